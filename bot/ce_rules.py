@@ -1,0 +1,1233 @@
+"""CE requirement rules for the credentials the bot tracks, as data plus pure functions.
+
+Nothing here does I/O or reads a clock: every function that needs "today" takes it as an
+argument, so the handlers, the CLI and the tests decide what "today" is.
+
+The facts come from ``shared/reference/pharmtech-facts.md`` §3 (Recertification and CE). Fees and
+deadlines change; each credential carries its sources, an ``as_of`` for each, and plain-English
+``uncertain`` notes that the bot shows next to the numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+from urllib.parse import urlparse
+
+# --------------------------------------------------------------------------------------------
+# Data: credentials
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A page a rule comes from. ``as_of`` is the date or version the stored copy states."""
+
+    title: str
+    url: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Credential:
+    """The renewal rules of one credential.
+
+    Hours are CE contact hours per renewal cycle. ``None`` means "no such rule".
+    ``law_topics`` are the canonical topics that satisfy the law requirement.
+    ``reinstatement_years`` is how long after expiration the credential can still be reinstated
+    (or, for a state registration, renewed late); the last such day is the day before the
+    anniversary of the expiration date. ``late_renewal_fee_tiers`` is ``(max days expired, fee)``
+    for state-style late renewal after expiration.
+    """
+
+    id: str
+    name: str
+    body: str
+    cycle_years: int
+    total_hours: float
+    min_technician_hours: float | None
+    max_pharmacist_hours: float | None
+    law_hours: float
+    law_label: str
+    patient_safety_hours: float
+    extra_requirements: tuple[tuple[str, str], ...]
+    renewal_window_days: int | None
+    late_fee_deadline_days_before: int | None
+    late_fee: str
+    renewal_fee: str
+    reinstatement: str
+    reinstatement_law_hours: float
+    uncertain: tuple[str, ...]
+    confirm_at: str
+    sources: tuple[Source, ...]
+    law_topics: tuple[str, ...] = ("law", "tx-law")
+    reinstatement_years: int = 1
+    after_lapse: str = ""
+    late_renewal_fee_tiers: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def site(self) -> str:
+        """The certifying body's site as a short name, e.g. ``ptcb.org``."""
+        host = urlparse(self.confirm_at).netloc
+        return host.removeprefix("www.")
+
+
+_PTCB_RECERTIFY = Source(
+    "PTCB Help Center: How do I recertify my CPhT Certification? (newer version)",
+    "https://ptcb.zendesk.com/hc/en-us/articles/206879047-How-do-I-recertify-my-CPhT-Certification",
+    "undated (newer version)",
+)
+_PTCB_RETURNED = Source(
+    "PTCB Help Center: Why was my CPhT renewal application returned?",
+    "https://ptcb.zendesk.com/hc/en-us/articles/"
+    "206169508-Why-was-my-CPhT-renewal-application-returned-What-do-I-need-to-do-next",
+    "undated",
+)
+_PTCB_COST = Source(
+    "PTCB Help Center: What is the cost to renew my Certification",
+    "https://ptcb.zendesk.com/hc/en-us/articles/"
+    "207090057-What-is-the-cost-to-renew-my-Certification",
+    "undated (newest version: $55 renewal, $95 reinstatement)",
+)
+_PTCB_EXPIRED = Source(
+    "PTCB Help Center: What happens if I do not apply for recertification by my certification "
+    "expiration date?",
+    "https://ptcb.zendesk.com/hc/en-us/articles/"
+    "206924377-What-happens-if-I-do-not-apply-for-recertification-by-my-certification-"
+    "expiration-date-",
+    "undated ($95 version)",
+)
+_PTCB_NEWS_2020 = Source(
+    "PTCB news: Recertification updates",
+    "https://www.ptcb.org/news/recertification-updates",
+    "2020-12-02",
+)
+_PTCB_NEWS_2016 = Source(
+    "PTCB news: New Recertification Deadlines for Active CPhTs",
+    "https://www.ptcb.org/about-ptcb/news-room/whats-new-at-ptcb/2016/01/15/"
+    "new-recertification-deadlines-for-active-cphts",
+    "2016-01-15",
+)
+_PTCB_ADV_GUIDEBOOK = Source(
+    "PTCB Guidebook: Advanced Certified Pharmacy Technician (CPhT-Adv) Program",
+    "https://www.ptcb.org/guidebook/advanced-certified-pharmacy-technician-cpht-adv-program",
+    "undated",
+)
+_PTCB_ADV_CLAIM = Source(
+    "PTCB Help Center: How do I claim the CPhT-Adv Certification once I become eligible?",
+    "https://ptcb.zendesk.com/hc/en-us/articles/"
+    "360052873632-How-do-I-claim-the-CPhT-Adv-Certification-once-I-become-eligible",
+    "undated",
+)
+
+_PTCB_DEADLINE_NOTE = (
+    "PTCB's renewal deadline wording differs between its pages (30 days before expiration vs the "
+    "1st of the expiration month); apply early and confirm on ptcb.org."
+)
+_PTCB_FEE_NOTE = (
+    "PTCB's fees change: $55 renewal and $95 reinstatement are the newest figures (older pages say "
+    "$49 and $89). Check the current fee on ptcb.org before you pay."
+)
+_PTCB_REINSTATEMENT_CE_NOTE = (
+    "Our sources don't say exactly which CE dates PTCB accepts for reinstatement; this tracker "
+    "counts hours from your last cycle start up to today. Confirm on ptcb.org before you apply."
+)
+
+_PTCB_CPHT = Credential(
+    id="ptcb-cpht",
+    name="PTCB Certified Pharmacy Technician (CPhT)",
+    body="PTCB",
+    cycle_years=2,
+    total_hours=20,
+    min_technician_hours=15,
+    max_pharmacist_hours=5,
+    law_hours=1,
+    law_label="pharmacy law (ACPE topic 03)",
+    patient_safety_hours=1,
+    extra_requirements=(),
+    renewal_window_days=60,
+    late_fee_deadline_days_before=30,
+    late_fee=(
+        "$25 if you apply after the application deadline but before expiration ($80 in total)."
+    ),
+    renewal_fee="$55 (CPhT or CPhT-Adv).",
+    reinstatement=(
+        "You have 1 year after expiration to reinstate: 20 CE hours that include 2 hours of "
+        "pharmacy law (ACPE topic 03) and 1 hour of patient safety (ACPE topic 05), and a $95 fee. "
+        "A reinstated certification keeps only the rest of its original cycle."
+    ),
+    reinstatement_law_hours=2,
+    uncertain=(_PTCB_DEADLINE_NOTE, _PTCB_FEE_NOTE, _PTCB_REINSTATEMENT_CE_NOTE),
+    confirm_at="https://www.ptcb.org",
+    sources=(
+        _PTCB_RECERTIFY,
+        _PTCB_RETURNED,
+        _PTCB_COST,
+        _PTCB_EXPIRED,
+        _PTCB_NEWS_2020,
+        _PTCB_NEWS_2016,
+    ),
+    after_lapse="To be certified again you must retake and pass the PTCE.",
+)
+
+_PTCB_CPHT_ADV = Credential(
+    id="ptcb-cpht-adv",
+    name="PTCB Advanced Certified Pharmacy Technician (CPhT-Adv)",
+    body="PTCB",
+    cycle_years=2,
+    total_hours=25,
+    min_technician_hours=15,
+    max_pharmacist_hours=5,
+    law_hours=1,
+    law_label="pharmacy law (ACPE topic 03)",
+    patient_safety_hours=1,
+    extra_requirements=(),
+    renewal_window_days=60,
+    late_fee_deadline_days_before=30,
+    late_fee=_PTCB_CPHT.late_fee,
+    renewal_fee="$55 (same as CPhT).",
+    reinstatement=(
+        "You have 1 year after expiration to reinstate: 25 CE hours that include 2 hours of "
+        "pharmacy law (ACPE topic 03) and 1 hour of patient safety (ACPE topic 05), and a $95 fee. "
+        "A reinstated certification keeps only the rest of its original cycle."
+    ),
+    reinstatement_law_hours=2,
+    uncertain=(
+        _PTCB_DEADLINE_NOTE,
+        _PTCB_FEE_NOTE,
+        (
+            "The CPhT-Adv needs the 20 CPhT hours plus 5 more in any pharmacy topic. PTCB's pages "
+            "don't clearly say whether those 5 may be pharmacist-specific (P); this tracker still "
+            "counts at most 5 P hours. Confirm on ptcb.org."
+        ),
+        _PTCB_REINSTATEMENT_CE_NOTE,
+    ),
+    confirm_at="https://www.ptcb.org",
+    sources=(_PTCB_ADV_GUIDEBOOK, _PTCB_ADV_CLAIM, _PTCB_RECERTIFY, _PTCB_COST, _PTCB_EXPIRED),
+    after_lapse="To be certified again you must retake and pass the PTCE.",
+)
+
+_NHA_CPHT = Credential(
+    id="nha-cpht",
+    name="NHA Certified Pharmacy Technician (CPhT)",
+    body="NHA",
+    cycle_years=2,
+    total_hours=20,
+    min_technician_hours=None,
+    max_pharmacist_hours=None,
+    law_hours=1,
+    law_label="pharmacy law",
+    patient_safety_hours=1,
+    extra_requirements=(),
+    renewal_window_days=None,
+    late_fee_deadline_days_before=None,
+    late_fee="NHA's renew page (as stored) names no late fee; check nhanow.com.",
+    renewal_fee="$55 per 2-year cycle.",
+    reinstatement=(
+        "If your certification expired less than 1 year ago you can reinstate: complete the 20 CE "
+        "hours, including 1 hour of pharmacy law and 1 hour of patient safety, and pay the fee."
+    ),
+    reinstatement_law_hours=1,
+    uncertain=(
+        (
+            "An older NHA page required only the law hour and accepted CE from providers that are "
+            "not ACPE-accredited; the current page asks for law and patient safety. Confirm on "
+            "nhanow.com."
+        ),
+        "In your NHA account 20 CE hours show as 10 \u201ccredits\u201d.",
+    ),
+    confirm_at="https://www.nhanow.com",
+    sources=(
+        Source(
+            "NHA: Renew your Certified Pharmacy Technician certification",
+            "https://www.nhanow.com/certifications/pharmacy-technician/renew",
+            "undated (newer version)",
+        ),
+    ),
+    after_lapse="After more than 1 year you must take the exam again.",
+)
+
+_TX_TECH = Credential(
+    id="tx-tech",
+    name="Texas pharmacy technician registration",
+    body="Texas State Board of Pharmacy",
+    cycle_years=2,
+    total_hours=20,
+    min_technician_hours=None,
+    max_pharmacist_hours=None,
+    law_hours=1,
+    law_label="Texas pharmacy law",
+    patient_safety_hours=0,
+    extra_requirements=(
+        ("human-trafficking", "Texas HHSC-approved human trafficking prevention course"),
+    ),
+    renewal_window_days=None,
+    late_fee_deadline_days_before=None,
+    late_fee=(
+        "Expired 90 days or less: 1.5 times the renewal fee. Expired more than 90 days but under "
+        "1 year: 2 times the renewal fee."
+    ),
+    renewal_fee="Set by TSBP; check pharmacy.texas.gov.",
+    reinstatement=(
+        "You can still renew late for up to 1 year after expiration: 1.5 times the renewal fee if "
+        "it expired 90 days ago or less, 2 times after that. You still need the 20 CE hours, "
+        "including 1 hour of Texas pharmacy law and the human trafficking course."
+    ),
+    reinstatement_law_hours=1,
+    uncertain=(
+        (
+            "Only a course on Texas pharmacy laws or rules counts for the law hour; general or "
+            "federal law courses don't."
+        ),
+        (
+            "TSBP exempts technicians from most CE in their first registration period (the human "
+            "trafficking course may still be required), and passing a board-approved "
+            "certification exam during the period can replace the CE. Check which applies to you "
+            "on pharmacy.texas.gov."
+        ),
+        (
+            "The human trafficking course counts toward the 20 hours only if it is accredited CE; "
+            "this tracker counts it. At most 5 of the 20 hours may be in-service training at work."
+        ),
+    ),
+    confirm_at="https://www.pharmacy.texas.gov",
+    sources=(
+        Source(
+            "TSBP: Continuing Education \u2014 Pharmacy Technicians (FAQ)",
+            "https://www.pharmacy.texas.gov/licensees/ce-tech-faq.asp",
+            "undated",
+        ),
+        Source(
+            "22 TAC \u00a7297.8 Continuing Education Requirements",
+            "https://texreg.sos.state.tx.us/public/readtac$ext.TacPage?sl=R&app=9&p_dir=&p_rloc="
+            "&p_tloc=&p_ploc=&pg=1&p_tac=&ti=22&pt=15&ch=297&rl=8",
+            "undated (texreg copy)",
+        ),
+        Source(
+            "Texas Occupations Code \u00a7568.004 (late renewal)",
+            "https://statutes.capitol.texas.gov/Docs/OC/htm/OC.568.htm",
+            "copy current as of 2023-11-21",
+        ),
+    ),
+    law_topics=("tx-law",),
+    after_lapse="You can't renew any more; you must register again with TSBP as a new applicant.",
+    late_renewal_fee_tiers=((90, "1.5 times the renewal fee"), (366, "2 times the renewal fee")),
+)
+
+CREDENTIALS: dict[str, Credential] = {
+    c.id: c for c in (_PTCB_CPHT, _PTCB_CPHT_ADV, _NHA_CPHT, _TX_TECH)
+}
+
+# --------------------------------------------------------------------------------------------
+# Data: topics
+# --------------------------------------------------------------------------------------------
+
+#: Accepted user words (after lower-casing, ``_``/space -> ``-``) -> canonical topic.
+TOPICS: dict[str, str] = {
+    "drug-therapy": "drug-therapy",
+    "drug": "drug-therapy",
+    "01": "drug-therapy",
+    "hiv-aids": "hiv-aids",
+    "hiv": "hiv-aids",
+    "aids": "hiv-aids",
+    "02": "hiv-aids",
+    "law": "law",
+    "pharmacy-law": "law",
+    "03": "law",
+    "general": "general",
+    "gen": "general",
+    "04": "general",
+    "patient-safety": "patient-safety",
+    "ps": "patient-safety",
+    "safety": "patient-safety",
+    "05": "patient-safety",
+    "tx-law": "tx-law",
+    "texas-law": "tx-law",
+    "human-trafficking": "human-trafficking",
+    "trafficking": "human-trafficking",
+}
+
+#: ACPE topic designator of each canonical topic (``None``: not an ACPE topic of its own).
+TOPIC_CODES: dict[str, str | None] = {
+    "drug-therapy": "01",
+    "hiv-aids": "02",
+    "law": "03",
+    "general": "04",
+    "patient-safety": "05",
+    "tx-law": None,
+    "human-trafficking": None,
+}
+
+TOPIC_LABELS: dict[str, str] = {
+    "drug-therapy": "drug therapy (ACPE 01)",
+    "hiv-aids": "HIV/AIDS (ACPE 02)",
+    "law": "pharmacy law (ACPE 03)",
+    "general": "general pharmacy (ACPE 04)",
+    "patient-safety": "patient safety (ACPE 05)",
+    "tx-law": "Texas pharmacy law",
+    "human-trafficking": "human trafficking prevention course",
+}
+
+AUDIENCES: dict[str, str] = {"T": "technician (T)", "P": "pharmacist (P)"}
+
+_CODE_TO_TOPIC = {code: topic for topic, code in TOPIC_CODES.items() if code is not None}
+_DELIVERY = {"L": "live", "H": "home study", "B": "blended"}
+
+MAX_HOURS_PER_ACTIVITY = 40
+MAX_ACTIVITY_AGE_YEARS = 6
+MAX_TITLE_CHARS = 200
+
+ADD_EXAMPLE = '/ce add 2 law "Federal pharmacy law update" 2026-03-14'
+UAN_EXAMPLE = "0009-0000-25-005-H05-T"
+UAN_ADD_EXAMPLE = f'/ce add {UAN_EXAMPLE} 1.25 "Medication error prevention"'
+_TOPIC_CHOICES = (
+    "law, patient-safety (or ps), general, drug-therapy, hiv-aids, tx-law (Texas pharmacy law) or "
+    "human-trafficking, or an ACPE topic code from 01 to 05"
+)
+
+# --------------------------------------------------------------------------------------------
+# Entries and errors
+# --------------------------------------------------------------------------------------------
+
+
+class CEInputError(ValueError):
+    """A user's CE input could not be used. The message is ready to show to the user."""
+
+
+@dataclass(frozen=True)
+class CEEntry:
+    """One completed CE activity as logged by the user."""
+
+    hours: float
+    topic: str
+    audience: str
+    completed_on: date
+    title: str = ""
+    uan: str | None = None
+    delivery: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.topic not in TOPIC_LABELS:
+            raise ValueError(f"unknown CE topic {self.topic!r}")
+        if self.audience not in AUDIENCES:
+            raise ValueError(f"unknown CE audience {self.audience!r}")
+        if not self.hours > 0:
+            raise ValueError(f"CE hours must be positive, got {self.hours!r}")
+
+
+@dataclass(frozen=True)
+class Uan:
+    """A parsed ACPE Universal Activity Number such as 0009-0000-25-005-H05-T."""
+
+    provider: str
+    year: int
+    number: str
+    delivery: str
+    topic: str
+    audience: str
+    text: str = ""
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _r2(value: float) -> float:
+    """Round hours to 2 decimals so that 0.1 + 0.2 compares equal to 0.3."""
+    return round(value + 0.0, 2)
+
+
+def _sum_hours(values: list[float]) -> float:
+    return _r2(math.fsum(values))
+
+
+def format_hours(hours: float) -> str:
+    """``2.0`` -> ``"2"``, ``1.5`` -> ``"1.5"``, ``1.25`` -> ``"1.25"``."""
+    text = f"{_r2(hours):.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _hours_phrase(hours: float, more: bool = False, kind: str = "") -> str:
+    """``1`` -> "1 hour", ``2`` -> "2 hours"; with ``more``/``kind``: "3 more T hours"."""
+    words = [format_hours(hours)]
+    if more:
+        words.append("more")
+    if kind:
+        words.append(kind)
+    words.append("hour" if _r2(hours) == 1 else "hours")
+    return " ".join(words)
+
+
+def add_years(day: date, years: int) -> date:
+    """Same month and day ``years`` later (or earlier); Feb 29 becomes Feb 28 in other years."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _last_day_of_month(year: int, month: int) -> date:
+    first_of_next = date(year + (month == 12), month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
+    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}  # fmt: skip
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})$")
+_NAME_DATE = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$", re.IGNORECASE)
+_DAY_NAME_DATE = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})$", re.IGNORECASE)
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_US_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
+_NAME_MONTH = re.compile(r"^([a-z]+)\.?,?\s+(\d{4})$", re.IGNORECASE)
+
+_DATE_FORMS = "2026-03-14, 3/14/2026, 03/14/26 or March 14 2026"
+_EXPIRATION_FORMS = "2027-03-31, 3/31/2027, March 2027, 03/2027 or 2027-03"
+
+
+def _make_date(year: int, month: int, day: int, raw: str, forms: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CEInputError(
+            f"\u201c{raw}\u201d isn't a real date. I read dates as year-month-day (2026-03-14) or "
+            f"month/day/year (3/14/2026). Try one of: {forms}."
+        ) from None
+
+
+def _month_number(name: str) -> int | None:
+    return _MONTHS.get(name.lower().rstrip("."))
+
+
+def _parse_full_date(text: str, forms: str) -> date | None:
+    """A full calendar date in any accepted form; ``None`` if the text isn't date-shaped."""
+    if m := _ISO_DATE.match(text):
+        return _make_date(int(m[1]), int(m[2]), int(m[3]), text, forms)
+    if m := _US_DATE.match(text):
+        year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+        return _make_date(year, int(m[1]), int(m[2]), text, forms)
+    if (m := _NAME_DATE.match(text)) and (month := _month_number(m[1])):
+        return _make_date(int(m[3]), month, int(m[2]), text, forms)
+    if (m := _DAY_NAME_DATE.match(text)) and (month := _month_number(m[2])):
+        return _make_date(int(m[3]), month, int(m[1]), text, forms)
+    return None
+
+
+def _looks_like_activity_date(text: str) -> bool:
+    cleaned = " ".join(text.split())
+    if cleaned.lower() in ("today", "yesterday"):
+        return True
+    if _ISO_DATE.match(cleaned) or _US_DATE.match(cleaned):
+        return True
+    for pattern, group in ((_NAME_DATE, 1), (_DAY_NAME_DATE, 2)):
+        if (m := pattern.match(cleaned)) and _month_number(m[group]):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing user input
+# --------------------------------------------------------------------------------------------
+
+
+def parse_ce_date(text: str, today: date) -> date:
+    """The date an activity was completed. Rejects impossible, future and too-old dates."""
+    cleaned = " ".join(text.translate(_DASHES).split())
+    lowered = cleaned.lower()
+    if lowered == "today":
+        parsed: date | None = today
+    elif lowered == "yesterday":
+        parsed = today - timedelta(days=1)
+    else:
+        parsed = _parse_full_date(cleaned, _DATE_FORMS)
+    if parsed is None:
+        raise CEInputError(
+            f"I couldn't read \u201c{text.strip()}\u201d as a date. Write the day you finished the "
+            f"activity like {_DATE_FORMS}. Try: {ADD_EXAMPLE}"
+        )
+    if parsed > today:
+        raise CEInputError(
+            f"{parsed.isoformat()} is in the future. Log CE once you've finished it, with the date "
+            f"you completed it (today is {today.isoformat()}). Try: {ADD_EXAMPLE}"
+        )
+    oldest = add_years(today, -MAX_ACTIVITY_AGE_YEARS)
+    if parsed < oldest:
+        raise CEInputError(
+            f"{parsed.isoformat()} is more than {MAX_ACTIVITY_AGE_YEARS} years ago, so it can't "
+            f"count toward a current renewal. Check the year on your certificate. "
+            f"Try: {ADD_EXAMPLE}"
+        )
+    return parsed
+
+
+def parse_expiration(text: str, today: date) -> date:
+    """A credential's expiration date. A month alone ("March 2027") means its last day."""
+    cleaned = " ".join(text.translate(_DASHES).split())
+    parsed = _parse_full_date(cleaned, _EXPIRATION_FORMS)
+    if parsed is None:
+        year = month = None
+        if m := _ISO_MONTH.match(cleaned):
+            year, month = int(m[1]), int(m[2])
+        elif m := _US_MONTH.match(cleaned):
+            year, month = int(m[2]), int(m[1])
+        elif (m := _NAME_MONTH.match(cleaned)) and (number := _month_number(m[1])):
+            year, month = int(m[2]), number
+        if year is not None and month is not None:
+            if not 1 <= month <= 12:
+                raise CEInputError(
+                    f"\u201c{text.strip()}\u201d has no month {month}. Write the expiration date "
+                    f"on your certificate like {_EXPIRATION_FORMS}."
+                )
+            parsed = _last_day_of_month(year, month)
+    if parsed is None:
+        raise CEInputError(
+            f"I couldn't read \u201c{text.strip()}\u201d as an expiration date. Write the date on "
+            f"your certificate like {_EXPIRATION_FORMS} (a month alone means its last day)."
+        )
+    if parsed > add_years(today, 3):
+        raise CEInputError(
+            f"{parsed.isoformat()} is more than 3 years away, but these credentials renew every 2 "
+            f"years. Check the expiration date on your certificate and try again, e.g. March 2027."
+        )
+    if parsed < add_years(today, -10):
+        raise CEInputError(
+            f"{parsed.isoformat()} is more than 10 years ago. Check the expiration date on your "
+            f"certificate and try again, e.g. March 2027."
+        )
+    return parsed
+
+
+def _uan_error(text: str, reason: str = "") -> CEInputError:
+    lead = f"I couldn't read \u201c{text}\u201d as an ACPE UAN."
+    if reason:
+        lead = f"{lead} {reason}"
+    return CEInputError(
+        f"{lead} A UAN has six parts separated by dashes, like {UAN_EXAMPLE}: the provider number "
+        f"(4 digits), 4 more digits, the year (2 digits), the activity number (3 digits), "
+        f"L (live), H (home study) or B (blended) followed by the topic 01 to 05, and "
+        f"T (technician) or P (pharmacist). Try: {UAN_ADD_EXAMPLE}"
+    )
+
+
+def parse_uan(text: str) -> Uan:
+    """Parse an ACPE UAN ``PPPP-SSSS-YY-NNN-XTT-A``; raise :class:`CEInputError` if malformed."""
+    raw = text.strip()
+    parts = raw.translate(_DASHES).upper().split("-")
+    if len(parts) != 6:
+        raise _uan_error(raw, f"It should have 6 parts separated by dashes; I found {len(parts)}.")
+    provider, joint, year, number, kind, audience = parts
+    if not re.fullmatch(r"\d{4}", provider):
+        reason = "The provider number (the first part) must be 4 digits."
+        if provider.startswith("JA"):
+            reason += (
+                " Numbers starting with JA (jointly accredited providers) aren't supported yet; "
+                f"log the activity with its hours and topic instead, e.g. {ADD_EXAMPLE}."
+            )
+        raise _uan_error(raw, reason)
+    if not re.fullmatch(r"\d{4}", joint):
+        raise _uan_error(raw, "The second part must be 4 digits.")
+    if not re.fullmatch(r"\d{2}", year):
+        raise _uan_error(raw, "The third part (the year) must be 2 digits.")
+    if not re.fullmatch(r"\d{3}", number):
+        raise _uan_error(raw, "The fourth part (the activity number) must be 3 digits.")
+    if not re.fullmatch(r"[A-Z]\d{2}", kind):
+        raise _uan_error(raw, "The fifth part must be a letter and a 2-digit topic, like H05.")
+    if kind[0] not in _DELIVERY:
+        raise _uan_error(
+            raw, f"The letter in the fifth part must be L, H or B, not \u201c{kind[0]}\u201d."
+        )
+    if kind[1:] not in _CODE_TO_TOPIC:
+        raise _uan_error(raw, f"\u201c{kind[1:]}\u201d isn't an ACPE topic; topics run 01 to 05.")
+    if audience not in AUDIENCES:
+        raise _uan_error(
+            raw,
+            f"The last part must be T (technician) or P (pharmacist), not \u201c{audience}\u201d.",
+        )
+    return Uan(
+        provider=provider,
+        year=2000 + int(year),
+        number=number,
+        delivery=_DELIVERY[kind[0]],
+        topic=_CODE_TO_TOPIC[kind[1:]],
+        audience=audience,
+        text=f"{provider}-{joint}-{year}-{number}-{kind}-{audience}",
+    )
+
+
+def parse_topic(text: str) -> str:
+    """A user's topic word -> canonical topic; :class:`CEInputError` listing topics if unknown."""
+    key = re.sub(r"[\s_]+", "-", text.strip().lower())
+    if key in TOPICS:
+        return TOPICS[key]
+    raise CEInputError(
+        f"I don't know the CE topic \u201c{text.strip()}\u201d. Use one of: {_TOPIC_CHOICES}. "
+        f"Try: {ADD_EXAMPLE}"
+    )
+
+
+_HOURS = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)\s*(?:h|hr|hrs|hour|hours)?$", re.IGNORECASE)
+
+
+def parse_hours(text: str, example: str = ADD_EXAMPLE) -> float:
+    """Hours of one activity: a number above 0 and at most 40, with at most 2 decimals."""
+    raw = text.strip()
+    limits = f"Hours must be more than 0 and at most {MAX_HOURS_PER_ACTIVITY} for one activity."
+    match = _HOURS.match(raw)
+    if not match:
+        raise CEInputError(f"I couldn't read \u201c{raw}\u201d as hours. {limits} Try: {example}")
+    number = match[1]
+    decimals = number.split(".")[1] if "." in number else ""
+    if len(decimals.rstrip("0")) > 2:
+        raise CEInputError(
+            f"I couldn't read \u201c{raw}\u201d as hours. Use at most 2 decimal places, like 1.25. "
+            f"Try: {example}"
+        )
+    hours = _r2(float(number))
+    if not 0 < hours <= MAX_HOURS_PER_ACTIVITY:
+        raise CEInputError(f"I couldn't read \u201c{raw}\u201d as hours. {limits} Try: {example}")
+    return hours
+
+
+@dataclass(frozen=True)
+class _Token:
+    value: str
+    quoted: bool
+
+
+_OPEN_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201e": "\u201d", "\u201d": "\u201d"}
+
+
+def _tokenize(text: str) -> list[_Token]:
+    """Split on whitespace, keeping double-quoted runs (straight or curly quotes) together.
+
+    Apostrophes are ordinary characters, so titles like Pharmacist's work unquoted.
+    """
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        if ch in _OPEN_QUOTES:
+            closers = {_OPEN_QUOTES[ch], '"'} if ch != '"' else {'"', "\u201d"}
+            end = next((j for j in range(i + 1, n) if text[j] in closers), -1)
+            if end == -1:
+                raise CEInputError(
+                    "I found an opening quote but no closing one. Put the title between two "
+                    f"quotes. Try: {ADD_EXAMPLE}"
+                )
+            tokens.append(_Token(" ".join(text[i + 1 : end].split()), True))
+            i = end + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in _OPEN_QUOTES:
+            j += 1
+        tokens.append(_Token(text[i:j], False))
+        i = j
+    return [t for t in tokens if t.value or t.quoted]
+
+
+def _pop_date(rest: list[_Token], today: date) -> date | None:
+    """Take a trailing date (1 to 3 unquoted tokens) off ``rest``; ``None`` if there is none."""
+    for size in (3, 2, 1):
+        if len(rest) < size:
+            continue
+        tail = rest[-size:]
+        if any(t.quoted for t in tail):
+            continue
+        text = " ".join(t.value for t in tail)
+        if _looks_like_activity_date(text):
+            parsed = parse_ce_date(text, today)
+            del rest[-size:]
+            return parsed
+    return None
+
+
+def _pop_audience(rest: list[_Token]) -> str | None:
+    if rest and not rest[-1].quoted and rest[-1].value.upper() in AUDIENCES:
+        return rest.pop().value.upper()
+    return None
+
+
+def _title(rest: list[_Token]) -> str:
+    title = " ".join(t.value for t in rest).strip()
+    if len(title) > MAX_TITLE_CHARS:
+        raise CEInputError(
+            f"That title is {len(title)} characters long; please keep it under "
+            f"{MAX_TITLE_CHARS}. Try: {ADD_EXAMPLE}"
+        )
+    return title
+
+
+def _looks_like_uan(value: str) -> bool:
+    return value.translate(_DASHES).count("-") >= 3
+
+
+def parse_add_args(args: list[str], today: date) -> CEEntry:
+    """The words after ``/ce add`` -> a :class:`CEEntry`.
+
+    Two forms (the title and the date are optional; the date defaults to ``today``)::
+
+        <hours> <topic> ["title"] [date] [T|P]     /ce add 2 law "Federal law update" 2026-03-14
+        <UAN> <hours> ["title"] [date]             /ce add 0009-0000-25-005-H05-T 1.25
+
+    Words left over after the hours, topic, date and audience become the title, so quotes are
+    needed only when the title itself ends in something that looks like a date, T or P.
+    Whether the date falls in the user's renewal cycle is checked by :func:`check_entry_for`.
+    """
+    tokens = _tokenize(" ".join(args))
+    if not tokens:
+        raise CEInputError(
+            "Tell me the hours and the topic of the activity, then optionally its title and the "
+            f"date you finished it. Try: {ADD_EXAMPLE} (or with a UAN: {UAN_ADD_EXAMPLE})"
+        )
+    first = tokens[0]
+    if not first.quoted and _looks_like_uan(first.value):
+        uan = parse_uan(first.value)
+        if len(tokens) < 2:
+            raise CEInputError(
+                f"After the UAN, tell me how many hours the activity was. Try: {UAN_ADD_EXAMPLE}"
+            )
+        hours = parse_hours(tokens[1].value, UAN_ADD_EXAMPLE)
+        rest = list(tokens[2:])
+        audience = _pop_audience(rest)
+        completed_on = _pop_date(rest, today)
+        audience = audience or _pop_audience(rest)
+        if audience is not None and audience != uan.audience:
+            raise CEInputError(
+                f"The UAN {uan.text} ends in {uan.audience}, so the activity is for "
+                f"{AUDIENCES[uan.audience]}; leave out the {audience}. Try: {UAN_ADD_EXAMPLE}"
+            )
+        return CEEntry(
+            hours=hours,
+            topic=uan.topic,
+            audience=uan.audience,
+            completed_on=completed_on or today,
+            title=_title(rest),
+            uan=uan.text,
+            delivery=uan.delivery,
+        )
+
+    hours = parse_hours(first.value)
+    if len(tokens) < 2:
+        raise CEInputError(
+            f"After the hours, tell me the topic: {_TOPIC_CHOICES}. Try: {ADD_EXAMPLE}"
+        )
+    topic = parse_topic(tokens[1].value)
+    rest = list(tokens[2:])
+    audience = _pop_audience(rest)
+    completed_on = _pop_date(rest, today)
+    audience = audience or _pop_audience(rest)
+    return CEEntry(
+        hours=hours,
+        topic=topic,
+        audience=audience or "T",
+        completed_on=completed_on or today,
+        title=_title(rest),
+    )
+
+
+def describe_entry(entry: CEEntry) -> str:
+    """One plain line of what was understood, e.g.
+    ``1.5 h · patient safety (ACPE 05) · technician (T) · home study · 2026-03-01``."""
+    parts = [f"{format_hours(entry.hours)} h", TOPIC_LABELS[entry.topic], AUDIENCES[entry.audience]]
+    if entry.delivery:
+        parts.append(entry.delivery)
+    parts.append(entry.completed_on.isoformat())
+    if entry.title:
+        parts.append(f"\u201c{entry.title}\u201d")
+    if entry.uan:
+        parts.append(f"UAN {entry.uan}")
+    return " \u00b7 ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# Cycle, phase and status
+# --------------------------------------------------------------------------------------------
+
+Phase = Literal["cycle", "window_open", "late", "expired_reinstatable", "lapsed"]
+
+
+def cycle_start(credential: Credential, expiration: date) -> date:
+    """First day of the cycle ending on ``expiration``: the day after the same date
+    ``cycle_years`` earlier (Feb 29 counts as Feb 28 in other years)."""
+    return add_years(expiration, -credential.cycle_years) + timedelta(days=1)
+
+
+def renewal_window_opens(credential: Credential, expiration: date) -> date | None:
+    if credential.renewal_window_days is None:
+        return None
+    return expiration - timedelta(days=credential.renewal_window_days)
+
+
+def late_fee_deadline(credential: Credential, expiration: date) -> date | None:
+    """Last day to apply without the late fee (``None`` if the credential has no such fee)."""
+    if credential.late_fee_deadline_days_before is None:
+        return None
+    return expiration - timedelta(days=credential.late_fee_deadline_days_before)
+
+
+def reinstatement_deadline(credential: Credential, expiration: date) -> date:
+    """Last day a lapsed credential can still be reinstated (or renewed late): the day before
+    the anniversary of the expiration date, read conservatively from "within 1 year"."""
+    return add_years(expiration, credential.reinstatement_years) - timedelta(days=1)
+
+
+def renewal_phase(credential: Credential, expiration: date, today: date) -> Phase:
+    if today > expiration:
+        if today <= reinstatement_deadline(credential, expiration):
+            return "expired_reinstatable"
+        return "lapsed"
+    deadline = late_fee_deadline(credential, expiration)
+    if deadline is not None and today > deadline:
+        return "late"
+    opens = renewal_window_opens(credential, expiration)
+    if opens is not None and today >= opens:
+        return "window_open"
+    return "cycle"
+
+
+def entry_in_cycle(credential: Credential, expiration: date, entry: CEEntry) -> bool:
+    """Whether the entry falls in the cycle that ends on ``expiration`` (both ends included)."""
+    return cycle_start(credential, expiration) <= entry.completed_on <= expiration
+
+
+def _entry_in_reinstatement_period(
+    credential: Credential, expiration: date, entry: CEEntry
+) -> bool:
+    return expiration < entry.completed_on <= reinstatement_deadline(credential, expiration)
+
+
+def check_entry_for(credential: Credential, expiration: date, entry: CEEntry) -> None:
+    """Raise :class:`CEInputError` if the entry can't count toward this renewal.
+
+    In-cycle entries count. Entries dated after expiration (which only exist once the
+    credential has expired) are accepted up to the reinstatement deadline, for reinstatement.
+    """
+    if entry_in_cycle(credential, expiration, entry):
+        return
+    if _entry_in_reinstatement_period(credential, expiration, entry):
+        return
+    start = cycle_start(credential, expiration)
+    raise CEInputError(
+        f"That activity is dated {entry.completed_on.isoformat()}, outside your current renewal "
+        f"cycle ({start.isoformat()} to {expiration.isoformat()}). {credential.body} counts only "
+        f"hours earned inside the cycle, so I didn't add it. If the date is a typo, add it again "
+        f"with the right date; if your expiration date has changed, update it first."
+    )
+
+
+@dataclass(frozen=True)
+class RuleProgress:
+    """Progress on one requirement. ``kind`` "min": needs at least ``needed``; "max": a cap,
+    where ``done`` is what counts and ``submitted`` is what was logged."""
+
+    key: str
+    label: str
+    done: float
+    needed: float
+    met: bool
+    kind: Literal["min", "max"] = "min"
+    submitted: float | None = None
+
+
+@dataclass(frozen=True)
+class CEStatus:
+    credential: Credential
+    expiration: date
+    cycle_start: date
+    rules: list[RuleProgress]
+    days_to_expiration: int
+    renewal_window_opens: date | None
+    late_fee_deadline: date | None
+    days_to_late_fee_deadline: int | None
+    phase: Phase
+    complete: bool
+    missing: list[str]
+    next_step: str
+    notes: tuple[str, ...]
+    reinstatement_deadline: date
+    entries_counted: int = 0
+    entries_ignored: int = 0
+
+    def rule(self, key: str) -> RuleProgress:
+        """The rule with this key (``KeyError`` if the credential has no such rule)."""
+        for rule in self.rules:
+            if rule.key == key:
+                return rule
+        raise KeyError(key)
+
+
+def _t_hint(credential: Credential) -> str:
+    return " with a UAN ending in T" if credential.min_technician_hours is not None else ""
+
+
+def _action_for(credential: Credential, rule: RuleProgress) -> str:
+    gap = _r2(rule.needed - rule.done)
+    if rule.key == "law":
+        text = f"Earn {_hours_phrase(gap)} of CE in {credential.law_label}{_t_hint(credential)}"
+        if "law" not in credential.law_topics:
+            text += " (general or federal law courses don't count)"
+        return text + "."
+    if rule.key == "patient-safety":
+        return (
+            f"Earn {_hours_phrase(gap)} of patient safety CE (ACPE topic 05){_t_hint(credential)}."
+        )
+    if rule.key == "technician":
+        return f"Earn {_hours_phrase(gap, True, 'technician-specific')} (UAN ending in T)."
+    if rule.key == "total":
+        return f"Earn {_hours_phrase(gap, True)} of CE{_t_hint(credential)}, in any pharmacy topic."
+    return f"Complete the {rule.label}, then log it with /ce add <hours> {rule.key}."
+
+
+def _missing_line(credential: Credential, rule: RuleProgress) -> str:
+    gap = _r2(rule.needed - rule.done)
+    if rule.key == "total":
+        return f"{_hours_phrase(gap, True)} in total"
+    if rule.key == "technician":
+        return _hours_phrase(gap, True, "technician-specific (T)")
+    if rule.key == "law":
+        return f"{_hours_phrase(gap)} of {credential.law_label}"
+    if rule.key == "patient-safety":
+        return f"{_hours_phrase(gap)} of patient safety (ACPE topic 05)"
+    return rule.label
+
+
+def ce_status(
+    credential: Credential, expiration: date, entries: list[CEEntry], today: date
+) -> CEStatus:
+    """Where a user stands on renewing ``credential`` (expiring on ``expiration``) on ``today``.
+
+    Entries outside the cycle are ignored, except that once the credential has expired and can
+    still be reinstated, entries up to today count toward reinstatement.
+    """
+    start = cycle_start(credential, expiration)
+    phase = renewal_phase(credential, expiration, today)
+    reinstating = phase == "expired_reinstatable"
+    counted = [
+        e
+        for e in entries
+        if entry_in_cycle(credential, expiration, e)
+        or (reinstating and _entry_in_reinstatement_period(credential, expiration, e))
+    ]
+
+    t_hours = _sum_hours([e.hours for e in counted if e.audience == "T"])
+    p_hours = _sum_hours([e.hours for e in counted if e.audience == "P"])
+    cap = credential.max_pharmacist_hours
+    p_counted = min(p_hours, _r2(cap)) if cap is not None else p_hours
+    total = _r2(t_hours + p_counted)
+
+    total_needed = _r2(credential.total_hours)
+    rules = [RuleProgress("total", "total CE hours", total, total_needed, total >= total_needed)]
+    if credential.min_technician_hours is not None:
+        needed = _r2(credential.min_technician_hours)
+        rules.append(
+            RuleProgress(
+                "technician", "technician-specific (T) hours", t_hours, needed, t_hours >= needed
+            )
+        )
+    if cap is not None:
+        rules.append(
+            RuleProgress(
+                "pharmacist",
+                f"pharmacist-specific (P) hours, at most {format_hours(cap)} count",
+                p_counted,
+                _r2(cap),
+                p_counted <= _r2(cap),
+                kind="max",
+                submitted=p_hours,
+            )
+        )
+    law_needed = _r2(credential.reinstatement_law_hours if reinstating else credential.law_hours)
+    if law_needed > 0:
+        law_done = _sum_hours([e.hours for e in counted if e.topic in credential.law_topics])
+        rules.append(
+            RuleProgress("law", credential.law_label, law_done, law_needed, law_done >= law_needed)
+        )
+    if credential.patient_safety_hours > 0:
+        needed = _r2(credential.patient_safety_hours)
+        ps_done = _sum_hours([e.hours for e in counted if e.topic == "patient-safety"])
+        rules.append(
+            RuleProgress(
+                "patient-safety",
+                "patient safety (ACPE topic 05)",
+                ps_done,
+                needed,
+                ps_done >= needed,
+            )
+        )
+    for key, label in credential.extra_requirements:
+        done = 1.0 if any(e.topic == key for e in counted) else 0.0
+        rules.append(RuleProgress(key, label, done, 1.0, done >= 1.0))
+
+    unmet = [r for r in rules if not r.met]
+    complete = not unmet
+    missing = [_missing_line(credential, r) for r in unmet]
+
+    opens = renewal_window_opens(credential, expiration)
+    deadline = late_fee_deadline(credential, expiration)
+    reinstate_by = reinstatement_deadline(credential, expiration)
+    next_step = _next_step(
+        credential, expiration, today, phase, rules, missing, opens, deadline, reinstate_by
+    )
+    return CEStatus(
+        credential=credential,
+        expiration=expiration,
+        cycle_start=start,
+        rules=rules,
+        days_to_expiration=(expiration - today).days,
+        renewal_window_opens=opens,
+        late_fee_deadline=deadline,
+        days_to_late_fee_deadline=(deadline - today).days if deadline is not None else None,
+        phase=phase,
+        complete=complete,
+        missing=missing,
+        next_step=next_step,
+        notes=credential.uncertain,
+        reinstatement_deadline=reinstate_by,
+        entries_counted=len(counted),
+        entries_ignored=len(entries) - len(counted),
+    )
+
+
+# Requirements that are easy to miss come first in the "next step".
+_NEXT_STEP_ORDER = ("law", "patient-safety", "technician", "total")
+
+
+def _first_action(credential: Credential, rules: list[RuleProgress]) -> str:
+    unmet = {r.key: r for r in rules if not r.met}
+    for key in _NEXT_STEP_ORDER[:2]:
+        if key in unmet:
+            return _action_for(credential, unmet[key])
+    for key, _label in credential.extra_requirements:
+        if key in unmet:
+            return _action_for(credential, unmet[key])
+    for key in _NEXT_STEP_ORDER[2:]:
+        if key in unmet:
+            return _action_for(credential, unmet[key])
+    return ""
+
+
+def _next_step(
+    credential: Credential,
+    expiration: date,
+    today: date,
+    phase: Phase,
+    rules: list[RuleProgress],
+    missing: list[str],
+    opens: date | None,
+    deadline: date | None,
+    reinstate_by: date,
+) -> str:
+    site = credential.site
+    exp = expiration.isoformat()
+    complete = not missing
+    if phase == "lapsed":
+        return (
+            f"Your {credential.name} expired on {exp} and the 1-year reinstatement period ended "
+            f"on {reinstate_by.isoformat()}. {credential.after_lapse} Confirm on {site}."
+        )
+    if phase == "expired_reinstatable":
+        days_expired = (today - expiration).days
+        fee = next(
+            (text for limit, text in credential.late_renewal_fee_tiers if days_expired <= limit),
+            None,
+        )
+        fee_text = f" Renewing now costs {fee}." if fee else ""
+        head = (
+            f"Your {credential.name} expired on {exp}. {credential.reinstatement}{fee_text} "
+            f"Apply by {reinstate_by.isoformat()}."
+        )
+        if complete:
+            return f"{head} Your logged CE covers it, so apply on {site} now."
+        return f"{head} Still needed: {'; '.join(missing)}. {_first_action(credential, rules)}"
+
+    if complete:
+        if phase == "cycle" and opens is not None:
+            return (
+                f"You're complete \u2014 submit your renewal on {site} (the window opens "
+                f"{opens.isoformat()})."
+            )
+        if phase == "window_open" and deadline is not None:
+            return (
+                f"You're complete \u2014 submit your renewal on {site} now; apply by "
+                f"{deadline.isoformat()} to avoid the late fee."
+            )
+        if phase == "late":
+            return (
+                f"You're complete \u2014 submit your renewal on {site} before {exp}; the late fee "
+                f"now applies."
+            )
+        return f"You're complete \u2014 submit your renewal on {site} before {exp}."
+
+    action = _first_action(credential, rules)
+    days_left = (expiration - today).days
+    if phase == "late":
+        timing = (
+            f"The late-fee deadline ({deadline.isoformat() if deadline else ''}) has passed, so a "
+            f"late fee applies; renew before {exp}."
+        )
+    elif phase == "window_open" and deadline is not None:
+        timing = (
+            f"Your renewal window is open; apply by {deadline.isoformat()} to avoid the late fee."
+        )
+    else:
+        timing = f"Your cycle ends on {exp} ({days_left} days left)."
+    return f"{action} {timing}"
+
+
+def status_text(status: CEStatus) -> str:
+    """The status as plain text (no markup), one fact per line."""
+    cred = status.credential
+    lines = [
+        (
+            f"{cred.name}: expires {status.expiration.isoformat()} "
+            f"({status.days_to_expiration} days from today)"
+        ),
+        (
+            f"Cycle: {status.cycle_start.isoformat()} to {status.expiration.isoformat()}"
+            f" \u00b7 phase: {status.phase.replace('_', ' ')}"
+        ),
+    ]
+    if status.renewal_window_opens is not None:
+        lines.append(f"Renewal window opens: {status.renewal_window_opens.isoformat()}")
+    if status.late_fee_deadline is not None:
+        lines.append(
+            f"Late-fee deadline: {status.late_fee_deadline.isoformat()} "
+            f"({status.days_to_late_fee_deadline} days)"
+        )
+    for rule in status.rules:
+        mark = "\u2713" if rule.met else "\u2717"
+        label = rule.label[:1].upper() + rule.label[1:]
+        if rule.kind == "max":
+            submitted = rule.submitted if rule.submitted is not None else rule.done
+            lines.append(
+                f"{mark} {label}: {format_hours(rule.done)} counted of "
+                f"{format_hours(submitted)} logged"
+            )
+        elif rule.key in dict(cred.extra_requirements):
+            lines.append(f"{mark} {label}: {'done' if rule.met else 'not done'}")
+        else:
+            lines.append(
+                f"{mark} {label}: {format_hours(rule.done)} of {format_hours(rule.needed)}"
+            )
+    if status.entries_ignored:
+        noun = "entry" if status.entries_ignored == 1 else "entries"
+        lines.append(f"Ignored (outside the cycle): {status.entries_ignored} {noun}")
+    if status.missing:
+        lines.append("Still needed: " + "; ".join(status.missing))
+    lines.append(f"Next step: {status.next_step}")
+    lines.extend(f"Note: {note}" for note in status.notes)
+    return "\n".join(lines)

@@ -1,0 +1,197 @@
+"""The knowledge-base contract: document front matter, loading and validation.
+
+`ingest.py` and the tests use this module, so a document the tests reject is the
+same document ingest rejects, with the same ``file: problem`` message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+TOPICS: dict[str, str] = {
+    "start": "Starting out",
+    "registration": "State registration and licensure",
+    "certification": "Certification (PTCB and NHA)",
+    "ce_renewal": "CE and renewal",
+    "sterile_compounding": "Sterile compounding",
+    "oncology_hazardous": "Oncology and hazardous drugs",
+    "informatics": "Informatics and automation",
+    "nuclear": "Nuclear pharmacy",
+    "settings": "Practice settings",
+    "leadership": "Leadership roles",
+    "pay_outlook": "Pay and job outlook",
+    "beyond_tech": "Beyond the technician role",
+    "wellbeing": "Wellbeing at work",
+}
+
+STAGES: tuple[str, ...] = (
+    "foundation",
+    "experience",
+    "certification",
+    "specialization",
+    "leadership",
+    "continuing_education",
+)
+
+Topic = Literal[
+    "start", "registration", "certification", "ce_renewal", "sterile_compounding",
+    "oncology_hazardous", "informatics", "nuclear", "settings", "leadership",
+    "pay_outlook", "beyond_tech", "wellbeing",
+]
+Stage = Literal[
+    "foundation", "experience", "certification", "specialization", "leadership",
+    "continuing_education",
+]
+
+
+class Source(BaseModel):
+    """One source a document's facts trace to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=3)
+    url: str
+    as_of: str = Field(min_length=1, description="Date or version the source states, or 'undated'")
+    reliability: Literal["official", "assoc", "3rd-party"] = "official"
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _as_of_to_text(cls, value: object) -> object:
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class FrontMatter(BaseModel):
+    """The YAML front matter every knowledge document carries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=3)
+    topic: Topic
+    stage: Stage
+    sources: list[Source] = Field(min_length=1)
+    reviewed: dt.date
+    stage_overview: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str  # relative to its knowledge root, with forward slashes
+    meta: FrontMatter
+    body: str
+
+
+class DocumentError(ValueError):
+    """A document that breaks the contract; ``str()`` is ``file: problem``."""
+
+
+def _pydantic_problem(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "front matter"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        parts.append(f"{where}: {msg}")
+    return "; ".join(parts)
+
+
+def parse_document(text: str, path: str) -> Document:
+    """Parse one Markdown document with YAML front matter, or raise DocumentError."""
+    if not text.startswith("---"):
+        raise DocumentError(f"{path}: no YAML front matter (the file must start with ---)")
+    try:
+        _, header, body = text.split("---", 2)
+    except ValueError:
+        raise DocumentError(f"{path}: front matter is not closed with ---") from None
+    try:
+        raw = yaml.safe_load(header)
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"{path}: front matter is not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise DocumentError(f"{path}: front matter must be a mapping of fields")
+    try:
+        meta = FrontMatter.model_validate(raw)
+    except ValidationError as exc:
+        raise DocumentError(f"{path}: {_pydantic_problem(exc)}") from None
+    body = body.strip()
+    if not body:
+        raise DocumentError(f"{path}: empty body")
+    if not any(line.startswith("## ") for line in body.splitlines()):
+        raise DocumentError(f"{path}: no '## ' heading in the body")
+    return Document(path=path, meta=meta, body=body)
+
+
+def load_documents(roots: list[Path]) -> list[Document]:
+    """Load and validate every ``*.md`` under the roots.
+
+    Raises DocumentError listing every problem (one ``file: problem`` per line), so a bad
+    knowledge base is rejected whole before anything is written.
+    """
+    documents: list[Document] = []
+    problems: list[str] = []
+    for root in roots:
+        if not root.is_dir():
+            problems.append(f"{root}: not a directory")
+            continue
+        for file in sorted(root.rglob("*.md")):
+            rel = file.relative_to(root).as_posix()
+            if rel.lower() == "readme.md":
+                continue
+            label = rel if root == roots[0] else f"{root.name}/{rel}"
+            try:
+                text = file.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                problems.append(f"{label}: not UTF-8 text")
+                continue
+            try:
+                documents.append(parse_document(text, label))
+            except DocumentError as exc:
+                problems.append(str(exc))
+    seen: dict[str, str] = {}
+    for doc in documents:
+        key = doc.meta.title.strip().lower()
+        if key in seen:
+            problems.append(f"{doc.path}: duplicate title {doc.meta.title!r} (also in {seen[key]})")
+        else:
+            seen[key] = doc.path
+    if problems:
+        raise DocumentError("\n".join(problems))
+    return documents
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bot.knowledge [DIR ...]`: validate documents and print counts per topic."""
+    args = argv if argv is not None else sys.argv[1:]
+    roots = [Path(a) for a in args] or [Path("knowledge")]
+    try:
+        docs = load_documents(roots)
+    except DocumentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    counts = {t: 0 for t in TOPICS}
+    for d in docs:
+        counts[d.meta.topic] += 1
+    print(f"{len(docs)} documents valid")
+    for topic, n in counts.items():
+        print(f"  {topic}: {n}")
+    overviews = sorted(d.meta.stage for d in docs if d.meta.stage_overview)
+    print(f"  stage overviews: {', '.join(overviews) or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

