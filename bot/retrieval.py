@@ -54,6 +54,7 @@ class Passage:
     heading_terms: frozenset[str]
     stage_overview: bool = False
     next_step: bool = False
+    seq: int = 0  # position of the chunk in its document
     score: float = 0.0  # fused (reciprocal rank) score
     dense: float = 0.0  # cosine similarity to the query, 0 when only BM25 found it
 
@@ -143,6 +144,7 @@ def passage_from_metadata(pid: str, text: str, meta: dict[str, Any]) -> Passage:
         heading_terms=frozenset(lexical_terms(meta.get("heading", ""))),
         stage_overview=bool(meta.get("stage_overview", False)),
         next_step=bool(meta.get("next_step", False)),
+        seq=int(meta.get("seq", 0)),
     )
 
 

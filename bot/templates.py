@@ -116,3 +116,140 @@ SCOPE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "how do I lose weight fast",
     ),
 }
+
+WELCOME = (
+    "Hi{name}! I'm the pathway bot, a career coach for pharmacy technicians.\n"
+    "• Ask me anything about training, certification, CE, specialties, pay or leadership: "
+    "I answer from sourced material and tell you where to confirm.\n"
+    "• /path shows your personal roadmap, and /ce keeps your CE log and reminds you before "
+    "your renewal deadline."
+)
+ONBOARDING_INTRO = "Four quick taps make your roadmap personal (each can be skipped)."
+ONBOARD_QUESTIONS = {
+    "status": "1/4 · Where are you now?",
+    "setting": "2/4 · Where do you work (or want to)?",
+    "interest": "3/4 · What interests you most?",
+    "state": "4/4 · Which state do you work in? (optional)",
+}
+ONBOARDING_DONE = (
+    "All set. Try /path for your roadmap, /topics to browse, or just ask a question."
+)
+
+HELP = (
+    "<b>What I can do</b>\n"
+    "Ask any question about your pharmacy technician career in your own words, e.g. "
+    "“how do I get my CPhT?”\n\n"
+    "/path — your personal roadmap through the six stages\n"
+    "/topics — browse topics with example questions\n"
+    "/profile — see or change your answers\n"
+    "/ce — your CE log: /ce set, /ce add, /ce list, /ce status, /ce export\n"
+    "/nudges on|off — renewal reminders\n"
+    "/settings — your time zone for reminders\n"
+    "/forget — delete everything I store about you\n\n"
+    "I'm not a pharmacist: for medication questions ask your pharmacist or doctor."
+)
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Welcome and a quick set-up"),
+    ("path", "Your personal career roadmap"),
+    ("topics", "Browse topics and example questions"),
+    ("ce", "Your CE log and renewal status"),
+    ("profile", "See or change your profile"),
+    ("nudges", "Turn renewal reminders on or off"),
+    ("settings", "Time zone for reminders"),
+    ("help", "What the bot can do"),
+    ("forget", "Delete everything stored about you"),
+)
+
+RATE_LIMITED = "You're asking faster than I can keep up. Please wait a minute and ask again."
+NOT_TEXT = "I can only read text messages. Type your question and I'll answer it."
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+STALE_BUTTON = "That button is from an older message. Please try again from a new one."
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+FORGET_CONFIRM = (
+    "This deletes everything I store about you: your profile, conversation history, feedback, "
+    "CE log, credentials and reminder history. It cannot be undone. Delete it all?"
+)
+FORGET_DONE = "Done. I deleted everything I stored about you. /start begins afresh any time."
+FORGET_CANCELLED = "OK, nothing was deleted."
+
+TOPIC_OVERVIEWS: dict[str, tuple[str, tuple[str, str, str]]] = {
+    "start": (
+        ("What the job is, whether it suits you, and how people get trained:\n"
+        "programs, on-the-job training and apprenticeships."),
+        ("What does a pharmacy tech do all day?", "Do I need a training program?",
+         "How do apprenticeships work?"),
+    ),
+    "registration": (
+        ("State board registration and licensure, background checks,\n"
+        "and what changes when you move to another state."),
+        ("Do I need a state license?", "Can I work with a past misdemeanor?",
+         "What if I move to another state?"),
+    ),
+    "certification": (
+        ("PTCB's CPhT and NHA's ExCPT: who can apply, the exams, fees,\n"
+        "retakes, how to prepare, and the CPhT-Adv."),
+        ("How do I get my CPhT?", "PTCB or NHA: which should I take?",
+         "What is the PTCE passing score?"),
+    ),
+    "ce_renewal": (
+        ("Renewal cycles and the 20 CE hours: law and patient-safety hours,\n"
+        "CPE Monitor, deadlines, late fees and reinstatement."),
+        ("How many CE hours do I need to renew?", "What is a UAN?",
+         "What happens if I miss my renewal?"),
+    ),
+    "sterile_compounding": (
+        ("IV room and cleanroom work: USP <797>, garbing and competency tests,\n"
+        "and the CSPT credential."),
+        ("How do I become a CSPT?", "How do I get into IV room work from retail?",
+         "How often are media fills done?"),
+    ),
+    "oncology_hazardous": (
+        ("Chemo and hazardous drugs: USP <800>, the NIOSH list and PPE,\n"
+        "and what to ask your employer about exposure and pregnancy."),
+        ("What is USP 800?", "What PPE is needed for chemo?",
+         "I'm pregnant: can I avoid hazardous drugs?"),
+    ),
+    "informatics": (
+        ("Pharmacy informatics and automation roles for technicians:\n"
+        "what they do, skills to build and credentials."),
+        ("What does an informatics tech do?", "How do I get into pharmacy informatics?",
+         "Are there informatics certifications?"),
+    ),
+    "nuclear": (
+        ("Nuclear pharmacy: preparing radiopharmaceuticals under a nuclear pharmacist,\n"
+        "training and radiation safety."),
+        ("What does a nuclear pharmacy tech do?", "How do I train for nuclear pharmacy?",
+         "Is nuclear pharmacy work safe?"),
+    ),
+    "settings": (
+        ("Retail, hospital, long-term care, mail-order, specialty, compounding\n"
+        "and remote roles, and moving from retail to hospital."),
+        ("Retail vs hospital: what's different?", "How do I move from retail to a hospital?",
+         "Are there remote pharmacy tech jobs?"),
+    ),
+    "leadership": (
+        ("Lead technician, supervisor, buyer and educator roles,\n"
+        "and the credentials that support them."),
+        ("What does a lead pharmacy tech do?", "How do I become a pharmacy buyer?",
+         "What is the CPTEd?"),
+    ),
+    "pay_outlook": (
+        ("Pay with its year and source, the job outlook,\n"
+        "and what tends to raise pay, including expanding roles."),
+        ("How much do pharmacy techs make?", "How can I raise my pay?",
+         "Can pharmacy techs give vaccines?"),
+    ),
+    "beyond_tech": (
+        ("Moving on: pharmacy school, nursing and other health careers,\n"
+        "and how tech experience helps."),
+        ("How do I get into pharmacy school?", "Can I go from pharmacy tech to nursing?",
+         "How does tech experience help later?"),
+    ),
+    "wellbeing": (
+        ("Workload, breaks and burnout, deciding whether to change setting\n"
+        "or career, and where to find support."),
+        ("I'm burned out. What can I do?", "Do pharmacy techs get breaks?",
+         "Should I change settings or careers?"),
+    ),
+}

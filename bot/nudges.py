@@ -1,0 +1,213 @@
+"""Renewal nudges: which are due for whom at an instant, and sending each at most once.
+
+One code path, two ways to run it: the bot's JobQueue job calls `dispatch` every few minutes,
+and `python -m bot nudges dispatch` calls it once for cron-style schedulers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot import ce_rules
+from bot.formatting import esc
+from bot.nudge_timing import due_milestone, local_now
+from bot.settings import Settings
+from bot.storage import CEEntryRow, Storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DueNudge:
+    user_id: int
+    chat_id: int
+    credential: str
+    expiration: dt.date
+    milestone: str
+    text: str  # HTML
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    nudge: DueNudge
+    outcome: str  # sent | skipped (claimed elsewhere) | blocked | failed | deferred | dry-run
+
+
+def to_ce_entry(row: CEEntryRow) -> ce_rules.CEEntry:
+    return ce_rules.CEEntry(
+        hours=row.hours, topic=row.topic, audience=row.audience, completed_on=row.completed_on,
+        title=row.title or "", uan=row.uan, delivery=row.delivery,
+    )
+
+
+def nudge_text(milestone: str, status: ce_rules.CEStatus) -> str:
+    """The nudge message (HTML) for a milestone, from the user's CE status that day."""
+    cred = status.credential
+    exp = status.expiration.strftime("%B %-d, %Y")
+    if milestone == "expired":
+        head = f"⏰ Your {esc(cred.name)} expires today ({exp})."
+        body = [esc(cred.reinstatement)]
+    else:
+        days = status.days_to_expiration
+        when = "tomorrow" if days == 1 else f"in {days} days"
+        head = f"⏰ Your {esc(cred.name)} expires {when} ({exp})."
+        body = []
+        if milestone == "window" and status.renewal_window_opens:
+            body.append("Your renewal window is open from today.")
+    if status.complete:
+        body.append("<b>You're complete — submit your renewal.</b>")
+    else:
+        body.append("<b>Still needed:</b> " + esc("; ".join(status.missing)) + ".")
+    body.append(esc(status.next_step))
+    if status.notes:
+        body.append(f"<i>{esc(status.notes[0])}</i>")
+    body.append(f"Confirm with {esc(cred.body)}: {esc(cred.confirm_at)} · /ce status for details")
+    return "\n\n".join([head, *body])
+
+
+def nudge_keyboard(credential: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [
+            InlineKeyboardButton("Snooze 1 day", callback_data=f"snz:1:{credential}"),
+            InlineKeyboardButton("Snooze 1 week", callback_data=f"snz:7:{credential}"),
+        ],
+        [InlineKeyboardButton("Stop these reminders", callback_data="nudges:off")],
+    ])
+
+
+async def due_nudges(storage: Storage, now: dt.datetime) -> list[DueNudge]:
+    """Every nudge due at `now` (aware UTC), at most one per user and credential."""
+    out: list[DueNudge] = []
+    for user, record in await storage.nudge_candidates():
+        credential = ce_rules.CREDENTIALS.get(record.credential)
+        if credential is None:
+            log.warning("user %s has unknown credential %r", user.id, record.credential)
+            continue
+        sent = await storage.sent_keys(user.id, record.credential, record.expiration)
+        milestone = due_milestone(
+            credential, record.expiration, now, user.timezone, sent, record.snoozed_until
+        )
+        if milestone is None:
+            continue
+        entries = [to_ce_entry(r) for r in await storage.entries(user.id)]
+        local_today = local_now(now, user.timezone).date()
+        status = ce_rules.ce_status(credential, record.expiration, entries, local_today)
+        out.append(
+            DueNudge(
+                user_id=user.id, chat_id=user.chat_id, credential=record.credential,
+                expiration=record.expiration, milestone=milestone.key,
+                text=nudge_text(milestone.key, status),
+            )
+        )
+    return out
+
+
+async def dispatch(
+    storage: Storage, bot: Bot | None, now: dt.datetime, *, dry_run: bool = False
+) -> list[DispatchResult]:
+    """Send every due nudge at most once: claim it in the database, then send it."""
+    results: list[DispatchResult] = []
+    for nudge in await due_nudges(storage, now):
+        if dry_run or bot is None:
+            results.append(DispatchResult(nudge, "dry-run"))
+            continue
+        claim = await storage.claim_nudge(
+            nudge.user_id, nudge.credential, nudge.expiration, nudge.milestone, now
+        )
+        if claim is None:
+            results.append(DispatchResult(nudge, "skipped"))
+            continue
+        outcome = await _send(storage, bot, nudge, claim)
+        results.append(DispatchResult(nudge, outcome))
+        log.info("nudge %s %s for user %s: %s", nudge.credential, nudge.milestone,
+                 nudge.user_id, outcome)
+    return results
+
+
+async def _send(storage: Storage, bot: Bot, nudge: DueNudge, claim: int) -> str:
+    try:
+        await bot.send_message(
+            nudge.chat_id, nudge.text, parse_mode=ParseMode.HTML,
+            reply_markup=nudge_keyboard(nudge.credential),
+        )
+    except Forbidden:
+        await storage.set_active(nudge.user_id, False)
+        await storage.finish_nudge(claim, "blocked")
+        return "blocked"
+    except RetryAfter:
+        # Telegram refused before delivering: release the claim so a later run sends it.
+        await storage.release_nudge(claim)
+        return "deferred"
+    except BadRequest as exc:
+        log.error("nudge for user %s rejected: %s", nudge.user_id, exc)
+        await storage.finish_nudge(claim, "failed")
+        return "failed"
+    except TelegramError as exc:
+        # Network errors are ambiguous (it may have been delivered): keep the claim, so the
+        # nudge is never sent twice, and log it.
+        log.error("nudge for user %s may not have been delivered: %s", nudge.user_id, exc)
+        await storage.finish_nudge(claim, "failed")
+        return "failed"
+    await storage.finish_nudge(claim, "sent")
+    return "sent"
+
+
+def parse_now(text: str | None) -> dt.datetime:
+    if not text:
+        return dt.datetime.now(dt.UTC)
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError("--now needs a time zone, e.g. 2027-01-01T14:00:00Z")
+    return value.astimezone(dt.UTC)
+
+
+def make_bot(settings: Settings) -> Bot:
+    from telegram.request import HTTPXRequest
+
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    return Bot(
+        token,
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_base_file_url,
+        request=HTTPXRequest(connection_pool_size=4),
+    )
+
+
+def dispatch_cli(settings: Settings, *, now: str | None, dry_run: bool) -> int:
+    """`python -m bot nudges dispatch [--now ISO] [--dry-run]`."""
+    try:
+        instant = parse_now(now)
+    except ValueError as exc:
+        print(f"nudges dispatch: {exc}")
+        return 2
+    if not dry_run and not settings.telegram_bot_token:
+        print("nudges dispatch: TELEGRAM_BOT_TOKEN is not set (use --dry-run to preview)")
+        return 1
+
+    async def main() -> list[DispatchResult]:
+        storage = Storage(settings.database_url)
+        await storage.init()
+        try:
+            if dry_run:
+                return await dispatch(storage, None, instant, dry_run=True)
+            bot = make_bot(settings)
+            async with bot:
+                return await dispatch(storage, bot, instant)
+        finally:
+            await storage.close()
+
+    results = asyncio.run(main())
+    for r in results:
+        n = r.nudge
+        print(f"{r.outcome:8} user={n.user_id} {n.credential} expires={n.expiration} "
+              f"milestone={n.milestone}")
+    print(f"nudges dispatch at {instant.isoformat()}: {len(results)} due, "
+          f"{sum(r.outcome == 'sent' for r in results)} sent")
+    return 0

@@ -1,0 +1,465 @@
+"""Storage: users, profiles, conversation turns, feedback, CE data and sent nudges.
+
+SQLAlchemy 2 (async): SQLite through aiosqlite by default, PostgreSQL through asyncpg by URL.
+Times are stored in UTC. Nothing here knows about Telegram objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    delete,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.nudge_timing import DEFAULT_TIMEZONE
+
+log = logging.getLogger(__name__)
+
+KEEP_TURNS = 20  # per user; older turns (and their feedback links) are pruned
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use UTC-aware datetimes")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=dt.UTC) if value is not None else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Telegram user id
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # private chat, for nudges
+    first_name: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str | None] = mapped_column(String(32))
+    setting: Mapped[str | None] = mapped_column(String(32))
+    interests: Mapped[list] = mapped_column(JSON, default=list)
+    state: Mapped[str | None] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Turn(Base):
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    followups: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    turn_id: Mapped[int | None] = mapped_column(Integer)
+    rating: Mapped[int] = mapped_column(Integer)  # +1 / -1
+    question: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("user_id", "turn_id", name="one_rating_per_turn"),)
+
+
+class CECredential(Base):
+    __tablename__ = "ce_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential: Mapped[str] = mapped_column(String(32))
+    expiration: Mapped[dt.date] = mapped_column(Date)
+    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (UniqueConstraint("user_id", "credential", name="one_row_per_credential"),)
+
+
+class CEEntryRow(Base):
+    __tablename__ = "ce_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    hours: Mapped[float] = mapped_column(Float)
+    topic: Mapped[str] = mapped_column(String(32))
+    audience: Mapped[str] = mapped_column(String(1))
+    completed_on: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    uan: Mapped[str | None] = mapped_column(String(40))
+    delivery: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SentNudge(Base):
+    """One row per nudge ever claimed. The unique key makes "at most once" hold across
+    restarts, crashes and concurrent dispatchers: a nudge is claimed before it is sent."""
+
+    __tablename__ = "sent_nudges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential: Mapped[str] = mapped_column(String(32))
+    expiration: Mapped[dt.date] = mapped_column(Date)
+    milestone: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed|sent|failed|blocked
+    claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("user_id", "credential", "expiration", "milestone", name="nudge_once"),
+    )
+
+
+@dataclass(frozen=True)
+class CredentialRecord:
+    credential: str
+    expiration: dt.date
+    snoozed_until: dt.datetime | None
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+class Storage:
+    """All database access. One instance per process, shared by handlers and jobs."""
+
+    def __init__(self, url: str):
+        self.url = url
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def init(self) -> None:
+        """Create the schema (idempotent)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.create_all)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    # --- users and profiles ----------------------------------------------------------------
+
+    async def get_user(self, user_id: int) -> User | None:
+        async with self.session() as s:
+            return await s.get(User, user_id)
+
+    async def touch_user(
+        self, user_id: int, *, chat_id: int | None = None, first_name: str | None = None
+    ) -> User:
+        """Create the user on first contact; remember the private chat for nudges."""
+        for _attempt in range(2):
+            try:
+                async with self.session() as s:
+                    user = await s.get(User, user_id)
+                    if user is None:
+                        user = User(id=user_id, chat_id=chat_id, first_name=first_name,
+                                    interests=[])
+                        s.add(user)
+                    else:
+                        if chat_id is not None:
+                            user.chat_id = chat_id
+                        if first_name:
+                            user.first_name = first_name
+                        user.active = True
+                return user
+            except IntegrityError:  # created concurrently: the second attempt updates it
+                continue
+        raise RuntimeError(f"could not create or update user {user_id}")
+
+    async def update_profile(self, user_id: int, **fields) -> User:
+        allowed = {"status", "setting", "interests", "state", "timezone", "nudges_enabled"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"unknown profile fields: {sorted(unknown)}")
+        await self.touch_user(user_id)
+        async with self.session() as s:
+            user = await s.get(User, user_id)
+            for key, value in fields.items():
+                setattr(user, key, value)
+            return user
+
+    async def set_active(self, user_id: int, active: bool) -> None:
+        async with self.session() as s:
+            await s.execute(update(User).where(User.id == user_id).values(active=active))
+
+    # --- conversation turns and feedback --------------------------------------------------
+
+    async def add_turn(
+        self, user_id: int, question: str, kind: str, sources: list[dict], followups: list[str]
+    ) -> int:
+        async with self.session() as s:
+            turn = Turn(
+                user_id=user_id, question=question, kind=kind, sources=sources,
+                followups=followups,
+            )
+            s.add(turn)
+            await s.flush()
+            keep = (
+                select(Turn.id).where(Turn.user_id == user_id)
+                .order_by(Turn.id.desc()).limit(KEEP_TURNS)
+            )
+            await s.execute(
+                delete(Turn).where(Turn.user_id == user_id, Turn.id.not_in(keep))
+            )
+            return turn.id
+
+    async def get_turn(self, user_id: int, turn_id: int) -> Turn | None:
+        async with self.session() as s:
+            turn = await s.get(Turn, turn_id)
+            return turn if turn is not None and turn.user_id == user_id else None
+
+    async def recent_questions(
+        self, user_id: int, now: dt.datetime, within: dt.timedelta, limit: int
+    ) -> list[str]:
+        """Questions of the user's last answered turns, if the conversation is still warm:
+        the chain is cut at the first gap longer than `within`."""
+        async with self.session() as s:
+            rows = (
+                await s.execute(
+                    select(Turn.question, Turn.created_at, Turn.kind)
+                    .where(Turn.user_id == user_id)
+                    .order_by(Turn.id.desc())
+                    .limit(limit)
+                )
+            ).all()
+        out: list[str] = []
+        last = now
+        for question, created, kind in rows:
+            if last - created > within:
+                break
+            last = created
+            if kind == "answer":
+                out.append(question)
+        return list(reversed(out))
+
+    async def add_feedback(self, user_id: int, turn_id: int, rating: int) -> bool:
+        """Store 👍/👎 for a turn; a second tap changes the rating. False if the turn is gone."""
+        turn = await self.get_turn(user_id, turn_id)
+        if turn is None:
+            return False
+        async with self.session() as s:
+            existing = (
+                await s.execute(
+                    select(Feedback).where(Feedback.user_id == user_id, Feedback.turn_id == turn_id)
+                )
+            ).scalar_one_or_none()
+            if existing is None:
+                s.add(
+                    Feedback(user_id=user_id, turn_id=turn_id, rating=rating,
+                             question=turn.question, sources=turn.sources)
+                )
+            else:
+                existing.rating = rating
+        return True
+
+    # --- CE ----------------------------------------------------------------------------------
+
+    async def set_credential(self, user_id: int, credential: str, expiration: dt.date) -> None:
+        await self.touch_user(user_id)
+        async with self.session() as s:
+            row = (
+                await s.execute(
+                    select(CECredential).where(
+                        CECredential.user_id == user_id, CECredential.credential == credential
+                    )
+                )
+            ).scalar_one_or_none()
+            if row is None:
+                s.add(CECredential(user_id=user_id, credential=credential, expiration=expiration))
+            else:
+                row.expiration = expiration
+                row.snoozed_until = None
+
+    async def credentials(self, user_id: int) -> list[CredentialRecord]:
+        async with self.session() as s:
+            rows = (
+                await s.execute(
+                    select(CECredential).where(CECredential.user_id == user_id)
+                    .order_by(CECredential.credential)
+                )
+            ).scalars()
+            return [CredentialRecord(r.credential, r.expiration, r.snoozed_until) for r in rows]
+
+    async def snooze(self, user_id: int, credential: str, until: dt.datetime) -> bool:
+        async with self.session() as s:
+            result = await s.execute(
+                update(CECredential)
+                .where(CECredential.user_id == user_id, CECredential.credential == credential)
+                .values(snoozed_until=until)
+            )
+            return result.rowcount > 0
+
+    async def add_entry(self, user_id: int, **fields) -> int:
+        await self.touch_user(user_id)
+        async with self.session() as s:
+            row = CEEntryRow(user_id=user_id, **fields)
+            s.add(row)
+            await s.flush()
+            return row.id
+
+    async def entries(self, user_id: int) -> list[CEEntryRow]:
+        async with self.session() as s:
+            return list(
+                (
+                    await s.execute(
+                        select(CEEntryRow).where(CEEntryRow.user_id == user_id)
+                        .order_by(CEEntryRow.completed_on, CEEntryRow.id)
+                    )
+                ).scalars()
+            )
+
+    async def delete_entry(self, user_id: int, entry_id: int) -> bool:
+        async with self.session() as s:
+            result = await s.execute(
+                delete(CEEntryRow).where(CEEntryRow.user_id == user_id, CEEntryRow.id == entry_id)
+            )
+            return result.rowcount > 0
+
+    async def replace_entry(self, user_id: int, entry_id: int, **fields) -> bool:
+        async with self.session() as s:
+            result = await s.execute(
+                update(CEEntryRow)
+                .where(CEEntryRow.user_id == user_id, CEEntryRow.id == entry_id)
+                .values(**fields)
+            )
+            return result.rowcount > 0
+
+    # --- nudges ------------------------------------------------------------------------------
+
+    async def nudge_candidates(self) -> list[tuple[User, CredentialRecord]]:
+        """Active users with nudges on, a private chat, and a credential with an expiration."""
+        async with self.session() as s:
+            rows = (
+                await s.execute(
+                    select(User, CECredential)
+                    .join(CECredential, CECredential.user_id == User.id)
+                    .where(User.active.is_(True), User.nudges_enabled.is_(True),
+                           User.chat_id.is_not(None))
+                    .order_by(User.id, CECredential.credential)
+                )
+            ).all()
+            return [
+                (u, CredentialRecord(c.credential, c.expiration, c.snoozed_until)) for u, c in rows
+            ]
+
+    async def sent_keys(self, user_id: int, credential: str, expiration: dt.date) -> set[str]:
+        async with self.session() as s:
+            rows = await s.execute(
+                select(SentNudge.milestone).where(
+                    SentNudge.user_id == user_id, SentNudge.credential == credential,
+                    SentNudge.expiration == expiration,
+                )
+            )
+            return set(rows.scalars())
+
+    async def claim_nudge(
+        self, user_id: int, credential: str, expiration: dt.date, milestone: str, now: dt.datetime
+    ) -> int | None:
+        """Record the nudge before sending it. Returns the claim id, or None when another
+        process (or an earlier run) already claimed it."""
+        try:
+            async with self.session() as s:
+                row = SentNudge(
+                    user_id=user_id, credential=credential, expiration=expiration,
+                    milestone=milestone, claimed_at=now,
+                )
+                s.add(row)
+                await s.flush()
+                return row.id
+        except IntegrityError:
+            return None
+
+    async def finish_nudge(self, claim_id: int, status: str) -> None:
+        async with self.session() as s:
+            await s.execute(update(SentNudge).where(SentNudge.id == claim_id).values(status=status))
+
+    async def release_nudge(self, claim_id: int) -> None:
+        """Undo a claim for a nudge that certainly was not delivered (e.g. a flood-limit
+        refusal), so a later run may send it."""
+        async with self.session() as s:
+            await s.execute(delete(SentNudge).where(SentNudge.id == claim_id))
+
+    # --- forgetting --------------------------------------------------------------------------
+
+    async def forget(self, user_id: int) -> None:
+        """Delete everything stored about the user."""
+        async with self.session() as s:
+            for table in (Feedback, Turn, CEEntryRow, CECredential, SentNudge):
+                await s.execute(delete(table).where(table.user_id == user_id))
+            await s.execute(delete(User).where(User.id == user_id))
+
+    async def rows_about(self, user_id: int) -> dict[str, int]:
+        """How many rows each table holds about the user (for /forget checks)."""
+        from sqlalchemy import func
+
+        counts: dict[str, int] = {}
+        async with self.session() as s:
+            for table in (User, Turn, Feedback, CECredential, CEEntryRow, SentNudge):
+                column = table.id if table is User else table.user_id
+                counts[table.__tablename__] = (
+                    await s.execute(select(func.count()).where(column == user_id))
+                ).scalar_one()
+        return counts

@@ -1,0 +1,803 @@
+"""The Telegram front end: handlers stay thin and call the answer engine, storage and rules.
+
+Wiring follows python-telegram-bot's own examples: small `async def handler(update, context)`
+functions, one `build_application` that registers them, one error handler, and a named
+repeating job for renewal nudges (its state lives in the database, so a restart resumes it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import career, ce_chat, nudges, templates
+from bot.formatting import esc, link, reply_blocks, split_messages
+from bot.knowledge import TOPICS
+from bot.nudge_timing import snooze_until
+from bot.replies import Replier, Reply
+from bot.settings import Settings
+from bot.storage import Storage, User
+
+log = logging.getLogger(__name__)
+
+NUDGE_JOB = "renewal-nudges"
+SEND_ATTEMPTS = 4
+TIMEZONE_CHOICES = (
+    "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
+    "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico",
+)
+
+
+class QuestionRateLimiter:
+    """At most `limit` questions per user in any `window` seconds; memory stays bounded."""
+
+    def __init__(self, limit: int, window: float = 60.0):
+        self.limit, self.window = limit, window
+        self._seen: dict[int, deque[float]] = {}
+
+    def allow(self, user_id: int, now: float) -> bool:
+        times = self._seen.setdefault(user_id, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        if len(self._seen) > 10_000:
+            self._seen = {u: t for u, t in self._seen.items() if t and now - t[-1] < self.window}
+        return True
+
+    def forget(self, user_id: int) -> None:
+        self._seen.pop(user_id, None)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat are handled in order; different chats are handled concurrently
+    (up to `max_concurrent_updates`). A slow answer for one user never delays another, and a
+    user's "/ce add" is always logged before their next "/ce status"."""
+
+    def __init__(self, max_concurrent_updates: int):
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int | None, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        key = chat.id if chat is not None else None
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock and len(self._locks) > 1000:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+@dataclass
+class BotServices:
+    """What handlers need, built once per process and kept in `application.bot_data`."""
+
+    settings: Settings
+    replier: Replier
+    storage: Storage
+    limiter: QuestionRateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = QuestionRateLimiter(self.settings.questions_per_minute)
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
+    return context.application.bot_data["services"]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+async def send_html(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs
+) -> Message | None:
+    """Send one HTML message. Network errors and Bot API 5xx are retried with backoff (flood
+    limits are handled by the AIORateLimiter); a user who blocked the bot is marked inactive."""
+    delay = 0.5
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            return await context.bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML,
+                link_preview_options={"is_disabled": True}, **kwargs,
+            )
+        except Forbidden:
+            log.info("chat %s blocked the bot; marking inactive", chat_id)
+            await services(context).storage.set_active(chat_id, False)
+            return None
+        except RetryAfter as exc:
+            if attempt == SEND_ATTEMPTS:
+                raise
+            await asyncio.sleep(float(exc.retry_after.total_seconds()
+                                      if isinstance(exc.retry_after, dt.timedelta)
+                                      else exc.retry_after))
+        except (NetworkError, TimedOut) as exc:
+            if isinstance(exc, BadRequest) or attempt == SEND_ATTEMPTS:
+                raise
+            log.warning("send to %s failed (%s); retry %d in %.1fs", chat_id, exc, attempt, delay)
+            await asyncio.sleep(delay)
+            delay *= 2
+    return None
+
+
+async def send_reply(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    reply: Reply,
+    keyboard: InlineKeyboardMarkup | None,
+    reply_to: int | None = None,
+) -> None:
+    messages = split_messages(reply_blocks(reply))
+    for i, text in enumerate(messages):
+        last = i == len(messages) - 1
+        kwargs = {"reply_markup": keyboard} if last and keyboard else {}
+        if i == 0 and reply_to:
+            kwargs["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+        await send_html(context, chat_id, text, **kwargs)
+
+
+# --- questions -----------------------------------------------------------------------------
+
+
+def answer_keyboard(turn_id: int, followups: list[str]) -> InlineKeyboardMarkup:
+    rows = [[
+        InlineKeyboardButton("👍", callback_data=f"fb:{turn_id}:1"),
+        InlineKeyboardButton("👎", callback_data=f"fb:{turn_id}:-1"),
+    ]]
+    rows.extend(
+        [InlineKeyboardButton(text[:60], callback_data=f"fu:{turn_id}:{i}")]
+        for i, text in enumerate(followups[:3])
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+async def answer_question(
+    context: ContextTypes.DEFAULT_TYPE,
+    chat_id: int,
+    user_id: int,
+    question: str,
+    *,
+    private: bool = True,
+    reply_to: int | None = None,
+) -> None:
+    svc = services(context)
+    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    history: list[str] = []
+    if private:
+        history = await svc.storage.recent_questions(
+            user_id, utcnow(), dt.timedelta(minutes=svc.settings.history_ttl_minutes),
+            svc.settings.history_turns,
+        )
+    reply = await asyncio.to_thread(svc.replier.answer, question, history)
+    keyboard = None
+    if private:  # groups: nothing stored beyond the reply itself
+        turn_id = await svc.storage.add_turn(
+            user_id, question, reply.kind,
+            [{"title": s.title, "path": s.path, "url": s.url} for s in reply.sources],
+            reply.followups,
+        )
+        keyboard = answer_keyboard(turn_id, reply.followups) if reply.kind == "answer" else None
+    log.info("answered %s question in %.0f ms (%d sources)", reply.kind, reply.latency_ms,
+             len(reply.sources))
+    await send_reply(context, chat_id, reply, keyboard, reply_to)
+
+
+async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
+    if not svc.limiter.allow(user.id, time.monotonic()):
+        await send_html(context, chat.id, esc(templates.RATE_LIMITED))
+        return
+    await svc.storage.touch_user(user.id, chat_id=chat.id, first_name=user.first_name)
+    await answer_question(context, chat.id, user.id, message.text)
+
+
+def _addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question in a group message if it is for the bot (mention or reply), else None."""
+    text = message.text or ""
+    mention = f"@{bot_username}".lower()
+    if mention in text.lower():
+        return re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).strip()
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return text.strip()
+    return None
+
+
+async def on_group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    question = _addressed_text(message, context.bot.username, context.bot.id)
+    if question is None:
+        return
+    svc = services(context)
+    if not svc.limiter.allow(update.effective_user.id, time.monotonic()):
+        return
+    await answer_question(
+        context, update.effective_chat.id, update.effective_user.id, question,
+        private=False, reply_to=message.message_id,
+    )
+
+
+async def on_not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_html(context, update.effective_chat.id, esc(templates.NOT_TEXT))
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_html(context, update.effective_chat.id, esc(templates.UNKNOWN_COMMAND))
+
+
+# --- /start, onboarding and /profile --------------------------------------------------------
+
+ONBOARD_ORDER = ("status", "setting", "interest", "state")
+ONBOARD_CHOICES: dict[str, dict[str, str]] = {
+    "status": career.STATUS_LABELS,
+    "setting": career.SETTING_LABELS,
+    "interest": career.INTEREST_LABELS,
+    "state": career.US_STATE_NAMES,
+}
+
+
+def onboarding_keyboard(step: str, mode: str) -> InlineKeyboardMarkup:
+    """mode "o": the onboarding chain; mode "p": change one answer from /profile."""
+    choices = ONBOARD_CHOICES[step]
+    per_row = 6 if step == "state" else 2
+    buttons = [
+        InlineKeyboardButton(code if step == "state" else label, callback_data=f"ob:{mode}:{step}:{code}")
+        for code, label in choices.items()
+    ]
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    rows.append([InlineKeyboardButton("Skip", callback_data=f"ob:{mode}:{step}:-")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user, chat = update.effective_user, update.effective_chat
+    await services(context).storage.touch_user(user.id, chat_id=chat.id, first_name=user.first_name)
+    name = f", {user.first_name}" if user.first_name else ""
+    await send_html(context, chat.id, esc(templates.WELCOME.format(name=name)))
+    await send_html(
+        context, chat.id,
+        f"{esc(templates.ONBOARDING_INTRO)}\n\n<b>{esc(templates.ONBOARD_QUESTIONS['status'])}</b>",
+        reply_markup=onboarding_keyboard("status", "o"),
+    )
+
+
+def profile_text(user: User | None) -> str:
+    def label(step: str, value: str | None) -> str:
+        return ONBOARD_CHOICES[step].get(value or "", "not set")
+
+    interests = ", ".join(label("interest", i) for i in (user.interests if user else [])) or "not set"
+    lines = [
+        "<b>Your profile</b>",
+        f"Where you are: {esc(label('status', user and user.status))}",
+        f"Setting: {esc(label('setting', user and user.setting))}",
+        f"Interests: {esc(interests)}",
+        f"State: {esc(label('state', user and user.state))}",
+        f"Time zone: {esc(user.timezone if user else 'America/New_York')}",
+        f"Renewal reminders: {'on' if (user is None or user.nudges_enabled) else 'off'}",
+    ]
+    return "\n".join(lines)
+
+
+def profile_keyboard() -> InlineKeyboardMarkup:
+    names = {"status": "Where I am", "setting": "Setting", "interest": "Interest", "state": "State"}
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(f"Change: {names[s]}", callback_data=f"pf:{s}") for s in ONBOARD_ORDER[:2]],
+        [InlineKeyboardButton(f"Change: {names[s]}", callback_data=f"pf:{s}") for s in ONBOARD_ORDER[2:]],
+    ])
+
+
+async def cmd_profile(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    user = await services(context).storage.get_user(update.effective_user.id)
+    await send_html(context, update.effective_chat.id, profile_text(user),
+                    reply_markup=profile_keyboard())
+
+
+async def on_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    mode, step, value = parts
+    if mode not in ("o", "p") or step not in ONBOARD_CHOICES or (
+        value != "-" and value not in ONBOARD_CHOICES[step]
+    ):
+        raise ValueError("malformed onboarding button")
+    svc, query = services(context), update.callback_query
+    user_id = update.effective_user.id
+    if value != "-":
+        field_value = [value] if step == "interest" else value
+        field_name = "interests" if step == "interest" else step
+        await svc.storage.update_profile(user_id, **{field_name: field_value})
+    await query.answer("Saved" if value != "-" else "Skipped")
+    nxt = ONBOARD_ORDER.index(step) + 1
+    if mode == "o" and nxt < len(ONBOARD_ORDER):
+        following = ONBOARD_ORDER[nxt]
+        await query.edit_message_text(
+            f"<b>{esc(templates.ONBOARD_QUESTIONS[following])}</b>", parse_mode=ParseMode.HTML,
+            reply_markup=onboarding_keyboard(following, mode),
+        )
+    elif mode == "o":
+        await query.edit_message_text(esc(templates.ONBOARDING_DONE), parse_mode=ParseMode.HTML)
+    else:
+        user = await svc.storage.get_user(user_id)
+        await query.edit_message_text(profile_text(user), parse_mode=ParseMode.HTML,
+                                      reply_markup=profile_keyboard())
+
+
+async def on_profile_change(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    (step,) = parts
+    if step not in ONBOARD_CHOICES:
+        raise ValueError("malformed profile button")
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_text(
+        f"<b>{esc(templates.ONBOARD_QUESTIONS[step])}</b>", parse_mode=ParseMode.HTML,
+        reply_markup=onboarding_keyboard(step, "p"),
+    )
+
+
+# --- /path ---------------------------------------------------------------------------------
+
+STEP_MARKS = {"done": "✅", "current": "📍", "next": "➡️", "later": "▫️"}
+
+
+def user_profile(user: User | None) -> career.Profile:
+    if user is None:
+        return career.Profile(status=None, setting=None)
+    return career.Profile(
+        status=user.status if user.status in career.STATUS_LABELS else None,
+        setting=user.setting if user.setting in career.SETTING_LABELS else None,
+        interests=tuple(i for i in (user.interests or []) if i in career.INTEREST_LABELS),
+        state=user.state,
+    )
+
+
+def stage_overview_line(replier: Replier, stage_id: str) -> str:
+    """The first sentence of the knowledge base's overview document for a stage."""
+    overview = [
+        p for p in replier.retriever.passages.values()
+        if p.stage_overview and p.stage == stage_id and p.sentences
+    ]
+    return min(overview, key=lambda p: p.seq).sentences[0] if overview else ""
+
+
+def roadmap_html(roadmap: career.Roadmap, overview: str) -> str:
+    lines = [
+        "<b>Your roadmap</b>",
+        f"📍 You are at: <b>{esc(roadmap.current.name)}</b>",
+        f"➡️ Next milestone: <b>{esc(roadmap.next_milestone)}</b>",
+    ]
+    if overview:
+        lines.append(f"<i>{esc(overview)}</i>")
+    for step in roadmap.steps:
+        lines.append("")
+        lines.append(f"{STEP_MARKS[step.status]} <b>{step.stage.number}. {esc(step.stage.name)}</b>"
+                     f" — {esc(step.title)}")
+        if step.status in ("current", "next"):
+            if step.detail:
+                lines.append(esc(step.detail))
+            for req in step.requirements[:8]:
+                flag = " (unconfirmed)" if req.uncertain else ""
+                lines.append(f"• {esc(req.text)}{flag} — {link(req.source.title, req.source.url)}"
+                             f" ({esc(req.source.as_of)})")
+    if roadmap.notes:
+        lines.append("")
+        lines.extend(f"<i>{esc(n)}</i>" for n in roadmap.notes)
+    return "\n".join(lines)
+
+
+def roadmap_keyboard(roadmap: career.Roadmap) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton(f"{step.stage.number}. {step.ask}", callback_data=f"pa:{step.stage.id}")]
+        for step in roadmap.steps
+    ])
+
+
+async def cmd_path(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    user = await svc.storage.get_user(update.effective_user.id)
+    roadmap = career.build_roadmap(user_profile(user))
+    text = roadmap_html(roadmap, stage_overview_line(svc.replier, roadmap.current.id))
+    chunks = split_messages(text.split("\n\n"))
+    for i, chunk in enumerate(chunks):
+        kwargs = {"reply_markup": roadmap_keyboard(roadmap)} if i == len(chunks) - 1 else {}
+        await send_html(context, update.effective_chat.id, chunk, **kwargs)
+
+
+async def on_path_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    (stage_id,) = parts
+    if stage_id not in career.STAGE_BY_ID:
+        raise ValueError("malformed roadmap button")
+    svc = services(context)
+    await update.callback_query.answer()
+    user = await svc.storage.get_user(update.effective_user.id)
+    step = career.build_roadmap(user_profile(user)).step(stage_id)
+    if step.ask.startswith("/ce"):
+        await ce_chat.send_status(update, context)
+        return
+    await ask_from_button(update, context, step.ask)
+
+
+async def ask_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    svc = services(context)
+    if not svc.limiter.allow(user.id, time.monotonic()):
+        await send_html(context, chat.id, esc(templates.RATE_LIMITED))
+        return
+    await send_html(context, chat.id, f"❓ <i>{esc(question)}</i>")
+    await answer_question(context, chat.id, user.id, question, private=chat.type == ChatType.PRIVATE)
+
+
+# --- /topics -------------------------------------------------------------------------------
+
+
+async def cmd_topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    buttons = [InlineKeyboardButton(label, callback_data=f"tp:{key}") for key, label in TOPICS.items()]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    await send_html(context, update.effective_chat.id, "<b>Pick a topic</b>",
+                    reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def on_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    (topic,) = parts
+    if topic not in templates.TOPIC_OVERVIEWS:
+        raise ValueError("malformed topic button")
+    overview, examples = templates.TOPIC_OVERVIEWS[topic]
+    await update.callback_query.answer()
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(q, callback_data=f"tq:{topic}:{i}")] for i, q in enumerate(examples)]
+    )
+    await send_html(context, update.effective_chat.id,
+                    f"<b>{esc(TOPICS[topic])}</b>\n{esc(overview)}", reply_markup=keyboard)
+
+
+async def on_topic_question(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    topic, index = parts
+    examples = templates.TOPIC_OVERVIEWS[topic][1]
+    question = examples[int(index)]
+    await update.callback_query.answer()
+    await ask_from_button(update, context, question)
+
+
+# --- feedback and follow-ups ---------------------------------------------------------------
+
+
+async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    turn_id, rating = int(parts[0]), int(parts[1])
+    if rating not in (1, -1):
+        raise ValueError("malformed feedback button")
+    stored = await services(context).storage.add_feedback(update.effective_user.id, turn_id, rating)
+    await update.callback_query.answer(
+        ("Thanks for the feedback!" if rating == 1 else "Thanks — I'll use this to improve.")
+        if stored else templates.STALE_BUTTON
+    )
+
+
+async def on_followup(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    turn_id, index = int(parts[0]), int(parts[1])
+    turn = await services(context).storage.get_turn(update.effective_user.id, turn_id)
+    if turn is None or not 0 <= index < len(turn.followups):
+        await update.callback_query.answer(templates.STALE_BUTTON)
+        return
+    await update.callback_query.answer()
+    await ask_from_button(update, context, turn.followups[index])
+
+
+# --- /help, /forget, /nudges, /settings ------------------------------------------------------
+
+
+async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_html(context, update.effective_chat.id, templates.HELP)
+
+
+async def cmd_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    keyboard = InlineKeyboardMarkup([[
+        InlineKeyboardButton("Yes, delete everything", callback_data="fg:yes"),
+        InlineKeyboardButton("No, keep it", callback_data="fg:no"),
+    ]])
+    await send_html(context, update.effective_chat.id, esc(templates.FORGET_CONFIRM),
+                    reply_markup=keyboard)
+
+
+async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    (answer,) = parts
+    query = update.callback_query
+    if answer == "yes":
+        svc = services(context)
+        await svc.storage.forget(update.effective_user.id)
+        svc.limiter.forget(update.effective_user.id)
+        await query.answer("Deleted")
+        await query.edit_message_text(esc(templates.FORGET_DONE), parse_mode=ParseMode.HTML)
+    elif answer == "no":
+        await query.answer()
+        await query.edit_message_text(esc(templates.FORGET_CANCELLED), parse_mode=ParseMode.HTML)
+    else:
+        raise ValueError("malformed forget button")
+
+
+async def set_nudges(update: Update, context: ContextTypes.DEFAULT_TYPE, enabled: bool) -> str:
+    user = update.effective_user
+    await services(context).storage.touch_user(user.id, chat_id=update.effective_chat.id)
+    await services(context).storage.update_profile(user.id, nudges_enabled=enabled)
+    return ("Renewal reminders are on. I'll remind you 90, 60, 30, 14, 7 and 1 days before "
+            "expiration, between 08:00 and 21:00 your time." if enabled else
+            "Renewal reminders are off. /nudges on turns them back on.")
+
+
+async def cmd_nudges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    arg = (context.args[0].lower() if context.args else "")
+    if arg not in ("on", "off"):
+        user = await services(context).storage.get_user(update.effective_user.id)
+        state = "on" if (user is None or user.nudges_enabled) else "off"
+        await send_html(context, update.effective_chat.id,
+                        f"Renewal reminders are {state}. Use /nudges on or /nudges off.")
+        return
+    await send_html(context, update.effective_chat.id, esc(await set_nudges(update, context, arg == "on")))
+
+
+async def on_nudges_off(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    if parts != ["off"]:
+        raise ValueError("malformed nudges button")
+    text = await set_nudges(update, context, False)
+    await update.callback_query.answer("Reminders off")
+    await send_html(context, update.effective_chat.id, esc(text))
+
+
+async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    days, credential = int(parts[0]), parts[1]
+    if days not in (1, 7):
+        raise ValueError("malformed snooze button")
+    svc = services(context)
+    user = await svc.storage.get_user(update.effective_user.id)
+    tz = user.timezone if user else None
+    until = snooze_until(utcnow(), tz, days)
+    ok = await svc.storage.snooze(update.effective_user.id, credential, until)
+    await update.callback_query.answer(
+        f"Snoozed for {'1 day' if days == 1 else '1 week'}" if ok else templates.STALE_BUTTON
+    )
+
+
+async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    svc = services(context)
+    user_id = update.effective_user.id
+    args = context.args or []
+    if len(args) == 2 and args[0].lower() in ("timezone", "tz"):
+        try:
+            ZoneInfo(args[1])
+        except (ZoneInfoNotFoundError, ValueError):
+            await send_html(context, update.effective_chat.id, esc(
+                f"“{args[1]}” is not a time zone I know. Use an IANA name such as "
+                "America/Chicago, or tap one below."), reply_markup=timezone_keyboard())
+            return
+        await svc.storage.update_profile(user_id, timezone=args[1])
+    user = await svc.storage.get_user(user_id)
+    await send_html(
+        context, update.effective_chat.id,
+        f"{profile_text(user)}\n\nTo change the time zone for reminders: /settings timezone "
+        "America/Chicago, or tap one below.",
+        reply_markup=timezone_keyboard(),
+    )
+
+
+def timezone_keyboard() -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(tz.split("/")[-1].replace("_", " "), callback_data=f"tz:{tz}")
+               for tz in TIMEZONE_CHOICES]
+    return InlineKeyboardMarkup([buttons[i : i + 4] for i in range(0, len(buttons), 4)])
+
+
+async def on_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    tz = ":".join(parts)
+    if tz not in TIMEZONE_CHOICES:
+        raise ValueError("malformed time zone button")
+    await services(context).storage.update_profile(update.effective_user.id, timezone=tz)
+    await update.callback_query.answer(f"Time zone set to {tz}")
+    user = await services(context).storage.get_user(update.effective_user.id)
+    await update.callback_query.edit_message_text(profile_text(user), parse_mode=ParseMode.HTML)
+
+
+# --- callbacks, membership, errors ---------------------------------------------------------
+
+CALLBACKS = {
+    "ob": on_onboarding,
+    "pf": on_profile_change,
+    "pa": on_path_ask,
+    "tp": on_topic,
+    "tq": on_topic_question,
+    "fb": on_feedback,
+    "fu": on_followup,
+    "fg": on_forget,
+    "snz": on_snooze,
+    "nudges": on_nudges_off,
+    "tz": on_timezone,
+    "ce": ce_chat.on_callback,
+}
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One entry for every button: route by prefix; anything malformed or stale gets a short
+    note instead of an error."""
+    query = update.callback_query
+    prefix, _, rest = (query.data or "").partition(":")
+    handler = CALLBACKS.get(prefix)
+    try:
+        if handler is None:
+            raise ValueError(f"unknown button {prefix!r}")
+        await handler(update, context, rest.split(":") if rest else [])
+    except (ValueError, IndexError, KeyError) as exc:
+        log.info("stale or malformed button %r: %s", query.data, exc)
+        try:
+            await query.answer(templates.STALE_BUTTON)
+        except BadRequest:
+            pass  # the query itself is too old to answer
+
+
+async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    change = update.my_chat_member
+    if change.chat.type != ChatType.PRIVATE:
+        return
+    blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    await services(context).storage.set_active(change.from_user.id, not blocked)
+    log.info("user %s %s the bot", change.from_user.id, "blocked" if blocked else "unblocked")
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, templates.APOLOGY)
+        except TelegramError:  # the apology is best effort; the error is already logged
+            log.warning("could not send the apology for update %s", update_id)
+
+
+# --- nudge job -----------------------------------------------------------------------------
+
+
+async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    results = await nudges.dispatch(services(context).storage, context.bot, utcnow())
+    if results:
+        log.info("nudge job: %d due, %d sent", len(results),
+                 sum(r.outcome == "sent" for r in results))
+
+
+def schedule_nudges(application: Application, interval_s: float, first_s: float = 10) -> None:
+    """One named repeating job; scheduling again replaces it, never duplicates it."""
+    for job in application.job_queue.get_jobs_by_name(NUDGE_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(nudge_job, interval=interval_s, first=first_s, name=NUDGE_JOB)
+
+
+# --- wiring --------------------------------------------------------------------------------
+
+
+def build_application(settings: Settings, replier: Replier, storage: Storage) -> Application:
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(16))
+        .post_init(startup)
+        .post_shutdown(shutdown)
+        .build()
+    )
+    application.bot_data["services"] = BotServices(settings, replier, storage)
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    not_edited = filters.UpdateType.MESSAGE
+    add = application.add_handler
+    add(CommandHandler("start", cmd_start, filters=private))
+    add(CommandHandler("help", cmd_help))
+    add(CommandHandler("path", cmd_path, filters=private))
+    add(CommandHandler("topics", cmd_topics))
+    add(CommandHandler("profile", cmd_profile, filters=private))
+    add(CommandHandler("forget", cmd_forget, filters=private))
+    add(CommandHandler("nudges", cmd_nudges, filters=private))
+    add(CommandHandler("settings", cmd_settings, filters=private))
+    add(CommandHandler("ce", ce_chat.cmd_ce, filters=private))
+    add(CallbackQueryHandler(on_callback))
+    add(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    add(MessageHandler(private & not_edited & filters.COMMAND, on_unknown_command))
+    add(MessageHandler(private & not_edited & filters.TEXT, on_private_text))
+    add(MessageHandler(groups & not_edited & filters.TEXT & ~filters.COMMAND, on_group_text))
+    add(MessageHandler(private & not_edited & ~filters.TEXT, on_not_text))
+    application.add_error_handler(on_error)
+    return application
+
+
+async def startup(application: Application) -> None:
+    """Schema, command menu and the nudge job; run once the bot is initialized."""
+    svc: BotServices = application.bot_data["services"]
+    await svc.storage.init()
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in templates.COMMANDS])
+    schedule_nudges(application, svc.settings.nudge_interval_minutes * 60)
+    log.info("bot @%s ready", application.bot.username)
+
+
+async def shutdown(application: Application) -> None:
+    await application.bot_data["services"].storage.close()
+
+
+class RedactToken(logging.Filter):
+    """Never let the bot token reach a log line (URLs of Bot API calls contain it)."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg, record.args = message.replace(self.token, "[token]"), ()
+        return True
+
+
+def install_token_redaction(token: str) -> None:
+    redactor = RedactToken(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+
+
+def run_polling(settings: Settings) -> int:
+    from bot.engine import load_replier
+    from bot.retrieval import StoreMissingError
+
+    token = settings.telegram_bot_token.get_secret_value()
+    install_token_redaction(token)
+    try:
+        replier = load_replier(settings)
+    except StoreMissingError as exc:
+        log.error("%s", exc)
+        return 2
+    application = build_application(settings, replier, Storage(settings.database_url))
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
