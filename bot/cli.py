@@ -90,7 +90,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
-    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
+    if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 1
     from bot.telegram_app import run_polling

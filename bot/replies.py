@@ -47,7 +47,10 @@ QUANTITY_RE = re.compile(
 )
 WEAK_POINT = 0.5  # points scoring under half the lead's score are left out (beyond the minimum)
 NOT_A_POINT = ("next step", "see also", "sources")
-ANAPHORA = ("This ", "These ", "That ", "Those ", "It ", "They ", "Both ", "Such ")
+ANAPHORA = (
+    "This ", "These ", "That ", "Those ", "It ", "They ", "Both ", "Such ", "He ", "She ",
+    "His ", "Her ", "Its ", "Their ", "Another ", "Also ",
+)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -57,6 +60,7 @@ class Candidate:
     sentence: str
     terms: frozenset[str]
     passage: Passage
+    cover: float = 0.0  # share of the question's (idf-weighted) terms the sentence contains
 
 
 @dataclass
@@ -246,7 +250,7 @@ class Replier:
                     score *= 0.5
                 if wants_number and any(ch.isdigit() for ch in sentence):
                     score *= 1.15
-                out.append(Candidate(score, sentence, s_terms, p))
+                out.append(Candidate(score, sentence, s_terms, p, cover))
         out.sort(key=lambda c: c.score, reverse=True)
         return out
 
@@ -256,6 +260,8 @@ class Replier:
         for c in candidates:
             if any(len(c.terms & o.terms) / max(1, len(c.terms | o.terms)) >= 0.6 for o in chosen):
                 continue
+            if chosen and c.cover == 0 and c.passage.path != chosen[0].passage.path:
+                continue  # shares nothing with the question and is not about the lead's subject
             if chosen and len(chosen) > MIN_POINTS and c.score < chosen[0].score * WEAK_POINT:
                 break
             chosen.append(c)

