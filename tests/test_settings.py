@@ -11,7 +11,7 @@ from bot.settings import Settings
 
 def test_env_example_lists_every_setting_with_a_comment():
     text = (ROOT / ".env.example").read_text(encoding="utf-8")
-    names = re.findall(r"^([A-Z_]+)=", text, flags=re.M)
+    names = re.findall(r"^([A-Z_]+)=", text, flags=re.MULTILINE)
     assert sorted(names) == sorted(f.upper() for f in Settings.model_fields)
     lines = text.splitlines()
     for name in names:
