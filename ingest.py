@@ -198,6 +198,10 @@ def run(
     summary = Summary(files=len(documents), chunks=len(chunks))
 
     if rebuild and settings.chroma_path.exists():
+        # Chroma caches one client per path in the process: drop it with the files.
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
         shutil.rmtree(settings.chroma_path)
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     client = open_client(settings)

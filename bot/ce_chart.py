@@ -23,7 +23,8 @@ def status_chart_png(statuses: list[CEStatus]) -> bytes:
     for ax, status in zip(axes, statuses, strict=False):
         labels, done, needed, colors = [], [], [], []
         for rule in reversed(status.rules):
-            labels.append(("✓ " if rule.met else "✗ ") + rule.label[:42])
+            label = rule.label if len(rule.label) <= 42 else rule.label[:41] + "…"
+            labels.append(("✓ " if rule.met else "✗ ") + label)
             goal = rule.needed if rule.needed else 1.0
             done.append(min(rule.done, goal))
             needed.append(goal)
@@ -37,9 +38,9 @@ def status_chart_png(statuses: list[CEStatus]) -> bytes:
         ax.set_yticks(list(y), labels, fontsize=8)
         ax.set_xlim(0, max(needed) * 1.25)
         ax.set_title(
-            f"{status.credential.name} — expires {status.expiration.isoformat()} "
+            f"{status.credential.name}\nexpires {status.expiration.isoformat()} "
             f"({status.days_to_expiration} days)",
-            fontsize=9, loc="left",
+            fontsize=9, loc="left", ha="left",
         )
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_xlabel("hours", fontsize=8)

@@ -7,6 +7,7 @@ same document ingest rejects, with the same ``file: problem`` message.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,9 @@ Stage = Literal[
     "foundation", "experience", "certification", "specialization", "leadership",
     "continuing_education",
 ]
+
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 
 
 class Source(BaseModel):
@@ -111,16 +115,20 @@ def _pydantic_problem(err: ValidationError) -> str:
 
 def parse_document(text: str, path: str) -> Document:
     """Parse one Markdown document with YAML front matter, or raise DocumentError."""
-    if not text.startswith("---"):
-        raise DocumentError(f"{path}: no YAML front matter (the file must start with ---)")
-    try:
-        _, header, body = text.split("---", 2)
-    except ValueError:
-        raise DocumentError(f"{path}: front matter is not closed with ---") from None
+    text = text.removeprefix("\ufeff")
+    match = FRONT_MATTER_RE.match(text)
+    if match is None:
+        if not text.startswith("---"):
+            raise DocumentError(f"{path}: no YAML front matter (the file must start with ---)")
+        raise DocumentError(f"{path}: front matter is not closed with a --- line")
+    header, body = match.group(1), text[match.end():]
     try:
         raw = yaml.safe_load(header)
     except yaml.YAMLError as exc:
-        raise DocumentError(f"{path}: front matter is not valid YAML ({exc})") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise DocumentError(f"{path}: front matter is not valid YAML{where} ({problem})") from None
     if not isinstance(raw, dict):
         raise DocumentError(f"{path}: front matter must be a mapping of fields")
     try:

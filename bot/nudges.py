@@ -52,7 +52,11 @@ def nudge_text(milestone: str, status: ce_rules.CEStatus) -> str:
     cred = status.credential
     exp = status.expiration.strftime("%B %-d, %Y")
     if milestone == "expired":
-        head = f"⏰ Your {esc(cred.name)} expires today ({exp})."
+        days_ago = -status.days_to_expiration
+        when = "expires today" if days_ago <= 0 else (
+            f"expired on {exp} ({days_ago} day{'s' if days_ago != 1 else ''} ago)"
+        )
+        head = f"⏰ Your {esc(cred.name)} {when}" + (f" ({exp})." if days_ago <= 0 else ".")
         body = [esc(cred.reinstatement)]
     else:
         days = status.days_to_expiration

@@ -51,6 +51,7 @@ ANAPHORA = (
     "This ", "These ", "That ", "Those ", "It ", "They ", "Both ", "Such ", "He ", "She ",
     "His ", "Her ", "Its ", "Their ", "Another ", "Also ",
 )
+REFERS_ELSEWHERE = re.compile(r"\b(below|above|as follows|the following)\b", re.IGNORECASE)
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -243,8 +244,11 @@ class Replier:
                 if sentence.endswith((":", "?")) or sentence.lower().startswith(NOT_A_POINT):
                     continue
                 cover = sum(self.idf.get(t, 1.0) for t in q_terms & s_terms) / q_weight
-                score = passage_weight * (1 + 1.5 * cover + 0.4 * head + (0.5 if i == 0 else 0))
-                if sentence.startswith(ANAPHORA):
+                # A section's first sentence answers its heading: worth a bonus when the
+                # passage is the best match overall or shares words with the question.
+                first = 0.5 if i == 0 and (rank == 0 or cover > 0 or head > 0) else 0.0
+                score = passage_weight * (1 + 1.5 * cover + 0.4 * head + first)
+                if sentence.startswith(ANAPHORA) or REFERS_ELSEWHERE.search(sentence):
                     score *= 0.7  # leans on a sentence the reader will not see
                 if len(sentence) < 30:
                     score *= 0.5

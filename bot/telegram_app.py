@@ -610,7 +610,7 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if len(args) == 2 and args[0].lower() in ("timezone", "tz"):
         try:
             ZoneInfo(args[1])
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a zone folder
             await send_html(context, update.effective_chat.id, esc(
                 f"“{args[1]}” is not a time zone I know. Use an IANA name such as "
                 "America/Chicago, or tap one below."), reply_markup=timezone_keyboard())

@@ -67,7 +67,7 @@ def runs(store_settings) -> dict[str, subprocess.CompletedProcess]:
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True,
+        [sys.executable, "-m", "bot", *args], check=False, cwd=ROOT, env=env, capture_output=True,
         text=True, encoding="utf-8", timeout=120,
     )
 

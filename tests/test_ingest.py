@@ -176,14 +176,21 @@ def test_chunks_carry_title_heading_and_metadata(small):
     # sentences are split once, at ingest, for composing replies
     text, meta = by_heading[(EDITED, "What does NHA require to renew a CPhT?")]
     assert json.loads(meta["sentences"]) == [
-        "NHA requires you to renew your CPhT every 2 years with at least 20 hours of continuing "
-        "education (CE) completed during the two years before renewal (nhanow.com, undated).",
-        "Of those 20 hours: at least 1 hour must be in pharmacy law; at least 1 hour must be in "
-        "patient safety.",
+        (
+            "NHA requires you to renew your CPhT every 2 years with at least 20 hours of "
+            "continuing education (CE) completed during the two years before renewal "
+            "(nhanow.com, undated)."
+        ),
+        (
+            "Of those 20 hours: at least 1 hour must be in pharmacy law; at least 1 hour must "
+            "be in patient safety."
+        ),
         FEE_SENTENCE,
         "Fees change, so confirm on nhanow.com before you pay.",
-        "An older NHA page required only the 1 hour of law, so the patient safety hour is the "
-        "newer rule.",
+        (
+            "An older NHA page required only the 1 hour of law, so the patient safety hour is "
+            "the newer rule."
+        ),
     ]
     # each document's chunks are numbered 0..n-1 in order
     for path in DOCS:
@@ -220,7 +227,7 @@ def test_editing_one_section_re_embeds_only_the_changed_chunk(small, embeddings)
     text = path.read_text("utf-8")
     assert text.count(FEE_SENTENCE) == 1
     path.write_text(
-        text.replace(FEE_SENTENCE, "NHA's renewal page lists the fee as $55 for each two-year cycle."),
+        text.replace(FEE_SENTENCE, "NHA's renewal page lists the fee as $55 per two-year cycle."),
         "utf-8",
     )
     new_chunks = _expected_chunks(small.settings)
@@ -234,7 +241,7 @@ def test_editing_one_section_re_embeds_only_the_changed_chunk(small, embeddings)
     assert (s.added, s.updated, s.removed, s.unchanged) == (0, 1, 0, n - 1)
     records = _records(small.settings)
     assert set(records) == {c.id for c in new_chunks}
-    assert "for each two-year cycle" in records[changed[0].id][0]
+    assert "per two-year cycle" in records[changed[0].id][0]
     assert sorted(_lexical_ids(small.settings)) == sorted(records)
 
 
@@ -370,7 +377,7 @@ def test_rebuild_starts_clean(small, tmp_path):
     }
     done = subprocess.run(
         [sys.executable, "ingest.py", "--rebuild", "--quiet"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )
     assert done.returncode == 0, done.stderr
     n = len(small.chunks)
@@ -383,14 +390,6 @@ def test_rebuild_starts_clean(small, tmp_path):
     assert sorted(_lexical_ids(settings)) == sorted(c.id for c in small.chunks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ingest.py:200-203 deletes CHROMA_PATH with shutil.rmtree and reopens it with "
-        "chromadb.PersistentClient, which returns the process's cached client for that path: "
-        "the old chunks are still seen (nothing re-embedded) and chroma.sqlite3 is left deleted"
-    ),
-)
 def test_rebuild_in_the_same_process_starts_clean(small, embeddings):
     n = len(small.chunks)
     s = ingest.run(small.settings, rebuild=True, quiet=True, embeddings=embeddings)

@@ -232,7 +232,8 @@ def test_validator_rejects_topic_by_its_vocabulary_only(tmp_path):
 
 def test_duplicate_titles_across_two_files(tmp_path):
     _write(tmp_path, "a.md", GOOD)
-    _write(tmp_path, "sub/b.md", GOOD.replace("A good synthetic document", "a GOOD synthetic document"))
+    twin = GOOD.replace("A good synthetic document", "a GOOD synthetic document")
+    _write(tmp_path, "sub/b.md", twin)
     assert _problems(tmp_path) == [
         "sub/b.md: duplicate title 'a GOOD synthetic document' (also in a.md)"
     ]
@@ -291,13 +292,6 @@ def test_knowledge_cli_reports_problems_on_stderr(tmp_path, capsys):
     assert captured.err.startswith("bad.md: topic: Input should be")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/knowledge.py:123 embeds str(yaml.YAMLError) in the message; it spans several "
-        "lines, so load_documents no longer gives one `file: problem` per line"
-    ),
-)
 def test_malformed_yaml_is_one_line_among_all_problems(tmp_path):
     _write(tmp_path, "bad-yaml.md", GOOD.replace("topic: start", "topic: [start"))
     _write(tmp_path, "author.md", GOOD.replace("reviewed:", "author: Bob\nreviewed:"))
@@ -307,13 +301,6 @@ def test_malformed_yaml_is_one_line_among_all_problems(tmp_path):
     assert problems[1].startswith("bad-yaml.md: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/knowledge.py:117 splits the file on the first '---' anywhere, not on a '---' "
-        "line, so valid YAML whose values contain '---' is cut and rejected as invalid YAML"
-    ),
-)
 def test_triple_dash_inside_a_front_matter_value_is_valid(tmp_path):
     _write(tmp_path, "dashes.md", GOOD.replace("PTCB home page", '"PTCB --- home page"'))
     [doc] = load_documents([tmp_path])

@@ -6,8 +6,10 @@ import json
 import re
 
 import pytest
+from conftest import ROOT
 
 from bot import templates
+from bot.knowledge import load_documents
 from bot.replies import MAX_POINTS, Reply
 
 CAREER_Q = "how do i get into sterile compounding?? been retail 2 yrs"
@@ -85,9 +87,6 @@ def test_career_question_gets_a_grounded_answer(replier, career):
 
 def test_sentences_come_verbatim_from_the_knowledge_documents(replier, career):
     """Sentences in the store are the documents' own words (modulo bold and whitespace)."""
-    from bot.knowledge import load_documents
-    from conftest import ROOT
-
     bodies = {
         d.path: " ".join(d.body.replace("**", "").split())
         for d in load_documents([ROOT / "knowledge"])
@@ -144,29 +143,22 @@ def test_unrelated_questions_are_off_topic(replier, question):
     assert reply.to_text() == templates.OFF_TOPIC_REDIRECT
 
 
-def test_career_health_question_is_answered_from_hazardous_drug_documents(replier):
+def test_career_health_question_is_answered_not_refused(replier):
     reply = replier.answer(PREGNANT_Q)
     assert reply.kind == "answer"
     assert reply.in_scope is True
-    assert "oncology_hazardous" in {s.topic for s in reply.sources}
-    assert "hazardous-drugs-pregnancy-reproductive-health.md" in " ".join(
-        s.path for s in reply.sources
-    )
+    assert reply.sources
     text = reply.to_text().lower()
-    assert "occupational" in text or "doctor" in text
+    assert "occupational health" in text or "doctor" in text
+    assert templates.MEDICATION_REDIRECT not in reply.to_text()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/replies.py:236-242: the first-sentence bonus lets a nuclear-pharmacy passage "
-        "(top dense hit, fused rank 4, no word in common with the question) supply the lead "
-        "and the next step ('Find the nuclear pharmacies...') for a chemo-room pregnancy question"
-    ),
-)
-def test_career_health_answer_leads_with_the_hazardous_drug_document(replier):
+def test_career_health_answer_cites_the_hazardous_drug_documents(replier):
     reply = replier.answer(PREGNANT_Q)
-    assert reply.sources[0].topic == "oncology_hazardous"
+    assert "oncology_hazardous" in {s.topic for s in reply.sources}
+    assert reply.sources[0].path == (
+        "oncology_hazardous/hazardous-drugs-pregnancy-reproductive-health.md"
+    )
     assert "nuclear" not in reply.next_step.lower()
 
 

@@ -1,0 +1,447 @@
+"""`/ce` (the CE log and renewal status), /nudges, /settings and /forget, end to end: the real
+bot Application polls the local Bot API stub; the user types commands and the tests read the
+replies the stub recorded and the rows in the SQLite database.
+
+The handlers read the real clock (the user's local "today"), so every date here is relative
+to today in America/New_York, the default time zone of a new user.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from e2e_support import running_bot
+
+from bot import ce_rules
+from bot.telegram_app import NUDGE_JOB
+
+NY = "America/New_York"
+PTCB = ce_rules.CREDENTIALS["ptcb-cpht"]
+TX = ce_rules.CREDENTIALS["tx-tech"]
+UAN = "0009-0000-25-005-H05-T"
+SAMPLE_PNG = Path("/tmp/ce-status-sample.png")
+
+
+def today_ny() -> date:
+    return datetime.now(ZoneInfo(NY)).date()
+
+
+def last_day_of_month_ahead(today: date, months: int) -> date:
+    year, month = divmod(today.month - 1 + months, 12)
+    first_next = date(today.year + year + (month == 11), (month + 1) % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+TODAY = today_ny()
+EXP = last_day_of_month_ahead(TODAY, 4)  # e.g. 2027-03-31 when run in November 2026
+EXP_TX = last_day_of_month_ahead(TODAY, 10)
+CYCLE_START = ce_rules.cycle_start(PTCB, EXP)
+
+
+def us(day: date) -> str:
+    return f"{day.month}/{day.day}/{day.year}"
+
+
+@pytest.fixture
+async def rb(tmp_path, replier):
+    async with running_bot(tmp_path, replier) as running:
+        # The nudge job runs on the real clock; these tests are about commands only.
+        for job in running.app.job_queue.get_jobs_by_name(NUDGE_JOB):
+            job.schedule_removal()
+        yield running
+
+
+async def say(rb, user: int, text: str, n: int = 1, method: str = "sendMessage") -> list[dict]:
+    """The user sends ``text``; returns the bot's first ``n`` records (of ``method``)."""
+    rb.stub.mark()
+    rb.stub.user_message(user, text)
+    return await rb.stub.wait_for_messages(user, n, timeout=60, method=method)
+
+
+async def reply(rb, user: int, text: str) -> str:
+    return (await say(rb, user, text))[0]["plain_text"]
+
+
+async def entries(rb, user: int) -> list[tuple]:
+    return [
+        (e.hours, e.topic, e.audience, e.completed_on, e.title, e.uan, e.delivery)
+        for e in await rb.storage.entries(user)
+    ]
+
+
+async def credentials(rb, user: int) -> list[tuple[str, date]]:
+    return [(c.credential, c.expiration) for c in await rb.storage.credentials(user)]
+
+
+# --- /ce set -----------------------------------------------------------------------------------
+
+
+async def test_ce_set_date_forms_and_several_credentials(rb):
+    user = 3101
+    mid = EXP.replace(day=15)
+    text = await reply(rb, user, f"/ce set ptcb-cpht {mid.isoformat()}")
+    assert text.startswith(f"\u2705 {PTCB.name}: expires {mid.isoformat()}."), text
+    assert await credentials(rb, user) == [("ptcb-cpht", mid)]
+
+    day_before = EXP - timedelta(days=1)
+    text = await reply(rb, user, f"/ce set ptcb-cpht {us(day_before)}")
+    assert f"expires {day_before.isoformat()}" in text
+    assert await credentials(rb, user) == [("ptcb-cpht", day_before)]
+
+    # a month alone means its last day
+    text = await reply(rb, user, f"/ce set PTCB-CPhT {EXP:%B %Y}")
+    assert f"expires {EXP.isoformat()}" in text
+    assert await credentials(rb, user) == [("ptcb-cpht", EXP)]
+
+    text = await reply(rb, user, f"/ce set tx-tech {EXP_TX.isoformat()}")
+    assert text.startswith(f"\u2705 {TX.name}: expires {EXP_TX.isoformat()}.")
+    assert await credentials(rb, user) == [("ptcb-cpht", EXP), ("tx-tech", EXP_TX)]
+
+
+async def test_ce_set_alone_offers_the_credentials_as_buttons(rb):
+    user = 3102
+    (offer,) = await say(rb, user, "/ce set")
+    assert "Which credential?" in offer["plain_text"]
+    buttons = [b for row in offer["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["callback_data"] for b in buttons] == [f"ce:set:{k}" for k in ce_rules.CREDENTIALS]
+    assert [b["text"] for b in buttons] == [c.name for c in ce_rules.CREDENTIALS.values()]
+
+    rb.stub.mark()
+    rb.stub.press_button_text(user, offer, TX.name)
+    (hint,) = await rb.stub.wait_for_messages(user, 1, method="sendMessage")
+    assert hint["plain_text"].startswith(f"Send the expiration date of your {TX.name}: ")
+    assert "/ce set tx-tech 2027-03-31 (or 3/31/2027, March 2027)" in hint["plain_text"]
+    assert await credentials(rb, user) == []
+
+
+# --- /ce add -----------------------------------------------------------------------------------
+
+
+async def test_ce_add_with_topic_title_uan_and_audience(rb):
+    user = 3201
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    before = today_ny()
+
+    text = await reply(rb, user, '/ce add 2 law "Federal pharmacy law update"')
+    after = today_ny()
+    assert text.startswith("\u2705 Logged: 2 h \u00b7 pharmacy law (ACPE 03) \u00b7 technician (T)")
+    assert "\u201cFederal pharmacy law update\u201d" in text
+    (row,) = await entries(rb, user)
+    assert row[:3] == (2.0, "law", "T") and row[3] in (before, after)
+    assert row[4:] == ("Federal pharmacy law update", None, None)
+
+    text = await reply(rb, user, f"/ce add {UAN} 1.5")
+    # it says what it understood from the UAN
+    assert text.startswith("\u2705 Logged: 1.5 h \u00b7 patient safety (ACPE 05) \u00b7 "
+                           "technician (T) \u00b7 home study \u00b7 "), text
+    assert f"UAN {UAN}" in text
+    rows = await entries(rb, user)
+    assert len(rows) == 2
+    uan_row = next(r for r in rows if r[5] == UAN)
+    assert uan_row[:3] == (1.5, "patient-safety", "T") and uan_row[6] == "home study"
+
+    text = await reply(rb, user, "/ce add 3 general P")
+    assert "3 h \u00b7 general pharmacy (ACPE 04) \u00b7 pharmacist (P)" in text
+    text = await reply(rb, user, "/ce add 0009-0000-25-006-L01-P 2")
+    assert "2 h \u00b7 drug therapy (ACPE 01) \u00b7 pharmacist (P) \u00b7 live" in text
+
+    past = TODAY - timedelta(days=30)
+    text = await reply(rb, user, f"/ce add 1 ps Medication safety {us(past)}")
+    assert f"{past.isoformat()} \u00b7 \u201cMedication safety\u201d" in text
+
+    rows = await entries(rb, user)
+    assert sorted((r[0], r[1], r[2], r[6]) for r in rows) == sorted([
+        (2.0, "law", "T", None),
+        (1.5, "patient-safety", "T", "home study"),
+        (3.0, "general", "P", None),
+        (2.0, "drug-therapy", "P", "live"),
+        (1.0, "patient-safety", "T", None),
+    ])
+    assert rows[0] == (1.0, "patient-safety", "T", past, "Medication safety", None, None)
+
+
+# --- /ce list, delete, edit ----------------------------------------------------------------------
+
+
+async def test_ce_list_delete_and_edit(rb):
+    user = 3301
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    d1, d2, d3 = (TODAY - timedelta(days=n) for n in (90, 60, 30))
+    await reply(rb, user, f'/ce add 1 law "Law A" {d1.isoformat()}')
+    await reply(rb, user, f'/ce add 2 general "General B" {us(d2)}')
+    await reply(rb, user, f'/ce add 1.25 ps "Safety C" {d3.isoformat()}')
+
+    text = await reply(rb, user, "/ce list")
+    assert [line for line in text.splitlines() if line] == [
+        "Your CE log (3 entries, 4.25 h)",
+        f"1. 1 h \u00b7 pharmacy law (ACPE 03) \u00b7 technician (T) \u00b7 {d1} \u00b7 \u201cLaw A\u201d",
+        (f"2. 2 h \u00b7 general pharmacy (ACPE 04) \u00b7 technician (T) \u00b7 {d2} \u00b7 "
+        "\u201cGeneral B\u201d"),
+        (f"3. 1.25 h \u00b7 patient safety (ACPE 05) \u00b7 technician (T) \u00b7 {d3} \u00b7 "
+        "\u201cSafety C\u201d"),
+    ]
+
+    text = await reply(rb, user, "/ce delete 2")
+    assert text.startswith("\U0001f5d1 Deleted: 2 h \u00b7 general pharmacy (ACPE 04)")
+    assert "General B" in text
+    assert [r[4] for r in await entries(rb, user)] == ["Law A", "Safety C"]
+
+    ids = [e.id for e in await rb.storage.entries(user)]
+    text = await reply(rb, user, "/ce edit 1 3 general")
+    assert text.startswith("\u270f\ufe0f Updated entry 1: 3 h \u00b7 general pharmacy (ACPE 04)")
+    edited = {e.id: e for e in await rb.storage.entries(user)}
+    assert set(edited) == set(ids)
+    assert (edited[ids[0]].hours, edited[ids[0]].topic, edited[ids[0]].audience) == (
+        3.0, "general", "T")
+    assert (edited[ids[1]].hours, edited[ids[1]].title) == (1.25, "Safety C")
+
+    text = await reply(rb, user, "/ce list")
+    assert text.startswith("Your CE log (2 entries, 4.25 h)")
+
+
+# --- /ce status and /ce export -------------------------------------------------------------------
+
+
+def status_lines(today: date) -> list[str]:
+    days, days_tx = (EXP - today).days, (EXP_TX - today).days
+    return [
+        f"{PTCB.name}: expires {EXP} ({days} days from today)",
+        f"Cycle: {CYCLE_START} to {EXP} \u00b7 phase: cycle",
+        f"Renewal window opens: {EXP - timedelta(days=60)}",
+        f"Late-fee deadline: {EXP - timedelta(days=30)} ({days - 30} days)",
+        "\u2717 Total CE hours: 7.5 of 20",
+        "\u2717 Technician-specific (T) hours: 4.5 of 15",
+        "\u2713 Pharmacist-specific (P) hours, at most 5 count: 3 counted of 3 logged",
+        "\u2713 Pharmacy law (ACPE topic 03): 3 of 1",
+        "\u2713 Patient safety (ACPE topic 05): 1.5 of 1",
+        "Still needed: 12.5 more hours in total; 10.5 more technician-specific (T) hours",
+        ("Next step: Earn 10.5 more technician-specific hours (UAN ending in T). Your cycle "
+        f"ends on {EXP} ({days} days left)."),
+        f"{TX.name}: expires {EXP_TX} ({days_tx} days from today)",
+        "\u2717 Total CE hours: 7.5 of 20",
+        "\u2713 Texas pharmacy law: 1 of 1",
+        "\u2717 Texas HHSC-approved human trafficking prevention course: not done",
+        ("Next step: Complete the Texas HHSC-approved human trafficking prevention course, then "
+        "log it with /ce add <hours> human-trafficking. Your cycle ends on "
+        f"{EXP_TX} ({days_tx} days left)."),
+    ]
+
+
+async def log_sample(rb, user: int) -> None:
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP:%B %Y}")
+    await reply(rb, user, f"/ce set tx-tech {EXP_TX.isoformat()}")
+    await reply(rb, user, '/ce add 2 law "Federal pharmacy law update"')
+    await reply(rb, user, f"/ce add {UAN} 1.5")
+    await reply(rb, user, '/ce add 3 general "Pharmacist, patient & you" P')
+    await reply(rb, user, "/ce add 1 tx-law")
+
+
+async def test_ce_status_text_and_chart(rb, tmp_path):
+    user = 3401
+    await log_sample(rb, user)
+    before = today_ny()
+    rb.stub.mark()
+    rb.stub.user_message(user, "/ce status")
+    (photo,) = await rb.stub.wait_for_messages(user, 1, timeout=90, method="sendPhoto")
+    after = today_ny()
+    texts = [r["plain_text"] for r in rb.stub.since_mark(user) if r["method"] == "sendMessage"]
+    assert texts and rb.stub.since_mark(user)[-1] is photo  # the chart follows the text
+    text = "\n\n".join(texts)
+
+    lines = text.splitlines()
+    missing = [line for line in status_lines(before) if line not in lines]
+    if missing and after != before:  # the command ran across midnight
+        missing = [line for line in status_lines(after) if line not in lines]
+    assert not missing, f"missing lines {missing} in:\n{text}"
+    tx_block = text[text.index(TX.name + ": expires"):]
+    assert "Late-fee deadline" not in tx_block and "Renewal window" not in tx_block
+    for note in PTCB.uncertain + TX.uncertain:
+        assert f"Note: {note}" in text
+
+    png = photo["photo"]
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    assert photo["caption"] == "Your CE progress" and photo["filename"] == "ce-status.png"
+    assert photo["message"]["photo"][-1]["width"] > 400
+
+    (tmp_path / "ce-status-sample.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "ce-status-sample.png").write_bytes(png)
+    SAMPLE_PNG.write_bytes(png)
+    print(f"\n--- sample /ce status ({tmp_path / 'ce-status-sample.txt'}; chart {SAMPLE_PNG})"
+          f" ---\n{text}\n---")
+
+
+def test_status_chart_draws_nothing_past_the_image_edges():
+    from matplotlib.image import imread
+
+    from bot.ce_chart import status_chart_png
+
+    today, exp, exp_tx = date(2026, 11, 25), date(2027, 3, 31), date(2027, 9, 30)
+    log = [
+        ce_rules.CEEntry(2, "law", "T", today), ce_rules.CEEntry(1.5, "patient-safety", "T", today),
+        ce_rules.CEEntry(3, "general", "P", today), ce_rules.CEEntry(1, "tx-law", "T", today),
+    ]
+    png = status_chart_png([
+        ce_rules.ce_status(PTCB, exp, log, today), ce_rules.ce_status(TX, exp_tx, log, today),
+    ])
+    pixels = imread(io.BytesIO(png))
+    ink = pixels[:, :, :3].mean(axis=2) < 0.5  # dark pixels: text, axes
+    edge = 6
+    assert not ink[:, -edge:].any(), "something is cut off at the right edge"
+    assert not ink[:, :edge].any() and not ink[:edge].any() and not ink[-edge:].any()
+
+
+async def test_ce_status_without_credential_says_how_to_start(rb):
+    text = await reply(rb, 3402, "/ce status")
+    assert "You haven't told me a credential yet. Start with /ce set ptcb-cpht" in text
+
+
+async def test_ce_export_sends_a_csv_with_one_row_per_entry(rb):
+    user = 3501
+    await log_sample(rb, user)
+    (doc,) = await say(rb, user, "/ce export", method="sendDocument")
+    assert doc["filename"] == "ce-log.csv"
+    assert doc["caption"] == "Your CE log: 4 entries"
+    rows = list(csv.reader(io.StringIO(doc["document"].decode("utf-8"))))
+    assert rows[0] == ["n", "date", "hours", "topic", "audience", "delivery", "uan", "title"]
+    stored = await rb.storage.entries(user)
+    assert len(rows) == 1 + len(stored) == 5
+    for i, (row, e) in enumerate(zip(rows[1:], stored, strict=True), 1):
+        assert row == [str(i), e.completed_on.isoformat(), f"{e.hours:g}", e.topic, e.audience,
+                       e.delivery or "", e.uan or "", e.title or ""]
+    assert ["1.5", "patient-safety", "T", "home study", UAN] in [r[2:7] for r in rows]
+    assert "Pharmacist, patient & you" in [r[7] for r in rows]
+
+
+# --- bad input: a clear message with the accepted form, and nothing stored -----------------------
+
+BAD_INPUTS = [
+    ("/ce add 0 law", ["I couldn't read \u201c0\u201d as hours.",
+                       "Hours must be more than 0 and at most 40", "Try: /ce add 2 law"]),
+    ("/ce add -2 law", ["\u201c-2\u201d as hours", "Try: /ce add 2 law"]),
+    ("/ce add 41 law", ["\u201c41\u201d as hours", "at most 40 for one activity"]),
+    ("/ce add 2 cooking", ["I don't know the CE topic \u201ccooking\u201d.",
+                           "Use one of: law, patient-safety", "Try: /ce add 2 law"]),
+    ("/ce add 2", ["After the hours, tell me the topic", "Try: /ce add 2 law"]),
+    ("/ce set cna-cpht 2027-03-31", ["I don't know the credential \u201ccna-cpht\u201d.",
+                                     "I track: ptcb-cpht, ptcb-cpht-adv, nha-cpht, tx-tech.",
+                                     "Try: /ce set ptcb-cpht 2027-03-31"]),
+    ("/ce set ptcb-cpht", ["Add the expiration date, e.g. /ce set ptcb-cpht 2027-03-31"]),
+    ("/ce add 0009-0000-25-005-X05-T 1", ["as an ACPE UAN", "must be L, H or B",
+                                          "like 0009-0000-25-005-H05-T"]),
+    ("/ce add 0009-0000-25-005-H05 1", ["It should have 6 parts separated by dashes; I found 5.",
+                                        "Try: /ce add 0009-0000-25-005-H05-T 1.25"]),
+    ("/ce add 0009-0000-25-005-H09-T 1", ["\u201c09\u201d isn't an ACPE topic"]),
+    ("/ce add 1 law 2026-02-30", ["\u201c2026-02-30\u201d isn't a real date.",
+                                  "Try one of: 2026-03-14, 3/14/2026"]),
+    ("/ce set ptcb-cpht 2026-02-30", ["\u201c2026-02-30\u201d isn't a real date.",
+                                      "2027-03-31, 3/31/2027, March 2027"]),
+    (f"/ce set ptcb-cpht {(TODAY + timedelta(days=4 * 366)).isoformat()}",
+     ["is more than 3 years away", "e.g. March 2027"]),
+    (f"/ce add 1 law {(TODAY + timedelta(days=3)).isoformat()}",
+     [f"{(TODAY + timedelta(days=3)).isoformat()} is in the future.", "Try: /ce add 2 law"]),
+    (f"/ce add 1 law {(CYCLE_START - timedelta(days=10)).isoformat()}",
+     ["outside your current renewal cycle", f"({CYCLE_START} to {EXP})", "I didn't add it"]),
+    ("/ce delete 99", ["There is no entry 99: your log has 1 entry.",
+                       "/ce list shows the numbers."]),
+    ("/ce delete two", ["Tell me which entry by its number in /ce list, e.g. /ce delete 2"]),
+    ("/ce edit 99 1 law", ["There is no entry 99"]),
+    ("/ce edit 1 0 law", ["\u201c0\u201d as hours"]),
+]
+
+
+async def test_bad_input_gets_a_clear_message_and_stores_nothing(rb):
+    user = 3601
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    await reply(rb, user, '/ce add 2 law "Federal pharmacy law update"')
+    creds, log = await credentials(rb, user), await entries(rb, user)
+    for command, expected in BAD_INPUTS:
+        text = await reply(rb, user, command)
+        assert text.startswith("\u26a0\ufe0f "), (command, text)
+        for fragment in expected:
+            assert fragment in text, (command, fragment, text)
+        assert await credentials(rb, user) == creds, command
+        assert await entries(rb, user) == log, command
+    records = await rb.stub.wait_idle(user, quiet=0.3)
+    assert len(records) == 1  # one reply to the last command, nothing else
+    assert await credentials(rb, user) == creds and await entries(rb, user) == log
+
+
+async def test_dates_outside_every_cycle_are_refused_but_one_cycle_is_enough(rb):
+    """With two credentials, an activity counts if it falls in either one's cycle."""
+    user = 3602
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    early = CYCLE_START - timedelta(days=10)
+    assert "outside your current renewal cycle" in await reply(
+        rb, user, f"/ce add 1 law {early.isoformat()}")
+    assert await entries(rb, user) == []
+    later_exp = EXP + timedelta(days=30)  # its cycle starts 30 days later; still not in it
+    await reply(rb, user, f"/ce set nha-cpht {later_exp.isoformat()}")
+    assert "outside" in await reply(rb, user, f"/ce add 1 law {early.isoformat()}")
+    earlier_exp = EXP - timedelta(days=30)  # its cycle starts 30 days earlier: early is in it
+    await reply(rb, user, f"/ce set nha-cpht {earlier_exp.isoformat()}")
+    assert (await reply(rb, user, f"/ce add 1 law {early.isoformat()}")).startswith("\u2705")
+    assert [r[3] for r in await entries(rb, user)] == [early]
+
+
+# --- /nudges, /settings, /forget -----------------------------------------------------------------
+
+
+async def test_nudges_off_and_on(rb):
+    user = 3701
+    assert "Renewal reminders are off." in await reply(rb, user, "/nudges off")
+    assert (await rb.storage.get_user(user)).nudges_enabled is False
+    assert "Renewal reminders are off. Use /nudges on" in await reply(rb, user, "/nudges")
+    text = await reply(rb, user, "/nudges on")
+    assert "Renewal reminders are on." in text and "between 08:00 and 21:00 your time" in text
+    assert (await rb.storage.get_user(user)).nudges_enabled is True
+
+
+async def test_settings_timezone(rb):
+    user = 3702
+    text = await reply(rb, user, "/settings timezone America/Chicago")
+    assert "Time zone: America/Chicago" in text
+    assert (await rb.storage.get_user(user)).timezone == "America/Chicago"
+
+    (bad,) = await say(rb, user, "/settings timezone Mars/Olympus")
+    assert bad["plain_text"].startswith(
+        "\u201cMars/Olympus\u201d is not a time zone I know. Use an IANA name such as "
+        "America/Chicago")
+    assert bad["reply_markup"]["inline_keyboard"]  # the zone buttons
+    assert (await rb.storage.get_user(user)).timezone == "America/Chicago"
+
+    # a zone button
+    rb.stub.mark()
+    rb.stub.press_button_text(user, bad, "Denver")
+    await rb.stub.wait_for_request("answerCallbackQuery")
+    await rb.stub.wait_for_messages(user, 1, method="editMessageText")
+    assert (await rb.storage.get_user(user)).timezone == "America/Denver"
+
+
+async def test_settings_timezone_that_is_a_zone_folder_gets_the_clear_message(rb):
+    user = 3703
+    await reply(rb, user, "/nudges on")  # the user exists, with the default zone
+    rb.stub.mark()
+    rb.stub.user_message(user, "/settings timezone America")
+    (answer,) = await rb.stub.wait_for_messages(user, 1)  # actually: the generic apology
+    assert "is not a time zone I know" in (answer["plain_text"] or ""), answer["plain_text"]
+    assert (await rb.storage.get_user(user)).timezone == NY
+
+
+async def test_forget_removes_ce_data_too(rb):
+    user = 3801
+    await log_sample(rb, user)
+    before = await rb.storage.rows_about(user)
+    assert before["ce_credentials"] == 2 and before["ce_entries"] == 4 and before["users"] == 1
+
+    (confirm,) = await say(rb, user, "/forget")
+    rb.stub.mark()
+    rb.stub.press_button_text(user, confirm, "Yes, delete everything")
+    (done,) = await rb.stub.wait_for_messages(user, 1, method="editMessageText")
+    assert "I deleted everything I stored about you" in done["plain_text"]
+    assert await rb.storage.rows_about(user) == dict.fromkeys(before, 0)
+    assert "Your CE log is empty" in await reply(rb, user, "/ce list")
