@@ -49,13 +49,6 @@ async def user_today(storage: Storage, user_id: int, now: dt.datetime | None = N
     return local_now(now or dt.datetime.now(dt.UTC), user.timezone if user else None).date()
 
 
-def to_entry(row: CEEntryRow) -> ce_rules.CEEntry:
-    return ce_rules.CEEntry(
-        hours=row.hours, topic=row.topic, audience=row.audience, completed_on=row.completed_on,
-        title=row.title or "", uan=row.uan, delivery=row.delivery,
-    )
-
-
 def entry_fields(entry: ce_rules.CEEntry) -> dict:
     return {
         "hours": entry.hours, "topic": entry.topic, "audience": entry.audience,
@@ -99,7 +92,7 @@ async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif sub in ("delete", "del", "remove"):
             row = await _nth_entry(storage, user.id, args[:1])
             await storage.delete_entry(user.id, row.id)
-            await _send(context, chat_id, "🗑 Deleted: " + esc(ce_rules.describe_entry(to_entry(row))))
+            await _send(context, chat_id, "🗑 Deleted: " + esc(ce_rules.describe_entry(row.to_entry())))
         elif sub == "edit":
             row = await _nth_entry(storage, user.id, args[:1])
             entry = ce_rules.parse_add_args(args[1:], await user_today(storage, user.id))
@@ -185,13 +178,13 @@ async def ce_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     total = sum(r.hours for r in rows)
     lines = [f"<b>Your CE log</b> ({len(rows)} entries, {ce_rules.format_hours(total)} h)"]
-    lines += [f"{i}. {esc(ce_rules.describe_entry(to_entry(r)))}" for i, r in enumerate(rows, 1)]
+    lines += [f"{i}. {esc(ce_rules.describe_entry(r.to_entry()))}" for i, r in enumerate(rows, 1)]
     for message in split_messages(lines):
         await _send(context, update.effective_chat.id, message)
 
 
 async def statuses_for(storage: Storage, user_id: int, today: dt.date) -> list[ce_rules.CEStatus]:
-    entries = [to_entry(r) for r in await storage.entries(user_id)]
+    entries = [r.to_entry() for r in await storage.entries(user_id)]
     return [
         ce_rules.ce_status(ce_rules.CREDENTIALS[r.credential], r.expiration, entries, today)
         for r in await storage.credentials(user_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 from urllib.parse import urlparse
@@ -173,28 +173,14 @@ _PTCB_CPHT = Credential(
     after_lapse="To be certified again you must retake and pass the PTCE.",
 )
 
-_PTCB_CPHT_ADV = Credential(
+# The CPhT-Adv renews like the CPhT (same cycle, window, fees and rules) with 25 hours.
+_PTCB_CPHT_ADV = replace(
+    _PTCB_CPHT,
     id="ptcb-cpht-adv",
     name="PTCB Advanced Certified Pharmacy Technician (CPhT-Adv)",
-    body="PTCB",
-    cycle_years=2,
     total_hours=25,
-    min_technician_hours=15,
-    max_pharmacist_hours=5,
-    law_hours=1,
-    law_label="pharmacy law (ACPE topic 03)",
-    patient_safety_hours=1,
-    extra_requirements=(),
-    renewal_window_days=60,
-    late_fee_deadline_days_before=30,
-    late_fee=_PTCB_CPHT.late_fee,
     renewal_fee="$55 (same as CPhT).",
-    reinstatement=(
-        "You have 1 year after expiration to reinstate: 25 CE hours that include 2 hours of "
-        "pharmacy law (ACPE topic 03) and 1 hour of patient safety (ACPE topic 05), and a $95 fee. "
-        "A reinstated certification keeps only the rest of its original cycle."
-    ),
-    reinstatement_law_hours=2,
+    reinstatement=_PTCB_CPHT.reinstatement.replace("20 CE hours", "25 CE hours"),
     uncertain=(
         _PTCB_DEADLINE_NOTE,
         _PTCB_FEE_NOTE,
@@ -205,9 +191,7 @@ _PTCB_CPHT_ADV = Credential(
         ),
         _PTCB_REINSTATEMENT_CE_NOTE,
     ),
-    confirm_at="https://www.ptcb.org",
     sources=(_PTCB_ADV_GUIDEBOOK, _PTCB_ADV_CLAIM, _PTCB_RECERTIFY, _PTCB_COST, _PTCB_EXPIRED),
-    after_lapse="To be certified again you must retake and pass the PTCE.",
 )
 
 _NHA_CPHT = Credential(

@@ -120,7 +120,7 @@ def parse_document(text: str, path: str) -> Document:
     if match is None:
         if not text.startswith("---"):
             raise DocumentError(f"{path}: no YAML front matter (the file must start with ---)")
-        raise DocumentError(f"{path}: front matter is not closed with a --- line")
+        raise DocumentError(f"{path}: front matter is not closed with ---")
     header, body = match.group(1), text[match.end():]
     try:
         raw = yaml.safe_load(header)

@@ -19,7 +19,7 @@ from bot import ce_rules
 from bot.formatting import esc
 from bot.nudge_timing import due_milestone, local_now
 from bot.settings import Settings
-from bot.storage import CEEntryRow, Storage
+from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,6 @@ class DueNudge:
 class DispatchResult:
     nudge: DueNudge
     outcome: str  # sent | skipped (claimed elsewhere) | blocked | failed | deferred | dry-run
-
-
-def to_ce_entry(row: CEEntryRow) -> ce_rules.CEEntry:
-    return ce_rules.CEEntry(
-        hours=row.hours, topic=row.topic, audience=row.audience, completed_on=row.completed_on,
-        title=row.title or "", uan=row.uan, delivery=row.delivery,
-    )
 
 
 def nudge_text(milestone: str, status: ce_rules.CEStatus) -> str:
@@ -100,7 +93,7 @@ async def due_nudges(storage: Storage, now: dt.datetime) -> list[DueNudge]:
         )
         if milestone is None:
             continue
-        entries = [to_ce_entry(r) for r in await storage.entries(user.id)]
+        entries = [r.to_entry() for r in await storage.entries(user.id)]
         local_today = local_now(now, user.timezone).date()
         status = ce_rules.ce_status(credential, record.expiration, entries, local_today)
         out.append(

@@ -40,6 +40,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.ce_rules import CEEntry
 from bot.nudge_timing import DEFAULT_TIMEZONE
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,13 @@ class CEEntryRow(Base):
     uan: Mapped[str | None] = mapped_column(String(40))
     delivery: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def to_entry(self) -> CEEntry:
+        return CEEntry(
+            hours=self.hours, topic=self.topic, audience=self.audience,
+            completed_on=self.completed_on, title=self.title or "", uan=self.uan,
+            delivery=self.delivery,
+        )
 
 
 class SentNudge(Base):

@@ -209,7 +209,14 @@ async def answer_question(
     reply_to: int | None = None,
 ) -> None:
     svc = services(context)
-    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    try:  # cosmetic: never let the "typing" indicator stop an answer
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except Forbidden:
+        log.info("chat %s blocked the bot; marking inactive", chat_id)
+        await svc.storage.set_active(user_id, False)
+        return
+    except TelegramError as exc:
+        log.warning("typing indicator for chat %s failed: %s", chat_id, exc)
     history: list[str] = []
     if private:
         history = await svc.storage.recent_questions(
@@ -468,6 +475,8 @@ async def ask_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     if not svc.limiter.allow(user.id, time.monotonic()):
         await send_html(context, chat.id, esc(templates.RATE_LIMITED))
         return
+    if chat.type == ChatType.PRIVATE:
+        await svc.storage.touch_user(user.id, chat_id=chat.id, first_name=user.first_name)
     await send_html(context, chat.id, f"❓ <i>{esc(question)}</i>")
     await answer_question(context, chat.id, user.id, question, private=chat.type == ChatType.PRIVATE)
 
@@ -669,7 +678,11 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if handler is None:
             raise ValueError(f"unknown button {prefix!r}")
         await handler(update, context, rest.split(":") if rest else [])
-    except (ValueError, IndexError, KeyError) as exc:
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+        await query.answer()  # a double tap: the message already shows this
+    except (ValueError, IndexError, KeyError, OverflowError) as exc:
         log.info("stale or malformed button %r: %s", query.data, exc)
         try:
             await query.answer(templates.STALE_BUTTON)
@@ -730,14 +743,14 @@ def build_application(settings: Settings, replier: Replier, storage: Storage) ->
         .build()
     )
     application.bot_data["services"] = BotServices(settings, replier, storage)
-    private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
-    not_edited = filters.UpdateType.MESSAGE
+    not_edited = filters.UpdateType.MESSAGE  # edited messages get silence
+    private = filters.ChatType.PRIVATE & not_edited
+    groups = filters.ChatType.GROUPS & not_edited
     add = application.add_handler
     add(CommandHandler("start", cmd_start, filters=private))
-    add(CommandHandler("help", cmd_help))
+    add(CommandHandler("help", cmd_help, filters=not_edited))
     add(CommandHandler("path", cmd_path, filters=private))
-    add(CommandHandler("topics", cmd_topics))
+    add(CommandHandler("topics", cmd_topics, filters=not_edited))
     add(CommandHandler("profile", cmd_profile, filters=private))
     add(CommandHandler("forget", cmd_forget, filters=private))
     add(CommandHandler("nudges", cmd_nudges, filters=private))
@@ -745,10 +758,10 @@ def build_application(settings: Settings, replier: Replier, storage: Storage) ->
     add(CommandHandler("ce", ce_chat.cmd_ce, filters=private))
     add(CallbackQueryHandler(on_callback))
     add(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    add(MessageHandler(private & not_edited & filters.COMMAND, on_unknown_command))
-    add(MessageHandler(private & not_edited & filters.TEXT, on_private_text))
-    add(MessageHandler(groups & not_edited & filters.TEXT & ~filters.COMMAND, on_group_text))
-    add(MessageHandler(private & not_edited & ~filters.TEXT, on_not_text))
+    add(MessageHandler(private & filters.COMMAND, on_unknown_command))
+    add(MessageHandler(private & filters.TEXT, on_private_text))
+    add(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, on_group_text))
+    add(MessageHandler(private & ~filters.TEXT, on_not_text))
     application.add_error_handler(on_error)
     return application
 

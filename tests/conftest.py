@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))  # tests/botapi_stub.py
 
-from bot.settings import Settings  # noqa: E402
+from bot.settings import Settings
 
 
 def make_settings(tmp: Path, **overrides) -> Settings:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import json
 import logging
 import re
@@ -19,7 +20,6 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-import pytest
 from botapi_stub import BOT_USERNAME, BotApiStub, parse_telegram_html
 from e2e_support import TOKEN, running_bot
 from sqlalchemy import delete, select, update
@@ -109,7 +109,7 @@ async def eventually(check: Callable[[], Awaitable[object] | object], what: str,
 
 async def onboard(stub: BotApiStub, user_id: int, labels: list[str]) -> dict:
     """/start, then tap ``labels`` one per onboarding step. Returns the onboarding message."""
-    welcome, onboarding = await command(stub, user_id, "/start", n=2)
+    _, onboarding = await command(stub, user_id, "/start", n=2)
     for label in labels:
         answered, _ = await tap(stub, user_id, onboarding, label)
         assert answered.get("text") == ("Skipped" if label == "Skip" else "Saved")
@@ -326,6 +326,7 @@ async def test_private_question_typing_html_sources_feedback_and_followup(tmp_pa
         assert fb.sources == turn.sources and fb.sources[0]["url"]
 
         answered, _ = await tap(stub, user, reply, "👎", expect=None)  # a second tap changes it
+        assert answered["text"] == "Thanks — I'll use this to improve."
         async with rb.storage.session() as s:
             ratings = (await s.execute(
                 select(Feedback.rating).where(Feedback.user_id == user))).scalars().all()
@@ -377,7 +378,7 @@ def test_split_messages_keeps_paragraphs_whole_and_under_the_limit():
     for block in blocks:  # every paragraph lands whole in exactly one message
         assert sum(block in part for part in parts) == 1
     assert "\n\n".join(parts) == "\n\n".join(blocks)
-    for part, following in zip(parts, parts[1:]):  # messages are filled, not one per block
+    for part, following in itertools.pairwise(parts):  # messages are filled, not one per block
         first_next = following.split("\n\n")[0]
         assert visible_length(f"{part}\n\n{first_next}") > TELEGRAM_LIMIT
 
@@ -410,41 +411,41 @@ async def test_very_long_message_is_answered_from_its_first_part(tmp_path, repli
 
 
 async def test_followup_uses_recent_context_and_forgets_it_after_30_minutes(tmp_path, replier):
-    user = 7401
     first, short = "how do i become a CSPT", "how long does that take?"
-    warm_expected = replier.answer(short, [first])
-    cold_expected = replier.answer(short, [])
-    assert [s.path for s in warm_expected.sources] != [s.path for s in cold_expected.sources]
+    warm_expected = [s.path for s in replier.answer(short, [first]).sources]
+    cold_expected = [s.path for s in replier.answer(short, []).sources]
+    assert warm_expected != cold_expected  # so the bot's choice of history is observable
 
     async with running_bot(tmp_path, replier) as rb:
         stub = rb.stub
-        await ask(stub, user, first)
-        warm_reply = await ask(stub, user, short)
-        turn_first, turn_warm = await turns_of(rb.storage, user)
-        assert any(p.startswith("sterile_compounding/") for p in source_paths(turn_first))
-        # the short follow-up was read in the context of the CSPT question
-        assert source_paths(turn_warm)[0].startswith("sterile_compounding/")
-        assert source_paths(turn_warm) == [s.path for s in warm_expected.sources]
+
+        async def conversation(user: int, silence_minutes: int | None) -> tuple[Turn, dict]:
+            """Ask the CSPT question, wait, then the short follow-up; return its turn."""
+            await ask(stub, user, first)
+            if silence_minutes is not None:
+                async with rb.storage.session() as s:
+                    await s.execute(update(Turn).where(Turn.user_id == user).values(
+                        created_at=dt.datetime.now(dt.UTC)
+                        - dt.timedelta(minutes=silence_minutes)))
+            reply = await ask(stub, user, short)
+            turn_first, turn_short = await turns_of(rb.storage, user)
+            assert any(p.startswith("sterile_compounding/") for p in source_paths(turn_first))
+            return turn_short, reply
+
+        # right away: the short follow-up is read in the context of the CSPT question
+        warm, warm_reply = await conversation(7401, None)
+        assert source_paths(warm)[0].startswith("sterile_compounding/")
+        assert source_paths(warm) == warm_expected
         assert "CSPT" in warm_reply["plain_text"]
 
-        async def age_turns(minutes: int) -> None:
-            async with rb.storage.session() as s:
-                await s.execute(update(Turn).where(Turn.user_id == user).values(
-                    created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)))
-
-        # 29 minutes of silence: still warm (both earlier questions are context)
-        await age_turns(29)
-        await ask(stub, user, short)
-        still_warm = (await turns_of(rb.storage, user))[-1]
-        assert source_paths(still_warm) == [
-            s.path for s in replier.answer(short, [first, short]).sources]
+        # 29 minutes of silence: still warm
+        still_warm, _ = await conversation(7402, 29)
+        assert source_paths(still_warm) == warm_expected
 
         # 31 minutes of silence: the context is forgotten
-        await age_turns(31)
-        await ask(stub, user, short)
-        cold = (await turns_of(rb.storage, user))[-1]
-        assert source_paths(cold) == [s.path for s in cold_expected.sources]
-        assert source_paths(cold) != source_paths(turn_warm)
+        cold, _ = await conversation(7403, 31)
+        assert source_paths(cold) == cold_expected
+        assert source_paths(cold) != source_paths(warm)
         assert not source_paths(cold)[0].startswith("sterile_compounding/")
 
 
@@ -495,8 +496,7 @@ async def test_topics_overview_and_example_questions(tmp_path, replier):
         assert len(buttons(menu)) == 13
         assert [b["callback_data"] for b in buttons(menu)] == [f"tp:{k}" for k in TOPICS]
 
-        answered, overview = await tap(stub, user, menu, "Sterile compounding",
-                                       expect="sendMessage")
+        _, overview = await tap(stub, user, menu, "Sterile compounding", expect="sendMessage")
         lines = overview["plain_text"].split("\n")
         assert lines[0] == "Sterile compounding"
         assert len(lines[1:]) == 2 and all(line.strip() for line in lines[1:])
@@ -513,11 +513,6 @@ async def test_topics_overview_and_example_questions(tmp_path, replier):
         assert "CSPT" in answer["plain_text"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/telegram_app.py:438-444 ask_from_button (topic examples, /path steps) never "
-    "calls storage.touch_user, so for a user without a users row (e.g. after /forget) "
-    "answer_question's add_turn (line 222) fails the turns.user_id foreign key and the user "
-    "gets the apology instead of the answer"))
 async def test_topic_example_after_forget_is_answered(tmp_path, replier):
     user = 7602
     async with running_bot(tmp_path, replier) as rb:
@@ -754,9 +749,6 @@ async def test_edited_messages_get_no_reply(tmp_path, replier):
         assert len(await turns_of(rb.storage, user)) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/telegram_app.py:737-745 CommandHandlers default to UpdateType.MESSAGES, so an "
-    "edited command (e.g. /help, /forget) is answered again; add filters.UpdateType.MESSAGE"))
 async def test_edited_commands_get_no_reply(tmp_path, replier):
     user = 8403
     async with running_bot(tmp_path, replier) as rb:
@@ -793,10 +785,6 @@ async def test_malformed_and_stale_buttons_get_the_older_message_note(tmp_path, 
         await ask(stub, user, "What is a UAN?")  # still answering
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/telegram_app.py:672 on_callback only treats ValueError/IndexError/KeyError as "
-    "malformed; a forged 'fb:99999999999999999999:1' raises OverflowError in SQLite binding, "
-    "so the user gets the apology and the button spinner is never answered"))
 async def test_out_of_range_number_in_button_data_is_treated_as_malformed(tmp_path, replier):
     user = 8502
     async with running_bot(tmp_path, replier) as rb:
@@ -812,10 +800,6 @@ async def test_out_of_range_number_in_button_data_is_treated_as_malformed(tmp_pa
         assert answer["text"] == templates.STALE_BUTTON
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/telegram_app.py:212 answer_question awaits send_chat_action unguarded, so a "
-    "transient 5xx on the cosmetic 'typing' call aborts the answer (the user gets the "
-    "apology); make it best effort (catch TelegramError) before answering"))
 async def test_bad_gateway_on_typing_action_still_answers(tmp_path, replier):
     user = 8601
     async with running_bot(tmp_path, replier) as rb:
@@ -828,10 +812,6 @@ async def test_bad_gateway_on_typing_action_still_answers(tmp_path, replier):
         assert "Sources:" in first["plain_text"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: bot/telegram_app.py:212 a user who blocks the bot while their question is handled "
-    "makes send_chat_action raise Forbidden before send_html's Forbidden handling, so an "
-    "ERROR with traceback is logged and an apology is sent to the blocked chat"))
 async def test_question_then_block_is_not_an_error(tmp_path, replier, caplog):
     user = 8602
     async with running_bot(tmp_path, replier) as rb:
