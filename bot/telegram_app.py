@@ -47,6 +47,7 @@ from telegram.ext import (
 )
 
 from bot import career, ce_chat, nudges, templates
+from bot.batching import AnswerBatcher
 from bot.formatting import esc, link, reply_blocks, split_messages
 from bot.knowledge import TOPICS
 from bot.nudge_timing import snooze_until
@@ -121,9 +122,11 @@ class BotServices:
     replier: Replier
     storage: Storage
     limiter: QuestionRateLimiter = field(init=False)
+    batcher: AnswerBatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.limiter = QuestionRateLimiter(self.settings.questions_per_minute)
+        self.batcher = AnswerBatcher(self.replier)
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> BotServices:
@@ -223,7 +226,7 @@ async def answer_question(
             user_id, utcnow(), dt.timedelta(minutes=svc.settings.history_ttl_minutes),
             svc.settings.history_turns,
         )
-    reply = await asyncio.to_thread(svc.replier.answer, question, history)
+    reply = await svc.batcher.answer(question, history)
     keyboard = None
     if private:  # groups: nothing stored beyond the reply itself
         turn_id = await svc.storage.add_turn(
@@ -776,7 +779,9 @@ async def startup(application: Application) -> None:
 
 
 async def shutdown(application: Application) -> None:
-    await application.bot_data["services"].storage.close()
+    svc: BotServices = application.bot_data["services"]
+    await svc.batcher.close()
+    await svc.storage.close()
 
 
 class RedactToken(logging.Filter):
