@@ -51,3 +51,16 @@ def replier(store_settings, embeddings):
     from bot.retrieval import Retriever
 
     return Replier(Retriever(store_settings, embeddings))
+
+
+@pytest.fixture
+async def stub():
+    """A running local Bot API stub (tests/botapi_stub.py), stopped after the test."""
+    from botapi_stub import BotApiStub
+
+    server = BotApiStub()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()

@@ -40,16 +40,6 @@ PNG = bytes.fromhex(
 
 
 @pytest.fixture
-async def stub():
-    s = BotApiStub()
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
-
-
-@pytest.fixture
 async def http():
     async with aiohttp.ClientSession() as session:
         yield session

@@ -68,16 +68,6 @@ def utc(*args: int) -> datetime:
 # --- fixtures and helpers ---------------------------------------------------------------------
 
 
-@pytest.fixture
-async def stub():
-    s = BotApiStub()
-    await s.start()
-    try:
-        yield s
-    finally:
-        await s.stop()
-
-
 def db_url(tmp_path: Path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'nudges.db'}"
 
