@@ -168,6 +168,7 @@ class Replier:
         self.scope_vectors = self._scope_vectors()
         self.followups_by_path = self._followup_headings()
         self.idf = self._idf()
+        self.next_step_by_path = self._next_steps()
 
     # --- scope -----------------------------------------------------------------------------
 
@@ -214,11 +215,13 @@ class Replier:
                 out[p.path].append(head)
         return out
 
-    def _next_step_for(self, path: str) -> str:
-        for p in self.retriever.passages.values():
-            if p.path == path and p.next_step and p.sentences:
-                return p.sentences[0]
-        return ""
+    def _next_steps(self) -> dict[str, str]:
+        """Each document's "Next step" sentence, by path."""
+        return {
+            p.path: p.sentences[0]
+            for p in self.retriever.passages.values()
+            if p.next_step and p.sentences
+        }
 
     def _idf(self) -> dict[str, float]:
         """Inverse document frequency of each term over passages, for weighting overlaps."""
@@ -282,7 +285,7 @@ class Replier:
             ))
         lead, rest = chosen[0], chosen[1:]
         points = [Point(text=c.sentence, source=refs[c.passage.path].number) for c in rest]
-        next_step = self._next_step_for(lead.passage.path)
+        next_step = self.next_step_by_path.get(lead.passage.path, "")
         if next_step in {c.sentence for c in chosen}:
             next_step = ""
         return Reply(
