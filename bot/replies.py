@@ -276,13 +276,20 @@ class Replier:
                 break
         if not chosen:
             return Reply(question=question, kind="no_match", lead=templates.NO_MATCH)
-        refs: dict[str, SourceRef] = {}
-        for c in chosen:
-            p = c.passage
-            refs.setdefault(p.path, SourceRef(
-                number=len(refs) + 1, title=p.title, topic=p.topic, stage=p.stage,
-                path=p.path, url=p.url, score=p.score,
-            ))
+        # Sources in rank order: a document ranks by its best-scored retrieved passage.
+        best_score: dict[str, float] = {}
+        for p in retrieval.passages:
+            best_score[p.path] = max(best_score.get(p.path, 0.0), p.score)
+        cited = {c.passage.path: c.passage for c in chosen}
+        ranked = sorted(cited, key=lambda path: best_score.get(path, 0.0), reverse=True)
+        refs = {
+            path: SourceRef(
+                number=n, title=cited[path].title, topic=cited[path].topic,
+                stage=cited[path].stage, path=path, url=cited[path].url,
+                score=best_score.get(path, 0.0),
+            )
+            for n, path in enumerate(ranked, 1)
+        }
         lead, rest = chosen[0], chosen[1:]
         points = [Point(text=c.sentence, source=refs[c.passage.path].number) for c in rest]
         next_step = self.next_step_by_path.get(lead.passage.path, "")

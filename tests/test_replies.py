@@ -265,3 +265,16 @@ def test_to_json_shape(replier, career):
         assert list(item) == ["title", "topic", "stage", "path", "url", "score"]
     assert data["latency_ms"] > 0
     json.dumps(data)  # serializable
+
+
+@pytest.mark.parametrize("question", [
+    "how do i get into sterile compounding?? been retail 2 yrs",
+    "how much do pharmacy techs make",
+    "what happens if i miss my renewal deadline",
+])
+def test_sources_are_numbered_in_rank_order(replier, question):
+    reply = replier.answer(question)
+    scores = [s.score for s in reply.sources]
+    assert [s.number for s in reply.sources] == list(range(1, len(reply.sources) + 1))
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    assert {p.source for p in reply.points} <= {s.number for s in reply.sources}
