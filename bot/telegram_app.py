@@ -796,6 +796,10 @@ class RedactToken(logging.Filter):
             message = record.getMessage()
             if self.token in message:
                 record.msg, record.args = message.replace(self.token, "[token]"), ()
+            if record.exc_info and not record.exc_text:  # tracebacks can quote request URLs
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text and self.token in record.exc_text:
+                record.exc_text = record.exc_text.replace(self.token, "[token]")
         return True
 
 

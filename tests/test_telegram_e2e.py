@@ -873,3 +873,24 @@ async def test_latency_of_real_questions(tmp_path, replier):
     p95 = statistics.quantiles(ms, n=100, method="inclusive")[94]
     print(f"\nlatency over {len(ms)} questions: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
           f"max {ms[-1]:.0f} ms")
+
+
+def test_token_is_redacted_from_tracebacks_too():
+    import io
+    import logging
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactToken(TOKEN))
+    logger = logging.getLogger("pathway.redaction-test")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/getUpdates failed")
+        except RuntimeError:
+            logger.exception("polling failed for %s", f"bot{TOKEN}")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "RuntimeError" in text and "[token]" in text
+    assert TOKEN not in text
