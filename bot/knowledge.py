@@ -1,7 +1,17 @@
-"""The knowledge-base contract: document front matter, loading and validation.
+"""The knowledge-base contract: document front matter, sections, citations, validation.
 
 `ingest.py` and the tests use this module, so a document the tests reject is the
 same document ingest rejects, with the same ``file: problem`` message.
+
+Citation format (also described in ``knowledge/README.md``):
+
+* every source in the front matter has a short ``id`` (lowercase letters, digits and
+  hyphens, unique within the document), e.g. ``id: ptcb-cspt-req``;
+* the body is split into ``## `` sections, each headed by the question it answers;
+* every paragraph and every list item ends with one or more markers ``[^id]`` naming the
+  sources that support it, e.g. ``... a $149 exam fee.[^ptcb-refund][^ptcb-cspt]``;
+* markers stand only at the end of a paragraph or item; each must name a source of the
+  document, and every source must be cited at least once.
 """
 
 from __future__ import annotations
@@ -55,11 +65,18 @@ Stage = Literal[
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 
 
+SOURCE_ID_RE = r"^[a-z0-9][a-z0-9-]{0,47}$"
+MARKER_RE = re.compile(r"\[\^([^\]\s]*)\]")
+TRAILING_MARKERS_RE = re.compile(r"(?:\s*\[\^[^\]\s]*\])+\s*$")
+BULLET_RE = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
+
+
 class Source(BaseModel):
     """One source a document's facts trace to."""
 
     model_config = ConfigDict(extra="forbid")
 
+    id: str = Field(pattern=SOURCE_ID_RE, description="short id used by [^id] markers")
     title: str = Field(min_length=3)
     url: str
     as_of: str = Field(min_length=1, description="Date or version the source states, or 'undated'")
@@ -92,10 +109,126 @@ class FrontMatter(BaseModel):
 
 
 @dataclass(frozen=True)
+class Block:
+    """A paragraph or one list item of a section, with the ids of the sources it cites."""
+
+    kind: Literal["paragraph", "item"]
+    text: str  # as written, markers removed
+    cites: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     path: str  # relative to its knowledge root, with forward slashes
     meta: FrontMatter
     body: str
+    sections: tuple[Section, ...] = ()
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.meta.sources if s.id == source_id)
+
+
+def _block(kind: Literal["paragraph", "item"], lines: list[str]) -> tuple[Block, list[str]]:
+    """One block from its lines; returns it with the problems found in it."""
+    text = " ".join(line.strip() for line in lines)
+    problems: list[str] = []
+    trailing = TRAILING_MARKERS_RE.search(text)
+    cites = tuple(MARKER_RE.findall(trailing.group(0))) if trailing else ()
+    content = text[: trailing.start()].rstrip() if trailing else text
+    if MARKER_RE.search(content):
+        problems.append("a [^id] marker stands inside the text (markers go at the end)")
+    if not cites:
+        problems.append("no [^id] source marker at its end")
+    return Block(kind=kind, text=content, cites=cites), problems
+
+
+def parse_sections(body: str) -> tuple[list[Section], list[str]]:
+    """Split a body into ``## `` sections of paragraphs and list items.
+
+    Returns the sections and a list of problems, each naming the section and the start of
+    the block it is about.
+    """
+    sections: list[Section] = []
+    problems: list[str] = []
+    heading: str | None = None
+    blocks: list[Block] = []
+    lines: list[str] = []
+    kind: Literal["paragraph", "item"] = "paragraph"
+
+    def end_block() -> None:
+        nonlocal lines
+        if lines:
+            block, found = _block(kind, lines)
+            where = f"section {heading!r}" if heading else "text before the first heading"
+            problems.extend(f"{where}: {p}: {block.text[:60]!r}" for p in found)
+            blocks.append(block)
+        lines = []
+
+    def end_section() -> None:
+        nonlocal blocks
+        end_block()
+        if heading is not None:
+            if not blocks:
+                problems.append(f"section {heading!r} is empty")
+            sections.append(Section(heading=heading, blocks=tuple(blocks)))
+        elif blocks:
+            problems.append("text before the first '## ' heading (put it under a heading)")
+        blocks = []
+
+    for raw in body.splitlines():
+        line = raw.rstrip()
+        if line.startswith("#"):
+            if not line.startswith("## "):
+                problems.append(f"heading {line[:60]!r}: use '## ' headings only")
+                continue
+            end_section()
+            heading = line[3:].strip()
+            continue
+        if not line.strip():
+            end_block()
+            continue
+        bullet = BULLET_RE.match(line)
+        if bullet:
+            end_block()
+            kind = "item"
+            lines = [line[bullet.end():]]
+        elif lines and kind == "item" and raw[:1].isspace():
+            lines.append(line)  # continuation of a list item
+        else:
+            if lines and kind == "item":
+                end_block()
+            if not lines:
+                kind = "paragraph"
+            lines.append(line)
+    end_section()
+    return sections, problems
+
+
+def citation_problems(meta: FrontMatter, sections: list[Section]) -> list[str]:
+    """Markers that name no source, sources no marker cites, duplicate source ids."""
+    problems: list[str] = []
+    ids = [s.id for s in meta.sources]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"source id {dup!r} is used by more than one source")
+    cited: set[str] = set()
+    for section in sections:
+        for block in section.blocks:
+            for cite in block.cites:
+                cited.add(cite)
+                if cite not in ids:
+                    problems.append(
+                        f"section {section.heading!r}: marker [^{cite}] names no source "
+                        f"(sources: {', '.join(ids)})"
+                    )
+    for unused in (i for i in ids if i not in cited):
+        problems.append(f"source {unused!r} is cited by no paragraph")
+    return problems
 
 
 class DocumentError(ValueError):
@@ -140,7 +273,11 @@ def parse_document(text: str, path: str) -> Document:
         raise DocumentError(f"{path}: empty body")
     if not any(line.startswith("## ") for line in body.splitlines()):
         raise DocumentError(f"{path}: no '## ' heading in the body")
-    return Document(path=path, meta=meta, body=body)
+    sections, problems = parse_sections(body)
+    problems.extend(citation_problems(meta, sections))
+    if problems:
+        raise DocumentError("\n".join(f"{path}: {p}" for p in problems))
+    return Document(path=path, meta=meta, body=body, sections=tuple(sections))
 
 
 def load_documents(roots: list[Path]) -> list[Document]:
