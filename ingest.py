@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import json
 import logging
-import re
 import shutil
 import sys
 import time
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.knowledge import Document, DocumentError, load_documents
+from bot.knowledge import Document, DocumentError, Section, load_documents
 from bot.retrieval import (
     COLLECTION,
     LEXICAL_DIR,
@@ -40,16 +39,12 @@ log = logging.getLogger("ingest")
 CHUNK_SIZE = 900
 CHUNK_OVERLAP = 120
 BATCH = 32
-MAX_LIST_SENTENCE = 360
-MIN_SENTENCE = 20
-BULLET_RE = re.compile(r"^([-*•]|\d+[.)])\s+")
-SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9“\"(•*-])")
 
 
 @dataclass(frozen=True)
 class Chunk:
     id: str
-    text: str  # what is embedded and indexed: title and heading path, then the content
+    text: str  # what is embedded and indexed: title and heading, then the content
     metadata: dict[str, Any]
 
 
@@ -72,45 +67,17 @@ class Summary:
         )
 
 
-def split_sentences(text: str) -> list[str]:
-    """Self-contained sentences of a chunk, for composing replies without re-reading text.
-
-    A line that introduces a list ("... must include:") is joined with its items when the
-    result stays short, so no item is shown without what it belongs to.
-    """
-    units: list[str] = []
-    intro: str | None = None
-    items: list[str] = []
-
-    def flush() -> None:
-        nonlocal intro, items
-        if intro is not None:
-            joined = f"{intro} {'; '.join(i.rstrip('.;') for i in items)}."
-            if items and len(joined) <= MAX_LIST_SENTENCE:
-                units.append(joined)
-            else:
-                units.extend(items)
-        intro, items = None, []
-
-    for raw in text.splitlines():
-        line = raw.strip().replace("**", "").replace("__", "")
-        if not line or line.startswith("#"):
-            continue
-        bullet = BULLET_RE.match(line)
-        if bullet:
-            item = line[bullet.end():].strip()
-            if intro is not None:
-                items.append(item)
-            else:
-                units.append(item)
-            continue
-        flush()
-        pieces = [s.strip() for s in SENTENCE_RE.split(line) if s.strip()]
-        if pieces and pieces[-1].endswith(":"):
-            intro = pieces.pop()
-        units.extend(pieces)
-    flush()
-    return [u for u in (" ".join(x.split()) for x in units) if len(u) >= MIN_SENTENCE]
+def section_text(section: Section) -> str:
+    """A section's text as a reader sees it: markers removed, list items as bullets."""
+    lines: list[str] = []
+    for block in section.blocks:
+        if block.kind == "item":
+            lines.append(f"- {block.text}")
+        else:
+            if lines:
+                lines.append("")
+            lines.append(block.text)
+    return "\n".join(lines)
 
 
 def model_identity(settings: Settings) -> str:
@@ -118,42 +85,46 @@ def model_identity(settings: Settings) -> str:
 
 
 def chunk_document(doc: Document, model_id: str) -> list[Chunk]:
-    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+    """One chunk per ``##`` section, split by size only when a section is long.
 
-    by_heading = MarkdownHeaderTextSplitter(
-        headers_to_split_on=[("##", "h2"), ("###", "h3")], strip_headers=True
-    )
+    Every chunk carries its whole section (paragraphs and list items with their source ids)
+    in its metadata, so a reply presents the section as written and cites it exactly.
+    """
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     by_size = RecursiveCharacterTextSplitter(
         chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP, separators=["\n\n", "\n", ". ", " "]
     )
     sources = [s.model_dump() for s in doc.meta.sources]
     chunks: list[Chunk] = []
-    for section in by_size.split_documents(by_heading.split_text(doc.body)):
-        content = section.page_content.strip()
-        if not content:
-            continue
-        heading = " > ".join(v for k, v in sorted(section.metadata.items()) if k in ("h2", "h3"))
-        text = f"{doc.meta.title}\n{heading}\n\n{content}" if heading else f"{doc.meta.title}\n\n{content}"
-        sentences = split_sentences(content)
-        digest = hashlib.sha256(f"{model_id}\n{doc.path}\n{text}".encode()).hexdigest()[:32]
-        metadata = {
-            "title": doc.meta.title,
-            "heading": heading,
-            "topic": doc.meta.topic,
-            "stage": doc.meta.stage,
-            "path": doc.path,
-            "seq": len(chunks),
-            "url": next(
-                (src["url"] for src in sources if src["reliability"] == "official"), sources[0]["url"]
-            ),
-            "sources": json.dumps(sources, ensure_ascii=False),
-            "sentences": json.dumps(sentences, ensure_ascii=False),
-            "sentence_terms": json.dumps([sorted(set(lexical_terms(s))) for s in sentences]),
-            "stage_overview": doc.meta.stage_overview,
-            "next_step": heading.lower().startswith("next step"),
-            "reviewed": doc.meta.reviewed.isoformat(),
-        }
-        chunks.append(Chunk(id=digest, text=text, metadata=metadata))
+    for section in doc.sections:
+        blocks = [
+            {"kind": b.kind, "text": b.text, "cites": list(b.cites)} for b in section.blocks
+        ]
+        cited = {c for b in section.blocks for c in b.cites}
+        for part in by_size.split_text(section_text(section)):
+            content = part.strip()
+            if not content:
+                continue
+            text = f"{doc.meta.title}\n{section.heading}\n\n{content}"
+            digest = hashlib.sha256(f"{model_id}\n{doc.path}\n{text}".encode()).hexdigest()[:32]
+            metadata = {
+                "title": doc.meta.title,
+                "heading": section.heading,
+                "topic": doc.meta.topic,
+                "stage": doc.meta.stage,
+                "path": doc.path,
+                "seq": len(chunks),
+                "url": next(
+                    (src["url"] for src in sources if src["id"] in cited), sources[0]["url"]
+                ),
+                "sources": json.dumps(sources, ensure_ascii=False),
+                "blocks": json.dumps(blocks, ensure_ascii=False),
+                "stage_overview": doc.meta.stage_overview,
+                "next_step": section.heading.lower().startswith("next step"),
+                "reviewed": doc.meta.reviewed.isoformat(),
+            }
+            chunks.append(Chunk(id=digest, text=text, metadata=metadata))
     return chunks
 
 

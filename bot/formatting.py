@@ -22,18 +22,34 @@ def link(title: str, url: str | None) -> str:
 
 
 def reply_blocks(reply: Reply) -> list[str]:
-    """The reply as HTML paragraphs (each a unit that is never split mid-tag)."""
+    """The reply as HTML paragraphs (each a unit that is never split mid-tag).
+
+    Each paragraph or list item keeps its own citation numbers; consecutive list items form
+    one block, so a list is never torn apart between messages unless it is too long alone.
+    """
     if reply.kind != "answer":
         return [esc(reply.lead), *(esc(n) for n in reply.notes)]
-    blocks = [f"<b>{esc(reply.lead)}</b>"]
-    if reply.points:
-        blocks.append("\n".join(f"• {esc(p.text)} [{p.source}]" for p in reply.points))
-    if reply.next_step:
-        blocks.append(f"<b>Next step:</b> {esc(reply.next_step)}")
+    blocks: list[str] = []
+    for part in reply.body:
+        cites = esc(reply.cite_marks(part))
+        text = f"<b>{esc(part.text)}</b>" if part.role == "lead" else esc(part.text)
+        if part.item:
+            line = f"• {text} {cites}"
+            if blocks and blocks[-1].startswith("• "):
+                blocks[-1] += "\n" + line
+                continue
+            blocks.append(line)
+        else:
+            blocks.append(f"{text} {cites}")
+    step = reply.next_step
+    if step is not None:
+        blocks.append(f"<b>Next step:</b> {esc(step.text)} {esc(reply.cite_marks(step))}")
     blocks.extend(f"<i>{esc(n)}</i>" for n in reply.notes)
     if reply.confirm:
         blocks.append(esc(reply.confirm))
-    sources = "\n".join(f"[{s.number}] {link(s.title, s.url)}" for s in reply.sources)
+    sources = "\n".join(
+        f"[{s.number}] {link(s.title, s.url)} ({esc(s.as_of)})" for s in reply.sources
+    )
     blocks.append(f"Sources:\n{sources}")
     return blocks
 

@@ -1,7 +1,15 @@
-"""Replies: scope decisions and grounded replies composed from retrieved passages.
+"""Replies: scope decisions, then grounded answers built from whole sections of the knowledge base.
 
-No language model writes text here: every sentence in an answer is a sentence of a retrieved
-passage, chosen by how well it matches the question, and cited to its document's sources.
+No language model writes text here. Each knowledge document is made of ``##`` sections that
+answer the question in their heading; an answer presents the best-matching section as written
+(its opening first, lists intact, shortened only at sentence or list-item boundaries), maybe
+followed by the opening of a second document's section that answers the same question. Every
+paragraph and list item carries the ids of the sources that support it (``[^id]`` markers in
+the documents), so each part of a reply cites exactly the pages that say it.
+
+Safety comes first and is decided on the new message alone: a crisis, an emergency or a
+medication question gets its redirect whatever the conversation was about before. History only
+helps to retrieve for a short follow-up that refers back ("how long does that take?").
 """
 
 from __future__ import annotations
@@ -25,69 +33,75 @@ from bot.retrieval import Passage, Retrieval, Retriever, lexical_terms
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
-MIN_POINTS, MAX_POINTS = 2, 5
-# Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl.
+# Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and
+# tests/data/safety_messages.jsonl.
 MIN_EVIDENCE = 0.22  # below this, nothing in the knowledge base is about the question
 ANSWER_EVIDENCE = 0.30  # below this an in-scope question gets NO_MATCH instead of weak passages
 HEALTH_NOTE_AT = 0.45  # a career question this close to a medication question gets HEALTH_NOTE
-ON_TOPIC_MARGIN = 0.12  # key points come from passages this close to the best one
+CRISIS_AT = 0.42  # a message this close to the crisis examples gets the 988 reply ...
+CRISIS_MARGIN = 0.06  # ... unless another scope is clearly closer (err towards showing it)
+EMERGENCY_MARGIN = 0.03  # an emergency wins over medication and career when this close
+SAFETY = ("crisis", "emergency", "medical")
+
+CANDIDATE_PASSAGES = 10  # passages retrieved per question; sections are ranked from them
+BODY_WORDS = 170  # the best section is shortened to about this many words
+LEAD_WORDS = 45  # the bold opening; the rest of its paragraph follows as a paragraph
+SECOND_WORDS = 45  # the opening taken from a second document's section
+SECOND_MARGIN = 0.05  # a second section is shown when it scores this close to the best
+HEADING_WEIGHT = 0.15  # share of the question's words found in a section's heading
+FUSED_WEIGHT = 0.35  # reciprocal-rank fusion of dense and BM25, normalised to the best
+FOCUS_WEIGHT = 0.6  # a follow-up's own reading, beside the reading with its context
+MAX_FOLLOWUPS = 3
+
+HISTORY_MAX_CHARS = 200  # longer earlier questions are not glued onto a follow-up
+FOLLOWUP_MAX_WORDS = 4  # a message this short may be a follow-up even without "that"/"it"
+REFERRING_RE = re.compile(
+    r"^(and|also|so|but|what about|how about|same|is that|does that|do those|for that)\b"
+    r"|\b(that|this|it|those|these|them|there|then|same|ones?)\b",
+    re.IGNORECASE,
+)
 
 CONFIRM_AT = {
     "ptcb.org": "PTCB (ptcb.org)",
+    "ptcb.zendesk.com": "PTCB (ptcb.org)",
     "nhanow.com": "NHA (nhanow.com)",
     "pharmacy.texas.gov": "the Texas State Board of Pharmacy",
     "bls.gov": "the BLS Occupational Outlook Handbook (bls.gov)",
     "usp.org": "USP (usp.org)",
     "ashp.org": "ASHP (ashp.org)",
 }
-QUANTITY_RE = re.compile(
-    r"\b(how (much|many|long|often)|cost|fee|price|pay|salary|hours?|score|days?|years?|weeks?|"
-    r"percent|deadline|when)\b",
-    re.IGNORECASE,
-)
-WEAK_POINT = 0.5  # points scoring under half the lead's score are left out (beyond the minimum)
-NOT_A_POINT = ("next step", "see also", "sources")
-ANAPHORA = (
-    "This ", "These ", "That ", "Those ", "It ", "They ", "Both ", "Such ", "He ", "She ",
-    "His ", "Her ", "Its ", "Their ", "Another ", "Also ",
-)
-REFERS_ELSEWHERE = re.compile(r"\b(below|above|as follows|the following)\b", re.IGNORECASE)
+SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9“\"($])")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-@dataclass
-class Candidate:
-    score: float
-    sentence: str
-    terms: frozenset[str]
-    passage: Passage
-    cover: float = 0.0  # share of the question's (idf-weighted) terms the sentence contains
 
 
 @dataclass
 class SourceRef:
     number: int
     title: str
-    topic: str
-    stage: str
+    url: str
+    as_of: str
+    topic: str  # of the document that cites it
     path: str
-    url: str | None
-    score: float
 
 
 @dataclass
-class Point:
+class Part:
+    """One paragraph or list item shown in a reply, with the numbers of the sources it cites."""
+
+    role: str  # lead | point | next_step
     text: str
-    source: int  # SourceRef.number
+    section: str  # path#heading
+    topic: str
+    cites: list[int]
+    item: bool = False  # a list item (shown as a bullet)
 
 
 @dataclass
 class Reply:
     question: str
-    kind: str  # answer | no_match | empty | medical | emergency | off_topic
+    kind: str  # answer | no_match | empty | crisis | emergency | medical | off_topic
     lead: str = ""
-    points: list[Point] = field(default_factory=list)
-    next_step: str = ""
+    parts: list[Part] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     confirm: str = ""
     sources: list[SourceRef] = field(default_factory=list)
@@ -100,35 +114,73 @@ class Reply:
     def in_scope(self) -> bool:
         return self.kind in ("answer", "no_match", "empty")
 
+    @property
+    def body(self) -> list[Part]:
+        return [p for p in self.parts if p.role != "next_step"]
+
+    @property
+    def next_step(self) -> Part | None:
+        return next((p for p in self.parts if p.role == "next_step"), None)
+
+    @staticmethod
+    def cite_marks(part: Part) -> str:
+        return "".join(f"[{n}]" for n in part.cites)
+
     def to_text(self) -> str:
         """Plain-text rendering (console, CLI, JSON "answer")."""
         if self.kind != "answer":
             return "\n\n".join([self.lead, *self.notes])
-        parts = [self.lead]
-        parts.append("\n".join(f"• {p.text} [{p.source}]" for p in self.points))
-        if self.next_step:
-            parts.append(f"Next step: {self.next_step}")
-        parts.extend(self.notes)
+        paragraphs: list[str] = []
+        for part in self.body:
+            line = f"{part.text} {self.cite_marks(part)}"
+            if part.item:
+                line = f"• {line}"
+                if paragraphs and paragraphs[-1].startswith("• "):
+                    paragraphs[-1] += "\n" + line
+                    continue
+            paragraphs.append(line)
+        step = self.next_step
+        if step is not None:
+            paragraphs.append(f"Next step: {step.text} {self.cite_marks(step)}")
+        paragraphs.extend(self.notes)
         if self.confirm:
-            parts.append(self.confirm)
-        parts.append(
+            paragraphs.append(self.confirm)
+        paragraphs.append(
             "Sources:\n"
-            + "\n".join(f"[{s.number}] {s.title}" + (f" — {s.url}" if s.url else "") for s in self.sources)
+            + "\n".join(f"[{s.number}] {s.title} ({s.as_of}) — {s.url}" for s in self.sources)
         )
-        return "\n\n".join(p for p in parts if p)
+        return "\n\n".join(paragraphs)
 
     def to_json(self) -> dict:
         return {
             "question": self.question,
+            "kind": self.kind,
             "in_scope": self.in_scope,
             "answer": self.to_text(),
+            "parts": [
+                {"role": p.role, "text": p.text, "section": p.section, "topic": p.topic,
+                 "cites": p.cites, "item": p.item}
+                for p in self.parts
+            ],
             "sources": [
-                {"title": s.title, "topic": s.topic, "stage": s.stage, "path": s.path,
-                 "url": s.url, "score": round(s.score, 4)}
+                {"n": s.number, "title": s.title, "url": s.url, "as_of": s.as_of,
+                 "topic": s.topic, "path": s.path}
                 for s in self.sources
             ],
+            "followups": self.followups,
             "latency_ms": round(self.latency_ms, 2),
         }
+
+
+@dataclass
+class SectionHit:
+    passage: Passage  # the best-scoring chunk of the section (carries the whole section)
+    score: float
+    dense: float
+
+    @property
+    def key(self) -> str:
+        return self.passage.section
 
 
 def clean_question(raw: str) -> tuple[str, bool]:
@@ -153,10 +205,39 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(lexical_terms(text))
 
 
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_RE.split(text) if s.strip()]
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def leading_sentences(text: str, budget: int) -> str:
+    """The first sentences of a paragraph within about ``budget`` words (at least one)."""
+    taken: list[str] = []
+    used = 0
+    for sentence in split_sentences(text):
+        n = words(sentence)
+        if taken and used + n > budget:
+            break
+        taken.append(sentence)
+        used += n
+    return " ".join(taken)
+
+
+def is_followup(text: str) -> bool:
+    """Whether a message may lean on the previous question ("how long does that take?")."""
+    return words(text) <= FOLLOWUP_MAX_WORDS or bool(REFERRING_RE.search(text))
+
+
+def usable_history(history: list[str]) -> list[str]:
+    """Only short recent questions help read a follow-up; long ones would crowd it out."""
+    return [h for h in history if len(h) <= HISTORY_MAX_CHARS][-1:]
+
+
 def _domain(url: str | None) -> str:
-    if not url:
-        return ""
-    host = urlparse(url).hostname or ""
+    host = urlparse(url or "").hostname or ""
     return host.removeprefix("www.")
 
 
@@ -166,11 +247,10 @@ class Replier:
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
         self.scope_vectors = self._scope_vectors()
-        self.followups_by_path = self._followup_headings()
         self.idf = self._idf()
-        self.next_step_by_path = self._next_steps()
+        self.sections_by_path = self._sections_by_path()
 
-    # --- scope -----------------------------------------------------------------------------
+    # --- loading -----------------------------------------------------------------------------
 
     def _scope_vectors(self) -> dict[str, np.ndarray]:
         examples = templates.SCOPE_EXAMPLES
@@ -190,6 +270,23 @@ class Replier:
             log.warning("could not cache scope examples at %s", cache)
         return vectors
 
+    def _idf(self) -> dict[str, float]:
+        """Inverse document frequency of heading and text terms over passages."""
+        df: Counter[str] = Counter()
+        for p in self.retriever.passages.values():
+            df.update(set(lexical_terms(p.text)) | p.heading_terms)
+        n = len(self.retriever.passages)
+        return {t: math.log(1 + n / c) for t, c in df.items()}
+
+    def _sections_by_path(self) -> dict[str, dict[str, Passage]]:
+        """Each document's sections in order: heading -> its first chunk."""
+        out: dict[str, dict[str, Passage]] = {}
+        for p in sorted(self.retriever.passages.values(), key=lambda p: (p.path, p.seq)):
+            out.setdefault(p.path, {}).setdefault(p.heading, p)
+        return out
+
+    # --- scope -----------------------------------------------------------------------------
+
     def scope_scores(self, vector: np.ndarray, best_dense: float) -> dict[str, float]:
         scores = {
             label: float(np.sort(vectors @ vector)[-2:].mean())
@@ -199,132 +296,167 @@ class Replier:
         return scores
 
     def decide_scope(self, retrieval: Retrieval) -> tuple[str, dict[str, float]]:
+        """The scope of one message, from its own embedding and how well the knowledge base
+        matches it; safety scopes first."""
         scores = self.scope_scores(retrieval.vector, retrieval.best_dense)
-        label = max(scores, key=scores.get)
+        others = {k: v for k, v in scores.items() if k != "crisis"}
+        if scores["crisis"] >= CRISIS_AT and scores["crisis"] >= max(others.values()) - CRISIS_MARGIN:
+            return "crisis", scores
+        if scores["emergency"] >= max(scores["medical"], scores["career"]) - EMERGENCY_MARGIN and (
+            scores["emergency"] >= scores["off_topic"]
+        ):
+            return "emergency", scores
+        label = max(others, key=others.get)
         if label == "career" and retrieval.best_dense < MIN_EVIDENCE:
             label = "off_topic"
         return label, scores
 
-    # --- composing ---------------------------------------------------------------------------
+    # --- ranking sections ------------------------------------------------------------------
 
-    def _followup_headings(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for p in self.retriever.passages.values():
-            head = p.heading.split(" > ")[0].strip()
-            if head.endswith("?") and head not in out.setdefault(p.path, []):
-                out[p.path].append(head)
-        return out
+    def rank_sections(
+        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None
+    ) -> list[SectionHit]:
+        """Sections of the retrieved passages, best first ("Next step" sections left out).
 
-    def _next_steps(self) -> dict[str, str]:
-        """Each document's "Next step" sentence, by path."""
-        return {
-            p.path: p.sentences[0]
-            for p in self.retriever.passages.values()
-            if p.next_step and p.sentences
-        }
-
-    def _idf(self) -> dict[str, float]:
-        """Inverse document frequency of each term over passages, for weighting overlaps."""
-        df: Counter[str] = Counter()
-        for p in self.retriever.passages.values():
-            df.update(set().union(*p.sentence_terms, p.heading_terms))
-        n = len(self.retriever.passages)
-        return {t: math.log(1 + n / c) for t, c in df.items()}
-
-    def _candidates(self, question: str, retrieval: Retrieval) -> list[Candidate]:
-        """Every sentence of the on-topic passages, scored against the question."""
-        passages = [p for p in retrieval.passages if not p.next_step] or retrieval.passages
-        best = max(p.dense for p in passages)
-        on_topic = [p for p in passages if p.dense >= best - ON_TOPIC_MARGIN]
+        A section scores by its best chunk's cosine, the fused dense+BM25 rank score, and how
+        much of the question its heading contains; for a follow-up, also by the follow-up's own
+        reading (``focus``), so "how long does that take?" finds the section about time.
+        """
         q_terms = terms(question)
         q_weight = sum(self.idf.get(t, 1.0) for t in q_terms) or 1.0
-        wants_number = bool(QUANTITY_RE.search(question))
-        out: list[Candidate] = []
-        for rank, p in enumerate(on_topic):
-            passage_weight = p.dense + 0.5 / (1 + rank)
-            head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
-            for i, (sentence, s_terms) in enumerate(zip(p.sentences, p.sentence_terms)):
-                if sentence.endswith((":", "?")) or sentence.lower().startswith(NOT_A_POINT):
-                    continue
-                cover = sum(self.idf.get(t, 1.0) for t in q_terms & s_terms) / q_weight
-                # A section's first sentence answers its heading: worth a bonus when the
-                # passage is the best match overall or shares words with the question.
-                first = 0.5 if i == 0 and (rank == 0 or cover > 0 or head > 0) else 0.0
-                score = passage_weight * (1 + 1.5 * cover + 0.4 * head + first)
-                if sentence.startswith(ANAPHORA) or REFERS_ELSEWHERE.search(sentence):
-                    score *= 0.7  # leans on a sentence the reader will not see
-                if len(sentence) < 30:
-                    score *= 0.5
-                if wants_number and any(ch.isdigit() for ch in sentence):
-                    score *= 1.15
-                out.append(Candidate(score, sentence, s_terms, p, cover))
-        out.sort(key=lambda c: c.score, reverse=True)
-        return out
-
-    def compose(self, question: str, retrieval: Retrieval) -> Reply:
-        candidates = self._candidates(question, retrieval)
-        chosen: list[Candidate] = []
-        for c in candidates:
-            if any(len(c.terms & o.terms) / max(1, len(c.terms | o.terms)) >= 0.6 for o in chosen):
-                continue
-            if chosen and c.cover == 0 and c.passage.path != chosen[0].passage.path:
-                continue  # shares nothing with the question and is not about the lead's subject
-            if chosen and len(chosen) > MIN_POINTS and c.score < chosen[0].score * WEAK_POINT:
-                break
-            chosen.append(c)
-            if len(chosen) == 1 + MAX_POINTS:
-                break
-        if not chosen:
-            return Reply(question=question, kind="no_match", lead=templates.NO_MATCH)
-        # Sources in rank order: a document ranks by its best-scored retrieved passage.
-        best_score: dict[str, float] = {}
+        top_fused = max((p.score for p in retrieval.passages), default=0.0) or 1.0
+        best: dict[str, SectionHit] = {}
         for p in retrieval.passages:
-            best_score[p.path] = max(best_score.get(p.path, 0.0), p.score)
-        cited = {c.passage.path: c.passage for c in chosen}
-        ranked = sorted(cited, key=lambda path: best_score.get(path, 0.0), reverse=True)
-        refs = {
-            path: SourceRef(
-                number=n, title=cited[path].title, topic=cited[path].topic,
-                stage=cited[path].stage, path=path, url=cited[path].url,
-                score=best_score.get(path, 0.0),
-            )
-            for n, path in enumerate(ranked, 1)
-        }
-        lead, rest = chosen[0], chosen[1:]
-        points = [Point(text=c.sentence, source=refs[c.passage.path].number) for c in rest]
-        next_step = self.next_step_by_path.get(lead.passage.path, "")
-        if next_step in {c.sentence for c in chosen}:
-            next_step = ""
+            if p.next_step:
+                continue
+            head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
+            score = p.dense + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
+            if focus is not None:
+                vector = self.retriever.vectors.get(p.id)
+                if vector is not None:
+                    score += FOCUS_WEIGHT * float(vector @ focus)
+            hit = best.get(p.section)
+            if hit is None or score > hit.score:
+                best[p.section] = SectionHit(passage=p, score=score, dense=p.dense)
+        return sorted(best.values(), key=lambda h: h.score, reverse=True)
+
+    # --- composing ---------------------------------------------------------------------------
+
+    def compose(
+        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None
+    ) -> Reply:
+        hits = self.rank_sections(question, retrieval, focus)
+        if not hits or hits[0].dense < ANSWER_EVIDENCE:
+            return self.no_match(question, hits)
+        lead_hit = hits[0]
+        lead = lead_hit.passage
+        numbering = _SourceNumbering()
+        parts = self._section_parts(lead, numbering)
+        shown = {lead.section}
+        second = next(
+            (h for h in hits[1:3]
+             if h.passage.path != lead.path and h.score >= lead_hit.score - SECOND_MARGIN
+             and h.dense >= ANSWER_EVIDENCE and h.passage.blocks),
+            None,
+        )
+        if second is not None:
+            block = second.passage.blocks[0]
+            text = leading_sentences(block["text"], SECOND_WORDS)
+            if not text.endswith(":"):
+                parts.append(self._part("point", text, second.passage, block, numbering))
+                shown.add(second.key)
+        step = self.next_step_part(lead.path, numbering)
+        if step is not None:
+            parts.append(step)
         return Reply(
-            question=question, kind="answer", lead=lead.sentence, points=points,
-            next_step=next_step, confirm=self._where_to_confirm(chosen),
-            sources=list(refs.values()),
-            followups=self._followups(question, retrieval, {c.passage.heading for c in chosen}),
+            question=question, kind="answer", lead=parts[0].text, parts=parts,
+            confirm=self._where_to_confirm(numbering.refs),
+            sources=numbering.refs,
+            followups=self._followups(hits, shown, lead.path),
         )
 
+    def no_match(self, question: str, hits: list[SectionHit]) -> Reply:
+        """The honest "not covered yet", with the closest question headings as buttons."""
+        followups = [
+            h.passage.heading for h in hits if h.passage.heading.endswith("?")
+        ][:MAX_FOLLOWUPS]
+        return Reply(question=question, kind="no_match", lead=templates.NO_MATCH,
+                     followups=followups)
+
+    def _part(
+        self, role: str, text: str, passage: Passage, block: dict, numbering: _SourceNumbering
+    ) -> Part:
+        cites = [numbering.number(passage, cite) for cite in block["cites"]]
+        return Part(
+            role=role, text=text, section=passage.section, topic=passage.topic,
+            cites=list(dict.fromkeys(cites)), item=block["kind"] == "item",
+        )
+
+    def _section_parts(self, passage: Passage, numbering: _SourceNumbering) -> list[Part]:
+        """The section as written, shortened at sentence or list-item boundaries."""
+        blocks = passage.blocks
+        chosen: list[tuple[dict, str]] = []
+        used = 0
+        for block in blocks:
+            text = block["text"]
+            n = words(text)
+            if used + n <= BODY_WORDS or not chosen:
+                if not chosen and n > BODY_WORDS:
+                    text = leading_sentences(text, BODY_WORDS)
+                chosen.append((block, text))
+                used += words(text)
+                continue
+            if block["kind"] == "paragraph":
+                partial = leading_sentences(text, BODY_WORDS - used)
+                if words(partial) + used <= BODY_WORDS and partial != text:
+                    chosen.append((block, partial))
+            break
+        while len(chosen) > 1 and chosen[-1][1].endswith(":"):
+            chosen.pop()  # never end on a list's introduction without its items
+        parts: list[Part] = []
+        first_block, first_text = chosen[0]
+        lead_text = leading_sentences(first_text, LEAD_WORDS)
+        parts.append(self._part("lead", lead_text, passage, first_block, numbering))
+        rest = first_text[len(lead_text):].strip()
+        if rest:
+            parts.append(self._part("point", rest, passage, first_block, numbering))
+        for block, text in chosen[1:]:
+            parts.append(self._part("point", text, passage, block, numbering))
+        return parts
+
+    def next_step_part(self, path: str, numbering: _SourceNumbering) -> Part | None:
+        section = self.sections_by_path.get(path, {})
+        passage = next((p for p in section.values() if p.next_step and p.blocks), None)
+        if passage is None:
+            return None
+        block = passage.blocks[0]
+        return self._part("next_step", block["text"], passage, block, numbering)
+
     @staticmethod
-    def _where_to_confirm(chosen: list[Candidate]) -> str:
+    def _where_to_confirm(refs: list[SourceRef]) -> str:
         """Which certifying body or regulator to check with, from the cited sources."""
         names: list[str] = []
-        for c in chosen:
-            for src in c.passage.sources:
-                domain = _domain(src.get("url"))
-                for key, name in CONFIRM_AT.items():
-                    if (domain == key or domain.endswith("." + key)) and name not in names:
-                        names.append(name)
-        if any(c.passage.topic == "registration" for c in chosen):
+        for ref in refs:
+            domain = _domain(ref.url)
+            for key, name in CONFIRM_AT.items():
+                if (domain == key or domain.endswith("." + key)) and name not in names:
+                    names.append(name)
+        if any(ref.topic == "registration" for ref in refs):
             names.insert(0, "your state board of pharmacy")
         return f"Confirm current rules and fees with {' or '.join(names[:3])}." if names else ""
 
-    def _followups(self, question: str, retrieval: Retrieval, used: set[str]) -> list[str]:
-        """Up to three question headings of the retrieved documents not already answered."""
-        q_terms = terms(question)
+    def _followups(self, hits: list[SectionHit], shown: set[str], lead_path: str) -> list[str]:
+        """Close sections not shown, by their question headings; then the lead document's."""
         out: list[str] = []
-        for path in dict.fromkeys(p.path for p in retrieval.passages):
-            for head in self.followups_by_path.get(path, []):
-                if head not in out and head not in used and terms(head) - q_terms:
-                    out.append(head)
-        return out[:3]
+        candidates = [h.passage for h in hits] + list(self.sections_by_path.get(lead_path, {}).values())
+        for p in candidates:
+            head = p.heading
+            if p.section in shown or p.next_step or not head.endswith("?") or head in out:
+                continue
+            out.append(head)
+            if len(out) == MAX_FOLLOWUPS:
+                break
+        return out
 
     # --- entry points ------------------------------------------------------------------------
 
@@ -339,29 +471,28 @@ class Replier:
         histories = histories or [[] for _ in questions]
         replies: list[Reply | None] = [None] * len(questions)
         texts: list[str] = []
-        slots: list[tuple[int, str, bool]] = []  # (question index, cleaned, truncated)
+        slots: list[tuple[int, str, bool, bool]] = []  # (index, cleaned, truncated, follow-up)
         for i, raw in enumerate(questions):
             text, truncated = clean_question(raw)
             if not has_words(text):
                 replies[i] = Reply(question=raw, kind="empty", lead=templates.EMPTY_QUESTION)
                 continue
-            slots.append((i, text, truncated))
+            context = usable_history(histories[i])
+            follow = bool(context) and is_followup(text)
+            slots.append((i, text, truncated, follow))
             texts.append(text)
-            if histories[i]:
-                texts.append(f"{' '.join(histories[i][-2:])} {text}")
+            if follow:
+                texts.append(f"{context[-1]} {text}")
         if slots:
             vectors = self.retriever.embed(texts)
-            retrievals = self.retriever.search_many(texts, vectors)
+            k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
+            retrievals = self.retriever.search_many(texts, vectors, k)
             j = 0
-            for i, text, truncated in slots:
-                retrieval = retrievals[j]
-                j += 1
-                if histories[i]:
-                    with_context = retrievals[j]
-                    j += 1
-                    if with_context.best_dense > retrieval.best_dense:
-                        retrieval = with_context
-                replies[i] = self._reply(questions[i], text, retrieval, truncated)
+            for i, text, truncated, follow in slots:
+                own = retrievals[j]
+                context = retrievals[j + 1] if follow else None
+                j += 2 if follow else 1
+                replies[i] = self._reply(questions[i], text, own, context, truncated)
         elapsed = (time.perf_counter() - started) * 1000 / max(1, len(questions))
         out = []
         for r in replies:
@@ -370,29 +501,65 @@ class Replier:
             out.append(r)
         return out
 
-    def _reply(self, raw: str, text: str, retrieval: Retrieval, truncated: bool) -> Reply:
-        reply = self._reply_for_scope(raw, text, retrieval, truncated)
+    def _reply(
+        self, raw: str, text: str, own: Retrieval, context: Retrieval | None, truncated: bool
+    ) -> Reply:
+        # Scope is decided on the message alone, before any history is used.
+        label, scores = self.decide_scope(own)
+        log.debug("scope %s %s", label, {k: round(v, 3) for k, v in scores.items()})
+        retrieval, focus = own, None
+        if label not in SAFETY and context is not None and context.best_dense >= MIN_EVIDENCE:
+            merged = {p.id: p for p in own.passages}
+            merged.update({p.id: p for p in context.passages})
+            retrieval = Retrieval(
+                query=context.query, vector=context.vector,
+                passages=sorted(merged.values(), key=lambda p: p.score, reverse=True),
+            )
+            focus = own.vector
+            label = "career"
+        reply = self._reply_for_scope(raw, text, label, scores, retrieval, focus, truncated)
         reply.retrieval = retrieval
         return reply
 
     def _reply_for_scope(
-        self, raw: str, text: str, retrieval: Retrieval, truncated: bool
+        self, raw: str, text: str, label: str, scores: dict[str, float], retrieval: Retrieval,
+        focus: np.ndarray | None, truncated: bool,
     ) -> Reply:
-        label, scores = self.decide_scope(retrieval)
-        log.debug("scope %s %s", label, {k: round(v, 3) for k, v in scores.items()})
+        if label == "crisis":
+            return Reply(question=raw, kind="crisis", lead=templates.CRISIS_REPLY,
+                         followups=[templates.CRISIS_FOLLOWUP])
         if label == "emergency":
             return Reply(question=raw, kind="emergency", lead=templates.EMERGENCY_REDIRECT)
         if label == "medical":
             return Reply(question=raw, kind="medical", lead=templates.MEDICATION_REDIRECT)
         if label == "off_topic":
             return Reply(question=raw, kind="off_topic", lead=templates.OFF_TOPIC_REDIRECT)
-        if retrieval.best_dense < ANSWER_EVIDENCE or not retrieval.passages:
-            return Reply(question=raw, kind="no_match", lead=templates.NO_MATCH)
-        reply = self.compose(text, retrieval)
+        reply = self.compose(text, retrieval, focus)
         reply.question = raw
         reply.query_used = retrieval.query
-        if scores["medical"] >= HEALTH_NOTE_AT or scores["emergency"] >= HEALTH_NOTE_AT:
+        if reply.kind == "answer" and (
+            scores["medical"] >= HEALTH_NOTE_AT or scores["emergency"] >= HEALTH_NOTE_AT
+        ):
             reply.notes.append(templates.HEALTH_NOTE)
         if truncated:
             reply.notes.insert(0, templates.LONG_QUESTION_NOTE)
         return reply
+
+
+class _SourceNumbering:
+    """Numbers sources in order of first appearance; one number per URL."""
+
+    def __init__(self) -> None:
+        self.refs: list[SourceRef] = []
+        self._by_url: dict[str, int] = {}
+
+    def number(self, passage: Passage, source_id: str) -> int:
+        source = next(s for s in passage.sources if s.get("id") == source_id)
+        url = source["url"]
+        if url not in self._by_url:
+            self._by_url[url] = len(self.refs) + 1
+            self.refs.append(SourceRef(
+                number=len(self.refs) + 1, title=source["title"], url=url,
+                as_of=str(source.get("as_of", "")), topic=passage.topic, path=passage.path,
+            ))
+        return self._by_url[url]

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 COLLECTION = "knowledge"
 LEXICAL_DIR = "lexical"
 MANIFEST = "manifest.json"
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 RRF_K = 60
 CANDIDATES = 20
 
@@ -49,14 +49,18 @@ class Passage:
     path: str
     url: str | None
     sources: list[dict[str, str]]
-    sentences: list[str]
-    sentence_terms: list[frozenset[str]]
+    blocks: list[dict[str, Any]]  # the whole section: {"kind", "text", "cites": [source ids]}
     heading_terms: frozenset[str]
     stage_overview: bool = False
     next_step: bool = False
     seq: int = 0  # position of the chunk in its document
     score: float = 0.0  # fused (reciprocal rank) score
     dense: float = 0.0  # cosine similarity to the query, 0 when only BM25 found it
+
+    @property
+    def section(self) -> str:
+        """``path#heading``: the section this passage belongs to."""
+        return f"{self.path}#{self.heading}"
 
 
 @dataclass
@@ -139,8 +143,7 @@ def passage_from_metadata(pid: str, text: str, meta: dict[str, Any]) -> Passage:
         path=meta["path"],
         url=meta.get("url") or None,
         sources=json.loads(meta.get("sources", "[]")),
-        sentences=json.loads(meta.get("sentences", "[]")),
-        sentence_terms=[frozenset(t) for t in json.loads(meta.get("sentence_terms", "[]"))],
+        blocks=json.loads(meta.get("blocks", "[]")),
         heading_terms=frozenset(lexical_terms(meta.get("heading", ""))),
         stage_overview=bool(meta.get("stage_overview", False)),
         next_step=bool(meta.get("next_step", False)),
@@ -171,10 +174,15 @@ class Retriever:
         self.store = open_store(client)
         # raw collection: a query by vector that returns only ids and distances
         self.collection = client.get_collection(COLLECTION)
-        got = self.store.get(include=["documents", "metadatas"])
+        got = self.store.get(include=["documents", "metadatas", "embeddings"])
         self.passages: dict[str, Passage] = {
             pid: passage_from_metadata(pid, text, meta)
             for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+        # passage vectors, for scoring passages against a second query vector (follow-ups)
+        self.vectors: dict[str, np.ndarray] = {
+            pid: np.asarray(vec, dtype=np.float32)
+            for pid, vec in zip(got["ids"], got["embeddings"], strict=True)
         }
         if not self.passages:
             raise StoreMissingError(

@@ -190,11 +190,14 @@ async def send_reply(
 # --- questions -----------------------------------------------------------------------------
 
 
-def answer_keyboard(turn_id: int, followups: list[str]) -> InlineKeyboardMarkup:
+def answer_keyboard(
+    turn_id: int, followups: list[str], feedback: bool = True
+) -> InlineKeyboardMarkup:
+    """👍/👎 (answers only) and up to three follow-up questions as buttons."""
     rows = [[
         InlineKeyboardButton("👍", callback_data=f"fb:{turn_id}:1"),
         InlineKeyboardButton("👎", callback_data=f"fb:{turn_id}:-1"),
-    ]]
+    ]] if feedback else []
     rows.extend(
         [InlineKeyboardButton(text[:60], callback_data=f"fu:{turn_id}:{i}")]
         for i, text in enumerate(followups[:3])
@@ -234,7 +237,10 @@ async def answer_question(
             [{"title": s.title, "path": s.path, "url": s.url} for s in reply.sources],
             reply.followups,
         )
-        keyboard = answer_keyboard(turn_id, reply.followups) if reply.kind == "answer" else None
+        if reply.kind == "answer":
+            keyboard = answer_keyboard(turn_id, reply.followups)
+        elif reply.followups:  # crisis: talk about work options; no match: closest topics
+            keyboard = answer_keyboard(turn_id, reply.followups, feedback=False)
     log.info("answered %s question in %.0f ms (%d sources)", reply.kind, reply.latency_ms,
              len(reply.sources))
     await send_reply(context, chat_id, reply, keyboard, reply_to)
@@ -408,11 +414,16 @@ def user_profile(user: User | None) -> career.Profile:
 
 def stage_overview_line(replier: Replier, stage_id: str) -> str:
     """The first sentence of the knowledge base's overview document for a stage."""
+    from bot.replies import split_sentences
+
     overview = [
         p for p in replier.retriever.passages.values()
-        if p.stage_overview and p.stage == stage_id and p.sentences
+        if p.stage_overview and p.stage == stage_id and p.blocks
     ]
-    return min(overview, key=lambda p: p.seq).sentences[0] if overview else ""
+    if not overview:
+        return ""
+    first = min(overview, key=lambda p: p.seq).blocks[0]["text"]
+    return split_sentences(first)[0]
 
 
 def roadmap_html(roadmap: career.Roadmap, overview: str) -> str:

@@ -31,10 +31,19 @@ OFF_TOPIC_REDIRECT = (
     "hospital jobs, leadership roles or pay."
 )
 
+CRISIS_REPLY = (
+    "I'm really sorry you're carrying this. You don't have to handle it alone: please call or "
+    "text 988 (the 988 Suicide & Crisis Lifeline, free, 24/7), or chat at 988lifeline.org. "
+    "If you might act on these thoughts or are in danger right now, call 911.\n\n"
+    "When you're ready, I'm here to talk through work options too: changing settings, cutting "
+    "hours, or stepping away from retail."
+)
+CRISIS_FOLLOWUP = "What are my options if my pharmacy job is burning me out?"
+
 NO_MATCH = (
-    "I don't have a sourced answer for that in my knowledge base yet, and I'd rather not guess. "
+    "That isn't covered in my knowledge base yet, and I'd rather not guess. "
     "For certification rules check ptcb.org or nhanow.com; for state rules, your state board "
-    "of pharmacy. Try /topics to see what I can answer."
+    "of pharmacy. The closest topics I do cover are below, or try /topics."
 )
 
 HEALTH_NOTE = (
@@ -73,6 +82,13 @@ SCOPE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "remote pharmacy technician jobs doing prior authorizations",
         "how long is the pharmacy tech training program",
         "can I work as a tech with a misdemeanor on my record",
+        "I'm exhausted and want to quit my retail pharmacy job, what else can I do",
+        "this job is killing me, how do I get out of retail",
+        "I hate my pharmacy job and I'm so stressed and tired",
+        "my feet hurt after long shifts, are hospital jobs easier",
+        "how do I renew my CPhT before it expires",
+        "what about NHA",
+        "how long does it take to get certified",
     ),
     "medical": (
         "how much ibuprofen can I take",
@@ -100,6 +116,30 @@ SCOPE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I think I was poisoned",
         "someone is having a seizure right now",
         "chest pain and can't breathe",
+        "he fell down and won't wake up",
+        "she's not responding and her lips look blue",
+        "my mom took way more of her pills than she should have",
+        "a customer passed out on the floor by the counter",
+        "her throat is swelling up after taking a pill",
+        "my toddler drank something from under the sink",
+        "he is shaking on the ground and foaming at the mouth",
+        "someone is bleeding a lot and it won't stop",
+    ),
+    "crisis": (
+        "I want to kill myself",
+        "I don't want to be alive anymore",
+        "I want to disappear and never come back",
+        "everyone would be better off if I was gone",
+        "I have been thinking about ending my life",
+        "I can't go on like this, there is no way out",
+        "I've been hurting myself to cope",
+        "there is no reason for me to keep living",
+        "I wish I could go to sleep and not wake up",
+        "I have a plan to end it",
+        "nobody would even notice if I died",
+        "I think about taking all the pills at work so it stops",
+        "I don't see a future for myself at all",
+        "I feel hopeless and want everything to be over for good",
     ),
     "off_topic": (
         "what is the weather today",
