@@ -36,10 +36,10 @@ MAX_QUESTION_CHARS = 1000
 # Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and
 # tests/data/safety_messages.jsonl.
 MIN_EVIDENCE = 0.22  # below this, nothing in the knowledge base is about the question
-ANSWER_EVIDENCE = 0.30  # below this an in-scope question gets NO_MATCH instead of weak passages
+ANSWER_EVIDENCE = 0.25  # below this an in-scope question gets NO_MATCH instead of weak passages
 HEALTH_NOTE_AT = 0.45  # a career question this close to a medication question gets HEALTH_NOTE
-CRISIS_AT = 0.42  # a message this close to the crisis examples gets the 988 reply ...
-CRISIS_MARGIN = 0.06  # ... unless another scope is clearly closer (err towards showing it)
+CRISIS_AT = 0.32  # a message this close to the crisis examples gets the 988 reply ...
+CRISIS_MARGIN = 0.02  # ... unless another scope is clearly closer (err towards showing it)
 EMERGENCY_MARGIN = 0.03  # an emergency wins over medication and career when this close
 SAFETY = ("crisis", "emergency", "medical")
 
@@ -47,11 +47,14 @@ CANDIDATE_PASSAGES = 10  # passages retrieved per question; sections are ranked 
 BODY_WORDS = 170  # the best section is shortened to about this many words
 LEAD_WORDS = 45  # the bold opening; the rest of its paragraph follows as a paragraph
 SECOND_WORDS = 45  # the opening taken from a second document's section
-SECOND_MARGIN = 0.05  # a second section is shown when it scores this close to the best
-HEADING_WEIGHT = 0.15  # share of the question's words found in a section's heading
-FUSED_WEIGHT = 0.35  # reciprocal-rank fusion of dense and BM25, normalised to the best
+SECOND_MARGIN = 0.10  # a second section is shown when it scores this close to the best
+HEADING_WEIGHT = 0.1  # share of the question's words found in a section's heading
+FUSED_WEIGHT = 0.35
+QUESTION_WEIGHT = 0.3  # cosine between the question and the section's heading (a question)  # reciprocal-rank fusion of dense and BM25, normalised to the best
 FOCUS_WEIGHT = 0.6  # a follow-up's own reading, beside the reading with its context
+LEXICAL_WEIGHT = 0.1  # BM25 score, normalised to the best: rare exact terms ("CPTEd") count
 MAX_FOLLOWUPS = 3
+SECOND_SAME_DOC = True  # the second section may come from the lead's own document
 
 HISTORY_MAX_CHARS = 200  # longer earlier questions are not glued onto a follow-up
 FOLLOWUP_MAX_WORDS = 4  # a message this short may be a follow-up even without "that"/"it"
@@ -196,6 +199,20 @@ def clean_question(raw: str) -> tuple[str, bool]:
     return text, truncated
 
 
+SHORTHAND_RE = re.compile(
+    r"(?<![\w$/])("
+    + "|".join(re.escape(k) for k in sorted(templates.SHORTHAND, key=len, reverse=True))
+    + r")(?![\w$/])",
+    re.IGNORECASE,
+)
+
+
+def spell_out(text: str) -> str:
+    """Expand phone shorthand ("pharm tech", "2 yrs", "$$") into words the model knows."""
+    expanded = SHORTHAND_RE.sub(lambda m: templates.SHORTHAND[m.group(0).lower()], text)
+    return " ".join(expanded.split())
+
+
 def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
@@ -249,26 +266,44 @@ class Replier:
         self.scope_vectors = self._scope_vectors()
         self.idf = self._idf()
         self.sections_by_path = self._sections_by_path()
+        self.heading_vectors = self._heading_vectors()
 
     # --- loading -----------------------------------------------------------------------------
 
-    def _scope_vectors(self) -> dict[str, np.ndarray]:
-        examples = templates.SCOPE_EXAMPLES
+    def _cached_vectors(self, name: str, groups: dict[str, list[str]]) -> dict[str, np.ndarray]:
+        """Embeddings of fixed texts, cached next to the store (keyed by model and texts)."""
         key = hashlib.sha256(
-            json.dumps([self.retriever.manifest.get("model"), examples], sort_keys=True).encode()
+            json.dumps([self.retriever.manifest.get("model"), groups], sort_keys=True).encode()
         ).hexdigest()[:16]
-        cache = self.retriever.settings.chroma_path / f"scope-{key}.npz"
+        cache = self.retriever.settings.chroma_path / f"{name}-{key}.npz"
         try:
             with np.load(cache) as data:
-                return {label: data[label] for label in examples}
+                return {label: data[label] for label in groups}
         except (FileNotFoundError, KeyError, ValueError, OSError):
             pass
-        vectors = {label: self.retriever.embed(list(texts)) for label, texts in examples.items()}
+        vectors = {label: self.retriever.embed(list(texts)) for label, texts in groups.items()}
         try:
             np.savez(cache, **vectors)
         except OSError:
-            log.warning("could not cache scope examples at %s", cache)
+            log.warning("could not cache %s vectors at %s", name, cache)
         return vectors
+
+    def _scope_vectors(self) -> dict[str, np.ndarray]:
+        return self._cached_vectors(
+            "scope", {label: list(texts) for label, texts in templates.SCOPE_EXAMPLES.items()}
+        )
+
+    def _heading_vectors(self) -> dict[str, np.ndarray]:
+        """Each section's heading with its opening paragraph, embedded: headings are
+        questions and openings answer them, so this is what the lead of a reply would say."""
+        sections: dict[str, str] = {}
+        for p in self.retriever.passages.values():
+            opening = p.blocks[0]["text"] if p.blocks else ""
+            sections.setdefault(p.section, f"{p.heading} {opening}")
+        keys = sorted(sections)
+        texts = [sections[k] for k in keys]
+        vectors = self._cached_vectors("openings", {"openings": texts})["openings"]
+        return dict(zip(keys, vectors, strict=True))
 
     def _idf(self) -> dict[str, float]:
         """Inverse document frequency of heading and text terms over passages."""
@@ -325,12 +360,15 @@ class Replier:
         q_terms = terms(question)
         q_weight = sum(self.idf.get(t, 1.0) for t in q_terms) or 1.0
         top_fused = max((p.score for p in retrieval.passages), default=0.0) or 1.0
+        top_lexical = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
         best: dict[str, SectionHit] = {}
         for p in retrieval.passages:
             if p.next_step:
                 continue
             head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
-            score = p.dense + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
+            asked = float(self.heading_vectors[p.section] @ retrieval.vector)
+            score = (p.dense + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
+                     + QUESTION_WEIGHT * asked + LEXICAL_WEIGHT * p.lexical / top_lexical)
             if focus is not None:
                 vector = self.retriever.vectors.get(p.id)
                 if vector is not None:
@@ -355,7 +393,8 @@ class Replier:
         shown = {lead.section}
         second = next(
             (h for h in hits[1:3]
-             if h.passage.path != lead.path and h.score >= lead_hit.score - SECOND_MARGIN
+             if (SECOND_SAME_DOC or h.passage.path != lead.path)
+             and h.score >= lead_hit.score - SECOND_MARGIN
              and h.dense >= ANSWER_EVIDENCE and h.passage.blocks),
             None,
         )
@@ -480,9 +519,9 @@ class Replier:
             context = usable_history(histories[i])
             follow = bool(context) and is_followup(text)
             slots.append((i, text, truncated, follow))
-            texts.append(text)
+            texts.append(spell_out(text))
             if follow:
-                texts.append(f"{context[-1]} {text}")
+                texts.append(spell_out(f"{context[-1]} {text}"))
         if slots:
             vectors = self.retriever.embed(texts)
             k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
@@ -490,7 +529,10 @@ class Replier:
             j = 0
             for i, text, truncated, follow in slots:
                 own = retrievals[j]
+                own.query = text
                 context = retrievals[j + 1] if follow else None
+                if context is not None:
+                    context.query = f"{usable_history(histories[i])[-1]} {text}"
                 j += 2 if follow else 1
                 replies[i] = self._reply(questions[i], text, own, context, truncated)
         elapsed = (time.perf_counter() - started) * 1000 / max(1, len(questions))

@@ -35,7 +35,7 @@ ACCEPTED = {
     "crisis": {"crisis"},
     "emergency": {"emergency", "crisis"},
     "medical": {"medical", "emergency"},
-    "career": {"answer"},
+    "career": {"answer", "no_match"},  # never a redirect; "not covered" is honest
 }
 T = 30
 
