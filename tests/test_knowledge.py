@@ -22,7 +22,8 @@ GOOD = textwrap.dedent(
     topic: start
     stage: foundation
     sources:
-      - title: PTCB home page
+      - id: ptcb-home
+        title: PTCB home page
         url: https://www.ptcb.org/
         as_of: "undated"
     reviewed: 2026-01-01
@@ -30,7 +31,7 @@ GOOD = textwrap.dedent(
 
     ## What is this?
 
-    A short body that is long enough to be a sentence of its own.
+    A short body that is long enough to be a sentence of its own.[^ptcb-home]
     """
 )
 
@@ -145,12 +146,59 @@ def test_the_synthetic_good_document_is_valid(tmp_path):
         ("good.md", "A good synthetic document", "start", "foundation")
     ]
     assert docs[0].body.startswith("## What is this?")
+    [section] = docs[0].sections
+    assert section.heading == "What is this?"
+    assert [(b.kind, b.text, b.cites) for b in section.blocks] == [
+        ("paragraph", SENTENCE, ("ptcb-home",))
+    ]
+
+
+def test_sections_keep_paragraphs_and_list_items_with_their_citations(tmp_path):
+    body = (
+        "\n## How is it done?\n\nIt is done in two steps:[^ptcb-home]\n\n"
+        "- first step, which wraps\n  onto a second line.[^ptcb-home][^nha-home]\n"
+        "- second step.[^nha-home]\n\nA closing paragraph.[^ptcb-home]\n"
+    )
+    _write(tmp_path, "two.md", GOOD.replace('    as_of: "undated"\n', SECOND_SOURCE) + body)
+    [doc] = load_documents([tmp_path])
+    assert [s.heading for s in doc.sections] == ["What is this?", "How is it done?"]
+    assert [(b.kind, b.text, b.cites) for b in doc.sections[1].blocks] == [
+        ("paragraph", "It is done in two steps:", ("ptcb-home",)),
+        ("item", "first step, which wraps onto a second line.", ("ptcb-home", "nha-home")),
+        ("item", "second step.", ("nha-home",)),
+        ("paragraph", "A closing paragraph.", ("ptcb-home",)),
+    ]
+    assert doc.source("nha-home").url == "https://www.nhanow.com/"
+
+
+def test_every_real_document_cites_every_paragraph(documents):
+    """The real knowledge base parses into sections whose blocks all carry citations."""
+    for doc in documents:
+        assert doc.sections, doc.path
+        assert doc.sections[-1].heading == "Next step", doc.path
+        ids = {s.id for s in doc.meta.sources}
+        for section in doc.sections:
+            for block in section.blocks:
+                assert block.cites and set(block.cites) <= ids, (doc.path, block.text)
+
+
+def test_headings_are_questions_that_stand_alone(documents):
+    vague = [
+        (d.path, s.heading) for d in documents for s in d.sections
+        if s.heading != "Next step" and (not s.heading.endswith("?") or len(s.heading.split()) < 3)
+    ]
+    assert vague == []
 
 
 SOURCES_BLOCK = (
-    "sources:\n  - title: PTCB home page\n    url: https://www.ptcb.org/\n"
+    "sources:\n  - id: ptcb-home\n    title: PTCB home page\n    url: https://www.ptcb.org/\n"
     '    as_of: "undated"\n'
 )
+SECOND_SOURCE = (
+    '    as_of: "undated"\n  - id: nha-home\n    title: NHA home page\n'
+    '    url: https://www.nhanow.com/\n    as_of: "undated"\n'
+)
+SENTENCE = "A short body that is long enough to be a sentence of its own."
 
 
 @pytest.mark.parametrize(
@@ -207,6 +255,51 @@ SOURCES_BLOCK = (
         ),
         ("unclosed.md", "---\ntitle: x\n", "front matter is not closed with ---"),
         ("list.md", "---\n- a\n- b\n---\n\n## x\n\ntext\n", "front matter must be a mapping"),
+        (
+            "no-id.md",
+            GOOD.replace("  - id: ptcb-home\n    title:", "  - title:"),
+            "sources.0.id: Field required",
+        ),
+        (
+            "bad-id.md",
+            GOOD.replace("ptcb-home", "PTCB Home"),
+            "sources.0.id: String should match pattern",
+        ),
+        (
+            "no-marker.md",
+            GOOD.replace("own.[^ptcb-home]", "own."),
+            "section 'What is this?': no [^id] source marker at its end",
+        ),
+        (
+            "unknown-marker.md",
+            GOOD.replace("own.[^ptcb-home]", "own.[^ptcb-home][^ptcb-fees]"),
+            "marker [^ptcb-fees] names no source",
+        ),
+        (
+            "marker-inside.md",
+            GOOD.replace(SENTENCE + "[^ptcb-home]", "A short body[^ptcb-home] that goes on.[^ptcb-home]"),
+            "a [^id] marker stands inside the text",
+        ),
+        (
+            "unused-source.md",
+            GOOD.replace('    as_of: "undated"\n', SECOND_SOURCE),
+            "source 'nha-home' is cited by no paragraph",
+        ),
+        (
+            "duplicate-id.md",
+            GOOD.replace('    as_of: "undated"\n', SECOND_SOURCE.replace("nha-home", "ptcb-home")),
+            "source id 'ptcb-home' is used by more than one source",
+        ),
+        (
+            "item-without-marker.md",
+            GOOD + "- a list item with no source\n",
+            "no [^id] source marker at its end: 'a list item with no source'",
+        ),
+        (
+            "h3-inside.md",
+            GOOD + "\n### A deeper heading\n\nMore text.[^ptcb-home]\n",
+            "use '## ' headings only",
+        ),
         (
             "bad-yaml.md",
             GOOD.replace("topic: start", "topic: [start"),
