@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.embedding import ensure_export
 from bot.knowledge import Document, DocumentError, Section, load_documents
 from bot.retrieval import (
     COLLECTION,
@@ -28,6 +29,7 @@ from bot.retrieval import (
     STORE_FORMAT,
     LazyEmbeddings,
     lexical_terms,
+    load_embeddings,
     open_client,
     open_store,
     read_manifest,
@@ -58,6 +60,7 @@ class Summary:
     unchanged: int = 0
     seconds: float = 0.0
     embedded: int = 0
+    exported: bool = False  # the ONNX export of the model was (re)built
 
     def line(self) -> str:
         return (
@@ -101,7 +104,6 @@ def chunk_document(doc: Document, model_id: str) -> list[Chunk]:
         blocks = [
             {"kind": b.kind, "text": b.text, "cites": list(b.cites)} for b in section.blocks
         ]
-        cited = {c for b in section.blocks for c in b.cites}
         for part in by_size.split_text(section_text(section)):
             content = part.strip()
             if not content:
@@ -115,9 +117,6 @@ def chunk_document(doc: Document, model_id: str) -> list[Chunk]:
                 "stage": doc.meta.stage,
                 "path": doc.path,
                 "seq": len(chunks),
-                "url": next(
-                    (src["url"] for src in sources if src["id"] in cited), sources[0]["url"]
-                ),
                 "sources": json.dumps(sources, ensure_ascii=False),
                 "blocks": json.dumps(blocks, ensure_ascii=False),
                 "stage_overview": doc.meta.stage_overview,
@@ -152,6 +151,16 @@ def write_lexical(chroma_path: Path, ids: list[str], texts: list[str]) -> None:
     tmp.rename(directory)
 
 
+def reference_model(embeddings: Any, settings: Settings) -> Any:
+    """The SentenceTransformer to export: the one ingest embeds with when it is one."""
+    if isinstance(embeddings, LazyEmbeddings):
+        embeddings = embeddings.loaded
+    model = getattr(embeddings, "_client", None)
+    if model is None or not hasattr(model, "max_seq_length"):
+        model = load_embeddings(settings, backend="torch")._client
+    return model
+
+
 def run(
     settings: Settings,
     sources: list[Path] | None = None,
@@ -176,7 +185,8 @@ def run(
         shutil.rmtree(settings.chroma_path)
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     client = open_client(settings)
-    store = open_store(client, embeddings or LazyEmbeddings(settings))
+    embedder = embeddings or LazyEmbeddings(settings)
+    store = open_store(client, embedder)
     existing = store.get(include=["metadatas"])
     old_meta = dict(zip(existing["ids"], existing["metadatas"], strict=True))
     old_slots = {(m["path"], m["seq"]): pid for pid, m in old_meta.items()}
@@ -224,6 +234,8 @@ def run(
             ),
             encoding="utf-8",
         )
+    # the question path embeds with this export: rebuilt when missing or the model changed
+    summary.exported = ensure_export(settings, lambda: reference_model(embedder, settings))
     summary.seconds = time.perf_counter() - started
     return summary
 

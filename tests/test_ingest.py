@@ -39,7 +39,8 @@ title: "A broken document"
 topic: cooking
 stage: foundation
 sources:
-  - title: Somewhere
+  - id: somewhere
+    title: Somewhere
     url: https://example.org/
     as_of: undated
 reviewed: 2026-01-01
@@ -47,7 +48,7 @@ reviewed: 2026-01-01
 
 ## Heading
 
-Body text that is long enough.
+Body text that is long enough.[^somewhere]
 """
 
 EXTRA_DOC = """\
@@ -56,11 +57,13 @@ title: "Extra folder document about float pool technicians"
 topic: settings
 stage: experience
 sources:
-  - title: Example hospital careers page
+  - id: example-careers
+    title: Example hospital careers page
     url: https://example.org/careers
     as_of: "2026-01-01"
     reliability: 3rd-party
-  - title: BLS Occupational Outlook Handbook
+  - id: bls-ooh
+    title: BLS Occupational Outlook Handbook
     url: https://www.bls.gov/ooh/healthcare/pharmacy-technicians.htm
     as_of: undated
 reviewed: 2026-02-01
@@ -68,11 +71,11 @@ reviewed: 2026-02-01
 
 ## What is a float pool technician?
 
-A float pool technician covers shifts in several pharmacy areas of one hospital system.
+A float pool technician covers shifts in several pharmacy areas of one hospital system.[^example-careers]
 
-### How do I join a float pool?
+## How do I join a float pool?
 
-Ask your pharmacy manager whether the system posts float pool openings for technicians.
+Ask your pharmacy manager whether the system posts float pool openings for technicians.[^example-careers][^bls-ooh]
 """
 
 
@@ -109,11 +112,11 @@ def _tree_hash(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def small(tmp_path, embeddings):
-    """A four-document store, ingested once."""
+def small(tmp_path, embeddings, store_settings):
+    """A four-document store, ingested once (sharing the session store's ONNX export)."""
     kb = tmp_path / "kb"
     _copy_docs(kb, DOCS)
-    settings = make_settings(tmp_path, knowledge_path=kb)
+    settings = make_settings(tmp_path, knowledge_path=kb, onnx_path=store_settings.onnx_dir())
     first = ingest.run(settings, quiet=True, embeddings=embeddings)
     return SimpleNamespace(settings=settings, kb=kb, first=first, chunks=_expected_chunks(settings))
 
@@ -154,8 +157,7 @@ def test_chunks_carry_title_heading_and_metadata(small):
         assert meta["stage"] == doc.meta.stage
         sources = json.loads(meta["sources"])
         assert [s["url"] for s in sources] == [s.url for s in doc.meta.sources]
-        official = [s.url for s in doc.meta.sources if s.reliability == "official"]
-        assert meta["url"] == (official or [doc.meta.sources[0].url])[0]
+        assert "url" not in meta  # citations are per paragraph, in "blocks"
         assert meta["reviewed"] == doc.meta.reviewed.isoformat()
     by_heading = {
         (m["path"], m["heading"]): (t, m) for t, m in records.values()
@@ -166,32 +168,19 @@ def test_chunks_carry_title_heading_and_metadata(small):
         "Who is eligible for the CSPT?\n\nTo be eligible for the CSPT"
     )
     assert (meta["topic"], meta["stage"]) == ("sterile_compounding", "specialization")
-    assert meta["url"] == (
-        "https://ptcb.zendesk.com/hc/en-us/articles/115003215911-What-are-the-requirements-for-"
-        "becoming-a-CSPT"
-    )
     assert meta["next_step"] is False
     text, meta = by_heading[(EDITED, "Next step")]
     assert meta["next_step"] is True
-    # sentences are split once, at ingest, for composing replies
-    text, meta = by_heading[(EDITED, "What does NHA require to renew a CPhT?")]
-    assert json.loads(meta["sentences"]) == [
-        (
-            "NHA requires you to renew your CPhT every 2 years with at least 20 hours of "
-            "continuing education (CE) completed during the two years before renewal "
-            "(nhanow.com, undated)."
-        ),
-        (
-            "Of those 20 hours: at least 1 hour must be in pharmacy law; at least 1 hour must "
-            "be in patient safety."
-        ),
-        FEE_SENTENCE,
-        "Fees change, so confirm on nhanow.com before you pay.",
-        (
-            "An older NHA page required only the 1 hour of law, so the patient safety hour is "
-            "the newer rule."
-        ),
+    # each chunk carries its whole section: paragraphs and items with their source ids
+    text, meta = by_heading[(EDITED, "What does NHA require to renew an NHA CPhT?")]
+    blocks = json.loads(meta["blocks"])
+    assert [(b["kind"], b["cites"]) for b in blocks] == [
+        ("paragraph", ["nha-renew"]), ("item", ["nha-renew"]), ("item", ["nha-renew"]),
+        ("paragraph", ["nha-renew"]), ("paragraph", ["nha-renew-old", "nha-renew"]),
     ]
+    assert blocks[1]["text"] == "at least 1 hour must be in pharmacy law;"
+    assert FEE_SENTENCE in blocks[3]["text"] and "[^" not in text
+    assert {s["id"] for s in json.loads(meta["sources"])} >= {"nha-renew", "nha-renew-old"}
     # each document's chunks are numbered 0..n-1 in order
     for path in DOCS:
         seqs = sorted(m["seq"] for _, m in records.values() if m["path"] == path)
@@ -248,8 +237,8 @@ def test_editing_one_section_re_embeds_only_the_changed_chunk(small, embeddings)
 def test_front_matter_only_change_retags_without_embedding(small, embeddings):
     path = small.kb / EDITED
     text = path.read_text("utf-8")
-    assert "reviewed: 2026-11-25" in text
-    path.write_text(text.replace("reviewed: 2026-11-25", "reviewed: 2026-12-01"), "utf-8")
+    assert "reviewed: 2026-11-27" in text
+    path.write_text(text.replace("reviewed: 2026-11-27", "reviewed: 2026-12-01"), "utf-8")
     in_doc = [c for c in small.chunks if c.metadata["path"] == EDITED]
 
     s = ingest.run(small.settings, quiet=True, embeddings=embeddings)
@@ -332,6 +321,7 @@ def env_settings(monkeypatch):
     def use(settings):
         monkeypatch.setenv("CHROMA_PATH", str(settings.chroma_path))
         monkeypatch.setenv("KNOWLEDGE_PATH", str(settings.knowledge_path))
+        monkeypatch.setenv("ONNX_PATH", str(settings.onnx_dir()))
         get_settings.cache_clear()
 
     yield use
