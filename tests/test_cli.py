@@ -87,24 +87,31 @@ def test_ask_json_prints_one_object(runs, replier):
     lines = done.stdout.splitlines()
     assert len(lines) == 1
     data = json.loads(lines[0])
-    assert list(data) == ["question", "in_scope", "answer", "sources", "latency_ms"]
+    assert list(data) == [
+        "question", "kind", "in_scope", "answer", "parts", "sources", "followups", "latency_ms",
+    ]
     assert data["question"] == JSON_Q
-    assert data["in_scope"] is True
+    assert data["kind"] == "answer" and data["in_scope"] is True
     assert isinstance(data["latency_ms"], (int, float)) and data["latency_ms"] > 0
     assert "20 hours" in data["answer"]
-    assert data["sources"]
+    # parts in display order, each citing sources by number
+    assert data["parts"][0]["role"] == "lead"
+    for part in data["parts"]:
+        assert list(part) == ["role", "text", "section", "topic", "cites", "item"]
+        assert part["cites"] and set(part["cites"]) <= {s["n"] for s in data["sources"]}
+        assert f"{part['text']} " + "".join(f"[{n}]" for n in part["cites"]) in data["answer"]
+    # sources: the cited ones, numbered in order of first appearance
+    first_seen = list(dict.fromkeys(n for p in data["parts"] for n in p["cites"]))
+    assert [s["n"] for s in data["sources"]] == first_seen == list(
+        range(1, len(data["sources"]) + 1))
     for src in data["sources"]:
-        assert list(src) == ["title", "topic", "stage", "path", "url", "score"]
+        assert list(src) == ["n", "title", "url", "as_of", "topic", "path"]
         assert src["url"].startswith(("http://", "https://"))
-        assert isinstance(src["score"], float) and src["score"] > 0
-    # rank order: the list is the reply's numbered source list, [1] first
     listing = data["answer"].split("Sources:\n", 1)[1].splitlines()
     assert listing == [
-        f"[{n}] {s['title']} — {s['url']}" for n, s in enumerate(data["sources"], 1)
+        f"[{s['n']}] {s['title']} ({s['as_of']}) — {s['url']}" for s in data["sources"]
     ]
     expected = replier.answer(JSON_Q)
-    assert [s["path"] for s in data["sources"]] == [s.path for s in expected.sources]
-    assert [s["score"] for s in data["sources"]] == [round(s.score, 4) for s in expected.sources]
     assert data["answer"] == expected.to_text()
 
 
@@ -131,12 +138,20 @@ def test_ask_json_with_an_empty_question(runs):
     assert "Traceback" not in done.stderr
     [line] = done.stdout.splitlines()
     data = json.loads(line)
+    latency = data.pop("latency_ms")
+    # a measured duration: a JSON number, never negative, and (no model call for an empty
+    # question) less than the same command took for a real question
+    assert type(latency) in (int, float) and latency >= 0, latency
+    real = json.loads(runs["json"].stdout.splitlines()[0])["latency_ms"]
+    assert latency < real, (latency, real)
     assert data == {
         "question": "",
+        "kind": "empty",
         "in_scope": True,
         "answer": templates.EMPTY_QUESTION,
+        "parts": [],
         "sources": [],
-        "latency_ms": data["latency_ms"],
+        "followups": [],
     }
 
 
