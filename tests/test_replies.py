@@ -225,7 +225,7 @@ def test_long_earlier_questions_are_not_used_as_context():
 
 
 def test_weak_match_says_not_covered_with_closest_topics(replier):
-    question = "zzqx quux pharmacy frobnicate"
+    question = "zzqx quux frobnicate blorp"
     reply = replier.compose(question, replier.retriever.retrieve(question))
     assert reply.kind == "no_match"
     assert reply.lead == templates.NO_MATCH
