@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.embedding import ensure_export
-from bot.knowledge import Document, DocumentError, Section, load_documents
+from bot.knowledge import Document, DocumentError, Section
 from bot.retrieval import (
     COLLECTION,
     LEXICAL_DIR,
@@ -35,6 +35,7 @@ from bot.retrieval import (
     read_manifest,
 )
 from bot.settings import Settings, get_settings
+from bot.states import all_documents
 
 log = logging.getLogger("ingest")
 
@@ -121,6 +122,8 @@ def chunk_document(doc: Document, model_id: str) -> list[Chunk]:
                 "blocks": json.dumps(blocks, ensure_ascii=False),
                 "stage_overview": doc.meta.stage_overview,
                 "next_step": section.heading.lower().startswith("next step"),
+                # state records are found by the state's name, not by search (bot/replies.py)
+                "searchable": not doc.path.startswith("states/"),
                 "reviewed": doc.meta.reviewed.isoformat(),
             }
             chunks.append(Chunk(id=digest, text=text, metadata=metadata))
@@ -172,7 +175,7 @@ def run(
     """Sync the store with the documents. Raises DocumentError before writing anything."""
     started = time.perf_counter()
     roots = [settings.knowledge_path, *(sources or [])]
-    documents = load_documents(roots)  # validates everything first
+    documents = all_documents(roots)  # validates everything first, state records too
     model_id = model_identity(settings)
     chunks = build_chunks(documents, model_id)
     summary = Summary(files=len(documents), chunks=len(chunks))
@@ -225,7 +228,10 @@ def run(
     manifest = read_manifest(settings.chroma_path)
     changed = bool(to_add or to_remove or to_retag) or manifest is None
     if changed or not (settings.chroma_path / LEXICAL_DIR / "ids.json").exists():
-        ordered = sorted(chunks, key=lambda c: (c.metadata["path"], c.metadata["seq"]))
+        ordered = sorted(
+            (c for c in chunks if c.metadata["searchable"]),
+            key=lambda c: (c.metadata["path"], c.metadata["seq"]),
+        )
         write_lexical(settings.chroma_path, [c.id for c in ordered], [c.text for c in ordered])
         (settings.chroma_path / MANIFEST).write_text(
             json.dumps(

@@ -25,6 +25,13 @@ from dataclasses import dataclass
 
 # Source(title, url, as_of) is shared with the CE rules, so a source both modules cite is equal.
 from bot.ce_rules import Source
+from bot.states import (
+    BOARD_ID,
+    Jurisdiction,
+    credential_sentence,
+    renewal_sentence,
+    state_sources,
+)
 
 # --------------------------------------------------------------------------- data types
 
@@ -298,11 +305,10 @@ PTCB_HELP_CSPT = Source(
     "PTCB Help Center: What are the requirements for becoming a CSPT?", _PTCB_HELP, "undated"
 )
 PTCB_CSPT_PAGES = Source("PTCB: CSPT credential pages", _PTCB, "undated")
-PTCB_CSPT_LAUNCH = Source(
-    "PTCB news: PTCB Launches New Certification Program in Compounded Sterile Preparation",
-    "https://www.ptcb.org/news/ptcb-launches-new-certification-program-in-compounded-sterile"
-    "-preparation",
-    "2018-01-29",
+PTCB_CSPT_2018 = Source(
+    "PTCB: CSPT Program Requirements and Fees (www2.ptcb.org, launch-era page)",
+    "https://www2.ptcb.org/get-certified/cspt/program-requirements-and-fees",
+    "circa 2018",
 )
 PTCB_HELP_CSPT_RENEWAL = Source(
     "PTCB Help Center: CSPT renewal (older and newer versions)", _PTCB_HELP, "undated"
@@ -344,8 +350,8 @@ CERTIFICATES_NO_EXPIRY_3P = Source(
     "undated",
 )
 TPV_STATE_COUNTS_3P = Source(
-    "Pharmacy Times; legalclarity.org: states allowing technician product verification",
-    "https://www.pharmacytimes.com",
+    "LegalClarity: Which States Allow Tech-Check-Tech?",
+    "https://legalclarity.org/which-states-allow-tech-check-tech",
     "undated",
 )
 NHA_FAQ = Source("NHA FAQ", "https://info.nhanow.com/faqs", "undated")
@@ -360,7 +366,9 @@ NHA_RENEW = Source(
     "undated (newer version)",
 )
 EXCPT_PATHWAYS_3P = Source(
-    "TrueLearn; excptguide.com: ExCPT eligibility summaries", "https://excptguide.com", "undated"
+    "TrueLearn: Your personal roadmap to success for the NHA CPhT exam",
+    "https://truelearn.com/resource-library/your-personal-roadmap-to-success-for-the-nha-cpht-exam/",
+    "undated",
 )
 TX_OCC_568_002 = Source(
     "Texas Occupations Code §568.002 (FindLaw copy)",
@@ -626,7 +634,7 @@ CREDENTIAL_PATHS: dict[str, CredentialPath] = {
             CSPT_EXPERIENCE_RULE,
             _R("A supervisor completes PTCB's Competency Attestation Form.", PTCB_CSPT_PAGES),
             _R("Pass the CSPT exam within a 1-year candidacy window.", PTCB_CSPT_PAGES),
-            _R("The exam has 75 questions in 2 hours.", PTCB_CSPT_LAUNCH),
+            _R("The exam has 75 questions in 2 hours.", PTCB_CSPT_2018),
             _R("Renewal cycle and required sterile-compounding CE hours are not confirmed for "
                "the current program (an older version says yearly renewal).",
                PTCB_HELP_CSPT_RENEWAL, uncertain=True),
@@ -694,8 +702,8 @@ CREDENTIAL_PATHS: dict[str, CredentialPath] = {
         stage="leadership",
         summary="PTCB's credential for technicians who teach and train other technicians.",
         requirements=(
-            _R("Pass an 85-question multiple-choice exam (1.5 hours) and a written exam with "
-               "3 prompts, both within a 1-year candidacy window.", PTCB_CPTED),
+            _R("Pass an 85-question multiple-choice exam (a 1 hour 30 minute appointment) and a "
+               "written exam with 3 prompts, both within a 1-year candidacy window.", PTCB_CPTED),
             _R("Launched in March 2025 as the first national credential for technician "
                "educators.", PTCB_CPTED),
         ),
@@ -750,8 +758,9 @@ CREDENTIAL_PATHS: dict[str, CredentialPath] = {
             _R("An active PTCB CPhT.", PTCB_CERTIFICATE_LIST),
             _R("The exam has 120 questions in 2 hours (1 h 45 min of testing), with a passing "
                "scaled score of 300, and simulates the final product check.", PTCB_TPV_PAGES),
-            _R("Whether technicians may do the final check depends on state law; counts of "
-               "states that allow it (18, 21 or 28) vary by source and year.",
+            _R("Whether technicians may do the final check depends on state law: a third-party "
+               "summary counts about 21 states allowing tech-check-tech, and ASHP found "
+               "TPV-permitting language in 28; counts vary by source and year.",
                TPV_STATE_COUNTS_3P, uncertain=True),
         ),
         alternatives=(
@@ -854,16 +863,38 @@ class _StepContent:
     credential_ids: tuple[str, ...] = ()
 
 
-def _foundation(profile: Profile) -> _StepContent:
+def state_requirements(record: Jurisdiction) -> tuple[Requirement, ...]:
+    """The state's core requirement and renewal rule, each with its source; a fact no source
+    settles names the board to check with."""
+    sources = {s.id: s for s in state_sources(record)}
+
+    def cite(source_id: str | None) -> Source:
+        src = sources[source_id or BOARD_ID]
+        return Source(src.title, src.url, src.as_of)
+
+    cred = record.credential
+    first = Requirement(credential_sentence(record), cite(cred.source),
+                        uncertain=cred.value is None or sources[cred.source or BOARD_ID]
+                        .reliability == "3rd-party")
+    renewal = Requirement(renewal_sentence(record), cite(record.renewal.source),
+                          uncertain=record.renewal.ce_hours is None)
+    return (first, renewal)
+
+
+def _foundation(profile: Profile, state: Jurisdiction | None = None) -> _StepContent:
     reg = CREDENTIAL_PATHS["state-registration"]
     reqs = ENTRY_REQUIREMENTS + reg.requirements
     code = _state_code(profile)
+    if state is not None:
+        reqs = state_requirements(state) + reqs
     if code == "TX":
         reqs += TEXAS_REQUIREMENTS
+    board = (f"the {state.board.name} ({state.board.url})" if state is not None
+             else "your state board of pharmacy")
     return _StepContent(
         title="Learn the work and check your state's rules",
         detail="Most technicians learn on the job; others take a pharmacy technology "
-        "program. Check your state board of pharmacy's rules before you start work.",
+        f"program. Check the rules of {board} before you start work.",
         requirements=reqs,
         ask="How do I become a pharmacy technician?",
         credential_ids=("state-registration",),
@@ -1086,12 +1117,13 @@ def _notes(profile: Profile) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def build_roadmap(profile: Profile) -> Roadmap:
-    """One step per stage, in order, with statuses from the profile's current stage."""
+def build_roadmap(profile: Profile, state: Jurisdiction | None = None) -> Roadmap:
+    """One step per stage, in order, with statuses from the profile's current stage.
+    ``state``: the record of the profile's state (bot/states.py), when there is one."""
     current = current_stage(profile)
     reached_certification = _STAGE_INDEX[current.id] >= _STAGE_INDEX["certification"]
     contents: dict[str, _StepContent] = {
-        "foundation": _foundation(profile),
+        "foundation": _foundation(profile, state),
         "experience": _experience(profile),
         "certification": _certification(profile, reached_certification),
         "specialization": _specialization(profile),

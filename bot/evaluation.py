@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.knowledge import Document, load_documents
+from bot.knowledge import Document
 from bot.replies import Replier, Reply
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -139,7 +139,9 @@ def answer_text(reply: Reply) -> str:
 
 def evaluate(replier: Replier, rows: list[dict], documents: list[Document] | None = None) -> EvalResult:
     if documents is None:
-        documents = load_documents([replier.retriever.settings.knowledge_path])
+        from bot.states import all_documents
+
+        documents = all_documents([replier.retriever.settings.knowledge_path])
     checker = CitationChecker(documents)
     topic_of_heading = {
         s.heading: d.meta.topic for d in documents for s in d.sections

@@ -15,6 +15,12 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def quote_input(text: str, limit: int = 40) -> str:
+    """What the user typed, quoted back in a message: a short prefix, never the whole thing."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def link(title: str, url: str | None) -> str:
     if not url:
         return esc(title)
@@ -54,17 +60,35 @@ def reply_blocks(reply: Reply) -> list[str]:
     return blocks
 
 
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def visible_length(html_text: str) -> int:
-    return len(html.unescape(TAG_RE.sub("", html_text)))
+    """UTF-16 length of what Telegram shows for ``html_text``: tags dropped, entities decoded."""
+    return utf16_length(html.unescape(TAG_RE.sub("", html_text)))
+
+
+def _chars_within(text: str, limit: int) -> int:
+    """How many characters of ``text`` fit in ``limit`` UTF-16 code units (at least one)."""
+    units = 0
+    for i, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return max(i, 1)
+    return len(text)
 
 
 def _split_plain(text: str, limit: int) -> list[str]:
-    """Split plain text at the last newline, sentence end or space before the limit."""
+    """Split plain text at the last newline, sentence end or space before the limit (in UTF-16
+    code units, never inside a character)."""
     pieces: list[str] = []
-    while len(text) > limit:
-        cut = max(text.rfind("\n", 0, limit), text.rfind(". ", 0, limit) + 1, text.rfind(" ", 0, limit))
-        if cut <= limit // 2:
-            cut = limit
+    while utf16_length(text) > limit:
+        end = _chars_within(text, limit)
+        cut = max(text.rfind("\n", 0, end), text.rfind(". ", 0, end) + 1, text.rfind(" ", 0, end))
+        if cut <= end // 2:
+            cut = end
         pieces.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     if text:
@@ -74,7 +98,10 @@ def _split_plain(text: str, limit: int) -> list[str]:
 
 def split_messages(blocks: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Join HTML blocks with blank lines into messages under the limit, breaking only between
-    blocks. A single block too long for one message loses its markup and is split as text."""
+    blocks. A single block too long for one message loses its markup and is split as text.
+
+    The limit counts what Telegram counts: UTF-16 code units of the text after entity parsing.
+    """
     messages: list[str] = []
     current = ""
     for block in blocks:

@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from bot import states as state_rules
 from bot import templates
 from bot.retrieval import Passage, Retrieval, Retriever, lexical_terms
 
@@ -51,16 +52,19 @@ SECOND_MARGIN = 0.10  # a second section is shown when it scores this close to t
 HEADING_WEIGHT = 0.1  # share of the question's words found in a section's heading
 FUSED_WEIGHT = 0.35
 QUESTION_WEIGHT = 0.3  # cosine between the question and the section's heading (a question)  # reciprocal-rank fusion of dense and BM25, normalised to the best
-FOCUS_WEIGHT = 0.6  # a follow-up's own reading, beside the reading with its context
+FOCUS_WEIGHT = 1.0  # a follow-up's own reading, beside the reading with its context
 LEXICAL_WEIGHT = 0.1  # BM25 score, normalised to the best: rare exact terms ("CPTEd") count
+CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is about
+STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
 MAX_FOLLOWUPS = 3
 SECOND_SAME_DOC = True  # the second section may come from the lead's own document
 
 HISTORY_MAX_CHARS = 200  # longer earlier questions are not glued onto a follow-up
-FOLLOWUP_MAX_WORDS = 4  # a message this short may be a follow-up even without "that"/"it"
+FOLLOWUP_MAX_WORDS = 5  # a message this short may be a follow-up even without "that"/"it"
+OFF_TOPIC_FIRM = 0.10  # a message this much closer to off-topic than to career stays off topic
 REFERRING_RE = re.compile(
     r"^(and|also|so|but|what about|how about|same|is that|does that|do those|for that)\b"
-    r"|\b(that|this|it|those|these|them|there|then|same|ones?)\b",
+    r"|\b(that|this|it|its|those|these|them|they|their|there|then|same|ones?)\b",
     re.IGNORECASE,
 )
 
@@ -249,8 +253,13 @@ def is_followup(text: str) -> bool:
 
 
 def usable_history(history: list[str]) -> list[str]:
-    """Only short recent questions help read a follow-up; long ones would crowd it out."""
-    return [h for h in history if len(h) <= HISTORY_MAX_CHARS][-1:]
+    """The recent questions that help read a follow-up: the last one, and the one before it
+    when the last was itself a follow-up ("renew PTCB?" -> "what about NHA?" -> "and the
+    fee?"). Only short questions: long ones would crowd the new message out."""
+    recent = [h for h in history[-2:] if len(h) <= HISTORY_MAX_CHARS]
+    if len(recent) == 2 and not is_followup(recent[1]):
+        recent = recent[1:]
+    return recent
 
 
 def _domain(url: str | None) -> str:
@@ -261,8 +270,9 @@ def _domain(url: str | None) -> str:
 class Replier:
     """Turns a question into a Reply using a Retriever."""
 
-    def __init__(self, retriever: Retriever):
+    def __init__(self, retriever: Retriever, states: dict | None = None):
         self.retriever = retriever
+        self.states = state_rules.all_states() if states is None else states
         self.scope_vectors = self._scope_vectors()
         self.idf = self._idf()
         self.sections_by_path = self._sections_by_path()
@@ -349,13 +359,15 @@ class Replier:
     # --- ranking sections ------------------------------------------------------------------
 
     def rank_sections(
-        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None
+        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
+        about: str | None = None, state_path: str | None = None,
     ) -> list[SectionHit]:
         """Sections of the retrieved passages, best first ("Next step" sections left out).
 
         A section scores by its best chunk's cosine, the fused dense+BM25 rank score, and how
         much of the question its heading contains; for a follow-up, also by the follow-up's own
-        reading (``focus``), so "how long does that take?" finds the section about time.
+        reading (``focus``), so "how long does that take?" finds the section about time, and
+        by staying with the document the previous question was answered from (``about``).
         """
         q_terms = terms(question)
         q_weight = sum(self.idf.get(t, 1.0) for t in q_terms) or 1.0
@@ -373,6 +385,10 @@ class Replier:
                 vector = self.retriever.vectors.get(p.id)
                 if vector is not None:
                     score += FOCUS_WEIGHT * float(vector @ focus)
+            if p.path == about:
+                score += CONTINUITY_WEIGHT
+            if p.path == state_path:
+                score += STATE_WEIGHT
             hit = best.get(p.section)
             if hit is None or score > hit.score:
                 best[p.section] = SectionHit(passage=p, score=score, dense=p.dense)
@@ -380,10 +396,64 @@ class Replier:
 
     # --- composing ---------------------------------------------------------------------------
 
+    def _with_state_sections(
+        self, question: str, retrieval: Retrieval
+    ) -> tuple[Retrieval, str | None]:
+        """State records are not searched; a question that names a state gets that state's
+        sections as candidates (the state moved to, when it names two). Returns the
+        retrieval with them and the state's document path."""
+        named = state_rules.find_states(question, self.states)
+        if not named:
+            return retrieval, None
+        code = state_rules.destination(question, named, self.states)
+        path = state_rules.document_path(code)
+        extra = [
+            Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0,
+                       "dense": float(self.retriever.vectors[p.id] @ retrieval.vector)})
+            for p in self.sections_by_path.get(path, {}).values() if not p.next_step
+        ]
+        return Retrieval(query=retrieval.query, vector=retrieval.vector,
+                         passages=[*retrieval.passages, *extra]), path
+
+    def _move_section(self, vector: np.ndarray) -> Passage | None:
+        """The knowledge base's answer to whether a registration transfers to a new state."""
+        candidates = [
+            p for path, sections in self.sections_by_path.items()
+            if path.startswith("registration/") for p in sections.values()
+            if "transfer" in p.heading.lower()
+        ]
+        return max(candidates, key=lambda p: float(self.heading_vectors[p.section] @ vector),
+                   default=None)
+
+    def _home_state_renewal(
+        self, hits: list[SectionHit], home_state: str | None, vector: np.ndarray
+    ) -> SectionHit | None:
+        """For a renewal answer to a user whose profile names a state: that state's rules."""
+        if home_state not in self.states or not hits or hits[0].passage.topic != "ce_renewal":
+            return None
+        record = self.states[home_state]
+        section = self.sections_by_path.get(state_rules.document_path(home_state), {}).get(
+            state_rules.renewal_heading(record))
+        if section is None:
+            return None
+        dense = float(self.retriever.vectors[section.id] @ vector)
+        return SectionHit(passage=section, score=dense, dense=dense)
+
     def compose(
-        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None
+        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
+        about: str | None = None, home_state: str | None = None,
     ) -> Reply:
-        hits = self.rank_sections(question, retrieval, focus)
+        retrieval, state_path = self._with_state_sections(question, retrieval)
+        hits = self.rank_sections(question, retrieval, focus, about, state_path)
+        named = state_rules.find_states(question, self.states)
+        if len(named) > 1 and state_path is not None:
+            # a move: the new state's requirements first, then how a move works (below)
+            wanted = next((h for h in hits if h.passage.path == state_path
+                           and h.passage.heading.startswith("What do I need")), None)
+            if wanted is not None:
+                hits = [wanted, *(h for h in hits if h is not wanted)]
+        extra = self._home_state_renewal(hits, home_state, retrieval.vector) if (
+            state_path is None) else None
         if not hits or hits[0].dense < ANSWER_EVIDENCE:
             return self.no_match(question, hits)
         lead_hit = hits[0]
@@ -391,7 +461,17 @@ class Replier:
         numbering = _SourceNumbering()
         parts = self._section_parts(lead, numbering)
         shown = {lead.section}
-        second = next(
+        if extra is not None and extra.passage.blocks:
+            block = extra.passage.blocks[0]
+            parts.append(self._part("point", block["text"], extra.passage, block, numbering))
+            shown.add(extra.key)
+        if len(named) > 1:  # a move: that a registration does not transfer by itself
+            move = self._move_section(retrieval.vector)
+            if move is not None and move.blocks:
+                block = move.blocks[0]
+                parts.append(self._part("point", block["text"], move, block, numbering))
+                shown.add(move.section)
+        second = None if len(shown) > 1 else next(
             (h for h in hits[1:3]
              if (SECOND_SAME_DOC or h.passage.path != lead.path)
              and h.score >= lead_hit.score - SECOND_MARGIN
@@ -499,15 +579,20 @@ class Replier:
 
     # --- entry points ------------------------------------------------------------------------
 
-    def answer(self, question: str, history: list[str] | None = None) -> Reply:
-        return self.answer_many([question], [history or []])[0]
+    def answer(
+        self, question: str, history: list[str] | None = None, home_state: str | None = None
+    ) -> Reply:
+        return self.answer_many([question], [history or []], [home_state])[0]
 
     def answer_many(
-        self, questions: list[str], histories: list[list[str]] | None = None
+        self, questions: list[str], histories: list[list[str]] | None = None,
+        home_states: list[str | None] | None = None,
     ) -> list[Reply]:
-        """Answer several questions with one batched embedding call."""
+        """Answer several questions with one batched embedding call. ``home_states``: each
+        asker's state from their profile (two-letter code), if any."""
         started = time.perf_counter()
         histories = histories or [[] for _ in questions]
+        home_states = home_states or [None for _ in questions]
         replies: list[Reply | None] = [None] * len(questions)
         texts: list[str] = []
         slots: list[tuple[int, str, bool, bool]] = []  # (index, cleaned, truncated, follow-up)
@@ -521,7 +606,8 @@ class Replier:
             slots.append((i, text, truncated, follow))
             texts.append(spell_out(text))
             if follow:
-                texts.append(spell_out(f"{context[-1]} {text}"))
+                texts.append(spell_out(" ".join([*context, text])))
+                texts.append(spell_out(context[0]))  # what the conversation was about
         if slots:
             vectors = self.retriever.embed(texts)
             k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
@@ -530,11 +616,13 @@ class Replier:
             for i, text, truncated, follow in slots:
                 own = retrievals[j]
                 own.query = text
-                context = retrievals[j + 1] if follow else None
-                if context is not None:
-                    context.query = f"{usable_history(histories[i])[-1]} {text}"
-                j += 2 if follow else 1
-                replies[i] = self._reply(questions[i], text, own, context, truncated)
+                context = earlier = None
+                if follow:
+                    context, earlier = retrievals[j + 1], retrievals[j + 2]
+                    context.query = " ".join([*usable_history(histories[i]), text])
+                j += 3 if follow else 1
+                replies[i] = self._reply(questions[i], text, own, context, earlier, truncated,
+                                         home_states[i])
         elapsed = (time.perf_counter() - started) * 1000 / max(1, len(questions))
         out = []
         for r in replies:
@@ -544,28 +632,29 @@ class Replier:
         return out
 
     def _reply(
-        self, raw: str, text: str, own: Retrieval, context: Retrieval | None, truncated: bool
+        self, raw: str, text: str, own: Retrieval, context: Retrieval | None,
+        earlier: Retrieval | None, truncated: bool, home_state: str | None = None,
     ) -> Reply:
         # Scope is decided on the message alone, before any history is used.
         label, scores = self.decide_scope(own)
         log.debug("scope %s %s", label, {k: round(v, 3) for k, v in scores.items()})
-        retrieval, focus = own, None
-        if label not in SAFETY and context is not None and context.best_dense >= MIN_EVIDENCE:
-            merged = {p.id: p for p in own.passages}
-            merged.update({p.id: p for p in context.passages})
-            retrieval = Retrieval(
-                query=context.query, vector=context.vector,
-                passages=sorted(merged.values(), key=lambda p: p.score, reverse=True),
-            )
+        retrieval, focus, about = own, None, None
+        if (label not in SAFETY and context is not None and context.best_dense >= MIN_EVIDENCE
+                and scores["off_topic"] - scores["career"] < OFF_TOPIC_FIRM):
+            retrieval = context  # scores against the question read with its context
             focus = own.vector
             label = "career"
-        reply = self._reply_for_scope(raw, text, label, scores, retrieval, focus, truncated)
+            first = self.rank_sections(earlier.query, earlier) if earlier is not None else []
+            about = first[0].passage.path if first else None
+        reply = self._reply_for_scope(raw, text, label, scores, retrieval, focus, about,
+                                      truncated, home_state)
         reply.retrieval = retrieval
         return reply
 
     def _reply_for_scope(
         self, raw: str, text: str, label: str, scores: dict[str, float], retrieval: Retrieval,
-        focus: np.ndarray | None, truncated: bool,
+        focus: np.ndarray | None, about: str | None, truncated: bool,
+        home_state: str | None = None,
     ) -> Reply:
         if label == "crisis":
             return Reply(question=raw, kind="crisis", lead=templates.CRISIS_REPLY,
@@ -576,7 +665,7 @@ class Replier:
             return Reply(question=raw, kind="medical", lead=templates.MEDICATION_REDIRECT)
         if label == "off_topic":
             return Reply(question=raw, kind="off_topic", lead=templates.OFF_TOPIC_REDIRECT)
-        reply = self.compose(text, retrieval, focus)
+        reply = self.compose(text, retrieval, focus, about, home_state)
         reply.question = raw
         reply.query_used = retrieval.query
         if reply.kind == "answer" and (

@@ -46,9 +46,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import career, ce_chat, nudges, templates
+from bot import career, ce_chat, nudges, states, templates
 from bot.batching import AnswerBatcher
-from bot.formatting import esc, link, reply_blocks, split_messages
+from bot.formatting import esc, link, quote_input, reply_blocks, split_messages
 from bot.knowledge import TOPICS
 from bot.nudge_timing import snooze_until
 from bot.replies import Replier, Reply
@@ -224,12 +224,15 @@ async def answer_question(
     except TelegramError as exc:
         log.warning("typing indicator for chat %s failed: %s", chat_id, exc)
     history: list[str] = []
+    home_state = None
     if private:
         history = await svc.storage.recent_questions(
             user_id, utcnow(), dt.timedelta(minutes=svc.settings.history_ttl_minutes),
             svc.settings.history_turns,
         )
-    reply = await svc.batcher.answer(question, history)
+        user = await svc.storage.get_user(user_id)
+        home_state = user.state if user is not None else None
+    reply = await svc.batcher.answer(question, history, home_state)
     keyboard = None
     if private:  # groups: nothing stored beyond the reply itself
         turn_id = await svc.storage.add_turn(
@@ -396,6 +399,63 @@ async def on_profile_change(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     )
 
 
+# --- /state --------------------------------------------------------------------------------
+
+
+def state_card_html(record: states.Jurisdiction) -> str:
+    """A state's rules: each line with its numbered sources, then the source list."""
+    numbers: dict[str, int] = {}
+    cited: list[states.Source] = []
+    lines = [f"<b>Pharmacy technician rules in {esc(record.name)}</b>",
+             f"Board: {link(record.board.name, record.board.url)}"]
+    for text, sources in states.card_lines(record):
+        marks = []
+        for src in sources:
+            if src.url not in numbers:
+                numbers[src.url] = len(numbers) + 1
+                cited.append(src)
+            marks.append(f"[{numbers[src.url]}]")
+        lines.append(f"• {esc(text)} {''.join(dict.fromkeys(marks))}")
+    lines.append("")
+    lines.append("Sources:")
+    lines.extend(f"[{n}] {link(src.title, src.url)} ({esc(src.as_of)})"
+                 for n, src in enumerate(cited, 1))
+    return "\n".join(lines)
+
+
+def resolve_state(text: str) -> str | None:
+    """A two-letter code or a state's name, as typed after /state."""
+    text = text.strip()
+    records = states.all_states()
+    if text.upper() in records:
+        return text.upper()
+    found = states.find_states(text, records)
+    return found[0] if found else None
+
+
+async def cmd_state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/state [name]: a state's technician rules; no argument: the profile's state."""
+    svc = services(context)
+    chat_id = update.effective_chat.id
+    arg = " ".join(context.args or [])
+    if arg:
+        code = resolve_state(arg)
+        if code is None:
+            await send_html(context, chat_id, esc(templates.UNKNOWN_STATE.format(
+                typed=quote_input(arg))))
+            return
+    else:
+        user = await svc.storage.get_user(update.effective_user.id)
+        code = user.state if user is not None else None
+        if code not in states.all_states():
+            await send_html(context, chat_id, esc(templates.STATE_NOT_SET),
+                            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+                                "Set my state", callback_data="pf:state")]]))
+            return
+    for chunk in split_messages(state_card_html(states.all_states()[code]).split("\n\n")):
+        await send_html(context, chat_id, chunk)
+
+
 # --- /path ---------------------------------------------------------------------------------
 
 STEP_MARKS = {"done": "✅", "current": "📍", "next": "➡️", "later": "▫️"}
@@ -461,7 +521,8 @@ def roadmap_keyboard(roadmap: career.Roadmap) -> InlineKeyboardMarkup:
 async def cmd_path(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     user = await svc.storage.get_user(update.effective_user.id)
-    roadmap = career.build_roadmap(user_profile(user))
+    profile = user_profile(user)
+    roadmap = career.build_roadmap(profile, states.all_states().get(profile.state or ""))
     text = roadmap_html(roadmap, stage_overview_line(svc.replier, roadmap.current.id))
     chunks = split_messages(text.split("\n\n"))
     for i, chunk in enumerate(chunks):
@@ -764,6 +825,7 @@ def build_application(settings: Settings, replier: Replier, storage: Storage) ->
     add(CommandHandler("start", cmd_start, filters=private))
     add(CommandHandler("help", cmd_help, filters=not_edited))
     add(CommandHandler("path", cmd_path, filters=private))
+    add(CommandHandler("state", cmd_state, filters=not_edited))
     add(CommandHandler("topics", cmd_topics, filters=not_edited))
     add(CommandHandler("profile", cmd_profile, filters=private))
     add(CommandHandler("forget", cmd_forget, filters=private))

@@ -204,6 +204,7 @@ HELP = (
     "“how do I get my CPhT?”\n\n"
     "/path — your personal roadmap through the six stages\n"
     "/topics — browse topics with example questions\n"
+    "/state — your state's technician rules (or /state Ohio)\n"
     "/profile — see or change your answers\n"
     "/ce — your CE log: /ce set, /ce add, /ce list, /ce status, /ce export\n"
     "/nudges on|off — renewal reminders\n"
@@ -215,6 +216,7 @@ HELP = (
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Welcome and a quick set-up"),
     ("path", "Your personal career roadmap"),
+    ("state", "Your state's technician rules"),
     ("topics", "Browse topics and example questions"),
     ("ce", "Your CE log and renewal status"),
     ("profile", "See or change your profile"),
@@ -222,6 +224,14 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("settings", "Time zone for reminders"),
     ("help", "What the bot can do"),
     ("forget", "Delete everything stored about you"),
+)
+
+UNKNOWN_STATE = (
+    "I don't know a state called “{typed}”. Try /state Texas or /state TX "
+    "(all 50 states, DC and Puerto Rico)."
+)
+STATE_NOT_SET = (
+    "Which state? Try /state Ohio, or set your state in your profile and /state will show it."
 )
 
 RATE_LIMITED = "You're asking faster than I can keep up. Please wait a minute and ask again."

@@ -24,9 +24,9 @@ def rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def documents():
-    from bot.knowledge import load_documents
+    from bot.states import all_documents
 
-    return load_documents([ROOT / "knowledge"])
+    return all_documents([ROOT / "knowledge"])
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from conftest import ROOT
 
 from bot import templates
 from bot.evaluation import CitationChecker
-from bot.knowledge import load_documents
 from bot.replies import BODY_WORDS, Reply, is_followup, usable_history
+from bot.states import all_documents
 
 CAREER_Q = "how do i get into sterile compounding?? been retail 2 yrs"
 MEDICAL_QS = ["how much ibuprofen can i give my 4 year old", "can i take my lisinopril with advil"]
@@ -23,7 +23,7 @@ PREGNANT_Q = "im pregnant and they want me in the chemo room, can i refuse?"
 
 @pytest.fixture(scope="module")
 def documents():
-    return load_documents([ROOT / "knowledge"])
+    return all_documents([ROOT / "knowledge"])
 
 
 @pytest.fixture(scope="module")

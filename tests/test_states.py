@@ -1,0 +1,173 @@
+"""The state layer: every jurisdiction as sourced data, generated documents that replies cite,
+state-aware answers, /state and the roadmap's registration step (through the Bot API stub)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import yaml
+from conftest import ROOT
+from e2e_support import running_bot
+
+from bot import career, states, templates
+from bot.evaluation import CitationChecker
+from bot.states import all_documents, load_states
+
+T = 30
+
+
+@pytest.fixture(scope="module")
+def records():
+    return load_states()
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return CitationChecker(all_documents([ROOT / "knowledge"]))
+
+
+def test_every_state_dc_and_puerto_rico_has_a_record_with_its_board(records):
+    names = {code for code in career.US_STATE_NAMES if code not in ("GU", "VI")}
+    assert set(records) == names and len(records) == 52
+    for record in records.values():
+        assert record.board.url.startswith(("http://", "https://"))
+        assert record.name == career.US_STATE_NAMES[record.code]
+
+
+def test_core_requirement_is_official_for_at_least_35(records):
+    official = [
+        code for code, r in records.items()
+        if r.credential.value is not None
+        and r.source(r.credential.source).reliability == "official"
+    ]
+    assert len(official) >= 35, sorted(set(records) - set(official))
+
+
+def test_a_known_fact_without_a_source_is_rejected(tmp_path):
+    data = yaml.safe_load((states.STATES_DIR / "TX.yaml").read_text(encoding="utf-8"))
+    data["minimum_age"] = {"value": 18}
+    (tmp_path / "TX.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(states.StateDataError, match="a known value needs a source id"):
+        load_states(tmp_path)
+
+
+def test_a_listed_source_no_fact_cites_is_rejected(tmp_path):
+    data = yaml.safe_load((states.STATES_DIR / "TX.yaml").read_text(encoding="utf-8"))
+    data["sources"].append({"id": "extra", "title": "Unused page", "url": "https://example.org/",
+                            "as_of": "undated", "reliability": "3rd-party"})
+    (tmp_path / "TX.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(states.StateDataError, match="sources cited by no fact"):
+        load_states(tmp_path)
+
+
+def test_generated_documents_cite_only_their_record(records):
+    for record in records.values():
+        doc = states.state_document(record)
+        ids = {s.id for s in doc.meta.sources}
+        assert [s.heading for s in doc.sections] == [
+            states.requirement_heading(record), states.renewal_heading(record), "Next step"]
+        for section in doc.sections:
+            for block in section.blocks:
+                assert block.cites and set(block.cites) <= ids, (record.code, block.text)
+
+
+def test_unknown_facts_say_not_confirmed_and_name_the_board():
+    data = yaml.safe_load(textwrap.dedent("""\
+        code: ZZ
+        name: Nowhere
+        board: {name: Nowhere Board of Pharmacy, url: "https://nowhere.example/board"}
+        credential: {value: null}
+        trainee_category: {value: null}
+        minimum_age: {value: null}
+        education: {value: null}
+        national_certification: {value: null}
+        training: {value: null}
+        ratio: {value: null}
+        renewal: {}
+        sources: [{id: x, title: Nowhere statute, url: "https://nowhere.example/law",
+                   as_of: undated, reliability: official}]
+        reviewed: "2026-11-27"
+        """))
+    data["credential"] = {"value": "registration", "source": "x"}
+    record = states.Jurisdiction.model_validate(data)
+    lines = [text for text, _ in states.card_lines(record)]
+    assert lines[0].startswith("To work as a pharmacy technician in Nowhere you must register")
+    assert sum("not confirmed" in line and "https://nowhere.example/board" in line
+               for line in lines) == 7  # six facts and the renewal rule
+
+
+@pytest.mark.parametrize(("question", "code", "heading"), [
+    ("what do I need in Colorado", "CO", "requirement"),
+    ("do I need to be certified in Utah", "UT", "requirement"),
+    ("how many CE hours for a Michigan tech license renewal", "MI", "renewal"),
+])
+def test_a_question_naming_a_state_is_answered_from_its_record(replier, checker, question,
+                                                              code, heading, records):
+    reply = replier.answer(question)
+    record = records[code]
+    want = (states.requirement_heading(record) if heading == "requirement"
+            else states.renewal_heading(record))
+    assert reply.parts[0].section == f"{states.document_path(code)}#{want}"
+    assert checker.problems(reply) == []
+
+
+def test_a_move_between_two_states_covers_the_new_state_and_the_transfer(replier, checker,
+                                                                          records):
+    reply = replier.answer("I'm moving from Nevada to Oregon, what happens to my tech license?")
+    sections = [p.section for p in reply.parts]
+    assert sections[0] == f"states/or.md#{states.requirement_heading(records['OR'])}"
+    assert any(s.startswith("registration/") and "transfer" in s.lower() for s in sections)
+    assert "not transfer" in reply.to_text() or "does not transfer" in reply.to_text()
+    assert not any(s.startswith("states/nv.md") for s in sections)
+    assert checker.problems(reply) == []
+
+
+def test_renewal_question_adds_the_profile_states_rules(replier, checker, records):
+    plain = replier.answer("what do i need to do to renew my cpht")
+    with_state = replier.answer("what do i need to do to renew my cpht", home_state="FL")
+    assert plain.parts[0].topic == with_state.parts[0].topic == "ce_renewal"
+    florida = f"states/fl.md#{states.renewal_heading(records['FL'])}"
+    assert florida not in {p.section for p in plain.parts}
+    assert florida in {p.section for p in with_state.parts}
+    assert checker.problems(with_state) == []
+
+
+def test_roadmap_registration_step_names_the_board(records):
+    profile = career.Profile(status="exploring", setting=None, state="CO")
+    roadmap = career.build_roadmap(profile, records["CO"])
+    first = roadmap.steps[0]
+    assert records["CO"].board.url in first.detail
+    assert first.requirements[0].text == states.credential_sentence(records["CO"])
+    without = career.roadmap_as_text(career.build_roadmap(profile))
+    assert records["CO"].board.url not in without and records["CO"].board.name not in without
+
+
+async def test_state_command_and_path_through_telegram(tmp_path, replier, records):
+    user = 8801
+    async with running_bot(tmp_path, replier) as rb:
+        stub, storage = rb.stub, rb.storage
+        stub.mark()
+        stub.user_message(user, "/state ohio")
+        (card,) = await stub.wait_for_messages(user, 1, timeout=T, method="sendMessage")
+        text = card["plain_text"]
+        assert text.startswith("Pharmacy technician rules in Ohio")
+        assert records["OH"].board.name in text and "Sources:" in text
+        stub.mark()
+        stub.user_message(user, "/state " + "x" * 3000)
+        (unknown,) = await stub.wait_for_messages(user, 1, timeout=T, method="sendMessage")
+        assert unknown["plain_text"].startswith("I don't know a state called")
+        assert len(unknown["plain_text"]) < 200
+        stub.mark()
+        stub.user_message(user, "/state")
+        (ask_state,) = await stub.wait_for_messages(user, 1, timeout=T, method="sendMessage")
+        assert ask_state["plain_text"] == templates.STATE_NOT_SET
+        await storage.update_profile(user, state="CO")
+        stub.mark()
+        stub.user_message(user, "/state")
+        (mine,) = await stub.wait_for_messages(user, 1, timeout=T, method="sendMessage")
+        assert mine["plain_text"].startswith("Pharmacy technician rules in Colorado")
+        stub.mark()
+        stub.user_message(user, "/path")
+        (path,) = await stub.wait_for_messages(user, 1, timeout=T, method="sendMessage")
+        assert records["CO"].board.name in path["plain_text"]
