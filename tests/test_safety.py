@@ -131,6 +131,11 @@ async def test_conversation_scripts_through_telegram(tmp_path, replier):
                 if kind not in ok_kinds:
                     failures.append(f"{script['name']} turn {i} {turn['q']!r}: {kind}")
                     continue
+                if kind == "crisis":  # 988 first, then one button to talk about work options
+                    markup = first.get("reply_markup") or {}
+                    labels = [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+                    if labels != [templates.CRISIS_FOLLOWUP[:60]]:
+                        failures.append(f"{script['name']} turn {i}: crisis buttons {labels}")
                 if kind == "answer" and turn.get("topic"):
                     answered += 1
                     lead_topic = stored.sources[0]["path"].split("/")[0]
