@@ -66,11 +66,15 @@ TIMEZONE_CHOICES = (
 
 
 class QuestionRateLimiter:
-    """At most `limit` questions per user in any `window` seconds; memory stays bounded."""
+    """At most `limit` questions per user in any `window` seconds; memory stays bounded.
+
+    :meth:`check` also says whether to tell the user to wait: once per window, so a flood of
+    messages never draws a flood of "please wait" replies."""
 
     def __init__(self, limit: int, window: float = 60.0):
         self.limit, self.window = limit, window
         self._seen: dict[int, deque[float]] = {}
+        self._told: dict[int, float] = {}
 
     def allow(self, user_id: int, now: float) -> bool:
         times = self._seen.setdefault(user_id, deque())
@@ -81,31 +85,62 @@ class QuestionRateLimiter:
         times.append(now)
         if len(self._seen) > 10_000:
             self._seen = {u: t for u, t in self._seen.items() if t and now - t[-1] < self.window}
+            self._told = {u: t for u, t in self._told.items() if now - t < self.window}
         return True
+
+    def check(self, user_id: int, now: float) -> tuple[bool, bool]:
+        """(allowed, tell the user to wait)."""
+        if self.allow(user_id, now):
+            return True, False
+        told = self._told.get(user_id)
+        if told is not None and now - told < self.window:
+            return False, False
+        self._told[user_id] = now
+        return False, True
 
     def forget(self, user_id: int) -> None:
         self._seen.pop(user_id, None)
+        self._told.pop(user_id, None)
+
+
+@dataclass
+class _ChatLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0  # updates holding or waiting for the lock
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Updates of one chat are handled in order; different chats are handled concurrently
     (up to `max_concurrent_updates`). A slow answer for one user never delays another, and a
-    user's "/ce add" is always logged before their next "/ce status"."""
+    user's "/ce add" is always logged before their next "/ce status".
+
+    The chat's lock is taken *before* a concurrency slot, so updates queued behind a busy chat
+    wait without holding slots other chats need; a lock is dropped only when no update holds or
+    waits for it, so the table stays bounded and never splits one chat in two."""
 
     def __init__(self, max_concurrent_updates: int):
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int | None, asyncio.Lock] = {}
+        self._locks: dict[int | None, _ChatLock] = {}
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         key = chat.id if chat is not None else None
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        entry = self._locks.setdefault(key, _ChatLock())
+        entry.users += 1
         try:
-            async with lock:
-                await coroutine
+            async with entry.lock, self._semaphore:
+                await self.do_process_update(update, coroutine)
         finally:
-            if not lock.locked() and self._locks.get(key) is lock and len(self._locks) > 1000:
+            entry.users -= 1
+            if entry.users == 0 and self._locks.get(key) is entry:
                 del self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+
+    @property
+    def tracked_chats(self) -> int:
+        return len(self._locks)
 
     async def initialize(self) -> None:
         pass
@@ -205,6 +240,22 @@ def answer_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
+TYPING_AFTER_SECONDS = 1.0
+
+
+async def show_typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int | None) -> None:
+    """Best effort: a failing "typing" indicator never stops an answer. A 403 marks the user
+    inactive only in their own private chat (``user_id`` given), never from a group."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except Forbidden:
+        if user_id is not None:
+            log.info("chat %s blocked the bot; marking inactive", chat_id)
+            await services(context).storage.set_active(user_id, False)
+    except TelegramError as exc:
+        log.warning("typing indicator for chat %s failed: %s", chat_id, exc)
+
+
 async def answer_question(
     context: ContextTypes.DEFAULT_TYPE,
     chat_id: int,
@@ -215,14 +266,6 @@ async def answer_question(
     reply_to: int | None = None,
 ) -> None:
     svc = services(context)
-    try:  # cosmetic: never let the "typing" indicator stop an answer
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
-    except Forbidden:
-        log.info("chat %s blocked the bot; marking inactive", chat_id)
-        await svc.storage.set_active(user_id, False)
-        return
-    except TelegramError as exc:
-        log.warning("typing indicator for chat %s failed: %s", chat_id, exc)
     history: list[str] = []
     home_state = None
     if private:
@@ -232,7 +275,12 @@ async def answer_question(
         )
         user = await svc.storage.get_user(user_id)
         home_state = user.state if user is not None else None
-    reply = await svc.batcher.answer(question, history, home_state)
+    answering = asyncio.ensure_future(svc.batcher.answer(question, history, home_state))
+    # "typing" only when the answer is slow: the Bot API budget goes to answers, not indicators
+    done, _ = await asyncio.wait({answering}, timeout=TYPING_AFTER_SECONDS)
+    if not done:
+        await show_typing(context, chat_id, user_id if private else None)
+    reply = await answering
     keyboard = None
     if private:  # groups: nothing stored beyond the reply itself
         turn_id = await svc.storage.add_turn(
@@ -252,8 +300,10 @@ async def answer_question(
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if not svc.limiter.allow(user.id, time.monotonic()):
-        await send_html(context, chat.id, esc(templates.RATE_LIMITED))
+    allowed, tell = svc.limiter.check(user.id, time.monotonic())
+    if not allowed:
+        if tell:  # once per window; then silence until the window ends
+            await send_html(context, chat.id, esc(templates.RATE_LIMITED))
         return
     await svc.storage.touch_user(user.id, chat_id=chat.id, first_name=user.first_name)
     await answer_question(context, chat.id, user.id, message.text)
@@ -547,8 +597,10 @@ async def on_path_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, parts:
 async def ask_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     chat, user = update.effective_chat, update.effective_user
     svc = services(context)
-    if not svc.limiter.allow(user.id, time.monotonic()):
-        await send_html(context, chat.id, esc(templates.RATE_LIMITED))
+    allowed, tell = svc.limiter.check(user.id, time.monotonic())
+    if not allowed:
+        if tell:  # once per window; then silence until the window ends
+            await send_html(context, chat.id, esc(templates.RATE_LIMITED))
         return
     if chat.type == ChatType.PRIVATE:
         await svc.storage.touch_user(user.id, chat_id=chat.id, first_name=user.first_name)
