@@ -8,30 +8,48 @@ import csv
 import datetime as dt
 import io
 import logging
+import re
+from dataclasses import replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot import ce_rules
-from bot.ce_chart import status_chart_png
+from bot import ce_credentials, ce_rules
 from bot.formatting import esc, split_messages
 from bot.nudge_timing import local_now
 from bot.storage import CEEntryRow, Storage
 
 log = logging.getLogger(__name__)
 
-USAGE = (
-    "<b>Your CE log</b>\n"
-    "/ce set &lt;credential&gt; &lt;expiration&gt; — e.g. /ce set ptcb-cpht 2027-03-31 "
-    "(also 3/31/2027 or March 2027)\n"
-    "/ce add &lt;hours&gt; &lt;topic&gt; [\"title\"] [date] [P] — e.g. /ce add 2 law "
-    "\"Federal pharmacy law update\"\n"
-    "/ce add &lt;UAN&gt; &lt;hours&gt; — e.g. /ce add 0009-0000-25-005-H05-T 1.5\n"
-    "/ce list · /ce delete &lt;n&gt; · /ce edit &lt;n&gt; &lt;hours&gt; &lt;topic&gt; ...\n"
-    "/ce status — what is done and missing, with a chart · /ce export — CSV\n"
-    "Topics: law, patient-safety, general, drug-therapy, hiv-aids, tx-law, human-trafficking "
-    "(or ACPE 01–05). Credentials: " + ", ".join(ce_rules.CREDENTIALS) + "."
-)
+#: ``--since`` in ``/ce set`` (also "since", and the dash a phone makes of "--": "—since").
+_SINCE_FLAG = re.compile(r"(?:^|\s)(?:[-\u2010-\u2014]{1,2})?since(?:[:=]|\s|$)", re.IGNORECASE)
+
+
+def usage_text() -> str:
+    """The /ce help (HTML)."""
+    national = ", ".join(ce_rules.CREDENTIALS)
+    states = ", ".join(ce_credentials.state_credentials())
+    return (
+        "<b>Your CE log</b>\n"
+        "/ce set &lt;credential&gt; &lt;expiration&gt; [--since &lt;date&gt;] — e.g. "
+        "/ce set ptcb-cpht 2027-03-31 (also 3/31/2027 or March 2027). PTCB starts your cycle "
+        "the day it approved your last recertification: add that day with --since, e.g. "
+        "/ce set ptcb-cpht 2027-03-31 --since 2025-02-10\n"
+        "/ce add &lt;hours&gt; &lt;topic&gt; [\"title\"] [date] [P] [+tag] — e.g. /ce add 2 law "
+        "\"Federal pharmacy law update\"\n"
+        "/ce add &lt;UAN&gt; &lt;hours&gt; [\"title\"] [date] [+tag] — e.g. "
+        "/ce add 0009-0000-25-005-H05-T 1.5 (UANs starting with JA work too)\n"
+        "Tags say which requirement an activity meets beyond its topic: +tx-law for a Texas "
+        "pharmacy law course logged by its UAN (…-H03-T), +human-trafficking for the Texas "
+        "human trafficking course, +accredited for accredited CE logged without its UAN, and "
+        "one per required state topic (/ce tags lists yours). /ce tag &lt;n&gt; +tag adds one "
+        "to an entry later, /ce tag &lt;n&gt; -tag removes it.\n"
+        "/ce list · /ce delete &lt;n&gt; · /ce edit &lt;n&gt; &lt;hours&gt; &lt;topic&gt; ...\n"
+        "/ce status — what is done and missing, with a chart · /ce export — CSV · /ce tags\n"
+        "Topics: law, patient-safety, general, drug-therapy, hiv-aids, compounding, opioids, "
+        "tx-law, human-trafficking (or an ACPE topic designator: 01, 03, 07…).\n"
+        f"Credentials: {national}. States: {states} (other states: not confirmed yet)."
+    )
 
 
 def _storage(context: ContextTypes.DEFAULT_TYPE) -> Storage:
@@ -53,23 +71,35 @@ def entry_fields(entry: ce_rules.CEEntry) -> dict:
     return {
         "hours": entry.hours, "topic": entry.topic, "audience": entry.audience,
         "completed_on": entry.completed_on, "title": entry.title, "uan": entry.uan,
-        "delivery": entry.delivery,
+        "delivery": entry.delivery, "tags": " ".join(entry.tags) or None,
     }
 
 
-async def _check_cycle(storage: Storage, user_id: int, entry: ce_rules.CEEntry) -> None:
-    """An entry must fall in the cycle of at least one of the user's credentials."""
-    records = await storage.credentials(user_id)
-    problems = []
-    for record in records:
-        credential = ce_rules.CREDENTIALS[record.credential]
+async def _check_cycle(storage: Storage, user_id: int, entry: ce_rules.CEEntry) -> list[str]:
+    """An entry must fall in the cycle of at least one of the user's credentials. Returns the
+    notices of the credentials that accept it but won't count it yet (a PTCB cycle start the
+    user hasn't given)."""
+    accepted, notices, problems = False, [], []
+    for record in await storage.credentials(user_id):
+        credential = ce_credentials.find(record.credential)
+        if credential is None:
+            continue
         try:
-            ce_rules.check_entry_for(credential, record.expiration, entry)
-            return
+            notice = ce_rules.check_entry_for(
+                credential, record.expiration, entry, since=record.cycle_start)
         except ce_rules.CEInputError as exc:
             problems.append(exc)
-    if problems:
+            continue
+        accepted = True
+        if notice:
+            notices.append(notice)
+    if not accepted and problems:
         raise problems[0]
+    return notices
+
+
+def _notices_html(notices: list[str]) -> str:
+    return "".join(f"\nℹ️ {esc(n)}" for n in notices)
 
 
 async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -82,11 +112,12 @@ async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if sub == "set":
             await ce_set(update, context, args)
         elif sub == "add":
-            entry = ce_rules.parse_add_args(args, await user_today(storage, user.id))
-            await _check_cycle(storage, user.id, entry)
+            entry = ce_rules.parse_add_args(args, await user_today(storage, user.id),
+                                            tags=ce_credentials.all_tags())
+            notices = await _check_cycle(storage, user.id, entry)
             await storage.add_entry(user.id, **entry_fields(entry))
             await _send(context, chat_id, "✅ Logged: " + esc(ce_rules.describe_entry(entry))
-                        + "\n/ce status shows what is still missing.")
+                        + "\n/ce status shows what is still missing." + _notices_html(notices))
         elif sub == "list":
             await ce_list(update, context)
         elif sub in ("delete", "del", "remove"):
@@ -95,17 +126,22 @@ async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _send(context, chat_id, "🗑 Deleted: " + esc(ce_rules.describe_entry(row.to_entry())))
         elif sub == "edit":
             row = await _nth_entry(storage, user.id, args[:1])
-            entry = ce_rules.parse_add_args(args[1:], await user_today(storage, user.id))
-            await _check_cycle(storage, user.id, entry)
+            entry = ce_rules.parse_add_args(args[1:], await user_today(storage, user.id),
+                                            tags=ce_credentials.all_tags())
+            notices = await _check_cycle(storage, user.id, entry)
             await storage.replace_entry(user.id, row.id, **entry_fields(entry))
             await _send(context, chat_id, "✏️ Updated entry " + esc(args[0]) + ": "
-                        + esc(ce_rules.describe_entry(entry)))
+                        + esc(ce_rules.describe_entry(entry)) + _notices_html(notices))
+        elif sub == "tag":
+            await ce_tag(update, context, args)
+        elif sub == "tags":
+            await ce_tags(update, context)
         elif sub == "status":
             await send_status(update, context)
         elif sub == "export":
             await ce_export(update, context)
         else:
-            await _send(context, chat_id, USAGE)
+            await _send(context, chat_id, usage_text())
     except ce_rules.CEInputError as exc:
         await _send(context, chat_id, "⚠️ " + esc(str(exc)))
 
@@ -127,47 +163,153 @@ async def _nth_entry(storage: Storage, user_id: int, args: list[str]) -> CEEntry
     return rows[n - 1]
 
 
-def credential_keyboard() -> InlineKeyboardMarkup:
+def credential_keyboard(profile_state: str | None = None) -> InlineKeyboardMarkup:
+    """The national credentials and Texas, and the profile state's credential if it has one."""
+    keys = list(ce_rules.CREDENTIALS)
+    if profile_state:
+        key = ce_credentials.state_key(profile_state)
+        if key not in keys and ce_credentials.find(key) is not None:
+            keys.append(key)
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(c.name[:60], callback_data=f"ce:set:{key}")]
-        for key, c in ce_rules.CREDENTIALS.items()
+        [InlineKeyboardButton(ce_credentials.find(key).name[:60], callback_data=f"ce:set:{key}")]
+        for key in keys
     ])
+
+
+def _unknown_credential(word: str) -> ce_rules.CEInputError:
+    return ce_rules.CEInputError(
+        f"I don't know the credential “{word}”. I track: {', '.join(ce_rules.CREDENTIALS)}, and "
+        f"these state credentials: {', '.join(ce_credentials.state_credentials())}. "
+        "Try: /ce set ptcb-cpht 2027-03-31"
+    )
+
+
+def split_since(words: list[str]) -> tuple[str, str | None]:
+    """``["2027-03-31", "--since", "2025-02-10"]`` -> ``("2027-03-31", "2025-02-10")``."""
+    text = " ".join(words)
+    match = _SINCE_FLAG.search(text)
+    if match is None:
+        return text, None
+    return text[:match.start()].strip(), text[match.end():].strip()
 
 
 async def ce_set(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     storage = _storage(context)
     if not args:
-        await _send(context, chat_id, "Which credential? Tap it, then send its expiration date.",
-                    reply_markup=credential_keyboard())
+        user = await storage.get_user(user_id)
+        await _send(context, chat_id,
+                    "Which credential? Tap it, then send its expiration date. For a state "
+                    "registration or license: /ce set &lt;state code&gt;-tech, e.g. "
+                    "/ce set fl-tech 2027-12-31.",
+                    reply_markup=credential_keyboard(user.state if user else None))
         return
     key = args[0].lower()
-    credential = ce_rules.CREDENTIALS.get(key)
+    credential = ce_credentials.find(key)
     if credential is None:
-        raise ce_rules.CEInputError(
-            f"I don't know the credential “{args[0]}”. I track: "
-            + ", ".join(ce_rules.CREDENTIALS) + ". Try: /ce set ptcb-cpht 2027-03-31"
-        )
-    if len(args) < 2:
+        unconfirmed = ce_credentials.unconfirmed_message(key)
+        if unconfirmed is not None:
+            await _send(context, chat_id, "ℹ️ " + esc(unconfirmed))
+            return
+        raise _unknown_credential(args[0])
+    expiration_text, since_text = split_since(args[1:])
+    if not expiration_text:
         raise ce_rules.CEInputError(
             f"Add the expiration date, e.g. /ce set {key} 2027-03-31 (or 3/31/2027, March 2027)."
         )
-    expiration = ce_rules.parse_expiration(" ".join(args[1:]), await user_today(storage, user_id))
-    await storage.set_credential(user_id, key, expiration)
-    await _send(context, chat_id,
-                f"✅ {esc(credential.name)}: expires {expiration.isoformat()}. "
-                "I'll remind you before renewal deadlines (/nudges off to stop). "
-                "Log CE with /ce add; /ce status shows progress.")
+    today = await user_today(storage, user_id)
+    expiration = ce_rules.parse_expiration(expiration_text, today)
+    since = None
+    if since_text is not None:
+        if not credential.cycle_starts_at_approval:
+            raise ce_rules.CEInputError(
+                f"The {credential.name} cycle is set by its expiration date, so leave out "
+                f"--since: /ce set {key} {expiration.isoformat()}"
+            )
+        since = ce_rules.parse_cycle_start(since_text, expiration, today, credential.body)
+    await storage.set_credential(user_id, key, expiration, cycle_start=since)
+    record = next(r for r in await storage.credentials(user_id) if r.credential == key)
+    lines = [(f"✅ {esc(credential.name)}: expires {expiration.isoformat()}. "
+              "I'll remind you before renewal deadlines (/nudges off to stop). "
+              "Log CE with /ce add; /ce status shows progress.")]
+    start = ce_rules.cycle_start(credential, expiration, record.cycle_start)
+    if credential.cycle_starts_at_approval and record.cycle_start is not None:
+        lines.append(f"Your CE cycle: {start.isoformat()} to {expiration.isoformat()}.")
+    elif credential.cycle_starts_at_approval:
+        lines.append(
+            f"When did {esc(credential.body)} approve your last recertification? Your CE cycle "
+            f"starts that day. Until you tell me, I assume {start.isoformat()}; if you know it, "
+            f"send /ce set {key} {expiration.isoformat()} --since YYYY-MM-DD")
+    if credential.topic_rules and credential.state != "TX":
+        lines.append("Mark CE that meets a required topic with its tag: /ce tags.")
+    if credential.state is not None:
+        lines.append(f"Confirm the rules with {esc(credential.body)}: "
+                     f"{esc(credential.confirm_at)}")
+    await _send(context, chat_id, "\n".join(lines))
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
     action, key = parts
-    if action != "set" or key not in ce_rules.CREDENTIALS:
+    credential = ce_credentials.find(key)
+    if action != "set" or credential is None:
         raise ValueError("malformed CE button")
     await update.callback_query.answer()
     await _send(context, update.effective_chat.id,
-                f"Send the expiration date of your {esc(ce_rules.CREDENTIALS[key].name)}: "
+                f"Send the expiration date of your {esc(credential.name)}: "
                 f"/ce set {key} 2027-03-31 (or 3/31/2027, March 2027)")
+
+
+async def ce_tag(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    """``/ce tag <n> +tag -tag``: add or remove tags on a logged entry."""
+    user_id = update.effective_user.id
+    storage = _storage(context)
+    row = await _nth_entry(storage, user_id, args[:1])
+    changes = args[1:]
+    if not changes:
+        raise ce_rules.CEInputError(
+            "Tell me the tags to add (+tag) or remove (-tag), e.g. /ce tag 2 +tx-law. "
+            "/ce tags lists the tags of your credentials."
+        )
+    known = ce_credentials.all_tags()
+    tags = list(row.to_entry().tags)
+    for word in changes:
+        if word.startswith("+"):
+            tag = ce_rules.parse_tag(word, known)
+            if tag not in tags:
+                tags.append(tag)
+        elif word.startswith("-") and len(word) > 1:
+            tag = ce_rules.parse_tag("+" + word[1:], known)
+            tags = [t for t in tags if t != tag]
+        else:
+            raise ce_rules.CEInputError(
+                f"Put + before a tag to add it or - to remove it, e.g. /ce tag {args[0]} +tx-law "
+                f"(not “{word}”)."
+            )
+    entry = replace(row.to_entry(), tags=tuple(tags))
+    await storage.replace_entry(user_id, row.id, tags=" ".join(tags) or None)
+    await _send(context, update.effective_chat.id,
+                f"🏷 Entry {esc(args[0])}: {esc(ce_rules.describe_entry(entry))}")
+
+
+async def ce_tags(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The tags that matter to the user's credentials."""
+    records = await _storage(context).credentials(update.effective_user.id)
+    credentials = [c for r in records if (c := ce_credentials.find(r.credential)) is not None]
+    lines = ce_credentials.tag_lines(credentials)
+    if not lines:
+        text = (
+            "None of your credentials needs tags. A tag says which requirement an activity "
+            "meets beyond its topic: +tx-law for a Texas pharmacy law course logged by its UAN, "
+            "or a state's required topic such as +fl-hiv-aids. Set your state's credential "
+            "first, e.g. /ce set fl-tech 2027-12-31."
+        )
+    else:
+        text = (
+            "<b>Tags for your credentials</b>\nPut one on the /ce add line, e.g. "
+            "/ce add 1 general \"Course title\" +tag, or add it later: /ce tag &lt;n&gt; +tag\n"
+            + "\n".join(esc(line) for line in lines)
+        )
+    await _send(context, update.effective_chat.id, text)
 
 
 async def ce_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -186,9 +328,9 @@ async def ce_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def statuses_for(storage: Storage, user_id: int, today: dt.date) -> list[ce_rules.CEStatus]:
     entries = [r.to_entry() for r in await storage.entries(user_id)]
     return [
-        ce_rules.ce_status(ce_rules.CREDENTIALS[r.credential], r.expiration, entries, today)
+        ce_rules.ce_status(credential, r.expiration, entries, today, since=r.cycle_start)
         for r in await storage.credentials(user_id)
-        if r.credential in ce_rules.CREDENTIALS
+        if (credential := ce_credentials.find(r.credential)) is not None
     ]
 
 
@@ -204,6 +346,8 @@ async def send_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     blocks = [esc(ce_rules.status_text(s)) for s in statuses]
     for message in split_messages(blocks):
         await _send(context, chat_id, message)
+    from bot.ce_chart import status_chart_png  # matplotlib: loaded by the first /ce status only
+
     png = await asyncio.to_thread(status_chart_png, statuses)
     await context.bot.send_photo(chat_id, InputFile(io.BytesIO(png), filename="ce-status.png"),
                                  caption="Your CE progress")
@@ -213,10 +357,11 @@ async def ce_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rows = await _storage(context).entries(update.effective_user.id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["n", "date", "hours", "topic", "audience", "delivery", "uan", "title"])
+    writer.writerow(["n", "date", "hours", "topic", "audience", "delivery", "uan", "title",
+                     "tags"])
     for i, r in enumerate(rows, 1):
         writer.writerow([i, r.completed_on.isoformat(), f"{r.hours:g}", r.topic, r.audience,
-                         r.delivery or "", r.uan or "", r.title or ""])
+                         r.delivery or "", r.uan or "", r.title or "", r.tags or ""])
     data = buffer.getvalue().encode("utf-8")
     await context.bot.send_document(
         update.effective_chat.id, InputFile(io.BytesIO(data), filename="ce-log.csv"),

@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 from urllib.parse import urlparse
+
+#: How a credential's late-fee deadline is set: PTCB's renewal fee article gives the 1st day of
+#: the month the certification expires.
+LateFeeRule = Literal["first-of-expiration-month"]
 
 # --------------------------------------------------------------------------------------------
 # Data: credentials
@@ -32,30 +37,53 @@ class Source:
 
 
 @dataclass(frozen=True)
+class TopicRule:
+    """A required topic or course beyond law and patient safety, e.g. Florida's 2 hours on
+    preventing medication errors or the Texas human trafficking course.
+
+    An entry counts toward it when it carries ``key`` as its topic or as a tag (``+key`` in
+    ``/ce add``); a ``live`` rule also counts activities logged with a live (L) UAN.
+    ``hours`` ``None``: a course to complete, no hours set. ``conditional``: the rule applies only
+    to some technicians (a first renewal, those who immunize, a proposed rule): the status shows
+    it but does not require it.
+    """
+
+    key: str
+    label: str
+    hours: float | None = None
+    conditional: bool = False
+    live: bool = False
+
+
+@dataclass(frozen=True)
 class Credential:
     """The renewal rules of one credential.
 
     Hours are CE contact hours per renewal cycle. ``None`` means "no such rule".
-    ``law_topics`` are the canonical topics that satisfy the law requirement.
+    ``law_topics`` are the canonical topics (or tags) that satisfy the law requirement.
     ``reinstatement_years`` is how long after expiration the credential can still be reinstated
     (or, for a state registration, renewed late); the last such day is the day before the
-    anniversary of the expiration date. ``late_renewal_fee_tiers`` is ``(max days expired, fee)``
-    for state-style late renewal after expiration.
+    anniversary of the expiration date; ``None``: our sources don't say.
+    ``late_renewal_fee_tiers`` is ``(max days expired, fee)`` for state-style late renewal after
+    expiration. ``cycle_starts_at_approval``: the CE cycle starts the day the last renewal was
+    approved (PTCB), which the user may tell us; otherwise it is assumed from the expiration.
+    ``accredited_only_topics``: topics (or tags) whose hours count toward the total only when the
+    activity is accredited CE (logged with its UAN, or tagged ``+accredited``).
     """
 
     id: str
     name: str
     body: str
-    cycle_years: int
+    cycle_months: int
     total_hours: float
     min_technician_hours: float | None
     max_pharmacist_hours: float | None
     law_hours: float
     law_label: str
     patient_safety_hours: float
-    extra_requirements: tuple[tuple[str, str], ...]
+    topic_rules: tuple[TopicRule, ...]
     renewal_window_days: int | None
-    late_fee_deadline_days_before: int | None
+    late_fee_deadline_rule: LateFeeRule | None
     late_fee: str
     renewal_fee: str
     reinstatement: str
@@ -64,9 +92,12 @@ class Credential:
     confirm_at: str
     sources: tuple[Source, ...]
     law_topics: tuple[str, ...] = ("law", "tx-law")
-    reinstatement_years: int = 1
+    reinstatement_years: int | None = 1
     after_lapse: str = ""
     late_renewal_fee_tiers: tuple[tuple[int, str], ...] = ()
+    cycle_starts_at_approval: bool = False
+    accredited_only_topics: tuple[str, ...] = ()
+    state: str | None = None  # the jurisdiction code of a state credential, e.g. "FL"
 
     @property
     def site(self) -> str:
@@ -124,9 +155,11 @@ _PTCB_ADV_CLAIM = Source(
 )
 
 _PTCB_DEADLINE_NOTE = (
-    "PTCB's renewal deadline wording differs between its pages (30 days before expiration vs the "
-    "1st of the expiration month); apply early and confirm on ptcb.org."
+    "PTCB's renewal fee article puts the late-fee deadline on the 1st day of your expiration "
+    "month, and this tracker uses that date; its \u201cHow do I recertify\u201d article says 30 "
+    "days before expiration. Apply early and confirm the date in your PTCB account."
 )
+
 _PTCB_FEE_NOTE = (
     "PTCB's fees change: $55 renewal and $95 reinstatement are the newest figures (older pages say "
     "$49 and $89). Check the current fee on ptcb.org before you pay."
@@ -140,18 +173,19 @@ _PTCB_CPHT = Credential(
     id="ptcb-cpht",
     name="PTCB Certified Pharmacy Technician (CPhT)",
     body="PTCB",
-    cycle_years=2,
+    cycle_months=24,
     total_hours=20,
     min_technician_hours=15,
     max_pharmacist_hours=5,
     law_hours=1,
     law_label="pharmacy law (ACPE topic 03)",
     patient_safety_hours=1,
-    extra_requirements=(),
+    topic_rules=(),
     renewal_window_days=60,
-    late_fee_deadline_days_before=30,
+    late_fee_deadline_rule="first-of-expiration-month",
     late_fee=(
-        "$25 if you apply after the application deadline but before expiration ($80 in total)."
+        "$25 if you apply after the deadline (the 1st day of your expiration month) but before "
+        "expiration ($80 in total)."
     ),
     renewal_fee="$55 (CPhT or CPhT-Adv).",
     reinstatement=(
@@ -171,23 +205,27 @@ _PTCB_CPHT = Credential(
         _PTCB_NEWS_2016,
     ),
     after_lapse="To be certified again you must retake and pass the PTCE.",
+    cycle_starts_at_approval=True,
 )
 
-# The CPhT-Adv renews like the CPhT (same cycle, window, fees and rules) with 25 hours.
+# The CPhT-Adv renews like the CPhT (same cycle, window, fees and rules) with 25 hours: the
+# CPhT's 20 (at least 15 T, at most 5 P) plus 5 in any pharmacy topic, which PTCB's Help Center
+# says may be technician- or pharmacist-specific, so up to 10 P hours count.
 _PTCB_CPHT_ADV = replace(
     _PTCB_CPHT,
     id="ptcb-cpht-adv",
     name="PTCB Advanced Certified Pharmacy Technician (CPhT-Adv)",
     total_hours=25,
+    max_pharmacist_hours=10,
     renewal_fee="$55 (same as CPhT).",
     reinstatement=_PTCB_CPHT.reinstatement.replace("20 CE hours", "25 CE hours"),
     uncertain=(
         _PTCB_DEADLINE_NOTE,
         _PTCB_FEE_NOTE,
         (
-            "The CPhT-Adv needs the 20 CPhT hours plus 5 more in any pharmacy topic. PTCB's pages "
-            "don't clearly say whether those 5 may be pharmacist-specific (P); this tracker still "
-            "counts at most 5 P hours. Confirm on ptcb.org."
+            "The CPhT-Adv needs the 20 CPhT hours (at least 15 technician-specific, at most 5 "
+            "pharmacist-specific) plus 5 more in any pharmacy topic, which may be technician- or "
+            "pharmacist-specific, so up to 10 P hours count. Confirm on ptcb.org."
         ),
         _PTCB_REINSTATEMENT_CE_NOTE,
     ),
@@ -198,16 +236,16 @@ _NHA_CPHT = Credential(
     id="nha-cpht",
     name="NHA Certified Pharmacy Technician (CPhT)",
     body="NHA",
-    cycle_years=2,
+    cycle_months=24,
     total_hours=20,
     min_technician_hours=None,
     max_pharmacist_hours=None,
     law_hours=1,
     law_label="pharmacy law",
     patient_safety_hours=1,
-    extra_requirements=(),
+    topic_rules=(),
     renewal_window_days=None,
-    late_fee_deadline_days_before=None,
+    late_fee_deadline_rule=None,
     late_fee="NHA's renew page (as stored) names no late fee; check nhanow.com.",
     renewal_fee="$55 per 2-year cycle.",
     reinstatement=(
@@ -238,18 +276,18 @@ _TX_TECH = Credential(
     id="tx-tech",
     name="Texas pharmacy technician registration",
     body="Texas State Board of Pharmacy",
-    cycle_years=2,
+    cycle_months=24,
     total_hours=20,
     min_technician_hours=None,
     max_pharmacist_hours=None,
     law_hours=1,
     law_label="Texas pharmacy law",
     patient_safety_hours=0,
-    extra_requirements=(
-        ("human-trafficking", "Texas HHSC-approved human trafficking prevention course"),
+    topic_rules=(
+        TopicRule("human-trafficking", "Texas HHSC-approved human trafficking prevention course"),
     ),
     renewal_window_days=None,
-    late_fee_deadline_days_before=None,
+    late_fee_deadline_rule=None,
     late_fee=(
         "Expired 90 days or less: 1.5 times the renewal fee. Expired more than 90 days but under "
         "1 year: 2 times the renewal fee."
@@ -264,7 +302,7 @@ _TX_TECH = Credential(
     uncertain=(
         (
             "Only a course on Texas pharmacy laws or rules counts for the law hour; general or "
-            "federal law courses don't."
+            "federal law courses don't. Log it with topic tx-law, or with its UAN and +tx-law."
         ),
         (
             "TSBP exempts technicians from most CE in their first registration period (the human "
@@ -273,8 +311,9 @@ _TX_TECH = Credential(
             "on pharmacy.texas.gov."
         ),
         (
-            "The human trafficking course counts toward the 20 hours only if it is accredited CE; "
-            "this tracker counts it. At most 5 of the 20 hours may be in-service training at work."
+            "The human trafficking course counts toward the 20 hours only if it is accredited CE: "
+            "this tracker counts its hours when you log it with its UAN and +human-trafficking, "
+            "or mark it +accredited. At most 5 of the 20 hours may be in-service training at work."
         ),
     ),
     confirm_at="https://www.pharmacy.texas.gov",
@@ -299,6 +338,8 @@ _TX_TECH = Credential(
     law_topics=("tx-law",),
     after_lapse="You can't renew any more; you must register again with TSBP as a new applicant.",
     late_renewal_fee_tiers=((90, "1.5 times the renewal fee"), (366, "2 times the renewal fee")),
+    accredited_only_topics=("human-trafficking",),
+    state="TX",
 )
 
 CREDENTIALS: dict[str, Credential] = {
@@ -328,19 +369,28 @@ TOPICS: dict[str, str] = {
     "ps": "patient-safety",
     "safety": "patient-safety",
     "05": "patient-safety",
+    "compounding": "compounding",
+    "07": "compounding",
+    "opioids": "opioids",
+    "controlled-substances": "opioids",
+    "08": "opioids",
     "tx-law": "tx-law",
     "texas-law": "tx-law",
     "human-trafficking": "human-trafficking",
     "trafficking": "human-trafficking",
 }
 
-#: ACPE topic designator of each canonical topic (``None``: not an ACPE topic of its own).
+#: ACPE topic designator of each named canonical topic (``None``: not an ACPE topic of its own).
+#: ACPE has more designators than these (knowledge/ce_renewal/acpe-uan-and-cpe-monitor.md): any
+#: other one is kept as the topic ``acpe-NN`` ("ACPE topic NN").
 TOPIC_CODES: dict[str, str | None] = {
     "drug-therapy": "01",
     "hiv-aids": "02",
     "law": "03",
     "general": "04",
     "patient-safety": "05",
+    "compounding": "07",
+    "opioids": "08",
     "tx-law": None,
     "human-trafficking": None,
 }
@@ -351,6 +401,8 @@ TOPIC_LABELS: dict[str, str] = {
     "law": "pharmacy law (ACPE 03)",
     "general": "general pharmacy (ACPE 04)",
     "patient-safety": "patient safety (ACPE 05)",
+    "compounding": "compounding (ACPE 07)",
+    "opioids": "opioids and controlled substances (ACPE 08)",
     "tx-law": "Texas pharmacy law",
     "human-trafficking": "human trafficking prevention course",
 }
@@ -358,7 +410,28 @@ TOPIC_LABELS: dict[str, str] = {
 AUDIENCES: dict[str, str] = {"T": "technician (T)", "P": "pharmacist (P)"}
 
 _CODE_TO_TOPIC = {code: topic for topic, code in TOPIC_CODES.items() if code is not None}
+_OTHER_ACPE_TOPIC = re.compile(r"acpe-(\d{2})")
 _DELIVERY = {"L": "live", "H": "home study", "B": "blended"}
+
+#: Tags a user can put on an entry with ``+tag`` (alias -> tag), saying which requirement it
+#: meets beyond its topic: a Texas law course logged by its UAN (topic 03) is ``+tx-law``, a
+#: human trafficking course logged by its UAN is ``+human-trafficking``, and a course logged
+#: without a UAN that is accredited CE is ``+accredited``. State credentials add one tag per
+#: required topic (bot/ce_credentials.py).
+CORE_TAGS: dict[str, str] = {
+    "tx-law": "tx-law",
+    "texas-law": "tx-law",
+    "human-trafficking": "human-trafficking",
+    "trafficking": "human-trafficking",
+    "accredited": "accredited",
+}
+TAG_LABELS: dict[str, str] = {
+    "tx-law": "a course on Texas pharmacy laws or rules (the Texas law hour)",
+    "human-trafficking": "the Texas HHSC-approved human trafficking prevention course",
+    "accredited": "accredited CE logged without its UAN",
+}
+ACCREDITED_TAG = "accredited"
+_TAG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 MAX_HOURS_PER_ACTIVITY = 40
 MAX_ACTIVITY_AGE_YEARS = 6
@@ -368,9 +441,30 @@ ADD_EXAMPLE = '/ce add 2 law "Federal pharmacy law update" 2026-03-14'
 UAN_EXAMPLE = "0009-0000-25-005-H05-T"
 UAN_ADD_EXAMPLE = f'/ce add {UAN_EXAMPLE} 1.25 "Medication error prevention"'
 _TOPIC_CHOICES = (
-    "law, patient-safety (or ps), general, drug-therapy, hiv-aids, tx-law (Texas pharmacy law) or "
-    "human-trafficking, or an ACPE topic code from 01 to 05"
+    "law, patient-safety (or ps), general, drug-therapy, hiv-aids, compounding, opioids, tx-law "
+    "(Texas pharmacy law) or human-trafficking, or an ACPE topic designator such as 03 or 07"
 )
+
+
+def topic_for_code(code: str) -> str | None:
+    """The canonical topic of an ACPE topic designator (``"07"`` -> ``"compounding"``,
+    ``"12"`` -> ``"acpe-12"``); ``None`` unless it is two digits from 01 up."""
+    if not re.fullmatch(r"\d{2}", code) or code == "00":
+        return None
+    return _CODE_TO_TOPIC.get(code, f"acpe-{code}")
+
+
+def is_topic(topic: str) -> bool:
+    match = _OTHER_ACPE_TOPIC.fullmatch(topic)
+    return topic in TOPIC_LABELS or (match is not None and match[1] != "00")
+
+
+def topic_label(topic: str) -> str:
+    """``"law"`` -> ``"pharmacy law (ACPE 03)"``, ``"acpe-12"`` -> ``"ACPE topic 12"``."""
+    if topic in TOPIC_LABELS:
+        return TOPIC_LABELS[topic]
+    match = _OTHER_ACPE_TOPIC.fullmatch(topic)
+    return f"ACPE topic {match[1]}" if match else topic
 
 # --------------------------------------------------------------------------------------------
 # Entries and errors
@@ -392,10 +486,13 @@ class CEEntry:
     title: str = ""
     uan: str | None = None
     delivery: str | None = None
+    tags: tuple[str, ...] = ()  # requirements it meets beyond its topic, e.g. ("tx-law",)
 
     def __post_init__(self) -> None:
-        if self.topic not in TOPIC_LABELS:
+        if not is_topic(self.topic):
             raise ValueError(f"unknown CE topic {self.topic!r}")
+        if not all(_TAG.fullmatch(tag) for tag in self.tags):
+            raise ValueError(f"malformed CE tags {self.tags!r}")
         if self.audience not in AUDIENCES:
             raise ValueError(f"unknown CE audience {self.audience!r}")
         if not self.hours > 0:
@@ -404,7 +501,8 @@ class CEEntry:
 
 @dataclass(frozen=True)
 class Uan:
-    """A parsed ACPE Universal Activity Number such as 0009-0000-25-005-H05-T."""
+    """A parsed ACPE Universal Activity Number such as 0009-0000-25-005-H05-T (or, from a
+    jointly accredited provider, JA4008164-0000-24-027-H03-P)."""
 
     provider: str
     year: int
@@ -452,6 +550,13 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later (or earlier), or the last day of that month if it is shorter."""
+    year, month0 = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month0 + 1, min(day.day, _last_day_of_month(year, month0 + 1).day))
 
 
 def _last_day_of_month(year: int, month: int) -> date:
@@ -592,31 +697,69 @@ def parse_expiration(text: str, today: date) -> date:
     return parsed
 
 
+def parse_cycle_start(text: str, expiration: date, today: date, body: str = "PTCB") -> date:
+    """The day the current cycle started: for PTCB, the day it approved the last
+    recertification. It can't be in the future, on or after the expiration date, or more than 3
+    years before it (a cycle is about 2 years)."""
+    cleaned = " ".join(text.translate(_DASHES).split())
+    parsed = _parse_full_date(cleaned, _DATE_FORMS)
+    example = f"--since {add_years(expiration, -2).replace(day=1).isoformat()}"
+    if parsed is None:
+        raise CEInputError(
+            f"I couldn't read \u201c{text.strip()}\u201d as the day your cycle started. Write the "
+            f"day {body} approved your last recertification like {_DATE_FORMS}, e.g. {example}."
+        )
+    if parsed > today:
+        raise CEInputError(
+            f"{parsed.isoformat()} is in the future. Your cycle started the day {body} approved "
+            f"your last recertification; give that date, e.g. {example}."
+        )
+    if parsed >= expiration:
+        raise CEInputError(
+            f"{parsed.isoformat()} isn't before your expiration date ({expiration.isoformat()}). "
+            f"Give the day {body} approved your last recertification, e.g. {example}."
+        )
+    if parsed < add_years(expiration, -3):
+        raise CEInputError(
+            f"{parsed.isoformat()} is more than 3 years before your expiration date "
+            f"({expiration.isoformat()}), but a cycle lasts about 2 years. Check the date {body} "
+            f"approved your last recertification, e.g. {example}."
+        )
+    return parsed
+
+
 def _uan_error(text: str, reason: str = "") -> CEInputError:
     lead = f"I couldn't read \u201c{text}\u201d as an ACPE UAN."
     if reason:
         lead = f"{lead} {reason}"
     return CEInputError(
         f"{lead} A UAN has six parts separated by dashes, like {UAN_EXAMPLE}: the provider number "
-        f"(4 digits), 4 more digits, the year (2 digits), the activity number (3 digits), "
-        f"L (live), H (home study) or B (blended) followed by the topic 01 to 05, and "
-        f"T (technician) or P (pharmacist). Try: {UAN_ADD_EXAMPLE}"
+        f"(4 digits, or JA and 7 digits for a jointly accredited provider), 4 more digits, the "
+        f"year (2 digits), the activity number (3 digits), L (live), H (home study) or B "
+        f"(blended) followed by the 2-digit topic (03 law, 05 patient safety, 07 compounding...), "
+        f"and T (technician) or P (pharmacist). Try: {UAN_ADD_EXAMPLE}"
     )
 
 
 def parse_uan(text: str) -> Uan:
-    """Parse an ACPE UAN ``PPPP-SSSS-YY-NNN-XTT-A``; raise :class:`CEInputError` if malformed."""
+    """Parse an ACPE UAN ``PPPP-SSSS-YY-NNN-XTT-A``, where a jointly accredited provider's
+    number is ``JA`` and 7 digits and the topic ``TT`` is any ACPE designator from 01 up;
+    raise :class:`CEInputError` if malformed."""
     raw = text.strip()
     parts = raw.translate(_DASHES).upper().split("-")
     if len(parts) != 6:
         raise _uan_error(raw, f"It should have 6 parts separated by dashes; I found {len(parts)}.")
     provider, joint, year, number, kind, audience = parts
-    if not re.fullmatch(r"\d{4}", provider):
-        reason = "The provider number (the first part) must be 4 digits."
+    if not re.fullmatch(r"\d{4}|JA\d{7}", provider):
         if provider.startswith("JA"):
-            reason += (
-                " Numbers starting with JA (jointly accredited providers) aren't supported yet; "
-                f"log the activity with its hours and topic instead, e.g. {ADD_EXAMPLE}."
+            reason = (
+                "A jointly accredited provider's number (the first part) is JA and 7 digits, "
+                "like JA4008164."
+            )
+        else:
+            reason = (
+                "The provider number (the first part) must be 4 digits, or JA and 7 digits for a "
+                "jointly accredited provider."
             )
         raise _uan_error(raw, reason)
     if not re.fullmatch(r"\d{4}", joint):
@@ -631,8 +774,9 @@ def parse_uan(text: str) -> Uan:
         raise _uan_error(
             raw, f"The letter in the fifth part must be L, H or B, not \u201c{kind[0]}\u201d."
         )
-    if kind[1:] not in _CODE_TO_TOPIC:
-        raise _uan_error(raw, f"\u201c{kind[1:]}\u201d isn't an ACPE topic; topics run 01 to 05.")
+    topic = topic_for_code(kind[1:])
+    if topic is None:
+        raise _uan_error(raw, f"\u201c{kind[1:]}\u201d isn't an ACPE topic; topics start at 01.")
     if audience not in AUDIENCES:
         raise _uan_error(
             raw,
@@ -643,7 +787,7 @@ def parse_uan(text: str) -> Uan:
         year=2000 + int(year),
         number=number,
         delivery=_DELIVERY[kind[0]],
-        topic=_CODE_TO_TOPIC[kind[1:]],
+        topic=topic,
         audience=audience,
         text=f"{provider}-{joint}-{year}-{number}-{kind}-{audience}",
     )
@@ -654,6 +798,9 @@ def parse_topic(text: str) -> str:
     key = re.sub(r"[\s_]+", "-", text.strip().lower())
     if key in TOPICS:
         return TOPICS[key]
+    code = key.removeprefix("acpe-")
+    if (topic := topic_for_code(code)) is not None:
+        return topic
     raise CEInputError(
         f"I don't know the CE topic \u201c{text.strip()}\u201d. Use one of: {_TOPIC_CHOICES}. "
         f"Try: {ADD_EXAMPLE}"
@@ -759,18 +906,45 @@ def _looks_like_uan(value: str) -> bool:
     return value.translate(_DASHES).count("-") >= 3
 
 
-def parse_add_args(args: list[str], today: date) -> CEEntry:
+def _is_tag_token(token: _Token) -> bool:
+    return not token.quoted and len(token.value) > 1 and token.value.startswith("+")
+
+
+def parse_tag(text: str, known: Mapping[str, str]) -> str:
+    """``+Texas-Law`` -> ``tx-law``; :class:`CEInputError` if ``known`` has no such tag."""
+    key = re.sub(r"[\s_]+", "-", text.strip().removeprefix("+").lower())
+    if key in known:
+        return known[key]
+    raise CEInputError(
+        f"I don't know the tag \u201c{text.strip()}\u201d. A tag says which requirement an "
+        f"activity meets, e.g. +tx-law for a Texas pharmacy law course logged by its UAN; "
+        f"/ce tags lists the tags of your credentials."
+    )
+
+
+def _pop_tags(rest: list[_Token], known: Mapping[str, str]) -> tuple[str, ...]:
+    """Take every ``+tag`` word out of ``rest`` (wherever it is); in order, without repeats."""
+    tags = [parse_tag(t.value, known) for t in rest if _is_tag_token(t)]
+    rest[:] = [t for t in rest if not _is_tag_token(t)]
+    return tuple(dict.fromkeys(tags))
+
+
+def parse_add_args(
+    args: list[str], today: date, tags: Mapping[str, str] | None = None
+) -> CEEntry:
     """The words after ``/ce add`` -> a :class:`CEEntry`.
 
-    Two forms (the title and the date are optional; the date defaults to ``today``)::
+    Two forms (the title, the date and the tags are optional; the date defaults to ``today``)::
 
-        <hours> <topic> ["title"] [date] [T|P]     /ce add 2 law "Federal law update" 2026-03-14
-        <UAN> <hours> ["title"] [date]             /ce add 0009-0000-25-005-H05-T 1.25
+        <hours> <topic> ["title"] [date] [T|P] [+tag]  /ce add 2 law "Federal law update" 2026-03-14
+        <UAN> <hours> ["title"] [date] [+tag]          /ce add 0009-0000-25-005-H05-T 1.25
 
-    Words left over after the hours, topic, date and audience become the title, so quotes are
-    needed only when the title itself ends in something that looks like a date, T or P.
+    Words left over after the hours, topic, date, audience and ``+tags`` become the title, so
+    quotes are needed only when the title itself ends in something that looks like a date, T or
+    P. ``tags`` maps the tags a user may give (alias -> tag); by default :data:`CORE_TAGS`.
     Whether the date falls in the user's renewal cycle is checked by :func:`check_entry_for`.
     """
+    known_tags = CORE_TAGS if tags is None else tags
     tokens = _tokenize(" ".join(args))
     if not tokens:
         raise CEInputError(
@@ -786,6 +960,7 @@ def parse_add_args(args: list[str], today: date) -> CEEntry:
             )
         hours = parse_hours(tokens[1].value, UAN_ADD_EXAMPLE)
         rest = list(tokens[2:])
+        entry_tags = _pop_tags(rest, known_tags)
         audience = _pop_audience(rest)
         completed_on = _pop_date(rest, today)
         audience = audience or _pop_audience(rest)
@@ -802,6 +977,7 @@ def parse_add_args(args: list[str], today: date) -> CEEntry:
             title=_title(rest),
             uan=uan.text,
             delivery=uan.delivery,
+            tags=entry_tags,
         )
 
     hours = parse_hours(first.value)
@@ -811,6 +987,7 @@ def parse_add_args(args: list[str], today: date) -> CEEntry:
         )
     topic = parse_topic(tokens[1].value)
     rest = list(tokens[2:])
+    entry_tags = _pop_tags(rest, known_tags)
     audience = _pop_audience(rest)
     completed_on = _pop_date(rest, today)
     audience = audience or _pop_audience(rest)
@@ -820,13 +997,14 @@ def parse_add_args(args: list[str], today: date) -> CEEntry:
         audience=audience or "T",
         completed_on=completed_on or today,
         title=_title(rest),
+        tags=entry_tags,
     )
 
 
 def describe_entry(entry: CEEntry) -> str:
     """One plain line of what was understood, e.g.
     ``1.5 h · patient safety (ACPE 05) · technician (T) · home study · 2026-03-01``."""
-    parts = [f"{format_hours(entry.hours)} h", TOPIC_LABELS[entry.topic], AUDIENCES[entry.audience]]
+    parts = [f"{format_hours(entry.hours)} h", topic_label(entry.topic), AUDIENCES[entry.audience]]
     if entry.delivery:
         parts.append(entry.delivery)
     parts.append(entry.completed_on.isoformat())
@@ -834,6 +1012,8 @@ def describe_entry(entry: CEEntry) -> str:
         parts.append(f"\u201c{entry.title}\u201d")
     if entry.uan:
         parts.append(f"UAN {entry.uan}")
+    if entry.tags:
+        parts.append(" ".join(f"+{tag}" for tag in entry.tags))
     return " \u00b7 ".join(parts)
 
 
@@ -841,13 +1021,41 @@ def describe_entry(entry: CEEntry) -> str:
 # Cycle, phase and status
 # --------------------------------------------------------------------------------------------
 
-Phase = Literal["cycle", "window_open", "late", "expired_reinstatable", "lapsed"]
+Phase = Literal["cycle", "window_open", "late", "expired", "expired_reinstatable", "lapsed"]
+
+#: How each late-fee rule is explained next to its date.
+LATE_FEE_RULE_TEXT: dict[str, str] = {
+    "first-of-expiration-month": (
+        "the 1st day of your expiration month (PTCB's renewal fee article)"
+    ),
+}
 
 
-def cycle_start(credential: Credential, expiration: date) -> date:
-    """First day of the cycle ending on ``expiration``: the day after the same date
-    ``cycle_years`` earlier (Feb 29 counts as Feb 28 in other years)."""
-    return add_years(expiration, -credential.cycle_years) + timedelta(days=1)
+def cycle_start_assumed(credential: Credential, since: date | None) -> bool:
+    """Whether the cycle start is a guess: the credential's cycle starts on an approval date
+    the user hasn't given."""
+    return credential.cycle_starts_at_approval and since is None
+
+
+def cycle_start(credential: Credential, expiration: date, since: date | None = None) -> date:
+    """First day of the cycle ending on ``expiration``.
+
+    For a credential whose cycle starts when the last renewal was approved (PTCB), that is
+    ``since`` when the user gave it. Otherwise, and by default, it is the day after the same date
+    ``cycle_months`` earlier (a day the shorter month lacks counts as its last day)."""
+    if since is not None and credential.cycle_starts_at_approval:
+        return since
+    return add_months(expiration, -credential.cycle_months) + timedelta(days=1)
+
+
+def earliest_cycle_start(credential: Credential, expiration: date) -> date:
+    """The earliest day an approval-based cycle ending on ``expiration`` can have started, when
+    the user hasn't said: the last renewal could be approved once its window opened, which was
+    ``renewal_window_days`` before the previous expiration (the day before the assumed start)."""
+    start = cycle_start(credential, expiration)
+    if not credential.cycle_starts_at_approval:
+        return start
+    return start - timedelta(days=(credential.renewal_window_days or 0) + 1)
 
 
 def renewal_window_opens(credential: Credential, expiration: date) -> date | None:
@@ -857,21 +1065,28 @@ def renewal_window_opens(credential: Credential, expiration: date) -> date | Non
 
 
 def late_fee_deadline(credential: Credential, expiration: date) -> date | None:
-    """Last day to apply without the late fee (``None`` if the credential has no such fee)."""
-    if credential.late_fee_deadline_days_before is None:
-        return None
-    return expiration - timedelta(days=credential.late_fee_deadline_days_before)
+    """Last day to apply without the late fee (``None`` if the credential has no such fee):
+    for PTCB the 1st day of the expiration month (its renewal fee article)."""
+    if credential.late_fee_deadline_rule == "first-of-expiration-month":
+        return expiration.replace(day=1)
+    return None
 
 
-def reinstatement_deadline(credential: Credential, expiration: date) -> date:
+def reinstatement_deadline(credential: Credential, expiration: date) -> date | None:
     """Last day a lapsed credential can still be reinstated (or renewed late): the day before
-    the anniversary of the expiration date, read conservatively from "within 1 year"."""
+    the anniversary of the expiration date, read conservatively from "within 1 year".
+    ``None`` when our sources don't say."""
+    if credential.reinstatement_years is None:
+        return None
     return add_years(expiration, credential.reinstatement_years) - timedelta(days=1)
 
 
 def renewal_phase(credential: Credential, expiration: date, today: date) -> Phase:
     if today > expiration:
-        if today <= reinstatement_deadline(credential, expiration):
+        deadline_after = reinstatement_deadline(credential, expiration)
+        if deadline_after is None:
+            return "expired"
+        if today <= deadline_after:
             return "expired_reinstatable"
         return "lapsed"
     deadline = late_fee_deadline(credential, expiration)
@@ -883,47 +1098,97 @@ def renewal_phase(credential: Credential, expiration: date, today: date) -> Phas
     return "cycle"
 
 
-def entry_in_cycle(credential: Credential, expiration: date, entry: CEEntry) -> bool:
+def entry_in_cycle(
+    credential: Credential, expiration: date, entry: CEEntry, since: date | None = None
+) -> bool:
     """Whether the entry falls in the cycle that ends on ``expiration`` (both ends included)."""
-    return cycle_start(credential, expiration) <= entry.completed_on <= expiration
+    return cycle_start(credential, expiration, since) <= entry.completed_on <= expiration
 
 
 def _entry_in_reinstatement_period(
     credential: Credential, expiration: date, entry: CEEntry
 ) -> bool:
-    return expiration < entry.completed_on <= reinstatement_deadline(credential, expiration)
+    deadline = reinstatement_deadline(credential, expiration)
+    return deadline is not None and expiration < entry.completed_on <= deadline
 
 
-def check_entry_for(credential: Credential, expiration: date, entry: CEEntry) -> None:
+def _set_since_hint(credential: Credential, expiration: date) -> str:
+    return f"/ce set {credential.id} {expiration.isoformat()} --since YYYY-MM-DD"
+
+
+def _before_assumed_start(
+    credential: Credential, expiration: date, since: date | None, entry: CEEntry
+) -> bool:
+    """Dated before the assumed start of an approval-based cycle, but late enough that the real
+    cycle may include it: such entries are kept, not counted until the user gives the start."""
+    if not cycle_start_assumed(credential, since):
+        return False
+    start = cycle_start(credential, expiration)
+    return earliest_cycle_start(credential, expiration) <= entry.completed_on < start
+
+
+def check_entry_for(
+    credential: Credential, expiration: date, entry: CEEntry, since: date | None = None
+) -> str | None:
     """Raise :class:`CEInputError` if the entry can't count toward this renewal.
 
     In-cycle entries count. Entries dated after expiration (which only exist once the
     credential has expired) are accepted up to the reinstatement deadline, for reinstatement.
+    CE of the real cycle is never refused: when the cycle starts at an approval date the user
+    hasn't given, an entry that date could include is accepted, and the returned notice (else
+    ``None``) says it won't count until the user gives the start.
     """
-    if entry_in_cycle(credential, expiration, entry):
-        return
+    if entry_in_cycle(credential, expiration, entry, since):
+        return None
     if _entry_in_reinstatement_period(credential, expiration, entry):
-        return
-    start = cycle_start(credential, expiration)
+        return None
+    start = cycle_start(credential, expiration, since)
+    hint = _set_since_hint(credential, expiration)
+    if _before_assumed_start(credential, expiration, since, entry):
+        return (
+            f"It is dated before {start.isoformat()}, when I assume your {credential.body} "
+            f"cycle started, so /ce status doesn't count it yet. Your cycle really starts the day "
+            f"{credential.body} approved your last recertification: if that was on or before "
+            f"{entry.completed_on.isoformat()}, tell me the date: {hint}"
+        )
+    if cycle_start_assumed(credential, since):
+        cycle = f"{start.isoformat()} (assumed) to {expiration.isoformat()}"
+        fix = (
+            f" If {credential.body} approved your last recertification before "
+            f"{entry.completed_on.isoformat()}, tell me the date first: {hint}"
+        )
+    elif since is not None and credential.cycle_starts_at_approval:
+        cycle = f"{start.isoformat()} to {expiration.isoformat()}"
+        fix = (
+            f" Your cycle started on {start.isoformat()}, the day {credential.body} approved your "
+            f"last recertification as you told me; if that date is wrong, set it again: {hint}"
+        )
+    else:
+        cycle = f"{start.isoformat()} to {expiration.isoformat()}"
+        fix = ""
     raise CEInputError(
         f"That activity is dated {entry.completed_on.isoformat()}, outside your current renewal "
-        f"cycle ({start.isoformat()} to {expiration.isoformat()}). {credential.body} counts only "
-        f"hours earned inside the cycle, so I didn't add it. If the date is a typo, add it again "
-        f"with the right date; if your expiration date has changed, update it first."
+        f"cycle ({cycle}). {credential.body} counts only hours earned inside the cycle, so I "
+        f"didn't add it. If the date is a typo, add it again with the right date; if your "
+        f"expiration date has changed, update it first.{fix}"
     )
+
+
+RuleKind = Literal["min", "max", "if-applies"]
 
 
 @dataclass(frozen=True)
 class RuleProgress:
     """Progress on one requirement. ``kind`` "min": needs at least ``needed``; "max": a cap,
-    where ``done`` is what counts and ``submitted`` is what was logged."""
+    where ``done`` is what counts and ``submitted`` is what was logged; "if-applies": a
+    requirement only some technicians have, shown but not required."""
 
     key: str
     label: str
     done: float
     needed: float
     met: bool
-    kind: Literal["min", "max"] = "min"
+    kind: RuleKind = "min"
     submitted: float | None = None
 
 
@@ -942,9 +1207,12 @@ class CEStatus:
     missing: list[str]
     next_step: str
     notes: tuple[str, ...]
-    reinstatement_deadline: date
+    reinstatement_deadline: date | None
     entries_counted: int = 0
     entries_ignored: int = 0
+    cycle_start_assumed: bool = False
+    entries_before_assumed_start: int = 0
+    not_counted: tuple[str, ...] = ()  # why logged hours don't count toward the total
 
     def rule(self, key: str) -> RuleProgress:
         """The rule with this key (``KeyError`` if the credential has no such rule)."""
@@ -956,6 +1224,10 @@ class CEStatus:
 
 def _t_hint(credential: Credential) -> str:
     return " with a UAN ending in T" if credential.min_technician_hours is not None else ""
+
+
+def _topic_rule(credential: Credential, key: str) -> TopicRule | None:
+    return next((r for r in credential.topic_rules if r.key == key), None)
 
 
 def _action_for(credential: Credential, rule: RuleProgress) -> str:
@@ -973,7 +1245,26 @@ def _action_for(credential: Credential, rule: RuleProgress) -> str:
         return f"Earn {_hours_phrase(gap, True, 'technician-specific')} (UAN ending in T)."
     if rule.key == "total":
         return f"Earn {_hours_phrase(gap, True)} of CE{_t_hint(credential)}, in any pharmacy topic."
-    return f"Complete the {rule.label}, then log it with /ce add <hours> {rule.key}."
+    topic_rule = _topic_rule(credential, rule.key)
+    if topic_rule is not None and topic_rule.hours is not None:
+        if topic_rule.live:
+            return (
+                f"Earn {_hours_phrase(gap)} of {rule.label} CE: activities logged with a live (L) "
+                f"UAN count by themselves; mark other live CE +{rule.key} when you log it."
+            )
+        return (
+            f"Earn {_hours_phrase(gap)} of CE in {rule.label} and mark it +{rule.key} when you log "
+            f"it."
+        )
+    if rule.key in TOPIC_LABELS:
+        text = f"Complete the {rule.label}, then log it with /ce add <hours> {rule.key}."
+        if rule.key in credential.accredited_only_topics:
+            text += (
+                f" If it is accredited CE, log it with its UAN and +{rule.key} so its hours count "
+                f"toward the total too."
+            )
+        return text
+    return f"Complete the {rule.label}, then log it with +{rule.key} on its /ce add line."
 
 
 def _missing_line(credential: Credential, rule: RuleProgress) -> str:
@@ -986,35 +1277,98 @@ def _missing_line(credential: Credential, rule: RuleProgress) -> str:
         return f"{_hours_phrase(gap)} of {credential.law_label}"
     if rule.key == "patient-safety":
         return f"{_hours_phrase(gap)} of patient safety (ACPE topic 05)"
+    topic_rule = _topic_rule(credential, rule.key)
+    if topic_rule is not None and topic_rule.hours is not None:
+        return f"{_hours_phrase(gap)} of {rule.label}"
     return rule.label
 
 
+def counts_as(entry: CEEntry) -> set[str]:
+    """What an entry counts as: its topic and its tags."""
+    return {entry.topic, *entry.tags}
+
+
+def is_accredited(entry: CEEntry) -> bool:
+    """Logged with an ACPE UAN, or marked +accredited by the user."""
+    return entry.uan is not None or ACCREDITED_TAG in entry.tags
+
+
+def _topic_rule_progress(
+    credential: Credential, rule: TopicRule, counted: list[CEEntry]
+) -> RuleProgress:
+    matching = [
+        e for e in counted
+        if rule.key in counts_as(e) or (rule.live and e.delivery == "live")
+    ]
+    if rule.hours is None:
+        done, needed = (1.0 if matching else 0.0), 1.0
+    else:
+        done, needed = _sum_hours([e.hours for e in matching]), _r2(rule.hours)
+    kind: RuleKind = "if-applies" if rule.conditional else "min"
+    return RuleProgress(rule.key, rule.label, done, needed, done >= needed, kind=kind)
+
+
+def _not_counted_lines(credential: Credential, unaccredited: list[CEEntry]) -> tuple[str, ...]:
+    lines = []
+    for key in credential.accredited_only_topics:
+        hours = _sum_hours([e.hours for e in unaccredited if key in counts_as(e)])
+        if not hours:
+            continue
+        topic_rule = _topic_rule(credential, key)
+        label = topic_rule.label if topic_rule else topic_label(key)
+        lines.append(
+            f"{format_hours(hours)} h of {label} not logged as accredited CE: "
+            f"{credential.body} counts it toward the {format_hours(credential.total_hours)} hours "
+            f"only if it is accredited. If it is, log it with its UAN and +{key}, or mark it: "
+            f"/ce tag <n> +{ACCREDITED_TAG}"
+        )
+    return tuple(lines)
+
+
 def ce_status(
-    credential: Credential, expiration: date, entries: list[CEEntry], today: date
+    credential: Credential,
+    expiration: date,
+    entries: list[CEEntry],
+    today: date,
+    since: date | None = None,
 ) -> CEStatus:
     """Where a user stands on renewing ``credential`` (expiring on ``expiration``) on ``today``.
 
+    ``since`` is the day the cycle started, where the user gave it (PTCB: the day it approved
+    the last recertification); without it the start is assumed from the expiration date.
     Entries outside the cycle are ignored, except that once the credential has expired and can
-    still be reinstated, entries up to today count toward reinstatement.
+    still be reinstated, entries up to today count toward reinstatement. Hours of topics that
+    count only as accredited CE (the Texas human trafficking course) count toward the total only
+    when the entry is accredited.
     """
-    start = cycle_start(credential, expiration)
+    start = cycle_start(credential, expiration, since)
+    assumed = cycle_start_assumed(credential, since)
     phase = renewal_phase(credential, expiration, today)
     reinstating = phase == "expired_reinstatable"
     counted = [
         e
         for e in entries
-        if entry_in_cycle(credential, expiration, e)
+        if entry_in_cycle(credential, expiration, e, since)
         or (reinstating and _entry_in_reinstatement_period(credential, expiration, e))
     ]
+    pending = [
+        e for e in entries
+        if e not in counted and _before_assumed_start(credential, expiration, since, e)
+    ]
+    accredited_only = set(credential.accredited_only_topics)
+    unaccredited = [e for e in counted if counts_as(e) & accredited_only and not is_accredited(e)]
+    hours_counted = [e for e in counted if not (counts_as(e) & accredited_only)
+                     or is_accredited(e)]
 
-    t_hours = _sum_hours([e.hours for e in counted if e.audience == "T"])
-    p_hours = _sum_hours([e.hours for e in counted if e.audience == "P"])
+    t_hours = _sum_hours([e.hours for e in hours_counted if e.audience == "T"])
+    p_hours = _sum_hours([e.hours for e in hours_counted if e.audience == "P"])
     cap = credential.max_pharmacist_hours
     p_counted = min(p_hours, _r2(cap)) if cap is not None else p_hours
     total = _r2(t_hours + p_counted)
 
     total_needed = _r2(credential.total_hours)
-    rules = [RuleProgress("total", "total CE hours", total, total_needed, total >= total_needed)]
+    total_label = "total CE hours" if total_needed else "no CE hours required to renew"
+    rules = [RuleProgress("total", total_label, total, total_needed, total >= total_needed)]
     if credential.min_technician_hours is not None:
         needed = _r2(credential.min_technician_hours)
         rules.append(
@@ -1036,7 +1390,9 @@ def ce_status(
         )
     law_needed = _r2(credential.reinstatement_law_hours if reinstating else credential.law_hours)
     if law_needed > 0:
-        law_done = _sum_hours([e.hours for e in counted if e.topic in credential.law_topics])
+        law_done = _sum_hours(
+            [e.hours for e in counted if counts_as(e) & set(credential.law_topics)]
+        )
         rules.append(
             RuleProgress("law", credential.law_label, law_done, law_needed, law_done >= law_needed)
         )
@@ -1052,11 +1408,9 @@ def ce_status(
                 ps_done >= needed,
             )
         )
-    for key, label in credential.extra_requirements:
-        done = 1.0 if any(e.topic == key for e in counted) else 0.0
-        rules.append(RuleProgress(key, label, done, 1.0, done >= 1.0))
+    rules.extend(_topic_rule_progress(credential, r, counted) for r in credential.topic_rules)
 
-    unmet = [r for r in rules if not r.met]
+    unmet = [r for r in rules if not r.met and r.kind != "if-applies"]
     complete = not unmet
     missing = [_missing_line(credential, r) for r in unmet]
 
@@ -1082,7 +1436,10 @@ def ce_status(
         notes=credential.uncertain,
         reinstatement_deadline=reinstate_by,
         entries_counted=len(counted),
-        entries_ignored=len(entries) - len(counted),
+        entries_ignored=len(entries) - len(counted) - len(pending),
+        cycle_start_assumed=assumed,
+        entries_before_assumed_start=len(pending),
+        not_counted=_not_counted_lines(credential, unaccredited),
     )
 
 
@@ -1091,13 +1448,13 @@ _NEXT_STEP_ORDER = ("law", "patient-safety", "technician", "total")
 
 
 def _first_action(credential: Credential, rules: list[RuleProgress]) -> str:
-    unmet = {r.key: r for r in rules if not r.met}
+    unmet = {r.key: r for r in rules if not r.met and r.kind != "if-applies"}
     for key in _NEXT_STEP_ORDER[:2]:
         if key in unmet:
             return _action_for(credential, unmet[key])
-    for key, _label in credential.extra_requirements:
-        if key in unmet:
-            return _action_for(credential, unmet[key])
+    for topic_rule in credential.topic_rules:
+        if topic_rule.key in unmet:
+            return _action_for(credential, unmet[topic_rule.key])
     for key in _NEXT_STEP_ORDER[2:]:
         if key in unmet:
             return _action_for(credential, unmet[key])
@@ -1113,15 +1470,18 @@ def _next_step(
     missing: list[str],
     opens: date | None,
     deadline: date | None,
-    reinstate_by: date,
+    reinstate_by: date | None,
 ) -> str:
     site = credential.site
     exp = expiration.isoformat()
     complete = not missing
+    if phase == "expired":
+        return f"Your {credential.name} expired on {exp}. {credential.reinstatement}"
     if phase == "lapsed":
         return (
             f"Your {credential.name} expired on {exp} and the 1-year reinstatement period ended "
-            f"on {reinstate_by.isoformat()}. {credential.after_lapse} Confirm on {site}."
+            f"on {reinstate_by.isoformat() if reinstate_by else ''}. {credential.after_lapse} "
+            f"Confirm on {site}."
         )
     if phase == "expired_reinstatable":
         days_expired = (today - expiration).days
@@ -1132,7 +1492,7 @@ def _next_step(
         fee_text = f" Renewing now costs {fee}." if fee else ""
         head = (
             f"Your {credential.name} expired on {exp}. {credential.reinstatement}{fee_text} "
-            f"Apply by {reinstate_by.isoformat()}."
+            f"Apply by {reinstate_by.isoformat() if reinstate_by else ''}."
         )
         if complete:
             return f"{head} Your logged CE covers it, so apply on {site} now."
@@ -1172,41 +1532,78 @@ def _next_step(
     return f"{action} {timing}"
 
 
+def _days_left(days: int) -> str:
+    if days < 0:
+        return "passed"
+    if days == 0:
+        return "today"
+    return f"{days} day{'s' if days != 1 else ''} left"
+
+
+def _rule_line(credential: Credential, rule: RuleProgress) -> str:
+    mark = "\u2713" if rule.met else "\u2717"
+    label = rule.label[:1].upper() + rule.label[1:]
+    if rule.kind == "max":
+        submitted = rule.submitted if rule.submitted is not None else rule.done
+        return (
+            f"{mark} {label}: {format_hours(rule.done)} counted of "
+            f"{format_hours(submitted)} logged"
+        )
+    if rule.key == "total" and not rule.needed:
+        return f"{mark} {label}"
+    topic_rule = _topic_rule(credential, rule.key)
+    if topic_rule is None:
+        return f"{mark} {label}: {format_hours(rule.done)} of {format_hours(rule.needed)}"
+    if topic_rule.hours is None:
+        line = f"{mark} {label}: {'done' if rule.met else 'not done'}"
+    else:
+        line = f"{mark} {label}: {format_hours(rule.done)} of {format_hours(rule.needed)}"
+    if rule.key not in TOPIC_LABELS:  # a state topic: say how to mark entries for it
+        line += f" \u00b7 mark entries +{rule.key}"
+        if topic_rule.live:
+            line += " (live L UANs count by themselves)"
+    if rule.kind == "if-applies":
+        line += " \u00b7 only if it applies to you"
+    return line
+
+
 def status_text(status: CEStatus) -> str:
     """The status as plain text (no markup), one fact per line."""
     cred = status.credential
+    assumed = " (assumed)" if status.cycle_start_assumed else ""
     lines = [
         (
             f"{cred.name}: expires {status.expiration.isoformat()} "
             f"({status.days_to_expiration} days from today)"
         ),
         (
-            f"Cycle: {status.cycle_start.isoformat()} to {status.expiration.isoformat()}"
+            f"Cycle: {status.cycle_start.isoformat()}{assumed} to {status.expiration.isoformat()}"
             f" \u00b7 phase: {status.phase.replace('_', ' ')}"
         ),
     ]
+    if status.cycle_start_assumed:
+        lines.append(
+            f"Cycle start assumed: {cred.body}'s cycle starts the day it approved your last "
+            f"recertification. If you know that date, set it: "
+            f"{_set_since_hint(cred, status.expiration)}"
+        )
     if status.renewal_window_opens is not None:
         lines.append(f"Renewal window opens: {status.renewal_window_opens.isoformat()}")
-    if status.late_fee_deadline is not None:
+    if status.late_fee_deadline is not None and status.days_to_late_fee_deadline is not None:
+        basis = LATE_FEE_RULE_TEXT.get(cred.late_fee_deadline_rule or "", "")
         lines.append(
-            f"Late-fee deadline: {status.late_fee_deadline.isoformat()} "
-            f"({status.days_to_late_fee_deadline} days)"
+            f"Late-fee deadline: {status.late_fee_deadline.isoformat()}"
+            + (f", {basis}" if basis else "")
+            + f" \u00b7 {_days_left(status.days_to_late_fee_deadline)}"
         )
-    for rule in status.rules:
-        mark = "\u2713" if rule.met else "\u2717"
-        label = rule.label[:1].upper() + rule.label[1:]
-        if rule.kind == "max":
-            submitted = rule.submitted if rule.submitted is not None else rule.done
-            lines.append(
-                f"{mark} {label}: {format_hours(rule.done)} counted of "
-                f"{format_hours(submitted)} logged"
-            )
-        elif rule.key in dict(cred.extra_requirements):
-            lines.append(f"{mark} {label}: {'done' if rule.met else 'not done'}")
-        else:
-            lines.append(
-                f"{mark} {label}: {format_hours(rule.done)} of {format_hours(rule.needed)}"
-            )
+    lines.extend(_rule_line(cred, rule) for rule in status.rules)
+    lines.extend(f"Not counted toward the total: {line}" for line in status.not_counted)
+    if status.entries_before_assumed_start:
+        n = status.entries_before_assumed_start
+        lines.append(
+            f"Not counted until you set the cycle start: {n} {'entry' if n == 1 else 'entries'} "
+            f"dated before {status.cycle_start.isoformat()}"
+        )
     if status.entries_ignored:
         noun = "entry" if status.entries_ignored == 1 else "entries"
         lines.append(f"Ignored (outside the cycle): {status.entries_ignored} {noun}")

@@ -15,7 +15,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import ce_rules
+from bot import ce_credentials, ce_rules
 from bot.formatting import esc
 from bot.nudge_timing import due_milestone, local_now
 from bot.settings import Settings
@@ -83,7 +83,7 @@ async def due_nudges(storage: Storage, now: dt.datetime) -> list[DueNudge]:
     """Every nudge due at `now` (aware UTC), at most one per user and credential."""
     out: list[DueNudge] = []
     for user, record in await storage.nudge_candidates():
-        credential = ce_rules.CREDENTIALS.get(record.credential)
+        credential = ce_credentials.find(record.credential)
         if credential is None:
             log.warning("user %s has unknown credential %r", user.id, record.credential)
             continue
@@ -95,7 +95,8 @@ async def due_nudges(storage: Storage, now: dt.datetime) -> list[DueNudge]:
             continue
         entries = [r.to_entry() for r in await storage.entries(user.id)]
         local_today = local_now(now, user.timezone).date()
-        status = ce_rules.ce_status(credential, record.expiration, entries, local_today)
+        status = ce_rules.ce_status(credential, record.expiration, entries, local_today,
+                                    since=record.cycle_start)
         out.append(
             DueNudge(
                 user_id=user.id, chat_id=user.chat_id, credential=record.credential,

@@ -28,7 +28,9 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     event,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -123,6 +125,9 @@ class CECredential(Base):
     credential: Mapped[str] = mapped_column(String(32))
     expiration: Mapped[dt.date] = mapped_column(Date)
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # the day the current cycle started, where the user gave it (PTCB: the day it approved the
+    # last recertification); None: assumed from the expiration date
+    cycle_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     __table_args__ = (UniqueConstraint("user_id", "credential", name="one_row_per_credential"),)
 
 
@@ -138,13 +143,15 @@ class CEEntryRow(Base):
     title: Mapped[str] = mapped_column(String(300), default="")
     uan: Mapped[str | None] = mapped_column(String(40))
     delivery: Mapped[str | None] = mapped_column(String(16))
+    # requirements the entry meets beyond its topic, space-separated ("tx-law accredited")
+    tags: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def to_entry(self) -> CEEntry:
         return CEEntry(
             hours=self.hours, topic=self.topic, audience=self.audience,
             completed_on=self.completed_on, title=self.title or "", uan=self.uan,
-            delivery=self.delivery,
+            delivery=self.delivery, tags=tuple((self.tags or "").split()),
         )
 
 
@@ -171,6 +178,38 @@ class CredentialRecord:
     credential: str
     expiration: dt.date
     snoozed_until: dt.datetime | None
+    cycle_start: dt.date | None = None  # given by the user; None: assumed
+
+
+def _record(row: CECredential) -> CredentialRecord:
+    return CredentialRecord(row.credential, row.expiration, row.snoozed_until, row.cycle_start)
+
+
+#: Columns added to existing tables after their first release. ``create_all`` creates new
+#: tables whole but never alters an existing one, so ``Storage.init`` adds these where missing.
+ADDED_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("ce_credentials", "cycle_start"),
+    ("ce_entries", "tags"),
+)
+
+
+def _add_missing_columns(conn) -> list[str]:
+    """``ALTER TABLE ... ADD COLUMN`` for each of :data:`ADDED_COLUMNS` the database lacks
+    (nullable, no default, so existing rows read as NULL); idempotent. Returns what it added."""
+    inspector = inspect(conn)
+    added = []
+    for table_name, column_name in ADDED_COLUMNS:
+        existing = {c["name"] for c in inspector.get_columns(table_name)}
+        if column_name in existing:
+            continue
+        column = Base.metadata.tables[table_name].c[column_name]
+        ddl_type = column.type.compile(dialect=conn.dialect)
+        if_not_exists = "IF NOT EXISTS " if conn.dialect.name == "postgresql" else ""
+        conn.execute(text(
+            f"ALTER TABLE {table_name} ADD COLUMN {if_not_exists}{column_name} {ddl_type}"
+        ))
+        added.append(f"{table_name}.{column_name}")
+    return added
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -196,9 +235,12 @@ class Storage:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def init(self) -> None:
-        """Create the schema (idempotent)."""
+        """Create the schema, and add the columns an older database lacks (idempotent)."""
         async with self.engine.begin() as conn:
             await conn.run_sync(Base.metadata.create_all)
+            added = await conn.run_sync(_add_missing_columns)
+        if added:
+            log.info("database schema upgraded: added %s", ", ".join(added))
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -325,7 +367,13 @@ class Storage:
 
     # --- CE ----------------------------------------------------------------------------------
 
-    async def set_credential(self, user_id: int, credential: str, expiration: dt.date) -> None:
+    async def set_credential(
+        self, user_id: int, credential: str, expiration: dt.date,
+        cycle_start: dt.date | None = None,
+    ) -> None:
+        """Set (or replace) a credential's expiration and, if given, its cycle start. Without
+        ``cycle_start`` a stored one is kept while the expiration stays the same (it belongs to
+        that cycle) and dropped when the expiration changes."""
         await self.touch_user(user_id)
         async with self.session() as s:
             row = (
@@ -336,8 +384,13 @@ class Storage:
                 )
             ).scalar_one_or_none()
             if row is None:
-                s.add(CECredential(user_id=user_id, credential=credential, expiration=expiration))
+                s.add(CECredential(user_id=user_id, credential=credential, expiration=expiration,
+                                   cycle_start=cycle_start))
             else:
+                if cycle_start is not None:
+                    row.cycle_start = cycle_start
+                elif row.expiration != expiration:
+                    row.cycle_start = None
                 row.expiration = expiration
                 row.snoozed_until = None
 
@@ -349,7 +402,7 @@ class Storage:
                     .order_by(CECredential.credential)
                 )
             ).scalars()
-            return [CredentialRecord(r.credential, r.expiration, r.snoozed_until) for r in rows]
+            return [_record(r) for r in rows]
 
     async def snooze(self, user_id: int, credential: str, until: dt.datetime) -> bool:
         async with self.session() as s:
@@ -409,9 +462,7 @@ class Storage:
                     .order_by(User.id, CECredential.credential)
                 )
             ).all()
-            return [
-                (u, CredentialRecord(c.credential, c.expiration, c.snoozed_until)) for u, c in rows
-            ]
+            return [(u, _record(c)) for u, c in rows]
 
     async def sent_keys(self, user_id: int, credential: str, expiration: dt.date) -> set[str]:
         async with self.session() as s:
@@ -458,16 +509,3 @@ class Storage:
             for table in (Feedback, Turn, CEEntryRow, CECredential, SentNudge):
                 await s.execute(delete(table).where(table.user_id == user_id))
             await s.execute(delete(User).where(User.id == user_id))
-
-    async def rows_about(self, user_id: int) -> dict[str, int]:
-        """How many rows each table holds about the user (for /forget checks)."""
-        from sqlalchemy import func
-
-        counts: dict[str, int] = {}
-        async with self.session() as s:
-            for table in (User, Turn, Feedback, CECredential, CEEntryRow, SentNudge):
-                column = table.id if table is User else table.user_id
-                counts[table.__tablename__] = (
-                    await s.execute(select(func.count()).where(column == user_id))
-                ).scalar_one()
-        return counts

@@ -18,7 +18,7 @@ the bot fetches with ``getUpdates`` long polling, and everything the bot sends i
 ``stub.sent`` / ``stub.requests``, with ``wait_for*`` helpers to await it.
 
 It enforces some of Telegram's checks so that bugs which would fail in production fail in the
-tests too: Telegram HTML parsing, the 4096-character limit, empty text, callback_data of
+tests too: Telegram HTML parsing, the 4096 limit (UTF-16 code units), empty text, callback_data of
 1-64 bytes, blocked users (403), unknown chats, "message is not modified", editing a message
 that doesn't exist, and a few more (see ``_send_message`` / ``_edit_message_text``).
 """
@@ -1092,7 +1092,7 @@ class BotApiStub:
         plain, ents = _strip_formatted(plain, ents)
         if not plain and not caption:
             raise _bad_request(f"{what} is empty")
-        if len(plain) > limit:
+        if _utf16_len(plain) > limit:  # Telegram counts UTF-16 code units, after parsing
             raise _bad_request(f"{what} is too long" if caption else "message is too long")
         return plain, ents
 

@@ -1,7 +1,11 @@
 """A throwaway PostgreSQL server for storage tests, started from the machine's own binaries.
 
 PostgreSQL refuses to run as root, so as root the server runs as the `postgres` user.
-Returns None (and the tests skip, saying why) where no PostgreSQL binaries are installed.
+``initdb``/``pg_ctl`` are looked up on PATH, then in Debian's /usr/lib/postgresql/<version>/bin
+(the newest version), where the `postgresql` package puts them without linking them on PATH.
+
+Where PostgreSQL cannot be started the tests skip, saying why, unless REQUIRE_POSTGRES is set
+(CI sets it: see .ci/run): then they fail, so the PostgreSQL tests never skip silently there.
 """
 
 from __future__ import annotations
@@ -9,18 +13,30 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
+REQUIRE_ENV = "REQUIRE_POSTGRES"
+DEBIAN_BIN_GLOB = "/usr/lib/postgresql/*/bin/{name}"
+
+
+def _version_key(path: str) -> tuple[int, ...]:
+    """(15,) for /usr/lib/postgresql/15/bin/initdb, (9, 6) for .../9.6/...: newest sorts last."""
+    match = re.search(r"/postgresql/([0-9.]+)/bin/", path)
+    return tuple(int(p) for p in match.group(1).split(".") if p) if match else ()
+
 
 def _bin(name: str) -> str | None:
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    candidates = sorted(glob.glob(DEBIAN_BIN_GLOB.format(name=name)), key=_version_key)
     return candidates[-1] if candidates else None
 
 
@@ -39,7 +55,9 @@ class TempPostgres:
         if os.geteuid() == 0:
             pwd.getpwnam("postgres")  # KeyError if there is no postgres user
             shutil.chown(self.dir, "postgres")
-            self.as_user = ["runuser", "-u", "postgres", "--"]
+            runuser = (shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+                       or "runuser")
+            self.as_user = [runuser, "-u", "postgres", "--"]
 
     @property
     def url(self) -> str:
@@ -69,6 +87,26 @@ def start_postgres() -> tuple[TempPostgres | None, str]:
     try:
         server = TempPostgres()
         server.start()
-    except (KeyError, subprocess.CalledProcessError, OSError) as exc:
+    except KeyError:
+        return None, "running as root and there is no `postgres` user to run the server as"
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode(errors="replace").strip()
+        return None, f"could not start a temporary PostgreSQL: {exc}: {detail}"
+    except OSError as exc:
         return None, f"could not start a temporary PostgreSQL: {exc}"
     return server, ""
+
+
+def postgres_required() -> bool:
+    """True when REQUIRE_POSTGRES is set to anything but "", "0", "false" or "no"."""
+    return os.environ.get(REQUIRE_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def start_postgres_for_tests() -> TempPostgres:
+    """A started server, or skip the test (fail it when REQUIRE_POSTGRES is set)."""
+    server, reason = start_postgres()
+    if server is None:
+        if postgres_required():
+            pytest.fail(f"{REQUIRE_ENV} is set, but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return server

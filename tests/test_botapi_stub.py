@@ -156,6 +156,12 @@ async def test_length_and_empty_text(stub, http):
     status, body = await call(http, stub, "sendMessage", chat_id=USER,
                               text="<b>" + "&amp;" * 4097 + "</b>", parse_mode="HTML")
     assert body["description"] == "Bad Request: message is too long"
+    # like Telegram, the limit counts UTF-16 code units: an emoji outside the BMP counts 2
+    status, _ = await call(http, stub, "sendMessage", chat_id=USER, text="\U0001F48A" * 2048)
+    assert status == 200
+    status, body = await call(http, stub, "sendMessage", chat_id=USER,
+                              text="\U0001F48A" * 2048 + "x")
+    assert (status, body["description"]) == (400, "Bad Request: message is too long")
 
     for empty in ("", "   \n", "<b></b>"):
         status, body = await call(http, stub, "sendMessage", chat_id=USER, text=empty,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from e2e_support import running_bot
+from user_rows import rows_about
 
 from bot import ce_rules
 from bot.telegram_app import NUDGE_JOB
@@ -165,6 +166,27 @@ async def test_ce_add_with_topic_title_uan_and_audience(rb):
     assert rows[0] == (1.0, "patient-safety", "T", past, "Medication safety", None, None)
 
 
+async def test_ce_title_with_html_characters_comes_back_as_typed(rb):
+    """The user sees their title exactly as typed: not interpreted as markup (no bold, no
+    rejected message), not shown escaped (`&lt;b&gt;&amp;`)."""
+    user = 3202
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    titles = ["<b>&", "Law <i>&amp; ethics</i> & more"]
+    for title in titles:
+        (added,) = await say(rb, user, f'/ce add 1 law "{title}"')
+        assert added["plain_text"].startswith("\u2705 Logged: 1 h"), added["plain_text"]
+        assert f"\u201c{title}\u201d" in added["plain_text"], added["plain_text"]
+        assert not added["entities"]  # nothing the user typed became formatting
+    assert [r[4] for r in await entries(rb, user)] == titles
+
+    (listed,) = await say(rb, user, "/ce list")
+    lines = [line for line in listed["plain_text"].splitlines() if line]
+    assert [line.rsplit(" \u00b7 ", 1)[1] for line in lines[1:]] == [
+        f"\u201c{t}\u201d" for t in titles]
+    # the only formatting in the list is the bot's own bold heading
+    assert [(e["type"], e["offset"]) for e in listed["entities"]] == [("bold", 0)]
+
+
 # --- /ce list, delete, edit ----------------------------------------------------------------------
 
 
@@ -211,9 +233,13 @@ def status_lines(today: date) -> list[str]:
     days, days_tx = (EXP - today).days, (EXP_TX - today).days
     return [
         f"{PTCB.name}: expires {EXP} ({days} days from today)",
-        f"Cycle: {CYCLE_START} to {EXP} \u00b7 phase: cycle",
+        f"Cycle: {CYCLE_START} (assumed) to {EXP} \u00b7 phase: cycle",
+        ("Cycle start assumed: PTCB's cycle starts the day it approved your last "
+         "recertification. If you know that date, set it: "
+         f"/ce set ptcb-cpht {EXP} --since YYYY-MM-DD"),
         f"Renewal window opens: {EXP - timedelta(days=60)}",
-        f"Late-fee deadline: {EXP - timedelta(days=30)} ({days - 30} days)",
+        (f"Late-fee deadline: {EXP.replace(day=1)}, the 1st day of your expiration month "
+         f"(PTCB's renewal fee article) \u00b7 {(EXP.replace(day=1) - today).days} days left"),
         "\u2717 Total CE hours: 7.5 of 20",
         "\u2717 Technician-specific (T) hours: 4.5 of 15",
         "\u2713 Pharmacist-specific (P) hours, at most 5 count: 3 counted of 3 logged",
@@ -227,7 +253,8 @@ def status_lines(today: date) -> list[str]:
         "\u2713 Texas pharmacy law: 1 of 1",
         "\u2717 Texas HHSC-approved human trafficking prevention course: not done",
         ("Next step: Complete the Texas HHSC-approved human trafficking prevention course, then "
-        "log it with /ce add <hours> human-trafficking. Your cycle ends on "
+        "log it with /ce add <hours> human-trafficking. If it is accredited CE, log it with its "
+        "UAN and +human-trafficking so its hours count toward the total too. Your cycle ends on "
         f"{EXP_TX} ({days_tx} days left)."),
     ]
 
@@ -307,12 +334,13 @@ async def test_ce_export_sends_a_csv_with_one_row_per_entry(rb):
     assert doc["filename"] == "ce-log.csv"
     assert doc["caption"] == "Your CE log: 4 entries"
     rows = list(csv.reader(io.StringIO(doc["document"].decode("utf-8"))))
-    assert rows[0] == ["n", "date", "hours", "topic", "audience", "delivery", "uan", "title"]
+    assert rows[0] == ["n", "date", "hours", "topic", "audience", "delivery", "uan", "title",
+                       "tags"]
     stored = await rb.storage.entries(user)
     assert len(rows) == 1 + len(stored) == 5
     for i, (row, e) in enumerate(zip(rows[1:], stored, strict=True), 1):
         assert row == [str(i), e.completed_on.isoformat(), f"{e.hours:g}", e.topic, e.audience,
-                       e.delivery or "", e.uan or "", e.title or ""]
+                       e.delivery or "", e.uan or "", e.title or "", e.tags or ""]
     assert ["1.5", "patient-safety", "T", "home study", UAN] in [r[2:7] for r in rows]
     assert "Pharmacist, patient & you" in [r[7] for r in rows]
 
@@ -328,14 +356,21 @@ BAD_INPUTS = [
                            "Use one of: law, patient-safety", "Try: /ce add 2 law"]),
     ("/ce add 2", ["After the hours, tell me the topic", "Try: /ce add 2 law"]),
     ("/ce set cna-cpht 2027-03-31", ["I don't know the credential \u201ccna-cpht\u201d.",
-                                     "I track: ptcb-cpht, ptcb-cpht-adv, nha-cpht, tx-tech.",
+                                     ("I track: ptcb-cpht, ptcb-cpht-adv, nha-cpht, tx-tech, and "
+                                     "these state credentials: ak-tech, al-tech,"),
                                      "Try: /ce set ptcb-cpht 2027-03-31"]),
+    ("/ce set nha-cpht 2027-03-31 --since 2025-04-01", ["leave out --since"]),
+    ("/ce set ptcb-cpht 2027-03-31 --since someday", [("\u201csomeday\u201d as the day your "
+                                                      "cycle started")]),
+    ("/ce add 1 law +cooking", ["I don't know the tag \u201c+cooking\u201d.", "/ce tags"]),
+    ("/ce tag 1 tx-law", ["Put + before a tag to add it or - to remove it"]),
     ("/ce set ptcb-cpht", ["Add the expiration date, e.g. /ce set ptcb-cpht 2027-03-31"]),
     ("/ce add 0009-0000-25-005-X05-T 1", ["as an ACPE UAN", "must be L, H or B",
                                           "like 0009-0000-25-005-H05-T"]),
     ("/ce add 0009-0000-25-005-H05 1", ["It should have 6 parts separated by dashes; I found 5.",
                                         "Try: /ce add 0009-0000-25-005-H05-T 1.25"]),
-    ("/ce add 0009-0000-25-005-H09-T 1", ["\u201c09\u201d isn't an ACPE topic"]),
+    ("/ce add 0009-0000-25-005-H00-T 1", ["\u201c00\u201d isn't an ACPE topic"]),
+    ("/ce add JA40-0000-24-027-H03-P 1", ["JA and 7 digits"]),
     ("/ce add 1 law 2026-02-30", ["\u201c2026-02-30\u201d isn't a real date.",
                                   "Try one of: 2026-03-14, 3/14/2026"]),
     ("/ce set ptcb-cpht 2026-02-30", ["\u201c2026-02-30\u201d isn't a real date.",
@@ -344,8 +379,9 @@ BAD_INPUTS = [
      ["is more than 3 years away", "e.g. March 2027"]),
     (f"/ce add 1 law {(TODAY + timedelta(days=3)).isoformat()}",
      [f"{(TODAY + timedelta(days=3)).isoformat()} is in the future.", "Try: /ce add 2 law"]),
-    (f"/ce add 1 law {(CYCLE_START - timedelta(days=10)).isoformat()}",
-     ["outside your current renewal cycle", f"({CYCLE_START} to {EXP})", "I didn't add it"]),
+    (f"/ce add 1 law {(CYCLE_START - timedelta(days=70)).isoformat()}",
+     ["outside your current renewal cycle", f"({CYCLE_START} (assumed) to {EXP})",
+      "I didn't add it", f"/ce set ptcb-cpht {EXP} --since YYYY-MM-DD"]),
     ("/ce delete 99", ["There is no entry 99: your log has 1 entry.",
                        "/ce list shows the numbers."]),
     ("/ce delete two", ["Tell me which entry by its number in /ce list, e.g. /ce delete 2"]),
@@ -375,17 +411,151 @@ async def test_dates_outside_every_cycle_are_refused_but_one_cycle_is_enough(rb)
     """With two credentials, an activity counts if it falls in either one's cycle."""
     user = 3602
     await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
-    early = CYCLE_START - timedelta(days=10)
+    early = CYCLE_START - timedelta(days=70)  # before any day PTCB could have approved
     assert "outside your current renewal cycle" in await reply(
         rb, user, f"/ce add 1 law {early.isoformat()}")
     assert await entries(rb, user) == []
     later_exp = EXP + timedelta(days=30)  # its cycle starts 30 days later; still not in it
     await reply(rb, user, f"/ce set nha-cpht {later_exp.isoformat()}")
     assert "outside" in await reply(rb, user, f"/ce add 1 law {early.isoformat()}")
-    earlier_exp = EXP - timedelta(days=30)  # its cycle starts 30 days earlier: early is in it
+    earlier_exp = EXP - timedelta(days=80)  # its cycle starts 80 days earlier: early is in it
     await reply(rb, user, f"/ce set nha-cpht {earlier_exp.isoformat()}")
     assert (await reply(rb, user, f"/ce add 1 law {early.isoformat()}")).startswith("\u2705")
     assert [r[3] for r in await entries(rb, user)] == [early]
+
+
+# --- issue 9: PTCB cycle start, UANs, tags, state credentials --------------------------------------
+
+
+async def status_text_of(rb, user: int) -> str:
+    rb.stub.mark()
+    rb.stub.user_message(user, "/ce status")
+    await rb.stub.wait_for_messages(user, 1, timeout=90, method="sendPhoto")
+    return "\n".join(r["plain_text"] for r in rb.stub.since_mark(user)
+                     if r["method"] == "sendMessage")
+
+
+async def test_ce_set_since_sets_the_ptcb_cycle_start_and_ce_of_the_real_cycle_is_kept(rb):
+    user = 3603
+    text = await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    assert f"Until you tell me, I assume {CYCLE_START}" in text, text
+    assert f"/ce set ptcb-cpht {EXP} --since YYYY-MM-DD" in text
+
+    early = CYCLE_START - timedelta(days=20)  # in the cycle if PTCB approved it by then
+    added = await reply(rb, user, f"/ce add 1 law {early.isoformat()}")
+    assert added.startswith("\u2705 Logged: 1 h \u00b7 pharmacy law"), added
+    assert "so /ce status doesn't count it yet" in added and "--since YYYY-MM-DD" in added
+    status = await status_text_of(rb, user)
+    assert f"Cycle: {CYCLE_START} (assumed) to {EXP}" in status
+    assert "\u2717 Pharmacy law (ACPE topic 03): 0 of 1" in status
+    assert f"Not counted until you set the cycle start: 1 entry dated before {CYCLE_START}" \
+        in status
+
+    since = CYCLE_START - timedelta(days=30)
+    text = await reply(rb, user, f"/ce set ptcb-cpht {us(EXP)} \u2014since {us(since)}")
+    assert f"Your CE cycle: {since} to {EXP}." in text, text
+    assert [(c.credential, c.expiration, c.cycle_start)
+            for c in await rb.storage.credentials(user)] == [("ptcb-cpht", EXP, since)]
+    status = await status_text_of(rb, user)
+    assert f"Cycle: {since} to {EXP} \u00b7 phase: cycle" in status
+    assert "assumed" not in status
+    assert "\u2713 Pharmacy law (ACPE topic 03): 1 of 1" in status
+    # before the given start: refused, saying which start it used
+    refused = await reply(rb, user, f"/ce add 1 law {(since - timedelta(days=1)).isoformat()}")
+    assert f"Your cycle started on {since}" in refused and len(await entries(rb, user)) == 1
+
+    # the same expiration keeps the start; a new expiration (a renewal) drops it
+    assert f"Your CE cycle: {since} to {EXP}." in await reply(
+        rb, user, f"/ce set ptcb-cpht {EXP.isoformat()} ")
+    later = last_day_of_month_ahead(TODAY, 16)
+    assert "Until you tell me, I assume" in await reply(rb, user, f"/ce set ptcb-cpht {later}")
+    assert (await rb.storage.credentials(user))[0].cycle_start is None
+
+
+async def test_ce_add_uans_with_topics_beyond_05_and_from_jointly_accredited_providers(rb):
+    user = 3604
+    await reply(rb, user, f"/ce set nha-cpht {EXP.isoformat()}")
+    text = await reply(rb, user, "/ce add JA4008164-0000-24-027-H03-P 1.5")
+    assert text.startswith("\u2705 Logged: 1.5 h \u00b7 pharmacy law (ACPE 03) \u00b7 "
+                           "pharmacist (P) \u00b7 home study"), text
+    assert "UAN JA4008164-0000-24-027-H03-P" in text
+    text = await reply(rb, user, '/ce add 0384-9999-21-104-H07-T 2 "Sterile compounding"')
+    assert "2 h \u00b7 compounding (ACPE 07) \u00b7 technician (T)" in text, text
+    text = await reply(rb, user, "/ce add 0384-9999-21-105-L08-T 1")
+    assert "opioids and controlled substances (ACPE 08)" in text, text
+    assert sorted(r[1] for r in await entries(rb, user)) == ["compounding", "law", "opioids"]
+    status = await status_text_of(rb, user)
+    assert "\u2717 Total CE hours: 4.5 of 20" in status
+
+
+async def test_texas_law_hour_by_uan_and_the_trafficking_course_only_if_accredited(rb):
+    user = 3605
+    await reply(rb, user, f"/ce set tx-tech {EXP_TX.isoformat()}")
+    text = await reply(rb, user, '/ce add 0384-0000-24-003-H03-T 1 "Texas pharmacy law"')
+    assert text.startswith("\u2705 Logged"), text
+    assert "\u2717 Texas pharmacy law: 0 of 1" in await status_text_of(rb, user)
+
+    text = await reply(rb, user, "/ce tag 1 +tx-law")
+    assert text.startswith("\U0001f3f7 Entry 1: 1 h \u00b7 pharmacy law (ACPE 03)"), text
+    assert text.endswith("UAN 0384-0000-24-003-H03-T \u00b7 +tx-law")
+    assert (await rb.storage.entries(user))[0].tags == "tx-law"
+    text = await reply(rb, user, "/ce add 1 human-trafficking")
+    status = await status_text_of(rb, user)
+    assert "\u2713 Texas pharmacy law: 1 of 1" in status
+    assert "\u2713 Texas HHSC-approved human trafficking prevention course: done" in status
+    assert "\u2717 Total CE hours: 1 of 20" in status  # the course isn't known to be accredited
+    assert ("Not counted toward the total: 1 h of Texas HHSC-approved human trafficking "
+            "prevention course not logged as accredited CE") in status
+
+    await reply(rb, user, "/ce tag 2 +accredited")
+    assert "\u2717 Total CE hours: 2 of 20" in await status_text_of(rb, user)
+    text = await reply(rb, user, "/ce add 0009-0000-24-011-H04-T 1 +trafficking")
+    assert text.endswith("\u00b7 +human-trafficking\n/ce status shows what is still missing."), text
+    assert "\u2717 Total CE hours: 3 of 20" in await status_text_of(rb, user)
+    await reply(rb, user, "/ce tag 1 -tx-law")
+    assert (await rb.storage.entries(user))[0].tags is None
+
+    tags = await reply(rb, user, "/ce tags")
+    assert "+tx-law \u2014 a course on Texas pharmacy laws or rules" in tags
+    assert "+accredited \u2014 accredited CE logged without its UAN" in tags
+    help_text = await reply(rb, user, "/ce help")
+    for fragment in ("--since 2025-02-10", ("+tx-law for a Texas pharmacy law course logged by "
+                     "its UAN"), "+accredited", "/ce tag <n> +tag", "fl-tech", "JA"):
+        assert fragment in help_text, fragment
+
+
+async def test_state_credentials_come_from_the_state_data(rb):
+    from bot import ce_chat, ce_credentials
+    from bot.states import all_states
+
+    user = 3606
+    fl = ce_credentials.find("fl-tech")
+    text = await reply(rb, user, f"/ce set fl-tech {EXP_TX.isoformat()}")
+    assert text.startswith(f"\u2705 {fl.name}: expires {EXP_TX}."), text
+    assert f"Confirm the rules with {fl.body}: {fl.confirm_at}" in text and "/ce tags" in text
+    assert await credentials(rb, user) == [("fl-tech", EXP_TX)]
+    text = await reply(rb, user, '/ce add 2 ps "Med errors" +fl-prevention-medication-errors')
+    assert text.startswith("\u2705 Logged: 2 h \u00b7 patient safety (ACPE 05)"), text
+    status = await status_text_of(rb, user)
+    assert status.startswith(f"{fl.name}: expires {EXP_TX}")
+    assert ("\u2713 Prevention of medication errors: 2 of 2 \u00b7 mark entries "
+            "+fl-prevention-medication-errors") in status
+    assert "\u2717 Live presentation: 0 of 4" in status
+    assert "+fl-hiv-aids" in await reply(rb, user, "/ce tags")
+
+    ar = all_states()["AR"]
+    assert ar.renewal.ce_hours is None
+    text = await reply(rb, user, f"/ce set ar-tech {EXP.isoformat()}")
+    assert text.startswith("\u2139\ufe0f Arkansas: the technician renewal CE rule is not "
+                           "confirmed"), text
+    assert f"Check with the {ar.board.name}: {ar.board.url}" in text
+    assert await credentials(rb, user) == [("fl-tech", EXP_TX)]
+
+    # a user whose profile names a state is offered its credential with the national ones
+    markup = ce_chat.credential_keyboard("FL").to_dict()["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in markup] == [
+        *(f"ce:set:{k}" for k in ce_rules.CREDENTIALS), "ce:set:fl-tech"]
+    assert len(ce_chat.credential_keyboard("AR").to_dict()["inline_keyboard"]) == 4
 
 
 # --- /nudges, /settings, /forget -----------------------------------------------------------------
@@ -435,13 +605,14 @@ async def test_settings_timezone_that_is_a_zone_folder_gets_the_clear_message(rb
 async def test_forget_removes_ce_data_too(rb):
     user = 3801
     await log_sample(rb, user)
-    before = await rb.storage.rows_about(user)
-    assert before["ce_credentials"] == 2 and before["ce_entries"] == 4 and before["users"] == 1
+    before = await rows_about(rb.storage, user)
+    assert before["ce_credentials.user_id"] == 2 and before["ce_entries.user_id"] == 4
+    assert before["users.id"] == 1
 
     (confirm,) = await say(rb, user, "/forget")
     rb.stub.mark()
     rb.stub.press_button_text(user, confirm, "Yes, delete everything")
     (done,) = await rb.stub.wait_for_messages(user, 1, method="editMessageText")
     assert "I deleted everything I stored about you" in done["plain_text"]
-    assert await rb.storage.rows_about(user) == dict.fromkeys(before, 0)
+    assert await rows_about(rb.storage, user) == dict.fromkeys(before, 0)
     assert "Your CE log is empty" in await reply(rb, user, "/ce list")

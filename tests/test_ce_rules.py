@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -11,6 +11,7 @@ from bot.ce_rules import (
     TOPICS,
     CEEntry,
     CEInputError,
+    TopicRule,
     ce_status,
     check_entry_for,
     cycle_start,
@@ -19,6 +20,7 @@ from bot.ce_rules import (
     format_hours,
     parse_add_args,
     parse_ce_date,
+    parse_cycle_start,
     parse_expiration,
     parse_uan,
     status_text,
@@ -58,29 +60,33 @@ def test_credential_table_has_exactly_the_four_credentials() -> None:
 
 
 def test_ptcb_numbers() -> None:
-    assert (PTCB.cycle_years, PTCB.total_hours) == (2, 20)
+    assert (PTCB.cycle_months, PTCB.total_hours) == (24, 20)
     assert (PTCB.min_technician_hours, PTCB.max_pharmacist_hours) == (15, 5)
     assert (PTCB.law_hours, PTCB.patient_safety_hours, PTCB.reinstatement_law_hours) == (1, 1, 2)
-    assert (PTCB.renewal_window_days, PTCB.late_fee_deadline_days_before) == (60, 30)
-    assert "$25" in PTCB.late_fee
+    assert PTCB.renewal_window_days == 60
+    assert PTCB.late_fee_deadline_rule == "first-of-expiration-month"
+    assert PTCB.cycle_starts_at_approval and not NHA.cycle_starts_at_approval
+    assert "$25" in PTCB.late_fee and "1st day of your expiration month" in PTCB.late_fee
     assert "$55" in PTCB.renewal_fee
     assert "$95" in PTCB.reinstatement and "2 hours of pharmacy law" in PTCB.reinstatement
     assert PTCB.uncertain[0] == (
-        "PTCB's renewal deadline wording differs between its pages (30 days before expiration vs "
-        "the 1st of the expiration month); apply early and confirm on ptcb.org."
+        "PTCB's renewal fee article puts the late-fee deadline on the 1st day of your expiration "
+        "month, and this tracker uses that date; its \u201cHow do I recertify\u201d article says "
+        "30 days before expiration. Apply early and confirm the date in your PTCB account."
     )
     assert PTCB.site == "ptcb.org"
 
 
 def test_adv_nha_texas_numbers() -> None:
-    assert (ADV.total_hours, ADV.min_technician_hours, ADV.max_pharmacist_hours) == (25, 15, 5)
+    assert (ADV.total_hours, ADV.min_technician_hours, ADV.max_pharmacist_hours) == (25, 15, 10)
     assert (NHA.total_hours, NHA.min_technician_hours, NHA.max_pharmacist_hours) == (20, None, None)
     assert "$55" in NHA.renewal_fee
     assert any("ACPE" in note for note in NHA.uncertain)
     assert (TX.total_hours, TX.law_label, TX.law_topics) == (20, "Texas pharmacy law", ("tx-law",))
-    assert TX.extra_requirements == (
-        ("human-trafficking", "Texas HHSC-approved human trafficking prevention course"),
+    assert TX.topic_rules == (
+        TopicRule("human-trafficking", "Texas HHSC-approved human trafficking prevention course"),
     )
+    assert TX.accredited_only_topics == ("human-trafficking",)
     assert "1.5 times" in TX.late_fee and "2 times" in TX.late_fee
     assert any("first registration period" in note for note in TX.uncertain)
 
@@ -140,11 +146,11 @@ def test_nha_complete_and_counts_p_hours_fully() -> None:
 
 
 def test_texas_complete() -> None:
-    log = [entry(1, "tx-law"), entry(1, "human-trafficking"), entry(18)]
+    log = [entry(1, "tx-law"), entry(1, "human-trafficking"), entry(19)]
     status = ce_status(TX, EXP, log, TODAY)
     assert status.complete is True
     assert [r.key for r in status.rules] == ["total", "law", "human-trafficking"]
-    assert status.rule("total").done == 20  # the course counts as general hours too
+    assert status.rule("total").done == 20  # the course, logged without a UAN, adds no hours
 
 
 # --- each missing rule -----------------------------------------------------------------------
@@ -217,7 +223,7 @@ def test_texas_law_counts_as_law_for_ptcb() -> None:
 
 
 def test_federal_law_does_not_satisfy_texas_law() -> None:
-    log = [entry(1, "law"), entry(1, "human-trafficking"), entry(18)]
+    log = [entry(1, "law"), entry(1, "human-trafficking"), entry(19)]
     status = ce_status(TX, EXP, log, TODAY)
     assert status.rule("law").done == 0
     assert status.rule("total").done == 20
@@ -259,25 +265,29 @@ def test_cycle_start() -> None:
 
 
 def test_out_of_cycle_entries_ignored() -> None:
-    before = entry(5, on=date(2025, 3, 31))
+    before = entry(5, on=date(2025, 1, 29))  # before any day PTCB could have approved a renewal
     log = [*ptcb_complete_log()[:3], before]
     status = ce_status(PTCB, EXP, log, TODAY)
     assert status.rule("total").done == 15
     assert status.entries_ignored == 1
     assert "Ignored (outside the cycle): 1 entry\n" in status_text(status)
     assert entry_in_cycle(PTCB, EXP, before) is False
+    assert entry_in_cycle(PTCB, EXP, entry(5, on=date(2025, 3, 31))) is False
     assert entry_in_cycle(PTCB, EXP, entry(5, on=date(2025, 4, 1))) is True
     assert entry_in_cycle(PTCB, EXP, entry(5, on=EXP)) is True
 
 
 def test_check_entry_for_rejects_out_of_cycle() -> None:
     with pytest.raises(CEInputError) as err:
-        check_entry_for(PTCB, EXP, entry(2, on=date(2025, 3, 31)))
+        check_entry_for(NHA, EXP, entry(2, on=date(2025, 3, 31)))
     message = str(err.value)
     assert "2025-03-31" in message
     assert "(2025-04-01 to 2027-03-31)" in message
-    assert "PTCB counts only hours earned inside the cycle" in message
+    assert "NHA counts only hours earned inside the cycle" in message
+    assert check_entry_for(NHA, EXP, entry(2, on=date(2025, 4, 1))) is None
     assert check_entry_for(PTCB, EXP, entry(2, on=date(2025, 4, 1))) is None
+    with pytest.raises(CEInputError, match=r"\(2025-04-01 \(assumed\) to 2027-03-31\)"):
+        check_entry_for(PTCB, EXP, entry(2, on=date(2025, 1, 29)))
 
 
 def test_check_entry_for_accepts_reinstatement_ce_after_expiration() -> None:
@@ -414,7 +424,7 @@ def test_parse_uan_live_law_pharmacist_and_lowercase() -> None:
         ("0009-0000-25-005-H05", "6 parts separated by dashes; I found 5"),
         ("0009-0000-25-005H05-T", "6 parts separated by dashes; I found 5"),
         ("0009-0000-2025-005-H05-T", "the year) must be 2 digits"),
-        ("0009-0000-25-005-H07-T", "\u201c07\u201d isn't an ACPE topic"),
+        ("0009-0000-25-005-H00-T", "\u201c00\u201d isn't an ACPE topic"),
         ("0009-0000-25-005-H05-X", "must be T (technician) or P (pharmacist), not \u201cX\u201d"),
         ("00A9-0000-25-005-H05-T", "provider number (the first part) must be 4 digits"),
         ("0009-0000-25-005-C05-T", "must be L, H or B, not \u201cC\u201d"),
@@ -475,7 +485,7 @@ def test_add_with_uan_rejects_conflicting_audience() -> None:
 
 def test_add_with_malformed_uan() -> None:
     with pytest.raises(CEInputError, match="isn't an ACPE topic"):
-        parse_add_args(["0009-0000-25-005-H07-T", "1"], TODAY)
+        parse_add_args(["0009-0000-25-005-H00-T", "1"], TODAY)
 
 
 @pytest.mark.parametrize("hours", ["0", "-1", "40.5", "abc", "1.255", "0.00"])
@@ -602,3 +612,294 @@ def test_entry_validates_topic_and_audience() -> None:
         CEEntry(1, "pharmacology", "T", TODAY)
     with pytest.raises(ValueError):
         CEEntry(1, "law", "X", TODAY)
+
+
+# --- corrections of issue 9 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "provider", "topic", "label"),
+    [
+        ("0384-9999-21-104-H07-T", "0384", "compounding", "compounding (ACPE 07)"),
+        ("0384-9999-21-104-H08-T", "0384", "opioids",
+         "opioids and controlled substances (ACPE 08)"),
+        ("JA4008164-0000-24-027-H03-P", "JA4008164", "law", "pharmacy law (ACPE 03)"),
+        ("ja4008164-0000-24-027-l12-t", "JA4008164", "acpe-12", "ACPE topic 12"),
+        ("0009-0000-25-005-B06-T", "0009", "acpe-06", "ACPE topic 06"),
+    ],
+)
+def test_uan_topics_beyond_05_and_jointly_accredited_providers_are_accepted(
+    text: str, provider: str, topic: str, label: str
+) -> None:
+    uan = parse_uan(text)
+    assert (uan.provider, uan.topic, uan.text) == (provider, topic, text.upper())
+    got = parse_add_args([text, "1.5", '"Sterile', 'basics"'], TODAY)
+    assert (got.topic, got.uan, got.hours) == (topic, text.upper(), 1.5)
+    assert f" \u00b7 {label} \u00b7 " in describe_entry(got)
+    # an activity on another topic counts toward the total like any other
+    status = ce_status(NHA, EXP, [*[entry(1, t) for t in ("law", "patient-safety")],
+                                  CEEntry(18, topic, "T", IN_CYCLE)], TODAY)
+    assert status.rule("total").done == 20
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("JA40-0000-24-027-H03-P", "JA and 7 digits"),
+        ("0009-0000-25-005-H00-T", "\u201c00\u201d isn't an ACPE topic"),
+    ],
+)
+def test_uan_formats_that_are_still_wrong(text: str, reason: str) -> None:
+    with pytest.raises(CEInputError, match=reason):
+        parse_uan(text)
+
+
+def test_ptcb_cycle_starts_the_day_the_last_recertification_was_approved() -> None:
+    since = date(2025, 2, 10)  # approved before the old rule's start (2025-04-01)
+    early = entry(2, on=date(2025, 3, 1))
+    assert check_entry_for(PTCB, EXP, early, since=since) is None
+    status = ce_status(PTCB, EXP, [*ptcb_complete_log()[:3], early], TODAY, since=since)
+    assert (status.cycle_start, status.cycle_start_assumed) == (since, False)
+    assert status.rule("total").done == 17 and status.entries_ignored == 0
+    text = status_text(status)
+    assert "Cycle: 2025-02-10 to 2027-03-31 \u00b7 phase: cycle\n" in text
+    assert "assumed" not in text
+    with pytest.raises(CEInputError, match="started on 2025-02-10"):
+        check_entry_for(PTCB, EXP, entry(1, on=date(2025, 2, 9)), since=since)
+    # a cycle start after the old rule's start leaves out what came before it
+    late = ce_status(PTCB, EXP, [entry(1, on=date(2025, 4, 2))], TODAY, since=date(2025, 5, 1))
+    assert late.rule("total").done == 0 and late.entries_ignored == 1
+
+
+def test_ptcb_assumed_cycle_start_is_said_and_ce_of_the_real_cycle_is_never_refused() -> None:
+    early = entry(2, on=date(2025, 3, 1))  # in the cycle if PTCB approved before March 2025
+    notice = check_entry_for(PTCB, EXP, early)
+    assert notice is not None and "/ce set ptcb-cpht 2027-03-31 --since" in notice
+    status = ce_status(PTCB, EXP, [*ptcb_complete_log(), early], TODAY)
+    assert (status.cycle_start, status.cycle_start_assumed) == (date(2025, 4, 1), True)
+    assert status.rule("total").done == 20  # not counted until the real start is known
+    text = status_text(status)
+    assert "Cycle: 2025-04-01 (assumed) to 2027-03-31" in text
+    assert (
+        "Cycle start assumed: PTCB's cycle starts the day it approved your last "
+        "recertification. If you know that date, set it: "
+        "/ce set ptcb-cpht 2027-03-31 --since YYYY-MM-DD" in text
+    )
+    assert "Not counted until you set the cycle start: 1 entry dated before 2025-04-01" in text
+    # only dates no renewal approval can reach are refused: the window opened 2025-01-30
+    assert check_entry_for(PTCB, EXP, entry(1, on=date(2025, 1, 30))) is not None
+    with pytest.raises(CEInputError, match="--since"):
+        check_entry_for(PTCB, EXP, entry(1, on=date(2025, 1, 29)))
+    # the other credentials' cycles are fixed by their expiration date
+    assert not ce_status(NHA, EXP, [], TODAY).cycle_start_assumed
+    assert "assumed" not in status_text(ce_status(TX, EXP, [], TODAY))
+
+
+def test_parse_cycle_start() -> None:
+    assert parse_cycle_start("2025-02-10", EXP, TODAY) == date(2025, 2, 10)
+    assert parse_cycle_start("2/10/2025", EXP, TODAY) == date(2025, 2, 10)
+    for text, reason in [
+        ("2026-04-02", "in the future"),
+        ("2024-03-30", "more than 3 years before"),
+        ("soon", "couldn't read"),
+    ]:
+        with pytest.raises(CEInputError, match=reason):
+            parse_cycle_start(text, EXP, TODAY)
+
+
+def test_adv_five_extra_hours_may_be_pharmacist_specific() -> None:
+    assert (ADV.min_technician_hours, ADV.max_pharmacist_hours) == (15, 10)
+    log = [*ptcb_complete_log(), entry(5, audience="P")]  # 15 T + 10 P
+    status = ce_status(ADV, EXP, log, TODAY)
+    assert status.complete is True
+    assert status.rule("total").done == 25
+    assert (status.rule("pharmacist").done, status.rule("pharmacist").needed) == (10, 10)
+    over = ce_status(ADV, EXP, [*log, entry(1, audience="P")], TODAY)
+    assert (over.rule("pharmacist").done, over.rule("pharmacist").submitted) == (10, 11)
+    assert "at most 10 count: 10 counted of 11 logged" in status_text(over)
+    # the CPhT keeps its own cap of 5
+    assert ce_status(PTCB, EXP, log, TODAY).rule("pharmacist").done == 5
+    assert not any("still counts at most 5 P hours" in note for note in ADV.uncertain)
+
+
+def test_texas_law_course_logged_by_uan_counts_as_the_texas_law_hour_when_marked() -> None:
+    uan = "0384-0000-24-003-H03-T"
+    marked = parse_add_args([uan, "1", '"Texas', 'pharmacy', 'law"', "+tx-law"], TODAY)
+    assert (marked.topic, marked.tags, marked.title) == ("law", ("tx-law",), "Texas pharmacy law")
+    assert describe_entry(marked).endswith("UAN 0384-0000-24-003-H03-T \u00b7 +tx-law")
+    log = [marked, entry(1, "human-trafficking"), entry(19)]
+    assert ce_status(TX, EXP, log, TODAY).rule("law").done == 1
+    assert ce_status(PTCB, EXP, [marked], TODAY).rule("law").done == 1  # still ACPE 03 for PTCB
+    unmarked = parse_add_args([uan, "1"], TODAY)
+    assert ce_status(TX, EXP, [unmarked], TODAY).rule("law").done == 0
+    assert parse_add_args(["1", "law", "+Texas-Law"], TODAY).tags == ("tx-law",)
+    with pytest.raises(CEInputError, match="\u201c\\+cooking\u201d"):
+        parse_add_args(["1", "law", "+cooking"], TODAY)
+
+
+def test_texas_trafficking_course_counts_toward_the_hours_only_if_it_is_accredited_ce() -> None:
+    course = entry(1, "human-trafficking")  # logged without a UAN: not known to be accredited
+    status = ce_status(TX, EXP, [entry(1, "tx-law"), course, entry(18)], TODAY)
+    assert status.rule("human-trafficking").met is True
+    assert status.rule("total").done == 19
+    assert status.missing == ["1 more hour in total"]
+    assert (
+        "Not counted toward the total: 1 h of Texas HHSC-approved human trafficking prevention "
+        "course not logged as accredited CE" in status_text(status)
+    )
+    accredited = [
+        parse_add_args(["0009-0000-24-011-H04-T", "1", "+human-trafficking"], TODAY),
+        parse_add_args(["1", "human-trafficking", "+accredited"], TODAY),
+    ]
+    for course in accredited:
+        status = ce_status(TX, EXP, [entry(1, "tx-law"), course, entry(18)], TODAY)
+        assert status.complete is True, course
+        assert status.rule("total").done == 20
+    assert not any("this tracker counts it." in note for note in TX.uncertain)
+
+
+def test_ptcb_late_fee_deadline_is_the_first_day_of_the_expiration_month() -> None:
+    for expiration, deadline in [
+        (date(2027, 2, 28), date(2027, 2, 1)),
+        (date(2027, 3, 15), date(2027, 3, 1)),
+        (date(2027, 4, 30), date(2027, 4, 1)),
+    ]:
+        status = ce_status(PTCB, expiration, [], date(2027, 1, 5))
+        assert status.late_fee_deadline == deadline
+        assert ce_status(ADV, expiration, [], date(2027, 1, 5)).late_fee_deadline == deadline
+    status = ce_status(PTCB, date(2027, 4, 30), ptcb_complete_log(), date(2027, 4, 2))
+    assert status.phase == "late"
+    assert (
+        "Late-fee deadline: 2027-04-01, the 1st day of your expiration month (PTCB's renewal "
+        "fee article) \u00b7 passed\n" in status_text(status)
+    )
+    early = status_text(ce_status(PTCB, date(2027, 4, 30), [], date(2027, 3, 6)))
+    assert "Late-fee deadline: 2027-04-01, the 1st day of your expiration month" in early
+    assert "(PTCB's renewal fee article) \u00b7 26 days left\n" in early
+    assert ce_status(PTCB, date(2027, 4, 30), [], date(2027, 4, 1)).phase == "window_open"
+
+
+# --- state credentials from the state data ------------------------------------------------------
+
+
+def _ce_sourced(record) -> bool:
+    return record.renewal.cycle_months is not None and record.renewal.ce_hours is not None
+
+
+def test_every_state_with_sourced_ce_yields_a_working_credential() -> None:
+    from bot import ce_credentials
+    from bot.ce_rules import add_months
+    from bot.states import all_states
+
+    states = all_states()
+    sourced = sorted(code for code, record in states.items() if _ce_sourced(record))
+    assert len(sourced) >= 10
+    assert {"FL", "TX"} <= set(sourced)
+    all_keys = ce_credentials.all_credentials()
+    for code in sourced:
+        record, key = states[code], f"{code.lower()}-tech"
+        cred = ce_credentials.find(key)
+        assert cred is not None and cred.id == key and key in all_keys, key
+        assert ce_credentials.find(key.upper()) is cred
+        assert cred.cycle_months == record.renewal.cycle_months, key
+        assert cred.total_hours == record.renewal.ce_hours, key
+        if code == "TX":  # written by hand, with its richer rules
+            assert cred is TX
+            continue
+        source = record.source(record.renewal.source)
+        assert cred.state == code and cred.body == record.board.name
+        assert cred.confirm_at == record.board.url
+        assert [s.url for s in cred.sources] == [source.url]
+        assert any(record.board.url in note for note in cred.uncertain), key
+        assert [r.label for r in cred.topic_rules] == [t.name for t in record.renewal.ce_topics]
+        tags = [r.key for r in cred.topic_rules]
+        assert len(set(tags)) == len(tags) and all(t.startswith(code.lower() + "-") for t in tags)
+
+        expiration = add_months(date(2026, 12, 31), record.renewal.cycle_months)
+        today = date(2027, 1, 10)
+        empty = ce_status(cred, expiration, [], today)
+        assert empty.cycle_start == add_months(expiration, -cred.cycle_months) + timedelta(1)
+        assert empty.complete is (cred.total_hours == 0 and not any(
+            not r.conditional for r in cred.topic_rules)), key
+        text = status_text(empty)
+        assert text.startswith(f"{cred.name}: expires {expiration.isoformat()}"), key
+        for rule in cred.topic_rules:
+            assert f"+{rule.key}" in text, (key, rule.key)
+
+        # one entry tagged for each required topic, and general hours up to the total: complete
+        on = expiration - timedelta(days=31)
+        log = [CEEntry(r.hours or 1, "general", "T", on, tags=(r.key,))
+               for r in cred.topic_rules if not r.conditional]
+        topic_hours = sum(e.hours for e in log)
+        if cred.total_hours > topic_hours:
+            log.append(CEEntry(cred.total_hours - topic_hours, "general", "T", on))
+        done = ce_status(cred, expiration, log, expiration - timedelta(days=10))
+        assert done.complete is True, (key, status_text(done))
+        for tag in tags:  # every topic's tag can be typed on /ce add
+            got = parse_add_args(["1", "general", f"+{tag}"], on, tags=ce_credentials.all_tags())
+            assert got.tags == (tag,)
+
+
+def test_state_rules_read_from_the_record() -> None:
+    from bot import ce_credentials
+
+    fl = ce_credentials.find("fl-tech")
+    assert fl.name == "Florida pharmacy technician registration"
+    assert [(r.key, r.hours, r.conditional, r.live) for r in fl.topic_rules] == [
+        ("fl-live-presentation", 4, False, True),
+        ("fl-prevention-medication-errors", 2, False, False),
+        ("fl-hiv-aids", 1, True, False),
+    ]
+    exp = date(2027, 1, 31)
+    live = parse_add_args(["0009-0000-25-007-L05-T", "4"], date(2026, 5, 1))  # an L UAN
+    errors = parse_add_args(["2", "ps", "+fl-prevention-medication-errors"], date(2026, 5, 1),
+                            tags=ce_credentials.all_tags())
+    status = ce_status(fl, exp, [live, errors, entry(14, on=date(2026, 5, 1))], date(2026, 6, 1))
+    assert status.complete is True  # the HIV/AIDS hour applies only at a first renewal
+    assert status.rule("fl-hiv-aids").kind == "if-applies"
+    assert "\u2717 HIV/AIDS (first renewal only): 0 of 1 \u00b7 mark entries +fl-hiv-aids \u00b7 only " \
+        "if it applies to you" in status_text(status)
+    missing = ce_status(fl, exp, [entry(20, on=date(2026, 5, 1))], date(2026, 6, 1))
+    assert missing.missing == ["4 hours of live presentation",
+                               "2 hours of prevention of medication errors"]
+    assert missing.next_step.startswith("Earn 4 hours of live presentation CE: activities logged "
+                                        "with a live (L) UAN count by themselves")
+    # a state record names no late-renewal terms: after expiration, ask the board
+    expired = ce_status(fl, exp, [], date(2027, 2, 5))
+    assert expired.phase == "expired" and expired.reinstatement_deadline is None
+    assert expired.next_step == (
+        "Your Florida pharmacy technician registration expired on 2027-01-31. My Florida record "
+        "doesn't say how late renewal or reinstatement works; ask the Florida Board of "
+        "Pharmacy: http://floridaspharmacy.gov/licensing/registered-pharmacy-technician/"
+    )
+    with pytest.raises(CEInputError):  # no reinstatement period to log CE for
+        check_entry_for(fl, exp, entry(1, on=date(2027, 2, 1)))
+    nc = ce_credentials.find("nc-tech")
+    assert nc.total_hours == 0
+    assert "\u2713 No CE hours required to renew" in status_text(
+        ce_status(nc, date(2026, 12, 31), [], date(2026, 6, 1)))
+    # the hand-written Texas rule agrees with the Texas record
+    from bot.states import all_states
+
+    tx = all_states()["TX"].renewal
+    assert (TX.cycle_months, TX.total_hours, TX.law_hours) == (
+        tx.cycle_months, tx.ce_hours, tx.ce_topics[0].hours)
+
+
+def test_a_state_without_sourced_ce_says_not_confirmed_with_its_board_and_link() -> None:
+    from bot import ce_credentials
+    from bot.states import all_states
+
+    unsourced = [r for r in all_states().values() if not _ce_sourced(r)]
+    assert unsourced
+    for record in unsourced:
+        key = f"{record.code.lower()}-tech"
+        assert ce_credentials.find(key) is None
+        message = ce_credentials.unconfirmed_message(key)
+        assert message is not None, key
+        assert "not confirmed" in message
+        assert f"Check with the {record.board.name}: {record.board.url}" in message or (
+            f"Check with {record.board.name}: {record.board.url}" in message), message
+    assert ce_credentials.unconfirmed_message("fl-tech") is None
+    assert ce_credentials.unconfirmed_message("zz-tech") is None
+    assert ce_credentials.unconfirmed_message("ptcb-cpht") is None

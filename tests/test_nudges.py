@@ -1,6 +1,10 @@
 """Renewal nudges end to end: real SQLite file, real ``telegram.Bot`` talking HTTP to the local
 Bot API stub, real ``python -m bot nudges dispatch`` processes.
 
+The claim race (two dispatchers at once, in one process and in two), releasing a claim (429)
+and finishing one (sent, failed, blocked) also run on PostgreSQL (``backend_storage``), whose
+locking and unique-violation errors differ from SQLite's.
+
 The pure timing rules are covered by test_nudge_timing.py; these tests check what the
 dispatcher does with them: who gets which message when, exactly once, across restarts,
 concurrent dispatchers, time zones, snoozes, opt-outs, blocked users and Bot API errors.
@@ -20,10 +24,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from botapi_stub import BotApiStub
+from conftest import open_empty_storage
 from e2e_support import TOKEN, running_bot
 from sqlalchemy import select
 from telegram import Bot
 from telegram.ext import CallbackContext
+from user_rows import rows_about
 
 from bot import ce_rules, nudges, telegram_app
 from bot.nudge_timing import STALE_AFTER_DAYS
@@ -76,6 +82,18 @@ def db_url(tmp_path: Path) -> str:
 async def storage(tmp_path):
     s = Storage(db_url(tmp_path))
     await s.init()
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def backend_storage(request, tmp_path):
+    """An empty database on SQLite, then on PostgreSQL (skipped where there is none, failed
+    instead when REQUIRE_POSTGRES is set)."""
+    url = db_url(tmp_path) if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    s = await open_empty_storage(url)
     try:
         yield s
     finally:
@@ -226,7 +244,8 @@ def test_nudge_keyboard_callback_data_fits_for_every_credential():
 # --- at most once, restarts, downtime -----------------------------------------------------------
 
 
-async def test_dispatch_twice_and_after_a_restart_sends_nothing_more(tmp_path, storage, stub, tg):
+async def test_dispatch_twice_and_after_a_restart_sends_nothing_more(backend_storage, stub, tg):
+    storage = backend_storage
     await add_user(storage, stub, 201, log=PARTIAL_LOG)
     await add_user(storage, stub, 202, tz=LA)
     now = local(date(2027, 1, 5), 12)  # 12:00 NY, 09:00 LA; d90 (2026-12-31) is due
@@ -236,8 +255,8 @@ async def test_dispatch_twice_and_after_a_restart_sends_nothing_more(tmp_path, s
     assert await nudges.dispatch(storage, tg, now) == []
     assert await nudges.dispatch(storage, tg, now + timedelta(hours=3)) == []
 
-    # "restart": a new Storage on the same file and a new Bot
-    again = Storage(db_url(tmp_path))
+    # "restart": a new Storage on the same database and a new Bot
+    again = Storage(storage.url)
     await again.init()
     try:
         async with make_bot(stub) as bot:
@@ -373,7 +392,8 @@ async def test_opted_out_user_gets_nothing_until_opted_in(storage, stub, tg):
     }
 
 
-async def test_blocked_user_is_marked_inactive_and_never_retried(storage, stub, tg):
+async def test_blocked_user_is_marked_inactive_and_never_retried(backend_storage, stub, tg):
+    storage = backend_storage
     await add_user(storage, stub, 603)
     await add_user(storage, stub, 604)
     stub.block(603)
@@ -401,10 +421,11 @@ async def test_forget_removes_everything(storage, stub, tg):
     await storage.add_turn(605, "How do I renew?", "answer", [], [])
     now = local(date(2027, 1, 4), 10)
     assert len(await nudges.dispatch(storage, tg, now)) == 2  # one per credential
-    before = await storage.rows_about(605)
-    assert before["ce_entries"] == 2 and before["sent_nudges"] == 2 and before["users"] == 1
+    before = await rows_about(storage, 605)
+    assert before["ce_entries.user_id"] == 2 and before["sent_nudges.user_id"] == 2
+    assert before["users.id"] == 1
     await storage.forget(605)
-    assert await storage.rows_about(605) == dict.fromkeys(before, 0)
+    assert await rows_about(storage, 605) == dict.fromkeys(before, 0)
     assert await nudges.dispatch(storage, tg, now + timedelta(days=60)) == []
 
 
@@ -425,9 +446,10 @@ def assert_exactly_one_each(stub: BotApiStub) -> None:
     assert per_chat == dict.fromkeys(CONCURRENT_USERS, 1)
 
 
-async def test_two_dispatchers_in_one_process_send_each_nudge_once(tmp_path, storage, stub):
+async def test_two_dispatchers_in_one_process_send_each_nudge_once(backend_storage, stub):
+    storage = backend_storage
     await add_concurrent_users(storage, stub)
-    second = Storage(db_url(tmp_path))
+    second = Storage(storage.url)
     now = nudges.parse_now(CONCURRENT_NOW)
     try:
         async with make_bot(stub) as bot1, make_bot(stub) as bot2:
@@ -444,10 +466,10 @@ async def test_two_dispatchers_in_one_process_send_each_nudge_once(tmp_path, sto
         assert await claims(storage, uid) == {"d90": "sent"}
 
 
-def cli_env(tmp_path: Path, stub: BotApiStub) -> dict[str, str]:
+def cli_env(tmp_path: Path, stub: BotApiStub, database_url: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
-        "DATABASE_URL": db_url(tmp_path),
+        "DATABASE_URL": database_url or db_url(tmp_path),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_BASE_URL": stub.base_url,
         "TELEGRAM_BASE_FILE_URL": stub.base_file_url,
@@ -458,11 +480,12 @@ def cli_env(tmp_path: Path, stub: BotApiStub) -> dict[str, str]:
     return env
 
 
-def start_cli(tmp_path: Path, stub: BotApiStub, *args: str) -> subprocess.Popen:
+def start_cli(tmp_path: Path, stub: BotApiStub, *args: str,
+              database_url: str | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "nudges", "dispatch", *args],
         cwd=tmp_path,  # no stray .env from the checkout
-        env=cli_env(tmp_path, stub),
+        env=cli_env(tmp_path, stub, database_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -479,9 +502,11 @@ async def run_cli(tmp_path: Path, stub: BotApiStub, *args: str) -> tuple[int, st
     return await finish(start_cli(tmp_path, stub, *args))
 
 
-async def test_two_dispatch_processes_send_each_nudge_once(tmp_path, storage, stub):
+async def test_two_dispatch_processes_send_each_nudge_once(tmp_path, backend_storage, stub):
+    storage = backend_storage
     await add_concurrent_users(storage, stub)
-    procs = [start_cli(tmp_path, stub, "--now", CONCURRENT_NOW) for _ in range(2)]
+    procs = [start_cli(tmp_path, stub, "--now", CONCURRENT_NOW, database_url=storage.url)
+             for _ in range(2)]
     done = await asyncio.gather(*(finish(p) for p in procs))
     sent_lines = []
     for code, out, err in done:
@@ -555,7 +580,8 @@ async def test_dispatch_cli_now_without_time_zone_exits_2(tmp_path, storage, stu
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB-internal
-async def test_flood_limit_defers_the_nudge_and_a_later_run_sends_it(storage, stub, tg):
+async def test_flood_limit_defers_the_nudge_and_a_later_run_sends_it(backend_storage, stub, tg):
+    storage = backend_storage
     await add_user(storage, stub, 901)
     await add_user(storage, stub, 902)
     now = local(date(2027, 1, 4), 10)
@@ -572,7 +598,8 @@ async def test_flood_limit_defers_the_nudge_and_a_later_run_sends_it(storage, st
     assert await nudges.dispatch(storage, tg, later + timedelta(minutes=15)) == []
 
 
-async def test_bad_gateway_is_recorded_as_failed_and_not_resent(storage, stub, tg):
+async def test_bad_gateway_is_recorded_as_failed_and_not_resent(backend_storage, stub, tg):
+    storage = backend_storage
     await add_user(storage, stub, 903)
     now = local(date(2027, 1, 4), 10)
     stub.inject_error("sendMessage", 502)

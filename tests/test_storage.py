@@ -1,4 +1,8 @@
-"""Storage on both backends: SQLite (aiosqlite) by default, PostgreSQL (asyncpg) by URL."""
+"""Storage on both backends: SQLite (aiosqlite) by default, PostgreSQL (asyncpg) by URL.
+
+The PostgreSQL cases run on a temporary server (tests/pg_support.py); they skip where none can
+be started, and fail instead when REQUIRE_POSTGRES is set, as it is in CI (.ci/run).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,14 @@ import asyncio
 import datetime as dt
 
 import pytest
-from pg_support import start_postgres
+import user_rows
+from conftest import open_empty_storage
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, Table
+from sqlalchemy import inspect as sa_inspect
 
-from bot.storage import KEEP_TURNS, Base, Storage
+from bot.storage import ADDED_COLUMNS, KEEP_TURNS, Base, Storage
 
 UTC = dt.UTC
-
-
-@pytest.fixture(scope="session")
-def postgres_url():
-    server, reason = start_postgres()
-    if server is None:
-        pytest.skip(reason)
-    yield server.url
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -28,11 +26,7 @@ async def storage(request, tmp_path):
         url = f"sqlite+aiosqlite:///{tmp_path / 'pathway.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    store = Storage(url)
-    if request.param == "postgresql":  # one server for the session: start each test empty
-        async with store.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
-    await store.init()
+    store = await open_empty_storage(url)
     yield store
     await store.close()
 
@@ -81,7 +75,7 @@ async def test_feedback_is_stored_once_per_turn(storage):
     assert await storage.add_feedback(3, turn, -1)  # a second tap changes the rating
     assert not await storage.add_feedback(3, turn + 999, 1)  # stale button
     assert not await storage.add_feedback(4, turn, 1)  # someone else's turn
-    assert (await storage.rows_about(3))["feedback"] == 1
+    assert (await user_rows.rows_about(storage, 3))["feedback.user_id"] == 1
 
 
 async def test_ce_credentials_and_entries(storage):
@@ -100,6 +94,65 @@ async def test_ce_credentials_and_entries(storage):
     assert await storage.delete_entry(5, first)
     assert not await storage.delete_entry(5, first)
     assert [e.hours for e in await storage.entries(5)] == [2]
+
+
+async def test_credential_cycle_start_and_entry_tags_are_stored(storage):
+    exp, since = dt.date(2027, 3, 31), dt.date(2025, 2, 10)
+    await storage.set_credential(5, "ptcb-cpht", exp, cycle_start=since)
+    assert (await storage.credentials(5))[0].cycle_start == since
+    await storage.set_credential(5, "ptcb-cpht", exp)  # same cycle: the start is kept
+    assert (await storage.credentials(5))[0].cycle_start == since
+    await storage.set_credential(5, "ptcb-cpht", dt.date(2029, 3, 31))  # renewed: a new cycle
+    assert (await storage.credentials(5))[0].cycle_start is None
+    await storage.add_entry(5, hours=1, topic="law", audience="T",
+                            completed_on=dt.date(2026, 3, 1), title="", uan=None,
+                            delivery=None, tags="tx-law accredited")
+    (row,) = await storage.entries(5)
+    assert row.to_entry().tags == ("tx-law", "accredited")
+
+
+def _schema_before_the_added_columns() -> MetaData:
+    """The tables as they were before the columns of ADDED_COLUMNS existed."""
+    old = MetaData()
+    for table in Base.metadata.sorted_tables:
+        Table(table.name, old, *[c._copy() for c in table.columns
+                                 if (table.name, c.name) not in ADDED_COLUMNS])
+    return old
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+async def test_init_adds_new_columns_to_an_older_database_and_keeps_its_rows(
+        request, tmp_path, backend):
+    url = (f"sqlite+aiosqlite:///{tmp_path / 'old.db'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    old = _schema_before_the_added_columns()
+    store = Storage(url)
+    async with store.engine.begin() as conn:
+        await conn.run_sync(Base.metadata.drop_all)
+        await conn.run_sync(old.create_all)
+        await conn.execute(old.tables["users"].insert().values(id=1, interests=[]))
+        await conn.execute(old.tables["ce_credentials"].insert().values(
+            user_id=1, credential="ptcb-cpht", expiration=dt.date(2027, 3, 31)))
+        await conn.execute(old.tables["ce_entries"].insert().values(
+            user_id=1, hours=2.0, topic="law", audience="T", completed_on=dt.date(2026, 1, 5),
+            title="Old row"))
+    try:
+        for _ in range(2):  # a restart runs it again: nothing more to add, no error
+            await store.init()
+        async with store.engine.connect() as conn:
+            columns = await conn.run_sync(lambda c: {
+                (t, col["name"]) for t, _ in ADDED_COLUMNS
+                for col in sa_inspect(c).get_columns(t)})
+        assert set(ADDED_COLUMNS) <= columns
+        (record,) = await store.credentials(1)
+        assert (record.expiration, record.cycle_start) == (dt.date(2027, 3, 31), None)
+        (row,) = await store.entries(1)
+        assert (row.title, row.to_entry().tags) == ("Old row", ())
+        await store.set_credential(1, "ptcb-cpht", dt.date(2027, 3, 31),
+                                   cycle_start=dt.date(2025, 2, 10))
+        assert (await store.credentials(1))[0].cycle_start == dt.date(2025, 2, 10)
+    finally:
+        await store.close()
 
 
 async def test_a_nudge_can_be_claimed_once_even_concurrently(storage):
@@ -130,12 +183,54 @@ async def test_forget_deletes_everything_about_one_user(storage):
                                 delivery=None)
         await storage.claim_nudge(user, "nha-cpht", dt.date(2027, 1, 31), "d90",
                                   dt.datetime.now(UTC))
+    before = await user_rows.rows_about(storage, 7)
+    assert not user_rows.tables_without_rows(before), (
+        "fill every table that refers to a user before testing forget()", before)
+    other_before = await user_rows.rows_about(storage, 8)
     await storage.forget(7)
-    assert set((await storage.rows_about(7)).values()) == {0}
-    assert set((await storage.rows_about(8)).values()) == {1}
+    assert await user_rows.rows_about(storage, 7) == dict.fromkeys(before, 0)
+    assert await user_rows.rows_about(storage, 8) == other_before
+
+
+def test_user_columns_come_from_the_schema():
+    found = {f"{c.table.name}.{c.name}" for c in user_rows.user_columns()}
+    assert {"users.id", "turns.user_id", "feedback.user_id", "ce_credentials.user_id",
+            "ce_entries.user_id", "sent_nudges.user_id"} <= found
+    assert "feedback.turn_id" not in found and "users.chat_id" not in found
+    # a column is recognised by its foreign key to users, or by its name without one
+    metadata = MetaData()
+    users = Table("users", metadata, Column("id", BigInteger, primary_key=True))
+    notes = Table("notes", metadata, Column("id", Integer, primary_key=True),
+                  Column("author", ForeignKey("users.id")), Column("user_id", BigInteger),
+                  Column("reviewer_user_id", BigInteger), Column("turn_id", Integer))
+    assert [c.name for c in notes.columns if user_rows._refers_to_a_user(c, users)] == [
+        "author", "user_id", "reviewer_user_id"]
 
 
 async def test_naive_datetimes_are_refused(storage):
     await storage.touch_user(9, chat_id=9)
     with pytest.raises(Exception, match="naive datetime"):
         await storage.snooze(9, "ptcb-cpht", dt.datetime(2027, 1, 1, 9))
+
+
+def test_postgres_binaries_are_found_in_debians_versioned_folder(monkeypatch):
+    import pg_support
+
+    monkeypatch.setattr(pg_support.shutil, "which", lambda name: None)
+    found = ["/usr/lib/postgresql/9.6/bin/initdb", "/usr/lib/postgresql/15/bin/initdb",
+             "/usr/lib/postgresql/13/bin/initdb"]
+    monkeypatch.setattr(pg_support.glob, "glob", lambda pattern: list(found))
+    assert pg_support._bin("initdb") == "/usr/lib/postgresql/15/bin/initdb"
+
+
+def test_without_postgres_the_tests_skip_or_fail_when_it_is_required(monkeypatch):
+    import pg_support
+
+    monkeypatch.setattr(pg_support, "_bin", lambda name: None)
+    monkeypatch.setenv(pg_support.REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_POSTGRES is set, but PostgreSQL"):
+        pg_support.start_postgres_for_tests()
+    for unset in ("", "0"):
+        monkeypatch.setenv(pg_support.REQUIRE_ENV, unset)
+        with pytest.raises(pytest.skip.Exception, match="initdb, pg_ctl"):
+            pg_support.start_postgres_for_tests()
