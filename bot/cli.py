@@ -85,7 +85,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from bot.bench import run_bench
 
-    return run_bench(get_settings(), Path(args.questions), rounds=args.rounds)
+    return run_bench(
+        get_settings(), Path(args.questions), rounds=args.rounds, burst=args.burst,
+        cold_runs=args.cold_runs, limit=args.limit, ingest=args.ingest,
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -100,8 +103,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_nudges(args: argparse.Namespace) -> int:
     from bot.nudges import dispatch_cli
+    from bot.telegram_app import install_token_redaction
 
-    return dispatch_cli(get_settings(), now=args.now, dry_run=args.dry_run)
+    settings = get_settings()
+    token = settings.telegram_bot_token
+    install_token_redaction(token.get_secret_value() if token else "")
+    from telegram.error import InvalidToken
+
+    try:
+        return dispatch_cli(settings, now=args.now, dry_run=args.dry_run)
+    except InvalidToken:
+        print("nudges dispatch: the Bot API rejected the token: check TELEGRAM_BOT_TOKEN and "
+              "TELEGRAM_BASE_URL", file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,9 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", nargs="?", default="tests/data/eval_questions.jsonl")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     ev.set_defaults(func=cmd_eval)
-    bench = sub.add_parser("bench", help="speed figures, as ratios to the model's own encode time")
+    bench = sub.add_parser(
+        "bench", help="speed and memory of both embedding backends (onnx, torch) in one run"
+    )
     bench.add_argument("--questions", default="tests/data/eval_questions.jsonl")
-    bench.add_argument("--rounds", type=int, default=2)
+    bench.add_argument("--rounds", type=int, default=2, help="timed passes over the questions")
+    bench.add_argument("--burst", type=int, default=2000,
+                       help="questions sent at once through the bot's batcher")
+    bench.add_argument("--cold-runs", type=int, default=3,
+                       help="whole-process start-up runs per backend (the median is shown)")
+    bench.add_argument("--limit", type=int, default=None, help="use only the first N questions")
+    bench.add_argument("--no-ingest", dest="ingest", action="store_false",
+                       help="skip the full-ingest figures")
     bench.set_defaults(func=cmd_bench)
     nudges = sub.add_parser("nudges", help="renewal nudges")
     nsub = nudges.add_subparsers(dest="action", required=True)

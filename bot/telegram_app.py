@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable
@@ -28,6 +29,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -204,6 +206,23 @@ async def send_html(
             await asyncio.sleep(delay)
             delay *= 2
     return None
+
+
+GONE_MESSAGE = ("message to edit not found", "message can't be edited", "message is not found")
+
+
+async def edit_or_send(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, **kwargs: Any
+) -> None:
+    """Show ``text`` in place of the button's message; if Telegram no longer has that
+    message, send it as a new one. An action that succeeded is never reported as failed."""
+    try:
+        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, **kwargs)
+    except BadRequest as exc:
+        if not any(gone in str(exc).lower() for gone in GONE_MESSAGE):
+            raise
+        log.info("button message is gone (%s); sending a new one", exc)
+        await send_html(context, update.effective_chat.id, text, **kwargs)
 
 
 async def send_reply(
@@ -431,7 +450,7 @@ async def on_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE, part
             reply_markup=onboarding_keyboard(following, mode),
         )
     elif mode == "o":
-        await query.edit_message_text(esc(templates.ONBOARDING_DONE), parse_mode=ParseMode.HTML)
+        await edit_or_send(update, context, esc(templates.ONBOARDING_DONE))
     else:
         user = await svc.storage.get_user(user_id)
         await query.edit_message_text(profile_text(user), parse_mode=ParseMode.HTML,
@@ -670,29 +689,37 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_html(context, update.effective_chat.id, templates.HELP)
 
 
+FORGET_CONFIRM_SECONDS = 600  # a /forget confirmation button works for 10 minutes
+
+
 async def cmd_forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    asked = int(time.time())
     keyboard = InlineKeyboardMarkup([[
-        InlineKeyboardButton("Yes, delete everything", callback_data="fg:yes"),
-        InlineKeyboardButton("No, keep it", callback_data="fg:no"),
+        InlineKeyboardButton("Yes, delete everything", callback_data=f"fg:yes:{asked}"),
+        InlineKeyboardButton("No, keep it", callback_data=f"fg:no:{asked}"),
     ]])
     await send_html(context, update.effective_chat.id, esc(templates.FORGET_CONFIRM),
                     reply_markup=keyboard)
 
 
 async def on_forget(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
-    (answer,) = parts
+    answer, asked = parts  # a button without its time (an old one) is malformed: stale note
     query = update.callback_query
+    if answer not in ("yes", "no"):
+        raise ValueError("malformed forget button")
+    if time.time() - int(asked) > FORGET_CONFIRM_SECONDS:
+        await query.answer()
+        await edit_or_send(update, context, esc(templates.FORGET_EXPIRED))
+        return
     if answer == "yes":
         svc = services(context)
         await svc.storage.forget(update.effective_user.id)
         svc.limiter.forget(update.effective_user.id)
         await query.answer("Deleted")
-        await query.edit_message_text(esc(templates.FORGET_DONE), parse_mode=ParseMode.HTML)
-    elif answer == "no":
-        await query.answer()
-        await query.edit_message_text(esc(templates.FORGET_CANCELLED), parse_mode=ParseMode.HTML)
+        await edit_or_send(update, context, esc(templates.FORGET_DONE))
     else:
-        raise ValueError("malformed forget button")
+        await query.answer()
+        await edit_or_send(update, context, esc(templates.FORGET_CANCELLED))
 
 
 async def set_nudges(update: Update, context: ContextTypes.DEFAULT_TYPE, enabled: bool) -> str:
@@ -774,7 +801,7 @@ async def on_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, parts:
     await services(context).storage.update_profile(update.effective_user.id, timezone=tz)
     await update.callback_query.answer(f"Time zone set to {tz}")
     user = await services(context).storage.get_user(update.effective_user.id)
-    await update.callback_query.edit_message_text(profile_text(user), parse_mode=ParseMode.HTML)
+    await edit_or_send(update, context, profile_text(user))
 
 
 # --- callbacks, membership, errors ---------------------------------------------------------
@@ -827,6 +854,12 @@ async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update is None and isinstance(context.error, (NetworkError, TimedOut)) and not isinstance(
+            context.error, (BadRequest, Forbidden)):
+        # getUpdates failed (502, a timeout): python-telegram-bot retries with a growing delay
+        # (1 s, then x1.5 up to 30 s); one line, not a traceback each time
+        log.warning("polling: Bot API error (%s); retrying in up to 30 s", context.error)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
@@ -929,9 +962,22 @@ class RedactToken(logging.Filter):
 
 
 def install_token_redaction(token: str) -> None:
+    """Every log handler, and uncaught exceptions too, print "[token]" for the token."""
     redactor = RedactToken(token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+    if not token:
+        return
+    previous = sys.excepthook
+
+    def redacting_hook(kind, value, tb) -> None:
+        import traceback
+
+        text = "".join(traceback.format_exception(kind, value, tb)).replace(token, "[token]")
+        sys.stderr.write(text)
+
+    if getattr(previous, "__name__", "") != "redacting_hook":
+        sys.excepthook = redacting_hook
 
 
 def run_polling(settings: Settings) -> int:
@@ -946,5 +992,10 @@ def run_polling(settings: Settings) -> int:
         log.error("%s", exc)
         return 2
     application = build_application(settings, replier, Storage(settings.database_url))
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        log.error("the Bot API rejected the token: check TELEGRAM_BOT_TOKEN and "
+                  "TELEGRAM_BASE_URL (%s)", settings.telegram_base_url.replace(token, "[token]"))
+        return 2
     return 0

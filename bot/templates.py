@@ -245,6 +245,10 @@ FORGET_CONFIRM = (
 )
 FORGET_DONE = "Done. I deleted everything I stored about you. /start begins afresh any time."
 FORGET_CANCELLED = "OK, nothing was deleted."
+FORGET_EXPIRED = (
+    "That confirmation has expired, so nothing was deleted. Send /forget again if you still "
+    "want everything deleted."
+)
 
 TOPIC_OVERVIEWS: dict[str, tuple[str, tuple[str, str, str]]] = {
     "start": (
