@@ -104,6 +104,7 @@ class Roadmap:
     next_milestone: str
     steps: tuple[RoadmapStep, ...]
     notes: tuple[str, ...] = ()
+    board: tuple[str, str] | None = None  # (name, url) of the profile state's board
 
     def step(self, stage_id: str) -> RoadmapStep:
         """The step for one stage id."""
@@ -1148,6 +1149,7 @@ def build_roadmap(profile: Profile, state: Jurisdiction | None = None) -> Roadma
         next_milestone=_next_milestone(profile),
         steps=steps,
         notes=_notes(profile),
+        board=(state.board.name, state.board.url) if state is not None else None,
     )
 
 

@@ -556,6 +556,8 @@ def stage_overview_line(replier: Replier, stage_id: str) -> str:
 
 
 def roadmap_html(roadmap: career.Roadmap, overview: str) -> str:
+    """The roadmap at a glance (well under 1,200 visible characters on a phone): where you
+    are, the next milestone, one line per stage; each step's detail is behind its button."""
     lines = [
         "<b>Your roadmap</b>",
         f"📍 You are at: <b>{esc(roadmap.current.name)}</b>",
@@ -563,40 +565,68 @@ def roadmap_html(roadmap: career.Roadmap, overview: str) -> str:
     ]
     if overview:
         lines.append(f"<i>{esc(overview)}</i>")
+    lines.append("")
     for step in roadmap.steps:
-        lines.append("")
-        lines.append(f"{STEP_MARKS[step.status]} <b>{step.stage.number}. {esc(step.stage.name)}</b>"
-                     f" — {esc(step.title)}")
-        if step.status in ("current", "next"):
-            if step.detail:
-                lines.append(esc(step.detail))
-            for req in step.requirements[:8]:
-                flag = " (unconfirmed)" if req.uncertain else ""
-                lines.append(f"• {esc(req.text)}{flag} — {link(req.source.title, req.source.url)}"
-                             f" ({esc(req.source.as_of)})")
+        line = f"{STEP_MARKS[step.status]} {step.stage.number}. {esc(step.title)}"
+        if step.stage.id == "foundation" and roadmap.board is not None:
+            line += f" — {link(*roadmap.board)}"  # the registration step names the board
+        lines.append(line)
     if roadmap.notes:
         lines.append("")
-        lines.extend(f"<i>{esc(n)}</i>" for n in roadmap.notes)
+        lines.append(f"<i>{esc(roadmap.notes[0])}</i>")
+    lines.append("")
+    lines.append("Tap a step for what it takes, with sources.")
+    return "\n".join(lines)
+
+
+def step_html(step: career.RoadmapStep) -> str:
+    """One step in full: what it asks, each requirement with its source."""
+    lines = [(f"{STEP_MARKS[step.status]} <b>{step.stage.number}. {esc(step.stage.name)}</b>"
+             f" — {esc(step.title)}")]
+    if step.detail:
+        lines.append(esc(step.detail))
+    for req in step.requirements[:8]:
+        flag = " (unconfirmed)" if req.uncertain else ""
+        lines.append(f"• {esc(req.text)}{flag} — {link(req.source.title, req.source.url)}"
+                     f" ({esc(req.source.as_of)})")
     return "\n".join(lines)
 
 
 def roadmap_keyboard(roadmap: career.Roadmap) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(f"{step.stage.number}. {step.ask}", callback_data=f"pa:{step.stage.id}")]
+        [InlineKeyboardButton(f"{step.stage.number}. {step.stage.name}"[:60],
+                              callback_data=f"pa:{step.stage.id}")]
         for step in roadmap.steps
     ])
 
 
+async def user_roadmap(svc: BotServices, user_id: int) -> career.Roadmap:
+    user = await svc.storage.get_user(user_id)
+    profile = user_profile(user)
+    return career.build_roadmap(profile, states.all_states().get(profile.state or ""))
+
+
 async def cmd_path(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    user = await svc.storage.get_user(update.effective_user.id)
-    profile = user_profile(user)
-    roadmap = career.build_roadmap(profile, states.all_states().get(profile.state or ""))
+    roadmap = await user_roadmap(svc, update.effective_user.id)
     text = roadmap_html(roadmap, stage_overview_line(svc.replier, roadmap.current.id))
     chunks = split_messages(text.split("\n\n"))
     for i, chunk in enumerate(chunks):
         kwargs = {"reply_markup": roadmap_keyboard(roadmap)} if i == len(chunks) - 1 else {}
         await send_html(context, update.effective_chat.id, chunk, **kwargs)
+
+
+async def on_path_step(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
+    """A roadmap step's button: the step in full, with a button to ask about it."""
+    (stage_id,) = parts
+    if stage_id not in career.STAGE_BY_ID:
+        raise ValueError("malformed roadmap button")
+    await update.callback_query.answer()
+    step = (await user_roadmap(services(context), update.effective_user.id)).step(stage_id)
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(
+        f"❓ {step.ask}"[:60], callback_data=f"pq:{stage_id}")]])
+    for chunk in split_messages(step_html(step).split("\n\n")):
+        await send_html(context, update.effective_chat.id, chunk, reply_markup=keyboard)
 
 
 async def on_path_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
@@ -605,8 +635,7 @@ async def on_path_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, parts:
         raise ValueError("malformed roadmap button")
     svc = services(context)
     await update.callback_query.answer()
-    user = await svc.storage.get_user(update.effective_user.id)
-    step = career.build_roadmap(user_profile(user)).step(stage_id)
+    step = (await user_roadmap(svc, update.effective_user.id)).step(stage_id)
     if step.ask.startswith("/ce"):
         await ce_chat.send_status(update, context)
         return
@@ -809,7 +838,8 @@ async def on_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, parts:
 CALLBACKS = {
     "ob": on_onboarding,
     "pf": on_profile_change,
-    "pa": on_path_ask,
+    "pa": on_path_step,
+    "pq": on_path_ask,
     "tp": on_topic,
     "tq": on_topic_question,
     "fb": on_feedback,
