@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
-from bot.replies import Reply
+if TYPE_CHECKING:  # only for annotations: the CE rules quote input without loading replies
+    from bot.replies import Reply
 
 TELEGRAM_LIMIT = 4096
 TAG_RE = re.compile(r"<[^>]+>")
@@ -35,18 +37,11 @@ def reply_blocks(reply: Reply) -> list[str]:
     """
     if reply.kind != "answer":
         return [esc(reply.lead), *(esc(n) for n in reply.notes)]
-    blocks: list[str] = []
-    for part in reply.body:
-        cites = esc(reply.cite_marks(part))
+    def line(part) -> str:
         text = f"<b>{esc(part.text)}</b>" if part.role == "lead" else esc(part.text)
-        if part.item:
-            line = f"• {text} {cites}"
-            if blocks and blocks[-1].startswith("• "):
-                blocks[-1] += "\n" + line
-                continue
-            blocks.append(line)
-        else:
-            blocks.append(f"{text} {cites}")
+        return f"{'• ' if part.item else ''}{text} {esc(reply.cite_marks(part))}"
+
+    blocks = ["\n".join(line(p) for p in group) for group in reply.paragraphs()]
     step = reply.next_step
     if step is not None:
         blocks.append(f"<b>Next step:</b> {esc(step.text)} {esc(reply.cite_marks(step))}")

@@ -133,19 +133,24 @@ class Reply:
     def cite_marks(part: Part) -> str:
         return "".join(f"[{n}]" for n in part.cites)
 
+    def paragraphs(self) -> list[list[Part]]:
+        """The body as displayed: each paragraph alone, consecutive list items together."""
+        groups: list[list[Part]] = []
+        for part in self.body:
+            if part.item and groups and groups[-1][-1].item:
+                groups[-1].append(part)
+            else:
+                groups.append([part])
+        return groups
+
     def to_text(self) -> str:
         """Plain-text rendering (console, CLI, JSON "answer")."""
         if self.kind != "answer":
             return "\n\n".join([self.lead, *self.notes])
-        paragraphs: list[str] = []
-        for part in self.body:
-            line = f"{part.text} {self.cite_marks(part)}"
-            if part.item:
-                line = f"• {line}"
-                if paragraphs and paragraphs[-1].startswith("• "):
-                    paragraphs[-1] += "\n" + line
-                    continue
-            paragraphs.append(line)
+        paragraphs = [
+            "\n".join(f"{'• ' if p.item else ''}{p.text} {self.cite_marks(p)}" for p in group)
+            for group in self.paragraphs()
+        ]
         step = self.next_step
         if step is not None:
             paragraphs.append(f"Next step: {step.text} {self.cite_marks(step)}")
