@@ -15,11 +15,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import ContextTypes
 
 from bot import ce_credentials, ce_rules
-from bot.formatting import esc, split_messages
+from bot.formatting import esc, quote_input, split_messages
 from bot.nudge_timing import local_now
 from bot.storage import CEEntryRow, Storage
 
 log = logging.getLogger(__name__)
+
+#: How long the Undo button of ``/ce delete`` works.
+UNDO_SECONDS = 60
 
 #: ``--since`` in ``/ce set`` (also "since", and the dash a phone makes of "--": "—since").
 _SINCE_FLAG = re.compile(r"(?:^|\s)(?:[-\u2010-\u2014]{1,2})?since(?:[:=]|\s|$)", re.IGNORECASE)
@@ -44,7 +47,10 @@ def usage_text() -> str:
         "human trafficking course, +accredited for accredited CE logged without its UAN, and "
         "one per required state topic (/ce tags lists yours). /ce tag &lt;n&gt; +tag adds one "
         "to an entry later, /ce tag &lt;n&gt; -tag removes it.\n"
-        "/ce list · /ce delete &lt;n&gt; · /ce edit &lt;n&gt; &lt;hours&gt; &lt;topic&gt; ...\n"
+        "/ce list shows each entry with its number (#12); that number stays the entry's "
+        "own. /ce delete &lt;n&gt; (with an Undo button for a minute) · /ce edit &lt;n&gt; "
+        "changes only what you name: /ce edit 12 hours 3, /ce edit 12 date 2026-03-14, "
+        "/ce edit 12 title \"New title\", topic, uan (or uan none), audience, +tag, -tag\n"
         "/ce status — what is done and missing, with a chart · /ce export — CSV · /ce tags\n"
         "Topics: law, patient-safety, general, drug-therapy, hiv-aids, compounding, opioids, "
         "tx-law, human-trafficking (or an ACPE topic designator: 01, 03, 07…).\n"
@@ -60,6 +66,18 @@ async def _send(context, chat_id: int, html_text: str, **kwargs) -> None:
     from bot.telegram_app import send_html
 
     await send_html(context, chat_id, html_text, **kwargs)
+
+
+async def _send_file(context, chat_id: int, kind: str, data: bytes, filename: str,
+                     caption: str) -> None:
+    """A photo or a document, through the one retrying send path (a 502 is sent again, not
+    answered with the apology). ``kind``: "photo" or "document"."""
+    from bot.telegram_app import send_retrying
+
+    send = context.bot.send_photo if kind == "photo" else context.bot.send_document
+    # a fresh InputFile per attempt: an upload reads its file
+    await send_retrying(context, chat_id, lambda: send(
+        chat_id, InputFile(io.BytesIO(data), filename=filename), caption=caption))
 
 
 async def user_today(storage: Storage, user_id: int, now: dt.datetime | None = None) -> dt.date:
@@ -121,17 +139,9 @@ async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif sub == "list":
             await ce_list(update, context)
         elif sub in ("delete", "del", "remove"):
-            row = await _nth_entry(storage, user.id, args[:1])
-            await storage.delete_entry(user.id, row.id)
-            await _send(context, chat_id, "🗑 Deleted: " + esc(ce_rules.describe_entry(row.to_entry())))
+            await ce_delete(update, context, args)
         elif sub == "edit":
-            row = await _nth_entry(storage, user.id, args[:1])
-            entry = ce_rules.parse_add_args(args[1:], await user_today(storage, user.id),
-                                            tags=ce_credentials.all_tags())
-            notices = await _check_cycle(storage, user.id, entry)
-            await storage.replace_entry(user.id, row.id, **entry_fields(entry))
-            await _send(context, chat_id, "✏️ Updated entry " + esc(args[0]) + ": "
-                        + esc(ce_rules.describe_entry(entry)) + _notices_html(notices))
+            await ce_edit(update, context, args)
         elif sub == "tag":
             await ce_tag(update, context, args)
         elif sub == "tags":
@@ -146,21 +156,87 @@ async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send(context, chat_id, "⚠️ " + esc(str(exc)))
 
 
-async def _nth_entry(storage: Storage, user_id: int, args: list[str]) -> CEEntryRow:
-    rows = await storage.entries(user_id)
+async def _entry_by_number(storage: Storage, user_id: int, args: list[str]) -> CEEntryRow:
+    """The entry whose own number (its id, shown in /ce list as #12) the user gave. The number
+    never changes when entries are added, sorted or deleted."""
+    typed = args[0].removeprefix("#") if args else ""
     try:
-        n = int(args[0])
-    except (IndexError, ValueError):
+        number = int(typed)
+    except ValueError:
         raise ce_rules.CEInputError(
             "Tell me which entry by its number in /ce list, e.g. /ce delete 2 or "
-            "/ce edit 2 1.5 law."
+            "/ce edit 2 hours 1.5."
         ) from None
-    if not 1 <= n <= len(rows):
+    row = next((r for r in await storage.entries(user_id) if r.id == number), None)
+    if row is None:
         raise ce_rules.CEInputError(
-            f"There is no entry {n}: your log has {len(rows)} "
-            f"entr{'y' if len(rows) == 1 else 'ies'}. /ce list shows the numbers."
+            f"There is no entry #{quote_input(typed)} in your log. /ce list shows each entry's "
+            "number."
         )
-    return rows[n - 1]
+    return row
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def undo_keyboard(entry_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[
+        InlineKeyboardButton("↩️ Undo", callback_data=f"ce:undo:{entry_id}")]])
+
+
+async def ce_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    """``/ce delete <n>``: by the entry's own number, with an Undo button for a minute."""
+    user_id, storage = update.effective_user.id, _storage(context)
+    row = await _entry_by_number(storage, user_id, args[:1])
+    now = _utcnow()
+    await storage.purge_deleted_entries(now - dt.timedelta(seconds=UNDO_SECONDS))
+    await storage.delete_entry(user_id, row.id, now)
+    await _send(context, update.effective_chat.id,
+                f"🗑 Deleted #{row.id}: {esc(ce_rules.describe_entry(row.to_entry()))}",
+                reply_markup=undo_keyboard(row.id))
+
+
+async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE, entry_id: int) -> None:
+    from bot.telegram_app import edit_or_send
+
+    user_id, storage = update.effective_user.id, _storage(context)
+    query = update.callback_query
+    now = _utcnow()
+    if await storage.restore_entry(user_id, entry_id, now - dt.timedelta(seconds=UNDO_SECONDS)):
+        row = next(r for r in await storage.entries(user_id) if r.id == entry_id)
+        await query.answer("Restored")
+        await edit_or_send(update, context, f"↩️ Restored #{row.id}: "
+                           + esc(ce_rules.describe_entry(row.to_entry())))
+        return
+    if any(r.id == entry_id for r in await storage.entries(user_id)):
+        await query.answer(f"Entry #{entry_id} is already back in your log.")
+        return
+    await storage.purge_deleted_entries(now - dt.timedelta(seconds=UNDO_SECONDS))
+    await query.answer("Undo works only for a minute after deleting. Log the activity again "
+                       "with /ce add.", show_alert=True)
+
+
+async def ce_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    """``/ce edit <n> hours 3``: changes only what is named and shows before -> after."""
+    user_id, storage = update.effective_user.id, _storage(context)
+    row = await _entry_by_number(storage, user_id, args[:1])
+    before = row.to_entry()
+    after = ce_rules.parse_edit_args(args[1:], before, await user_today(storage, user_id),
+                                     tags=ce_credentials.all_tags(), number=str(row.id))
+    if after == before:
+        await _send(context, update.effective_chat.id,
+                    f"Entry #{row.id} already says that: {esc(ce_rules.describe_entry(after))}")
+        return
+    notices = []
+    if after.completed_on != before.completed_on:
+        notices = await _check_cycle(storage, user_id, after)
+    old, new = entry_fields(before), entry_fields(after)
+    await storage.replace_entry(user_id, row.id, **{k: v for k, v in new.items() if old[k] != v})
+    lines = [f"✏️ Updated entry #{row.id}", *ce_rules.describe_changes(before, after),
+             f"Now: {ce_rules.describe_entry(after)}"]
+    await _send(context, update.effective_chat.id,
+                esc("\n".join(lines)) + _notices_html(notices))
 
 
 def credential_keyboard(profile_state: str | None = None) -> InlineKeyboardMarkup:
@@ -178,7 +254,7 @@ def credential_keyboard(profile_state: str | None = None) -> InlineKeyboardMarku
 
 def _unknown_credential(word: str) -> ce_rules.CEInputError:
     return ce_rules.CEInputError(
-        f"I don't know the credential “{word}”. I track: {', '.join(ce_rules.CREDENTIALS)}, and "
+        f"I don't know the credential “{quote_input(word)}”. I track: {', '.join(ce_rules.CREDENTIALS)}, and "
         f"these state credentials: {', '.join(ce_credentials.state_credentials())}. "
         "Try: /ce set ptcb-cpht 2027-03-31"
     )
@@ -250,6 +326,12 @@ async def ce_set(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
     action, key = parts
+    if action == "undo":
+        entry_id = int(key)
+        if not 0 < entry_id < 2**63:  # no such row; too big for the database's integers
+            raise ValueError("malformed undo button")
+        await on_undo(update, context, entry_id)
+        return
     credential = ce_credentials.find(key)
     if action != "set" or credential is None:
         raise ValueError("malformed CE button")
@@ -263,7 +345,7 @@ async def ce_tag(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[
     """``/ce tag <n> +tag -tag``: add or remove tags on a logged entry."""
     user_id = update.effective_user.id
     storage = _storage(context)
-    row = await _nth_entry(storage, user_id, args[:1])
+    row = await _entry_by_number(storage, user_id, args[:1])
     changes = args[1:]
     if not changes:
         raise ce_rules.CEInputError(
@@ -282,13 +364,13 @@ async def ce_tag(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[
             tags = [t for t in tags if t != tag]
         else:
             raise ce_rules.CEInputError(
-                f"Put + before a tag to add it or - to remove it, e.g. /ce tag {args[0]} +tx-law "
-                f"(not “{word}”)."
+                f"Put + before a tag to add it or - to remove it, e.g. /ce tag {row.id} +tx-law "
+                f"(not “{quote_input(word)}”)."
             )
     entry = replace(row.to_entry(), tags=tuple(tags))
     await storage.replace_entry(user_id, row.id, tags=" ".join(tags) or None)
     await _send(context, update.effective_chat.id,
-                f"🏷 Entry {esc(args[0])}: {esc(ce_rules.describe_entry(entry))}")
+                f"🏷 Entry #{row.id}: {esc(ce_rules.describe_entry(entry))}")
 
 
 async def ce_tags(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -320,7 +402,7 @@ async def ce_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     total = sum(r.hours for r in rows)
     lines = [f"<b>Your CE log</b> ({len(rows)} entries, {ce_rules.format_hours(total)} h)"]
-    lines += [f"{i}. {esc(ce_rules.describe_entry(r.to_entry()))}" for i, r in enumerate(rows, 1)]
+    lines += [f"#{r.id} · {esc(ce_rules.describe_entry(r.to_entry()))}" for r in rows]
     for message in split_messages(lines):
         await _send(context, update.effective_chat.id, message)
 
@@ -349,21 +431,33 @@ async def send_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     from bot.ce_chart import status_chart_png  # matplotlib: loaded by the first /ce status only
 
     png = await asyncio.to_thread(status_chart_png, statuses)
-    await context.bot.send_photo(chat_id, InputFile(io.BytesIO(png), filename="ce-status.png"),
-                                 caption="Your CE progress")
+    await _send_file(context, chat_id, "photo", png, "ce-status.png", "Your CE progress")
+
+
+#: A cell starting with one of these is run as a formula by spreadsheets (CSV injection):
+#: = + - @, tab and carriage return, and their full-width forms.
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """``text`` as a CSV cell that a spreadsheet shows as text: a cell that would start a
+    formula (even after leading spaces) gets a leading apostrophe, as OWASP recommends."""
+    if text.lstrip(" ").startswith(_FORMULA_LEADS) or text.startswith(_FORMULA_LEADS):
+        return "'" + text
+    return text
 
 
 async def ce_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The CE log as CSV; ``id`` is the entry's number in /ce list."""
     rows = await _storage(context).entries(update.effective_user.id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["n", "date", "hours", "topic", "audience", "delivery", "uan", "title",
+    writer.writerow(["id", "date", "hours", "topic", "audience", "delivery", "uan", "title",
                      "tags"])
-    for i, r in enumerate(rows, 1):
-        writer.writerow([i, r.completed_on.isoformat(), f"{r.hours:g}", r.topic, r.audience,
-                         r.delivery or "", r.uan or "", r.title or "", r.tags or ""])
+    for r in rows:
+        writer.writerow([r.id, r.completed_on.isoformat(), f"{r.hours:g}", *(
+            spreadsheet_cell(value or "") for value in (
+                r.topic, r.audience, r.delivery, r.uan, r.title, r.tags))])
     data = buffer.getvalue().encode("utf-8")
-    await context.bot.send_document(
-        update.effective_chat.id, InputFile(io.BytesIO(data), filename="ce-log.csv"),
-        caption=f"Your CE log: {len(rows)} entries",
-    )
+    await _send_file(context, update.effective_chat.id, "document", data, "ce-log.csv",
+                     f"Your CE log: {len(rows)} entries")

@@ -14,9 +14,11 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from typing import Literal
 from urllib.parse import urlparse
+
+from bot.formatting import quote_input
 
 #: How a credential's late-fee deadline is set: PTCB's renewal fee article gives the 1st day of
 #: the month the certification expires.
@@ -560,8 +562,15 @@ def add_months(day: date, months: int) -> date:
 
 
 def _last_day_of_month(year: int, month: int) -> date:
-    first_of_next = date(year + (month == 12), month % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
+    if month == 12:  # December 9999 has a last day, though 10000-01-01 does not exist
+        return date(year, 12, 31)
+    return date(year, month + 1, 1) - timedelta(days=1)
+
+
+def _quoted(text: str) -> str:
+    """What the user typed, quoted back in a message: a short prefix only (a 4,000-character
+    word must not make the reply too long for Telegram)."""
+    return f"\u201c{quote_input(text)}\u201d"
 
 
 _DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-"})
@@ -590,7 +599,7 @@ def _make_date(year: int, month: int, day: int, raw: str, forms: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise CEInputError(
-            f"\u201c{raw}\u201d isn't a real date. I read dates as year-month-day (2026-03-14) or "
+            f"{_quoted(raw)} isn't a real date. I read dates as year-month-day (2026-03-14) or "
             f"month/day/year (3/14/2026). Try one of: {forms}."
         ) from None
 
@@ -642,7 +651,7 @@ def parse_ce_date(text: str, today: date) -> date:
         parsed = _parse_full_date(cleaned, _DATE_FORMS)
     if parsed is None:
         raise CEInputError(
-            f"I couldn't read \u201c{text.strip()}\u201d as a date. Write the day you finished the "
+            f"I couldn't read {_quoted(text)} as a date. Write the day you finished the "
             f"activity like {_DATE_FORMS}. Try: {ADD_EXAMPLE}"
         )
     if parsed > today:
@@ -675,13 +684,18 @@ def parse_expiration(text: str, today: date) -> date:
         if year is not None and month is not None:
             if not 1 <= month <= 12:
                 raise CEInputError(
-                    f"\u201c{text.strip()}\u201d has no month {month}. Write the expiration date "
+                    f"{_quoted(text)} has no month {month}. Write the expiration date "
                     f"on your certificate like {_EXPIRATION_FORMS}."
+                )
+            if not MINYEAR <= year <= MAXYEAR:
+                raise CEInputError(
+                    f"{_quoted(text)} isn't a real date: there is no year {year:04d}. Write the "
+                    f"expiration date on your certificate like {_EXPIRATION_FORMS}."
                 )
             parsed = _last_day_of_month(year, month)
     if parsed is None:
         raise CEInputError(
-            f"I couldn't read \u201c{text.strip()}\u201d as an expiration date. Write the date on "
+            f"I couldn't read {_quoted(text)} as an expiration date. Write the date on "
             f"your certificate like {_EXPIRATION_FORMS} (a month alone means its last day)."
         )
     if parsed > add_years(today, 3):
@@ -706,7 +720,7 @@ def parse_cycle_start(text: str, expiration: date, today: date, body: str = "PTC
     example = f"--since {add_years(expiration, -2).replace(day=1).isoformat()}"
     if parsed is None:
         raise CEInputError(
-            f"I couldn't read \u201c{text.strip()}\u201d as the day your cycle started. Write the "
+            f"I couldn't read {_quoted(text)} as the day your cycle started. Write the "
             f"day {body} approved your last recertification like {_DATE_FORMS}, e.g. {example}."
         )
     if parsed > today:
@@ -729,7 +743,7 @@ def parse_cycle_start(text: str, expiration: date, today: date, body: str = "PTC
 
 
 def _uan_error(text: str, reason: str = "") -> CEInputError:
-    lead = f"I couldn't read \u201c{text}\u201d as an ACPE UAN."
+    lead = f"I couldn't read {_quoted(text)} as an ACPE UAN."
     if reason:
         lead = f"{lead} {reason}"
     return CEInputError(
@@ -772,15 +786,15 @@ def parse_uan(text: str) -> Uan:
         raise _uan_error(raw, "The fifth part must be a letter and a 2-digit topic, like H05.")
     if kind[0] not in _DELIVERY:
         raise _uan_error(
-            raw, f"The letter in the fifth part must be L, H or B, not \u201c{kind[0]}\u201d."
+            raw, f"The letter in the fifth part must be L, H or B, not {_quoted(kind[0])}."
         )
     topic = topic_for_code(kind[1:])
     if topic is None:
-        raise _uan_error(raw, f"\u201c{kind[1:]}\u201d isn't an ACPE topic; topics start at 01.")
+        raise _uan_error(raw, f"{_quoted(kind[1:])} isn't an ACPE topic; topics start at 01.")
     if audience not in AUDIENCES:
         raise _uan_error(
             raw,
-            f"The last part must be T (technician) or P (pharmacist), not \u201c{audience}\u201d.",
+            f"The last part must be T (technician) or P (pharmacist), not {_quoted(audience)}.",
         )
     return Uan(
         provider=provider,
@@ -802,7 +816,7 @@ def parse_topic(text: str) -> str:
     if (topic := topic_for_code(code)) is not None:
         return topic
     raise CEInputError(
-        f"I don't know the CE topic \u201c{text.strip()}\u201d. Use one of: {_TOPIC_CHOICES}. "
+        f"I don't know the CE topic {_quoted(text)}. Use one of: {_TOPIC_CHOICES}. "
         f"Try: {ADD_EXAMPLE}"
     )
 
@@ -816,17 +830,17 @@ def parse_hours(text: str, example: str = ADD_EXAMPLE) -> float:
     limits = f"Hours must be more than 0 and at most {MAX_HOURS_PER_ACTIVITY} for one activity."
     match = _HOURS.match(raw)
     if not match:
-        raise CEInputError(f"I couldn't read \u201c{raw}\u201d as hours. {limits} Try: {example}")
+        raise CEInputError(f"I couldn't read {_quoted(raw)} as hours. {limits} Try: {example}")
     number = match[1]
     decimals = number.split(".")[1] if "." in number else ""
     if len(decimals.rstrip("0")) > 2:
         raise CEInputError(
-            f"I couldn't read \u201c{raw}\u201d as hours. Use at most 2 decimal places, like 1.25. "
+            f"I couldn't read {_quoted(raw)} as hours. Use at most 2 decimal places, like 1.25. "
             f"Try: {example}"
         )
     hours = _r2(float(number))
     if not 0 < hours <= MAX_HOURS_PER_ACTIVITY:
-        raise CEInputError(f"I couldn't read \u201c{raw}\u201d as hours. {limits} Try: {example}")
+        raise CEInputError(f"I couldn't read {_quoted(raw)} as hours. {limits} Try: {example}")
     return hours
 
 
@@ -916,7 +930,7 @@ def parse_tag(text: str, known: Mapping[str, str]) -> str:
     if key in known:
         return known[key]
     raise CEInputError(
-        f"I don't know the tag \u201c{text.strip()}\u201d. A tag says which requirement an "
+        f"I don't know the tag {_quoted(text)}. A tag says which requirement an "
         f"activity meets, e.g. +tx-law for a Texas pharmacy law course logged by its UAN; "
         f"/ce tags lists the tags of your credentials."
     )
@@ -999,6 +1013,198 @@ def parse_add_args(
         title=_title(rest),
         tags=entry_tags,
     )
+
+
+#: The words of ``/ce edit <n> <field> <value>`` (alias -> field).
+EDIT_FIELDS: dict[str, str] = {
+    "hours": "hours", "hour": "hours", "h": "hours", "hrs": "hours",
+    "date": "date", "on": "date", "day": "date",
+    "title": "title", "name": "title",
+    "topic": "topic",
+    "uan": "uan",
+    "audience": "audience", "for": "audience",
+}
+_NO_UAN = ("none", "no", "-", "remove", "delete")
+_TAG_CHANGE = re.compile(r"[+-][^\W\d_]", re.UNICODE)
+
+
+def edit_examples(number: str = "<n>") -> str:
+    return (
+        f"/ce edit {number} hours 3 · /ce edit {number} date 2026-03-14 · "
+        f'/ce edit {number} title "New title" · /ce edit {number} topic law · '
+        f"/ce edit {number} uan {UAN_EXAMPLE} (or uan none) · /ce edit {number} audience P · "
+        f"/ce edit {number} +tag -tag"
+    )
+
+
+def _is_tag_change(token: _Token) -> bool:
+    return not token.quoted and _TAG_CHANGE.match(token.value) is not None
+
+
+def _edit_value(field: str, tokens: list[_Token], today: date, number: str) -> dict:
+    """The columns one ``<field> <value>`` of an edit sets."""
+    text = " ".join(t.value for t in tokens).strip()
+    if not tokens or (not text and field != "title"):
+        what = {"hours": "hours", "date": "date", "title": "title, in quotes", "topic": "topic",
+                "uan": "UAN", "audience": "audience (T or P)"}[field]
+        raise CEInputError(
+            f"Tell me the new {what} after \u201c{field}\u201d, e.g. {edit_examples(number)}"
+        )
+    if field == "hours":
+        return {"hours": parse_hours(text, f"/ce edit {number} hours 1.5")}
+    if field == "date":
+        return {"completed_on": parse_ce_date(text, today)}
+    if field == "title":
+        return {"title": _title(tokens)}
+    if field == "topic":
+        return {"topic": parse_topic(text)}
+    if field == "audience":
+        if text.upper() not in AUDIENCES:
+            raise CEInputError(
+                f"The audience is T (technician) or P (pharmacist), not {_quoted(text)}. "
+                f"Try: /ce edit {number} audience T"
+            )
+        return {"audience": text.upper()}
+    if text.lower() in _NO_UAN:
+        return {"uan": None, "delivery": None}
+    uan = parse_uan(text)
+    return {"uan": uan.text, "topic": uan.topic, "audience": uan.audience,
+            "delivery": uan.delivery}
+
+
+def _positional_edit(tokens: list[_Token], today: date) -> dict:
+    """The form of ``/ce add`` (``<hours> [topic] ["title"] [date] [T|P]`` or ``<UAN>
+    [hours] ...``): the columns it gives, and nothing else."""
+    changes: dict = {}
+    rest = list(tokens)
+    first = rest.pop(0)
+    if _looks_like_uan(first.value):
+        changes.update(_edit_value("uan", [first], today, "<n>"))
+        if rest and not rest[0].quoted and _HOURS.match(rest[0].value.strip()):
+            changes["hours"] = parse_hours(rest.pop(0).value, UAN_ADD_EXAMPLE)
+    else:
+        changes["hours"] = parse_hours(first.value)
+    audience = _pop_audience(rest)
+    completed_on = _pop_date(rest, today)
+    audience = audience or _pop_audience(rest)
+    if audience is not None:
+        changes["audience"] = audience
+    if completed_on is not None:
+        changes["completed_on"] = completed_on
+    if rest and not rest[0].quoted and "uan" not in changes:
+        changes["topic"] = parse_topic(rest.pop(0).value)
+    if rest:
+        changes["title"] = _title(rest)
+    return changes
+
+
+def parse_edit_args(
+    args: list[str], entry: CEEntry, today: date, tags: Mapping[str, str] | None = None,
+    number: str = "<n>",
+) -> CEEntry:
+    """The words after ``/ce edit <n>`` applied to ``entry``: only what they name changes, the
+    rest of the entry is kept. ``number`` is the entry's number, for the examples in messages.
+
+    Fields and values, in any order and any number::
+
+        hours 3 · date 2026-03-14 · title "New title" · topic law · uan <UAN> · uan none ·
+        audience P · +tag · -tag
+
+    The form of ``/ce add`` works too and changes only what it gives: ``/ce edit 12 3 general``
+    sets the hours and the topic and keeps the date, title, UAN and tags. A UAN decides the
+    topic and the audience: changing either of them on an entry with a UAN is refused with the
+    way out (a new UAN, or ``uan none``).
+    """
+    known_tags = CORE_TAGS if tags is None else tags
+    tokens = _tokenize(" ".join(args))
+    if not tokens:
+        raise CEInputError(f"Tell me what to change, e.g. {edit_examples(number)}")
+    changes: dict = {}
+    entry_tags = list(entry.tags)
+    named: set[str] = set()
+    first = tokens[0]
+    keyword_form = first.quoted is False and (
+        first.value.lower() in EDIT_FIELDS or _is_tag_change(first))
+    if not keyword_form and not first.quoted and (
+            _looks_like_uan(first.value) or _HOURS.match(first.value.strip())):
+        positional = [t for t in tokens if not _is_tag_change(t)]
+        changes = _positional_edit(positional, today)
+        named = set(changes)
+        tokens = [t for t in tokens if _is_tag_change(t)]
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if _is_tag_change(token):
+            tag = parse_tag("+" + token.value[1:], known_tags)
+            entry_tags = [t for t in entry_tags if t != tag]
+            if token.value.startswith("+"):
+                entry_tags.append(tag)
+            i += 1
+            continue
+        field = None if token.quoted else EDIT_FIELDS.get(token.value.lower())
+        if field is None:
+            raise CEInputError(
+                f"I can change hours, date, title, topic, uan, audience and tags, not "
+                f"{_quoted(token.value)}. Put the field before each new value, e.g. "
+                f"{edit_examples(number)}"
+            )
+        end = i + 1
+        while end < len(tokens) and not _is_tag_change(tokens[end]) and not (
+                not tokens[end].quoted and tokens[end].value.lower() in EDIT_FIELDS):
+            end += 1
+        values = _edit_value(field, tokens[i + 1 : end], today, number)
+        changes.update(values)
+        named |= {field} if field != "uan" else {"uan"}
+        i = end
+    changes["tags"] = tuple(dict.fromkeys(entry_tags))
+    uan_text = changes.get("uan", entry.uan)
+    if uan_text is not None and "uan" not in named:
+        uan = parse_uan(uan_text)
+        for field, value, wanted in (("topic", changes.get("topic"), uan.topic),
+                                     ("audience", changes.get("audience"), uan.audience)):
+            if value is not None and value != wanted:
+                raise CEInputError(
+                    f"This entry has the UAN {uan.text}, and a UAN decides the {field} "
+                    f"({topic_label(uan.topic) if field == 'topic' else AUDIENCES[uan.audience]})."
+                    f" To change the {field}, give the right UAN (/ce edit {number} uan "
+                    f"<UAN>) or remove it (/ce edit {number} uan none). To change the hours "
+                    f"only: /ce edit {number} hours 3"
+                )
+    try:
+        return replace(entry, **changes)
+    except ValueError as exc:  # a combination the entry itself refuses
+        raise CEInputError(f"I can't make that change: {exc}. {edit_examples(number)}") from None
+
+
+#: The fields of an entry, in the order an edit lists its changes.
+_CHANGE_FIELDS = ("hours", "topic", "audience", "completed_on", "title", "uan", "delivery", "tags")
+
+
+def describe_changes(before: CEEntry, after: CEEntry) -> list[str]:
+    """``["hours: 1 → 3", "date: 2025-06-01 → 2025-06-02"]``: what an edit changed."""
+
+    def shown(name: str, entry: CEEntry) -> str:
+        value = getattr(entry, name)
+        if name == "hours":
+            return format_hours(value)
+        if name == "topic":
+            return topic_label(value)
+        if name == "audience":
+            return AUDIENCES[value]
+        if name == "completed_on":
+            return value.isoformat()
+        if name == "title":
+            return f"\u201c{value}\u201d" if value else "none"
+        if name == "tags":
+            return " ".join(f"+{t}" for t in value) or "none"
+        return value or "none"
+
+    labels = {"completed_on": "date", "uan": "UAN"}
+    return [
+        f"{labels.get(name, name)}: {shown(name, before)} \u2192 {shown(name, after)}"
+        for name in _CHANGE_FIELDS
+        if getattr(before, name) != getattr(after, name)
+    ]
 
 
 def describe_entry(entry: CEEntry) -> str:

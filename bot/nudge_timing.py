@@ -6,8 +6,9 @@ expiration date). Nudges are sent only outside the user's local quiet hours (21:
 while snoozed, and after downtime only the most recent due milestone is sent, never a burst of
 stale ones, and never an earlier milestone after a later one.
 
-``sent_keys`` are the milestone keys already sent *for this expiration date*; storage should
-scope them by (user, credential, expiration) so that a renewed credential starts afresh.
+``sent_keys`` are the milestone keys that must not be sent (again) *for this expiration date*:
+sent, perhaps delivered, being sent, or waiting for a retry (see ``Storage.sent_keys``); storage
+scopes them by (user, credential, expiration) so that a renewed credential starts afresh.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ MILESTONE_ORDER: tuple[str, ...] = ("d90", "d60", "window", "d30", "d14", "d7", 
 
 #: A milestone whose due date is more than this many days before the user's local today is stale.
 STALE_AFTER_DAYS = 30
+
+#: A send that surely did not reach Telegram is retried after RETRY_FIRST, then after twice as
+#: long each time, at most RETRY_MAX apart (and never sooner than Telegram's ``retry_after``).
+RETRY_FIRST = timedelta(minutes=5)
+RETRY_MAX = timedelta(hours=2)
+
+#: A claim still "claimed" this long after it was made belongs to a dispatcher that died
+#: between claiming and sending (a send takes seconds): the next dispatcher may take it over.
+STALE_CLAIM_AFTER = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -135,3 +145,13 @@ def due_milestone(
         m.key in sent_keys and m.due >= latest.due for m in milestones(credential, expiration)
     )
     return None if already_sent else latest
+
+
+def retry_delay(attempts: int, retry_after: timedelta | None = None) -> timedelta:
+    """How long to wait before trying a nudge again after its ``attempts``-th failed send:
+    :data:`RETRY_FIRST` doubled per earlier failure, at most :data:`RETRY_MAX`, and at least
+    the ``retry_after`` Telegram asked for."""
+    if attempts < 1:
+        raise ValueError("attempts must be at least 1")
+    delay = min(RETRY_FIRST * 2 ** min(attempts - 1, 16), RETRY_MAX)
+    return max(delay, retry_after) if retry_after is not None else delay

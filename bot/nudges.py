@@ -2,6 +2,12 @@
 
 One code path, two ways to run it: the bot's JobQueue job calls `dispatch` every few minutes,
 and `python -m bot nudges dispatch` calls it once for cron-style schedulers.
+
+A nudge is claimed in the database before it is sent. What happens to the claim depends on
+what the send proves: delivered ("sent"); surely not delivered (connection refused, DNS
+failure, an error response such as 5xx or 429): given back for a retry with backoff; maybe
+delivered (a timeout after the request went out): kept as "unconfirmed", never sent twice,
+while later milestones still come. Quiet hours are checked again right before each send.
 """
 
 from __future__ import annotations
@@ -9,15 +15,27 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
 
 from bot import ce_credentials, ce_rules
 from bot.formatting import esc
-from bot.nudge_timing import due_milestone, local_now
+from bot.nudge_timing import due_milestone, in_quiet_hours, local_now, next_send_time
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -32,12 +50,16 @@ class DueNudge:
     expiration: dt.date
     milestone: str
     text: str  # HTML
+    timezone: str | None = None  # the user's IANA zone, for quiet hours at send time
 
 
 @dataclass(frozen=True)
 class DispatchResult:
     nudge: DueNudge
-    outcome: str  # sent | skipped (claimed elsewhere) | blocked | failed | deferred | dry-run
+    # sent | skipped (claimed elsewhere) | blocked | failed (rejected for good) |
+    # unconfirmed (maybe delivered: not resent) | deferred (not delivered: retried later) |
+    # quiet (quiet hours began before it went out: sent at 08:00 local) | dry-run
+    outcome: str
 
 
 def nudge_text(milestone: str, status: ce_rules.CEStatus) -> str:
@@ -56,8 +78,11 @@ def nudge_text(milestone: str, status: ce_rules.CEStatus) -> str:
         when = "tomorrow" if days == 1 else f"in {days} days"
         head = f"⏰ Your {esc(cred.name)} expires {when} ({exp})."
         body = []
-        if milestone == "window" and status.renewal_window_opens:
-            body.append("Your renewal window is open from today.")
+        opens = status.renewal_window_opens
+        if milestone == "window" and opens:
+            today = status.expiration - dt.timedelta(days=days)
+            body.append("Your renewal window is open from today." if opens == today else
+                        f"Your renewal window has been open since {opens:%B %-d, %Y}.")
     if status.complete:
         body.append("<b>You're complete — submit your renewal.</b>")
     else:
@@ -87,7 +112,7 @@ async def due_nudges(storage: Storage, now: dt.datetime) -> list[DueNudge]:
         if credential is None:
             log.warning("user %s has unknown credential %r", user.id, record.credential)
             continue
-        sent = await storage.sent_keys(user.id, record.credential, record.expiration)
+        sent = await storage.sent_keys(user.id, record.credential, record.expiration, now)
         milestone = due_milestone(
             credential, record.expiration, now, user.timezone, sent, record.snoozed_until
         )
@@ -101,35 +126,82 @@ async def due_nudges(storage: Storage, now: dt.datetime) -> list[DueNudge]:
             DueNudge(
                 user_id=user.id, chat_id=user.chat_id, credential=record.credential,
                 expiration=record.expiration, milestone=milestone.key,
-                text=nudge_text(milestone.key, status),
+                text=nudge_text(milestone.key, status), timezone=user.timezone,
             )
         )
     return out
 
 
 async def dispatch(
-    storage: Storage, bot: Bot | None, now: dt.datetime, *, dry_run: bool = False
+    storage: Storage,
+    bot: Bot | None,
+    now: dt.datetime,
+    *,
+    dry_run: bool = False,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> list[DispatchResult]:
-    """Send every due nudge at most once: claim it in the database, then send it."""
+    """Send every nudge due at `now` at most once: claim it in the database, then send it.
+
+    ``clock`` tells the time at each send, for claims, retries and quiet hours (a tick may run
+    long); by default ``now`` plus the time elapsed since the call."""
+    if clock is None:
+        started = time.monotonic()
+
+        def clock() -> dt.datetime:
+            return now + dt.timedelta(seconds=time.monotonic() - started)
+
     results: list[DispatchResult] = []
     for nudge in await due_nudges(storage, now):
         if dry_run or bot is None:
             results.append(DispatchResult(nudge, "dry-run"))
             continue
         claim = await storage.claim_nudge(
-            nudge.user_id, nudge.credential, nudge.expiration, nudge.milestone, now
+            nudge.user_id, nudge.credential, nudge.expiration, nudge.milestone, clock()
         )
         if claim is None:
             results.append(DispatchResult(nudge, "skipped"))
             continue
-        outcome = await _send(storage, bot, nudge, claim)
+        outcome = await _send(storage, bot, nudge, claim, clock())
         results.append(DispatchResult(nudge, outcome))
         log.info("nudge %s %s for user %s: %s", nudge.credential, nudge.milestone,
                  nudge.user_id, outcome)
     return results
 
 
-async def _send(storage: Storage, bot: Bot, nudge: DueNudge, claim: int) -> str:
+#: httpx errors raised before the request was sent: nothing reached Telegram.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError,
+             httpx.UnsupportedProtocol)
+
+
+def surely_not_delivered(exc: TelegramError) -> bool:
+    """Whether ``exc``, raised by a send, proves that Telegram did not deliver the message.
+
+    True for a request that never left (python-telegram-bot raises NetworkError or TimedOut
+    *from* httpx's connect, DNS, pool and proxy errors) and for an error response, where the
+    Bot API answered and refused: 429 (RetryAfter), a rejected token, and 5xx, which PTB
+    raises as a NetworkError *without* an httpx cause (or from the TelegramError of an
+    unparsable error page). False for everything else, above all a timeout or a dropped
+    connection after the request went out: it may have been delivered."""
+    if isinstance(exc, RetryAfter | InvalidToken):
+        return True
+    if not isinstance(exc, NetworkError):
+        return False
+    cause = exc.__cause__
+    return cause is None or isinstance(cause, (TelegramError, *_NOT_SENT))
+
+
+def _retry_after(exc: RetryAfter) -> dt.timedelta:
+    with warnings.catch_warnings():  # an int is deprecated in PTB 22 in favour of timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value if isinstance(value, dt.timedelta) else dt.timedelta(seconds=value)
+
+
+async def _send(storage: Storage, bot: Bot, nudge: DueNudge, claim: int, at: dt.datetime) -> str:
+    if in_quiet_hours(at, nudge.timezone):
+        # the tick ran long: quiet hours began before this nudge went out
+        await storage.postpone_nudge(claim, next_send_time(at, nudge.timezone))
+        return "quiet"
     try:
         await bot.send_message(
             nudge.chat_id, nudge.text, parse_mode=ParseMode.HTML,
@@ -139,20 +211,22 @@ async def _send(storage: Storage, bot: Bot, nudge: DueNudge, claim: int) -> str:
         await storage.set_active(nudge.user_id, False)
         await storage.finish_nudge(claim, "blocked")
         return "blocked"
-    except RetryAfter:
-        # Telegram refused before delivering: release the claim so a later run sends it.
-        await storage.release_nudge(claim)
-        return "deferred"
     except BadRequest as exc:
         log.error("nudge for user %s rejected: %s", nudge.user_id, exc)
         await storage.finish_nudge(claim, "failed")
         return "failed"
     except TelegramError as exc:
-        # Network errors are ambiguous (it may have been delivered): keep the claim, so the
-        # nudge is never sent twice, and log it.
+        if surely_not_delivered(exc):
+            retry_at = await storage.release_nudge(
+                claim, at, retry_after=_retry_after(exc) if isinstance(exc, RetryAfter) else None
+            )
+            log.warning("nudge for user %s not delivered (%s): next try at %s",
+                        nudge.user_id, exc, retry_at.isoformat() if retry_at else "once due")
+            return "deferred"
+        # it may have been delivered: keep the claim, so the nudge is never sent twice
         log.error("nudge for user %s may not have been delivered: %s", nudge.user_id, exc)
-        await storage.finish_nudge(claim, "failed")
-        return "failed"
+        await storage.finish_nudge(claim, "unconfirmed")
+        return "unconfirmed"
     await storage.finish_nudge(claim, "sent")
     return "sent"
 

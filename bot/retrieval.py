@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 COLLECTION = "knowledge"
 LEXICAL_DIR = "lexical"
 MANIFEST = "manifest.json"
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 RRF_K = 60
 CANDIDATES = 20
 
@@ -47,7 +49,6 @@ class Passage:
     topic: str
     stage: str
     path: str
-    url: str | None
     sources: list[dict[str, str]]
     blocks: list[dict[str, Any]]  # the whole section: {"kind", "text", "cites": [source ids]}
     heading_terms: frozenset[str]
@@ -56,6 +57,7 @@ class Passage:
     seq: int = 0  # position of the chunk in its document
     score: float = 0.0  # fused (reciprocal rank) score
     dense: float = 0.0  # cosine similarity to the query, 0 when only BM25 found it
+    lexical: float = 0.0  # BM25 score for the query, 0 when only the dense search found it
 
     @property
     def section(self) -> str:
@@ -74,8 +76,16 @@ class Retrieval:
         return max((p.dense for p in self.passages), default=0.0)
 
 
-def load_embeddings(settings: Settings) -> HuggingFaceEmbeddings:
-    """The sentence-transformers model, from local files only."""
+def load_embeddings(settings: Settings, backend: str | None = None) -> Embeddings:
+    """The embedding model, from local files only, for EMBEDDING_BACKEND (or `backend`).
+
+    onnx: the export ``ingest.py`` made, run by onnxruntime (no torch import); raises
+    embedding.ExportMissingError when there is none. torch: sentence-transformers.
+    """
+    if (backend or settings.embedding_backend) == "onnx":
+        from bot.embedding import OnnxEmbeddings
+
+        return OnnxEmbeddings.load(settings)
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(
@@ -85,8 +95,27 @@ def load_embeddings(settings: Settings) -> HuggingFaceEmbeddings:
     )
 
 
+def start_loading_embeddings(settings: Settings) -> Callable[[], Embeddings]:
+    """Start loading the embedder; the returned function waits for it (and raises its error).
+
+    onnx: onnxruntime builds its session in C++ without holding the GIL, so it is built in a
+    thread while the caller opens Chroma and the lexical index (about 0.4 s less start-up on
+    2 cores). torch: loaded here, before returning.
+    """
+    if settings.embedding_backend != "onnx":
+        loaded = load_embeddings(settings)
+        return lambda: loaded
+    import bot.embedding  # noqa: F401 - Python-level imports here, not concurrently in the thread
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embeddings")
+    future = pool.submit(load_embeddings, settings)
+    pool.shutdown(wait=False)  # the thread ends when the load does
+    return future.result
+
+
 class LazyEmbeddings(Embeddings):
-    """Loads the model on first use, so a no-op ingest never pays for loading it."""
+    """The sentence-transformers model (the reference implementation ingest embeds with and
+    exports to ONNX), loaded on first use so a no-op ingest never pays for loading it."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -95,7 +124,7 @@ class LazyEmbeddings(Embeddings):
     @property
     def loaded(self) -> HuggingFaceEmbeddings:
         if self._loaded is None:
-            self._loaded = load_embeddings(self.settings)
+            self._loaded = load_embeddings(self.settings, backend="torch")
         return self._loaded
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -141,7 +170,6 @@ def passage_from_metadata(pid: str, text: str, meta: dict[str, Any]) -> Passage:
         topic=meta["topic"],
         stage=meta["stage"],
         path=meta["path"],
-        url=meta.get("url") or None,
         sources=json.loads(meta.get("sources", "[]")),
         blocks=json.loads(meta.get("blocks", "[]")),
         heading_terms=frozenset(lexical_terms(meta.get("heading", ""))),
@@ -161,7 +189,7 @@ def read_manifest(chroma_path: Path) -> dict[str, Any] | None:
 class Retriever:
     """Hybrid retrieval over the ingested knowledge base. Load once, query many times."""
 
-    def __init__(self, settings: Settings, embeddings: HuggingFaceEmbeddings | None = None):
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None):
         manifest = read_manifest(settings.chroma_path)
         if manifest is None or manifest.get("format") != STORE_FORMAT or not manifest.get("chunks"):
             raise StoreMissingError(
@@ -169,12 +197,12 @@ class Retriever:
             )
         self.settings = settings
         self.manifest = manifest
-        self.embeddings = embeddings or load_embeddings(settings)
+        loading = start_loading_embeddings(settings) if embeddings is None else None
         client = open_client(settings)
-        self.store = open_store(client)
-        # raw collection: a query by vector that returns only ids and distances
+        # the raw collection (no langchain_chroma import on the question path): passages are
+        # read once here, and a query by vector returns only ids and distances
         self.collection = client.get_collection(COLLECTION)
-        got = self.store.get(include=["documents", "metadatas", "embeddings"])
+        got = self.collection.get(include=["documents", "metadatas", "embeddings"])
         self.passages: dict[str, Passage] = {
             pid: passage_from_metadata(pid, text, meta)
             for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -189,6 +217,7 @@ class Retriever:
                 f"The knowledge store at {settings.chroma_path} is empty. Run: python ingest.py"
             )
         self._load_lexical(settings.chroma_path / LEXICAL_DIR)
+        self.embeddings = embeddings if loading is None else loading()
         log.info("retriever ready: %d passages", len(self.passages))
 
     def _load_lexical(self, directory: Path) -> None:
@@ -206,8 +235,9 @@ class Retriever:
 
     @cached_property
     def model(self):
-        """The underlying SentenceTransformer (used directly for batched encoding)."""
-        return self.embeddings._client
+        """What `embed` calls: the SentenceTransformer behind the torch embeddings, or the
+        ONNX embeddings themselves (same ``encode`` signature)."""
+        return getattr(self.embeddings, "_client", self.embeddings)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Normalized embeddings, one batched model call."""
@@ -220,7 +250,8 @@ class Retriever:
 
     def _dense(self, vectors: np.ndarray, n: int) -> list[list[tuple[str, float]]]:
         result = self.collection.query(
-            query_embeddings=vectors, n_results=min(n, len(self.passages)), include=["distances"]
+            query_embeddings=vectors, n_results=min(n, len(self.passages)),
+            where={"searchable": True}, include=["distances"],
         )
         return [
             [(pid, 1.0 - float(dist)) for pid, dist in zip(ids, dists, strict=True)]
@@ -252,6 +283,7 @@ class Retriever:
         ):
             fused: dict[str, float] = {}
             cosine = dict(dense_hits)
+            bm25 = dict(lexical_hits)
             for rank, (pid, _) in enumerate(dense_hits):
                 fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
             for rank, (pid, _) in enumerate(lexical_hits):
@@ -262,7 +294,8 @@ class Retriever:
                 base = self.passages.get(pid)
                 if base is None:  # index and store out of step; skip rather than fail
                     continue
-                p = Passage(**{**base.__dict__, "score": score, "dense": cosine.get(pid, 0.0)})
+                p = Passage(**{**base.__dict__, "score": score, "dense": cosine.get(pid, 0.0),
+                               "lexical": bm25.get(pid, 0.0)})
                 passages.append(p)
             results.append(Retrieval(query=query, vector=vector, passages=passages))
         return results

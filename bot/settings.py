@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,16 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         "", description="Local sentence-transformers model path; empty = the packaged MiniLM"
     )
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="Question embeddings: onnx (onnxruntime, exported by ingest) or torch",
+    )
+    onnx_path: Path | None = Field(
+        None, description="Folder of the ONNX export; empty = 'onnx' beside CHROMA_PATH"
+    )
+    onnx_threads: int = Field(
+        0, ge=0, description="onnxruntime intra-op threads; 0 = one per CPU core"
+    )
     telegram_bot_token: SecretStr | None = Field(None, description="Token from @BotFather")
     telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base URL")
     telegram_base_file_url: str = Field(
@@ -47,6 +58,11 @@ class Settings(BaseSettings):
     history_turns: int = Field(4, ge=0, description="Recent turns used to read follow-ups")
     history_ttl_minutes: int = Field(30, ge=1, description="Conversation forgotten after silence")
 
+    @field_validator("onnx_path", mode="before")
+    @classmethod
+    def _empty_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("telegram_bot_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
@@ -54,6 +70,13 @@ class Settings(BaseSettings):
 
     def model_path(self) -> str:
         return self.embedding_model or default_embedding_model()
+
+    def onnx_dir(self) -> Path:
+        """Where ingest exports the model to ONNX: next to the store unless ONNX_PATH says."""
+        return self.onnx_path or self.chroma_path.parent / "onnx"
+
+    def onnx_thread_count(self) -> int:
+        return self.onnx_threads or os.cpu_count() or 1
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     event,
+    func,
     inspect,
     select,
     text,
@@ -43,7 +45,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.ce_rules import CEEntry
-from bot.nudge_timing import DEFAULT_TIMEZONE
+from bot.nudge_timing import DEFAULT_TIMEZONE, STALE_CLAIM_AFTER, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +134,13 @@ class CECredential(Base):
 
 
 class CEEntryRow(Base):
+    """One logged CE activity. Its ``id`` is the number the user sees in ``/ce list`` and gives
+    to ``/ce edit``, ``/ce delete`` and ``/ce tag``: it never changes and is never given to
+    another entry (AUTOINCREMENT on SQLite), so a command typed from an old list still means
+    the entry it named."""
+
     __tablename__ = "ce_entries"
+    __table_args__: ClassVar[dict] = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -146,6 +154,8 @@ class CEEntryRow(Base):
     # requirements the entry meets beyond its topic, space-separated ("tx-law accredited")
     tags: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set by /ce delete; the row is kept only while its Undo button works, then purged
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     def to_entry(self) -> CEEntry:
         return CEEntry(
@@ -157,7 +167,14 @@ class CEEntryRow(Base):
 
 class SentNudge(Base):
     """One row per nudge ever claimed. The unique key makes "at most once" hold across
-    restarts, crashes and concurrent dispatchers: a nudge is claimed before it is sent."""
+    restarts, crashes and concurrent dispatchers: a nudge is claimed before it is sent.
+
+    ``status``: "claimed" while a dispatcher sends it (taken over after STALE_CLAIM_AFTER: the
+    dispatcher died); "sent"; "unconfirmed" when the request reached Telegram but no answer
+    came (it may have been delivered, so it is never sent again); "failed" when Telegram
+    rejected it for good; "blocked"; "retry" when it surely did not reach Telegram, or quiet
+    hours began before it went out (``next_try_at``; ``attempts`` counts the failed sends);
+    "snoozed" when the user snoozed after receiving it: sent once more when the snooze ends."""
 
     __tablename__ = "sent_nudges"
 
@@ -166,11 +183,20 @@ class SentNudge(Base):
     credential: Mapped[str] = mapped_column(String(32))
     expiration: Mapped[dt.date] = mapped_column(Date)
     milestone: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="claimed")  # claimed|sent|failed|blocked
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
     claimed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # failed sends that surely did not reach Telegram (NULL: none), and when to try again
+    attempts: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    next_try_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (
         UniqueConstraint("user_id", "credential", "expiration", "milestone", name="nudge_once"),
     )
+
+
+#: Statuses of a nudge that is never sent again (but see ``Storage.snooze``).
+NUDGE_SETTLED = ("sent", "unconfirmed", "failed", "blocked")
+#: Statuses of a nudge the user has received (a button was tapped on it), so a snooze reminds.
+NUDGE_RECEIVED = ("sent", "unconfirmed")
 
 
 @dataclass(frozen=True)
@@ -190,6 +216,9 @@ def _record(row: CECredential) -> CredentialRecord:
 ADDED_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ce_credentials", "cycle_start"),
     ("ce_entries", "tags"),
+    ("ce_entries", "deleted_at"),
+    ("sent_nudges", "attempts"),
+    ("sent_nudges", "next_try_at"),
 )
 
 
@@ -405,13 +434,32 @@ class Storage:
             return [_record(r) for r in rows]
 
     async def snooze(self, user_id: int, credential: str, until: dt.datetime) -> bool:
+        """Hold the credential's nudges until ``until``, and remind once then: the nudge the
+        user last received for its current expiration becomes "snoozed", so it is due again
+        when the snooze ends (unless a later milestone is due by then, which is sent instead).
+        False if the user has no such credential."""
         async with self.session() as s:
             result = await s.execute(
                 update(CECredential)
                 .where(CECredential.user_id == user_id, CECredential.credential == credential)
                 .values(snoozed_until=until)
             )
-            return result.rowcount > 0
+            if result.rowcount == 0:
+                return False
+            expiration = (await s.execute(
+                select(CECredential.expiration).where(
+                    CECredential.user_id == user_id, CECredential.credential == credential)
+            )).scalar_one()
+            last = (await s.execute(
+                select(SentNudge).where(
+                    SentNudge.user_id == user_id, SentNudge.credential == credential,
+                    SentNudge.expiration == expiration,
+                    SentNudge.status.in_((*NUDGE_RECEIVED, "snoozed")),
+                ).order_by(SentNudge.claimed_at.desc(), SentNudge.id.desc()).limit(1)
+            )).scalar_one_or_none()
+            if last is not None and last.status != "snoozed":  # snoozed again: one reminder
+                last.status = "snoozed"
+            return True
 
     async def add_entry(self, user_id: int, **fields) -> int:
         await self.touch_user(user_id)
@@ -422,28 +470,58 @@ class Storage:
             return row.id
 
     async def entries(self, user_id: int) -> list[CEEntryRow]:
+        """The user's CE log (deleted entries left out), by date."""
         async with self.session() as s:
             return list(
                 (
                     await s.execute(
-                        select(CEEntryRow).where(CEEntryRow.user_id == user_id)
+                        select(CEEntryRow)
+                        .where(CEEntryRow.user_id == user_id, CEEntryRow.deleted_at.is_(None))
                         .order_by(CEEntryRow.completed_on, CEEntryRow.id)
                     )
                 ).scalars()
             )
 
-    async def delete_entry(self, user_id: int, entry_id: int) -> bool:
+    async def delete_entry(
+        self, user_id: int, entry_id: int, now: dt.datetime | None = None
+    ) -> bool:
+        """Take the entry out of the log. It can come back with :meth:`restore_entry` until
+        :meth:`purge_deleted_entries` removes it for good."""
         async with self.session() as s:
             result = await s.execute(
-                delete(CEEntryRow).where(CEEntryRow.user_id == user_id, CEEntryRow.id == entry_id)
+                update(CEEntryRow)
+                .where(CEEntryRow.user_id == user_id, CEEntryRow.id == entry_id,
+                       CEEntryRow.deleted_at.is_(None))
+                .values(deleted_at=now or utcnow())
             )
             return result.rowcount > 0
+
+    async def restore_entry(self, user_id: int, entry_id: int, deleted_since: dt.datetime) -> bool:
+        """Undo :meth:`delete_entry` if it happened at or after ``deleted_since``; the entry
+        comes back with its number."""
+        async with self.session() as s:
+            result = await s.execute(
+                update(CEEntryRow)
+                .where(CEEntryRow.user_id == user_id, CEEntryRow.id == entry_id,
+                       CEEntryRow.deleted_at >= deleted_since)
+                .values(deleted_at=None)
+            )
+            return result.rowcount > 0
+
+    async def purge_deleted_entries(self, deleted_before: dt.datetime) -> int:
+        """Remove for good every entry deleted before ``deleted_before`` (all users)."""
+        async with self.session() as s:
+            result = await s.execute(
+                delete(CEEntryRow).where(CEEntryRow.deleted_at < deleted_before)
+            )
+            return result.rowcount
 
     async def replace_entry(self, user_id: int, entry_id: int, **fields) -> bool:
         async with self.session() as s:
             result = await s.execute(
                 update(CEEntryRow)
-                .where(CEEntryRow.user_id == user_id, CEEntryRow.id == entry_id)
+                .where(CEEntryRow.user_id == user_id, CEEntryRow.id == entry_id,
+                       CEEntryRow.deleted_at.is_(None))
                 .values(**fields)
             )
             return result.rowcount > 0
@@ -464,12 +542,24 @@ class Storage:
             ).all()
             return [(u, _record(c)) for u, c in rows]
 
-    async def sent_keys(self, user_id: int, credential: str, expiration: dt.date) -> set[str]:
+    async def sent_keys(
+        self, user_id: int, credential: str, expiration: dt.date, now: dt.datetime | None = None
+    ) -> set[str]:
+        """Milestones that must not be sent at ``now`` (default: the current time): sent or
+        settled otherwise (:data:`NUDGE_SETTLED`), being sent (claimed less than
+        STALE_CLAIM_AFTER ago), or waiting for a retry whose time has not come. Not in it:
+        retries that are due, claims abandoned by a crash, and snoozed nudges (the snooze
+        itself holds those back until it ends)."""
+        now = now or utcnow()
         async with self.session() as s:
             rows = await s.execute(
                 select(SentNudge.milestone).where(
                     SentNudge.user_id == user_id, SentNudge.credential == credential,
                     SentNudge.expiration == expiration,
+                    SentNudge.status.in_(NUDGE_SETTLED)
+                    | ((SentNudge.status == "claimed")
+                       & (SentNudge.claimed_at > now - STALE_CLAIM_AFTER))
+                    | ((SentNudge.status == "retry") & (SentNudge.next_try_at > now)),
                 )
             )
             return set(rows.scalars())
@@ -478,7 +568,34 @@ class Storage:
         self, user_id: int, credential: str, expiration: dt.date, milestone: str, now: dt.datetime
     ) -> int | None:
         """Record the nudge before sending it. Returns the claim id, or None when another
-        process (or an earlier run) already claimed it."""
+        process (or an earlier run) holds it. A nudge already on record is taken over if it
+        is a retry that is due, a snoozed nudge, or a claim older than STALE_CLAIM_AFTER.
+        Exactly one of concurrent dispatchers wins: the insert is guarded by the unique key,
+        the takeover is one conditional UPDATE."""
+        async with self.session() as s:
+            existing = (await s.execute(
+                select(SentNudge.id).where(
+                    SentNudge.user_id == user_id, SentNudge.credential == credential,
+                    SentNudge.expiration == expiration, SentNudge.milestone == milestone,
+                )
+            )).scalar_one_or_none()
+        if existing is not None:
+            # a transaction of its own that writes first: SQLite (WAL) refuses to turn a
+            # reading transaction into a writing one after another connection has written
+            async with self.session() as s:
+                taken = await s.execute(
+                    update(SentNudge)
+                    .where(
+                        SentNudge.id == existing,
+                        ((SentNudge.status == "retry")
+                         & (SentNudge.next_try_at.is_(None) | (SentNudge.next_try_at <= now)))
+                        | (SentNudge.status == "snoozed")
+                        | ((SentNudge.status == "claimed")
+                           & (SentNudge.claimed_at <= now - STALE_CLAIM_AFTER)),
+                    )
+                    .values(status="claimed", claimed_at=now)
+                )
+                return existing if taken.rowcount == 1 else None
         try:
             async with self.session() as s:
                 row = SentNudge(
@@ -492,14 +609,39 @@ class Storage:
             return None
 
     async def finish_nudge(self, claim_id: int, status: str) -> None:
+        if status not in NUDGE_SETTLED:
+            raise ValueError(f"not a final nudge status: {status!r}")
         async with self.session() as s:
             await s.execute(update(SentNudge).where(SentNudge.id == claim_id).values(status=status))
 
-    async def release_nudge(self, claim_id: int) -> None:
-        """Undo a claim for a nudge that certainly was not delivered (e.g. a flood-limit
-        refusal), so a later run may send it."""
+    async def release_nudge(
+        self, claim_id: int, now: dt.datetime | None = None, *,
+        retry_after: dt.timedelta | None = None,
+    ) -> dt.datetime | None:
+        """Give a claim back after a send that certainly did not reach Telegram (connection
+        refused, an error response, a flood-limit refusal): count the failed attempt and set
+        the next one with backoff (:func:`~bot.nudge_timing.retry_delay`) from ``now``
+        (None: a later run may send it at once). Returns the time of the next attempt."""
+        async with self.session() as s:  # writes first (see claim_nudge)
+            counted = await s.execute(
+                update(SentNudge).where(SentNudge.id == claim_id)
+                .values(status="retry", attempts=func.coalesce(SentNudge.attempts, 0) + 1)
+            )
+            if counted.rowcount == 0:
+                return None
+            attempts = (await s.execute(
+                select(SentNudge.attempts).where(SentNudge.id == claim_id))).scalar_one()
+            retry_at = None if now is None else now + retry_delay(attempts, retry_after)
+            await s.execute(update(SentNudge).where(SentNudge.id == claim_id)
+                            .values(next_try_at=retry_at))
+            return retry_at
+
+    async def postpone_nudge(self, claim_id: int, until: dt.datetime) -> None:
+        """Give a claim back unsent, to be sent from ``until`` (quiet hours began before it
+        went out); not a failed attempt."""
         async with self.session() as s:
-            await s.execute(delete(SentNudge).where(SentNudge.id == claim_id))
+            await s.execute(update(SentNudge).where(SentNudge.id == claim_id)
+                            .values(status="retry", next_try_at=until))
 
     # --- forgetting --------------------------------------------------------------------------
 

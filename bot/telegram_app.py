@@ -14,9 +14,9 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import (
     BotCommand,
@@ -58,6 +58,8 @@ from bot.settings import Settings
 from bot.storage import Storage, User
 
 log = logging.getLogger(__name__)
+
+Sent = TypeVar("Sent")  # what a Bot API send returns (a Message)
 
 NUDGE_JOB = "renewal-nudges"
 SEND_ATTEMPTS = 4
@@ -177,18 +179,18 @@ def utcnow() -> dt.datetime:
 # --- sending -------------------------------------------------------------------------------
 
 
-async def send_html(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs
-) -> Message | None:
-    """Send one HTML message. Network errors and Bot API 5xx are retried with backoff (flood
-    limits are handled by the AIORateLimiter); a user who blocked the bot is marked inactive."""
+async def send_retrying(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, send: Callable[[], Awaitable[Sent]]
+) -> Sent | None:
+    """The one send path: ``send()`` makes one Bot API call to ``chat_id`` (a message, a
+    photo, a document...) and is called again for each retry, so an upload builds its file
+    afresh. Network errors and Bot API 5xx are retried with backoff, a flood-limit refusal
+    after its delay (the AIORateLimiter retries those first); a user who blocked the bot is
+    marked inactive and ``None`` returned."""
     delay = 0.5
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
-            return await context.bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML,
-                link_preview_options={"is_disabled": True}, **kwargs,
-            )
+            return await send()
         except Forbidden:
             log.info("chat %s blocked the bot; marking inactive", chat_id)
             await services(context).storage.set_active(chat_id, False)
@@ -206,6 +208,16 @@ async def send_html(
             await asyncio.sleep(delay)
             delay *= 2
     return None
+
+
+async def send_html(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs
+) -> Message | None:
+    """Send one HTML message through :func:`send_retrying`."""
+    return await send_retrying(context, chat_id, lambda: context.bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, link_preview_options={"is_disabled": True},
+        **kwargs,
+    ))
 
 
 GONE_MESSAGE = ("message to edit not found", "message can't be edited", "message is not found")
@@ -804,7 +816,7 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             ZoneInfo(args[1])
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a zone folder
             await send_html(context, update.effective_chat.id, esc(
-                f"“{args[1]}” is not a time zone I know. Use an IANA name such as "
+                f"“{quote_input(args[1])}” is not a time zone I know. Use an IANA name such as "
                 "America/Chicago, or tap one below."), reply_markup=timezone_keyboard())
             return
         await svc.storage.update_profile(user_id, timezone=args[1])

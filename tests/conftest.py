@@ -30,9 +30,11 @@ def make_settings(tmp: Path, **overrides) -> Settings:
 
 @pytest.fixture(scope="session")
 def embeddings():
+    """The reference model (sentence-transformers, torch): what ingest embeds chunks with and
+    exports to ONNX."""
     from bot.retrieval import load_embeddings
 
-    return load_embeddings(Settings(_env_file=None))
+    return load_embeddings(Settings(_env_file=None), backend="torch")
 
 
 @pytest.fixture(scope="session")
@@ -46,11 +48,36 @@ def store_settings(tmp_path_factory, embeddings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def replier(store_settings, embeddings):
+def replier(store_settings):
+    """The question path as the bot runs it: ONNX embeddings from the export ingest made."""
     from bot.replies import Replier
     from bot.retrieval import Retriever
 
-    return Replier(Retriever(store_settings, embeddings))
+    return Replier(Retriever(store_settings))
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A temporary PostgreSQL server for the session (tests/pg_support.py); skipped where
+    PostgreSQL cannot be started, failed instead when REQUIRE_POSTGRES is set (CI)."""
+    from pg_support import start_postgres_for_tests
+
+    server = start_postgres_for_tests()
+    yield server.url
+    server.stop()
+
+
+async def open_empty_storage(url: str):
+    """A Storage on ``url`` with an empty schema: the session's PostgreSQL server is shared,
+    so each test drops what the previous one left."""
+    from bot.storage import Base, Storage
+
+    store = Storage(url)
+    if store.engine.dialect.name == "postgresql":
+        async with store.engine.begin() as conn:
+            await conn.run_sync(Base.metadata.drop_all)
+    await store.init()
+    return store
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from user_rows import rows_about
 
 from bot import ce_rules
 from bot.telegram_app import NUDGE_JOB
+from bot.templates import APOLOGY
 
 NY = "America/New_York"
 PTCB = ce_rules.CREDENTIALS["ptcb-cpht"]
@@ -190,40 +191,156 @@ async def test_ce_title_with_html_characters_comes_back_as_typed(rb):
 # --- /ce list, delete, edit ----------------------------------------------------------------------
 
 
-async def test_ce_list_delete_and_edit(rb):
-    user = 3301
+async def add_sample_log(rb, user: int) -> tuple[date, date, date]:
     await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
     d1, d2, d3 = (TODAY - timedelta(days=n) for n in (90, 60, 30))
     await reply(rb, user, f'/ce add 1 law "Law A" {d1.isoformat()}')
     await reply(rb, user, f'/ce add 2 general "General B" {us(d2)}')
     await reply(rb, user, f'/ce add 1.25 ps "Safety C" {d3.isoformat()}')
+    return d1, d2, d3
 
+
+async def ids_by_title(rb, user: int) -> dict[str, int]:
+    return {e.title: e.id for e in await rb.storage.entries(user)}
+
+
+async def test_ce_list_shows_each_entry_with_its_own_number(rb):
+    user = 3301
+    d1, d2, d3 = await add_sample_log(rb, user)
+    ids = await ids_by_title(rb, user)
     text = await reply(rb, user, "/ce list")
     assert [line for line in text.splitlines() if line] == [
         "Your CE log (3 entries, 4.25 h)",
-        f"1. 1 h \u00b7 pharmacy law (ACPE 03) \u00b7 technician (T) \u00b7 {d1} \u00b7 \u201cLaw A\u201d",
-        (f"2. 2 h \u00b7 general pharmacy (ACPE 04) \u00b7 technician (T) \u00b7 {d2} \u00b7 "
-        "\u201cGeneral B\u201d"),
-        (f"3. 1.25 h \u00b7 patient safety (ACPE 05) \u00b7 technician (T) \u00b7 {d3} \u00b7 "
-        "\u201cSafety C\u201d"),
+        (f"#{ids['Law A']} \u00b7 1 h \u00b7 pharmacy law (ACPE 03) \u00b7 technician (T) \u00b7 "
+         f"{d1} \u00b7 \u201cLaw A\u201d"),
+        (f"#{ids['General B']} \u00b7 2 h \u00b7 general pharmacy (ACPE 04) \u00b7 technician (T) "
+         f"\u00b7 {d2} \u00b7 \u201cGeneral B\u201d"),
+        (f"#{ids['Safety C']} \u00b7 1.25 h \u00b7 patient safety (ACPE 05) \u00b7 technician (T) "
+         f"\u00b7 {d3} \u00b7 \u201cSafety C\u201d"),
     ]
 
-    text = await reply(rb, user, "/ce delete 2")
-    assert text.startswith("\U0001f5d1 Deleted: 2 h \u00b7 general pharmacy (ACPE 04)")
-    assert "General B" in text
-    assert [r[4] for r in await entries(rb, user)] == ["Law A", "Safety C"]
 
-    ids = [e.id for e in await rb.storage.entries(user)]
-    text = await reply(rb, user, "/ce edit 1 3 general")
-    assert text.startswith("\u270f\ufe0f Updated entry 1: 3 h \u00b7 general pharmacy (ACPE 04)")
-    edited = {e.id: e for e in await rb.storage.entries(user)}
-    assert set(edited) == set(ids)
-    assert (edited[ids[0]].hours, edited[ids[0]].topic, edited[ids[0]].audience) == (
-        3.0, "general", "T")
-    assert (edited[ids[1]].hours, edited[ids[1]].title) == (1.25, "Safety C")
+async def test_ce_delete_by_the_number_in_an_older_list_deletes_that_entry(rb):
+    """Issue 10 item 7: the user reads /ce list, then logs an older activity (which sorts
+    first); "/ce delete <n>" from the list they read still deletes the entry they meant."""
+    user = 3302
+    await add_sample_log(rb, user)
+    listed = await reply(rb, user, "/ce list")
+    general_line = next(line for line in listed.splitlines() if "General B" in line)
+    number = general_line.split(" ", 1)[0].removeprefix("#")
+    await reply(rb, user, f'/ce add 1 law "Older D" {(TODAY - timedelta(days=100)).isoformat()}')
 
-    text = await reply(rb, user, "/ce list")
-    assert text.startswith("Your CE log (2 entries, 4.25 h)")
+    (deleted,) = await say(rb, user, f"/ce delete {number}")
+    assert deleted["plain_text"].startswith(
+        f"\U0001f5d1 Deleted #{number}: 2 h \u00b7 general pharmacy (ACPE 04)"), deleted
+    assert "General B" in deleted["plain_text"]
+    assert sorted(r[4] for r in await entries(rb, user)) == ["Law A", "Older D", "Safety C"]
+    # a number that is gone (or never was) is refused, and nothing else is touched
+    again = await reply(rb, user, f"/ce delete {number}")
+    assert again.startswith(f"\u26a0\ufe0f There is no entry #{number} in your log."), again
+    assert len(await entries(rb, user)) == 3
+
+    # a number is never given to another entry, even once the newest entry is gone for good
+    newest = max(e.id for e in await rb.storage.entries(user))
+    await reply(rb, user, f"/ce delete {newest}")
+    assert await rb.storage.purge_deleted_entries(datetime.now(ZoneInfo("UTC"))) == 2
+    await reply(rb, user, '/ce add 1 law "Newer E"')
+    assert (await ids_by_title(rb, user))["Newer E"] > newest
+    assert "There is no entry" in await reply(rb, user, f"/ce edit {newest} hours 2")
+
+
+async def test_ce_delete_offers_an_undo_button_for_a_minute(rb):
+    user = 3303
+    await add_sample_log(rb, user)
+    ids = await ids_by_title(rb, user)
+    before = await entries(rb, user)
+
+    (deleted,) = await say(rb, user, f"/ce delete {ids['General B']}")
+    assert [b["text"] for row in deleted["reply_markup"]["inline_keyboard"] for b in row] == [
+        "\u21a9\ufe0f Undo"]
+    assert len(await entries(rb, user)) == 2
+    rb.stub.mark()
+    rb.stub.press_button_text(user, deleted, "Undo")
+    (restored,) = await rb.stub.wait_for_messages(user, 1, method="editMessageText")
+    assert restored["plain_text"].startswith(f"\u21a9\ufe0f Restored #{ids['General B']}: 2 h")
+    assert await entries(rb, user) == before
+    assert await ids_by_title(rb, user) == ids  # the same number as before
+
+    # a minute later the button no longer restores anything
+    (deleted,) = await say(rb, user, f"/ce delete {ids['Law A']}")
+    async with rb.storage.session() as s:
+        from sqlalchemy import update
+
+        from bot.storage import CEEntryRow
+        await s.execute(update(CEEntryRow).where(CEEntryRow.id == ids["Law A"]).values(
+            deleted_at=datetime.now(ZoneInfo("UTC")) - timedelta(seconds=61)))
+    rb.stub.mark()
+    rb.stub.press_button_text(user, deleted, "Undo")
+    answer = await rb.stub.wait_for_request("answerCallbackQuery")
+    assert "only for a minute" in answer.get("text", ""), answer
+    assert sorted(r[4] for r in await entries(rb, user)) == ["General B", "Safety C"]
+    records = await rb.stub.wait_idle(user, quiet=0.3)
+    assert all(r["plain_text"] != APOLOGY for r in records)
+
+
+async def test_ce_edit_changes_only_what_is_given(rb):
+    """Issue 10 item 6: "/ce edit <n> hours 3" changes the hours and keeps the date, the UAN,
+    the title and the tags; each edit shows before -> after."""
+    user = 3304
+    await reply(rb, user, f"/ce set tx-tech {EXP_TX.isoformat()}")
+    done = TODAY - timedelta(days=40)
+    await reply(rb, user, f'/ce add 0384-0000-24-003-H03-T 1 "Texas law" {done.isoformat()} '
+                          "+tx-law")
+    (entry_id,) = (await ids_by_title(rb, user)).values()
+
+    def row_of(rows):
+        (row,) = rows
+        return (row.hours, row.topic, row.audience, row.completed_on, row.title, row.uan,
+                row.delivery, row.tags)
+
+    original = (1.0, "law", "T", done, "Texas law", "0384-0000-24-003-H03-T", "home study",
+                "tx-law")
+    assert row_of(await rb.storage.entries(user)) == original
+
+    text = await reply(rb, user, f"/ce edit {entry_id} hours 3")
+    assert text.splitlines()[:2] == [f"\u270f\ufe0f Updated entry #{entry_id}", "hours: 1 \u2192 3"]
+    assert row_of(await rb.storage.entries(user)) == (3.0, *original[1:])
+    assert "Now: 3 h \u00b7 pharmacy law (ACPE 03)" in text and "+tx-law" in text
+
+    new_day = done + timedelta(days=1)
+    text = await reply(rb, user, f"/ce edit {entry_id} date {us(new_day)}")
+    assert f"date: {done} \u2192 {new_day}" in text, text
+    assert row_of(await rb.storage.entries(user)) == (3.0, "law", "T", new_day, *original[4:])
+
+    text = await reply(rb, user, f'/ce edit {entry_id} title "Texas law & rules" -tx-law')
+    assert "title: \u201cTexas law\u201d \u2192 \u201cTexas law & rules\u201d" in text, text
+    assert "tags: +tx-law \u2192 none" in text, text
+    assert row_of(await rb.storage.entries(user)) == (
+        3.0, "law", "T", new_day, "Texas law & rules", *original[5:7], None)
+
+    # the UAN decides the topic: a different topic needs a different UAN (or none)
+    refused = await reply(rb, user, f"/ce edit {entry_id} topic general")
+    assert refused.startswith("\u26a0\ufe0f"), refused
+    assert "uan none" in refused
+    text = await reply(rb, user, f"/ce edit {entry_id} uan 0384-0000-24-004-L05-T")
+    assert "topic: pharmacy law (ACPE 03) \u2192 patient safety (ACPE 05)" in text, text
+    assert row_of(await rb.storage.entries(user))[1:7] == (
+        "patient-safety", "T", new_day, "Texas law & rules", "0384-0000-24-004-L05-T", "live")
+    await reply(rb, user, f"/ce edit {entry_id} uan none")
+    text = await reply(rb, user, f"/ce edit {entry_id} topic general +accredited")
+    assert row_of(await rb.storage.entries(user)) == (
+        3.0, "general", "T", new_day, "Texas law & rules", None, None, "accredited")
+
+    # the old form "/ce edit <n> <hours> <topic>" changes those two and keeps the rest
+    text = await reply(rb, user, f"/ce edit {entry_id} 2 law")
+    assert row_of(await rb.storage.entries(user)) == (
+        2.0, "law", "T", new_day, "Texas law & rules", None, None, "accredited")
+    # a date outside the cycle is refused and nothing changes
+    too_early = TODAY - timedelta(days=3 * 366)
+    refused = await reply(rb, user, f"/ce edit {entry_id} date {too_early.isoformat()}")
+    assert refused.startswith("\u26a0\ufe0f"), refused
+    assert row_of(await rb.storage.entries(user))[3] == new_day
+    assert "Tell me what to change" in await reply(rb, user, f"/ce edit {entry_id}")
 
 
 # --- /ce status and /ce export -------------------------------------------------------------------
@@ -334,15 +451,53 @@ async def test_ce_export_sends_a_csv_with_one_row_per_entry(rb):
     assert doc["filename"] == "ce-log.csv"
     assert doc["caption"] == "Your CE log: 4 entries"
     rows = list(csv.reader(io.StringIO(doc["document"].decode("utf-8"))))
-    assert rows[0] == ["n", "date", "hours", "topic", "audience", "delivery", "uan", "title",
+    assert rows[0] == ["id", "date", "hours", "topic", "audience", "delivery", "uan", "title",
                        "tags"]
     stored = await rb.storage.entries(user)
     assert len(rows) == 1 + len(stored) == 5
-    for i, (row, e) in enumerate(zip(rows[1:], stored, strict=True), 1):
-        assert row == [str(i), e.completed_on.isoformat(), f"{e.hours:g}", e.topic, e.audience,
+    for row, e in zip(rows[1:], stored, strict=True):  # the numbers /ce list shows
+        assert row == [str(e.id), e.completed_on.isoformat(), f"{e.hours:g}", e.topic, e.audience,
                        e.delivery or "", e.uan or "", e.title or "", e.tags or ""]
     assert ["1.5", "patient-safety", "T", "home study", UAN] in [r[2:7] for r in rows]
     assert "Pharmacist, patient & you" in [r[7] for r in rows]
+
+
+async def test_ce_export_neutralises_cells_a_spreadsheet_would_run_as_formulas(rb):
+    """Issue 10 item 9: a title typed as =HYPERLINK(...) (or starting with + - @) must reach
+    the spreadsheet as text, not as a live formula."""
+    user = 3502
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    typed = ['=HYPERLINK("http://x")', '"=HYPERLINK(A1)"', '"+1+2"', '"-2+3"', '"@SUM(A1)"',
+             "Law =1+1 update"]
+    for title in typed:
+        assert (await reply(rb, user, f"/ce add 1 law {title}")).startswith("\u2705"), title
+    stored = [r[4] for r in await entries(rb, user)]
+    assert stored[1:] == ["=HYPERLINK(A1)", "+1+2", "-2+3", "@SUM(A1)", "Law =1+1 update"]
+    assert stored[0].startswith("=HYPERLINK(")  # the log keeps the titles as typed
+    (doc,) = await say(rb, user, "/ce export", method="sendDocument")
+    rows = list(csv.reader(io.StringIO(doc["document"].decode("utf-8"))))
+    assert [r[7] for r in rows[1:]] == ["'" + t for t in stored[:5]] + [stored[5]]
+    for row in rows:
+        assert not any(cell[:1] in ("=", "+", "-", "@", "\t", "\r") for cell in row), row
+
+
+async def test_ce_status_chart_and_export_are_sent_again_after_a_502(rb):
+    """Issue 10 item 19: a 502 on sendPhoto / sendDocument is retried like a text message,
+    not answered with the apology."""
+    user = 3503
+    await log_sample(rb, user)
+    rb.stub.inject_error("sendPhoto", 502)
+    rb.stub.mark()
+    rb.stub.user_message(user, "/ce status")
+    (photo,) = await rb.stub.wait_for_messages(user, 1, timeout=90, method="sendPhoto")
+    assert photo["photo"].startswith(b"\x89PNG") and photo["caption"] == "Your CE progress"
+    rb.stub.inject_error("sendDocument", 502)
+    (doc,) = await say(rb, user, "/ce export", method="sendDocument")
+    assert doc["document"].decode("utf-8").startswith("id,date,hours")
+    assert [(i["method"], i["status"]) for i in rb.stub.injected] == [
+        ("sendPhoto", 502), ("sendDocument", 502)]
+    records = await rb.stub.wait_idle(user, quiet=0.3)
+    assert [r for r in rb.stub.sent if r["plain_text"] == APOLOGY] == [], records
 
 
 # --- bad input: a clear message with the accepted form, and nothing stored -----------------------
@@ -382,10 +537,10 @@ BAD_INPUTS = [
     (f"/ce add 1 law {(CYCLE_START - timedelta(days=70)).isoformat()}",
      ["outside your current renewal cycle", f"({CYCLE_START} (assumed) to {EXP})",
       "I didn't add it", f"/ce set ptcb-cpht {EXP} --since YYYY-MM-DD"]),
-    ("/ce delete 99", ["There is no entry 99: your log has 1 entry.",
-                       "/ce list shows the numbers."]),
+    ("/ce delete 99", ["There is no entry #99 in your log.",
+                       "/ce list shows each entry's number."]),
     ("/ce delete two", ["Tell me which entry by its number in /ce list, e.g. /ce delete 2"]),
-    ("/ce edit 99 1 law", ["There is no entry 99"]),
+    ("/ce edit 99 1 law", ["There is no entry #99"]),
     ("/ce edit 1 0 law", ["\u201c0\u201d as hours"]),
 ]
 
@@ -405,6 +560,54 @@ async def test_bad_input_gets_a_clear_message_and_stores_nothing(rb):
     records = await rb.stub.wait_idle(user, quiet=0.3)
     assert len(records) == 1  # one reply to the last command, nothing else
     assert await credentials(rb, user) == creds and await entries(rb, user) == log
+
+
+IMPOSSIBLE_YEARS = ["0000-03", "9999-12", "12/9999", "Dec 9999", "March 0000", "0000-01",
+                    "1/0000", "0000-02-29", "9999-12-31", "10000-01"]
+
+
+async def test_impossible_years_get_the_clear_bad_date_message(rb):
+    """Issue 10 items 10 and 17: years 0 and 9999 raised ValueError (generic apology)."""
+    user = 3611
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    for typed in IMPOSSIBLE_YEARS:
+        text = await reply(rb, user, f"/ce set ptcb-cpht {typed}")
+        assert text.startswith("\u26a0\ufe0f "), (typed, text)
+        assert "2027-03-31, 3/31/2027, March 2027" in text or "Check the expiration" in text, (
+            typed, text)
+        assert await credentials(rb, user) == [("ptcb-cpht", EXP)], typed
+    for typed in ("0000-03-14", "1/1/0000", "March 3 0000"):
+        text = await reply(rb, user, f"/ce add 1 law {typed}")
+        assert text.startswith("\u26a0\ufe0f "), (typed, text)
+    text = await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()} --since 0000-01-01")
+    assert text.startswith("\u26a0\ufe0f "), text
+    records = await rb.stub.wait_idle(user, quiet=0.3)
+    assert [r for r in rb.stub.sent if r["plain_text"] == APOLOGY] == [], records
+
+
+LONG = "x" * 4000
+
+
+async def test_long_input_is_quoted_back_as_a_short_prefix(rb):
+    """Issue 10 item 18: an error message quotes at most a short prefix of what was typed, so
+    it is never too long for Telegram (a 4,122-character reply was rejected: apology)."""
+    user = 3612
+    await reply(rb, user, f"/ce set ptcb-cpht {EXP.isoformat()}")
+    await reply(rb, user, "/ce add 1 law")
+    commands = [
+        f"/ce set {LONG} 2027-03-31", f"/ce set ptcb-cpht {LONG}",
+        f"/ce set ptcb-cpht 2027-03-31 --since {LONG}", f"/ce add 2 {LONG}",
+        f"/ce add {LONG} law", f"/ce add 0009-0000-25-005-H05-{LONG} 1",
+        f"/ce add 1 law +{LONG}", f"/ce delete {'9' * 3000}", f"/ce tag 1 {LONG}",
+        f"/ce edit 1 hours {LONG}", f"/ce edit 1 {LONG}", f"/ce set {LONG[:3000]}-tech 2027-01-01",
+        f"/settings timezone {LONG}", f"/settings timezone America/{LONG[:200]}",
+    ]
+    for command in commands:
+        text = await reply(rb, user, command)
+        assert text != APOLOGY, command[:60]
+        assert "xxx" in text or "999" in text, (command[:60], text)
+        assert len(text) < 1200, (command[:60], len(text), text[:300])
+        assert "x" * 60 not in text and "9" * 60 not in text, (command[:60], text)
 
 
 async def test_dates_outside_every_cycle_are_refused_but_one_cycle_is_enough(rb):
@@ -496,7 +699,7 @@ async def test_texas_law_hour_by_uan_and_the_trafficking_course_only_if_accredit
     assert "\u2717 Texas pharmacy law: 0 of 1" in await status_text_of(rb, user)
 
     text = await reply(rb, user, "/ce tag 1 +tx-law")
-    assert text.startswith("\U0001f3f7 Entry 1: 1 h \u00b7 pharmacy law (ACPE 03)"), text
+    assert text.startswith("\U0001f3f7 Entry #1: 1 h \u00b7 pharmacy law (ACPE 03)"), text
     assert text.endswith("UAN 0384-0000-24-003-H03-T \u00b7 +tx-law")
     assert (await rb.storage.entries(user))[0].tags == "tx-law"
     text = await reply(rb, user, "/ce add 1 human-trafficking")

@@ -903,3 +903,113 @@ def test_a_state_without_sourced_ce_says_not_confirmed_with_its_board_and_link()
     assert ce_credentials.unconfirmed_message("fl-tech") is None
     assert ce_credentials.unconfirmed_message("zz-tech") is None
     assert ce_credentials.unconfirmed_message("ptcb-cpht") is None
+
+
+# --- issue 10: impossible years, bounded quotes, partial edits ------------------------------
+
+
+@pytest.mark.parametrize("text", ["0000-03", "9999-12", "12/9999", "Dec 9999", "March 0000",
+                                  "0000-01", "1/0000", "10000-01", "0000-02-29"])
+def test_impossible_years_in_an_expiration_are_a_clear_bad_date(text: str) -> None:
+    with pytest.raises(CEInputError) as info:
+        parse_expiration(text, TODAY)
+    message = str(info.value)
+    assert "2027-03-31, 3/31/2027, March 2027" in message or "Check the expiration" in message
+
+
+@pytest.mark.parametrize("text", ["0000-03-14", "1/1/0000", "March 3 0000", "9999-12-31"])
+def test_impossible_years_in_an_activity_date_are_a_clear_bad_date(text: str) -> None:
+    with pytest.raises(CEInputError):
+        parse_ce_date(text, TODAY)
+    with pytest.raises(CEInputError):
+        parse_cycle_start(text, EXP, TODAY)
+
+
+LONG = "x" * 4000
+
+
+@pytest.mark.parametrize("call", [
+    lambda: parse_expiration(LONG, TODAY),
+    lambda: parse_expiration(f"{LONG} 2027", TODAY),
+    lambda: parse_ce_date(LONG, TODAY),
+    lambda: parse_cycle_start(LONG, EXP, TODAY),
+    lambda: parse_uan(f"0009-0000-25-005-H05-{LONG}"),
+    lambda: parse_uan(LONG + "-1-2-3-4-5"),
+    lambda: parse_add_args(["2", LONG], TODAY),
+    lambda: parse_add_args([LONG, "law"], TODAY),
+    lambda: parse_add_args(["1", "law", "+" + LONG], TODAY),
+    lambda: parse_add_args(["1", "law", LONG[:250]], TODAY),
+])
+def test_error_messages_quote_only_a_short_prefix_of_the_input(call) -> None:
+    with pytest.raises(CEInputError) as info:
+        call()
+    message = str(info.value)
+    assert len(message) < 1000, len(message)
+    assert "x" * 60 not in message
+
+
+def edited(args: str, before: CEEntry, today: date = TODAY):
+    from bot.ce_rules import parse_edit_args
+
+    return parse_edit_args(args.split(), before, today)
+
+
+UAN_ENTRY = CEEntry(hours=1, topic="law", audience="T", completed_on=date(2025, 6, 1),
+                    title="Texas law", uan="0384-0000-24-003-H03-T", delivery="home study",
+                    tags=("tx-law",))
+
+
+def test_edit_changes_only_the_fields_given() -> None:
+    from dataclasses import replace
+
+    assert edited("hours 3", UAN_ENTRY) == replace(UAN_ENTRY, hours=3)
+    assert edited("h 2.5", UAN_ENTRY) == replace(UAN_ENTRY, hours=2.5)
+    assert edited("date 2025-06-02", UAN_ENTRY) == replace(
+        UAN_ENTRY, completed_on=date(2025, 6, 2))
+    assert edited("date March 3 2026", UAN_ENTRY).completed_on == date(2026, 3, 3)
+    assert edited('title "New title" hours 2', UAN_ENTRY) == replace(
+        UAN_ENTRY, title="New title", hours=2)
+    assert edited("title Law and ethics update", UAN_ENTRY).title == "Law and ethics update"
+    assert edited('title ""', UAN_ENTRY).title == ""
+    assert edited("+accredited", UAN_ENTRY).tags == ("tx-law", "accredited")
+    assert edited("-tx-law", UAN_ENTRY).tags == ()
+    assert edited("uan 0384-0000-24-004-L05-P", UAN_ENTRY) == replace(
+        UAN_ENTRY, uan="0384-0000-24-004-L05-P", topic="patient-safety", audience="P",
+        delivery="live")
+    no_uan = edited("uan none", UAN_ENTRY)
+    assert (no_uan.uan, no_uan.delivery, no_uan.topic) == (None, None, "law")
+    assert edited("topic general audience P", no_uan) == replace(
+        no_uan, topic="general", audience="P")
+    # the old positional form: what it names changes, the date, title, UAN and tags stay
+    plain = replace(no_uan, tags=("accredited",))
+    assert edited("3 general", plain) == replace(plain, hours=3, topic="general")
+    assert edited("2", plain) == replace(plain, hours=2)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ("", "Tell me what to change"),
+    ("topic general", "uan none"),  # the UAN says law
+    ("audience P", "uan none"),
+    ("3 general", "uan none"),
+    ("hours 0", "as hours"),
+    ("hours", "Tell me the new hours"),
+    ("date 2030-01-01", "in the future"),
+    ("colour red", "I can change"),
+    ("+accredited 1", "I can change"),
+    ('"title" hours 1', "I can change"),
+    ("hours 2 0009-0000-25-005-H05-T", "as hours"),
+    ("+nope", "I don't know the tag"),
+])
+def test_edit_refuses_what_it_cannot_apply(args: str, fragment: str) -> None:
+    with pytest.raises(CEInputError) as info:
+        edited(args, UAN_ENTRY)
+    assert fragment in str(info.value)
+
+
+def test_spreadsheet_cells_that_would_be_formulas_are_neutralised() -> None:
+    from bot.ce_chat import spreadsheet_cell
+
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "  =1+1", "\uff1d1+1"):
+        assert spreadsheet_cell(text) == "'" + text, text
+    for text in ("Law update", "", "1.5", "2026-03-01", "a=b", "0009-0000-25-005-H05-T"):
+        assert spreadsheet_cell(text) == text, text

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import nudge_timing
 from bot.ce_rules import CREDENTIALS, Credential
 from bot.nudge_timing import (
     DEFAULT_TIMEZONE,
@@ -280,3 +281,21 @@ def test_invalid_timezone_falls_back_to_new_york(name: str | None) -> None:
 def test_valid_timezone_is_used() -> None:
     assert resolve_timezone("Asia/Tokyo") == ZoneInfo("Asia/Tokyo")
     assert in_quiet_hours(utc(2026, 7, 1, 1, 0), "America/Los_Angeles") is False
+
+
+# --- retries ----------------------------------------------------------------------------------
+
+
+def test_retry_delay_doubles_from_five_minutes_up_to_two_hours() -> None:
+    delays = [nudge_timing.retry_delay(n) for n in range(1, 9)]
+    assert delays == [timedelta(minutes=m) for m in (5, 10, 20, 40, 80, 120, 120, 120)]
+
+
+def test_retry_delay_is_never_sooner_than_telegrams_retry_after() -> None:
+    assert nudge_timing.retry_delay(1, timedelta(seconds=3)) == timedelta(minutes=5)
+    assert nudge_timing.retry_delay(2, timedelta(minutes=30)) == timedelta(minutes=30)
+    assert nudge_timing.retry_delay(9, timedelta(hours=3)) == timedelta(hours=3)
+
+
+def test_a_claim_is_abandoned_after_ten_minutes() -> None:
+    assert nudge_timing.STALE_CLAIM_AFTER == timedelta(minutes=10)

@@ -1,9 +1,11 @@
 """Renewal nudges end to end: real SQLite file, real ``telegram.Bot`` talking HTTP to the local
 Bot API stub, real ``python -m bot nudges dispatch`` processes.
 
-The claim race (two dispatchers at once, in one process and in two), releasing a claim (429)
-and finishing one (sent, failed, blocked) also run on PostgreSQL (``backend_storage``), whose
-locking and unique-violation errors differ from SQLite's.
+The claim race (two dispatchers at once, in one process and in two), releasing a claim for a
+retry (429, 5xx, connection refused), keeping an ambiguous one (a timeout after sending), taking
+over a claim abandoned by a crash, snoozing a sent nudge and finishing one (sent, blocked) also
+run on PostgreSQL (``backend_storage``), whose locking and unique-violation errors differ from
+SQLite's.
 
 The pure timing rules are covered by test_nudge_timing.py; these tests check what the
 dispatcher does with them: who gets which message when, exactly once, across restarts,
@@ -15,24 +17,30 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from botapi_stub import BotApiStub
 from conftest import open_empty_storage
 from e2e_support import TOKEN, running_bot
 from sqlalchemy import select
 from telegram import Bot
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import CallbackContext
+from telegram.request import HTTPXRequest
 from user_rows import rows_about
 
 from bot import ce_rules, nudges, telegram_app
-from bot.nudge_timing import STALE_AFTER_DAYS
+from bot.nudge_timing import STALE_AFTER_DAYS, snooze_until
 from bot.storage import SentNudge, Storage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -576,39 +584,315 @@ async def test_dispatch_cli_now_without_time_zone_exits_2(tmp_path, storage, stu
     assert stub.requests == []
 
 
-# --- Bot API errors: 429 releases the claim, 502 counts as (maybe) delivered --------------------
+# --- Bot API errors: what surely did not arrive is retried with backoff, the ambiguous is not ----
+
+
+def closed_port() -> int:
+    """A local port nothing listens on: connecting to it is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def silent_server() -> AsyncIterator[tuple[int, list[bytes]]]:
+    """An HTTP server that reads each request and never answers: the request arrived, and
+    whether Telegram acted on it is unknown (a timeout after sending)."""
+    received: list[bytes] = []
+    closing = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received.append(await reader.read(65536))
+        await closing.wait()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], received
+    finally:
+        closing.set()
+        server.close()
+        await server.wait_closed()
+
+
+async def claim_row(storage: Storage, uid: int, milestone: str) -> SentNudge:
+    async with storage.session() as s:
+        return (await s.execute(select(SentNudge).where(
+            SentNudge.user_id == uid, SentNudge.milestone == milestone))).scalar_one()
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB-internal
-async def test_flood_limit_defers_the_nudge_and_a_later_run_sends_it(backend_storage, stub, tg):
+async def test_flood_limit_defers_the_nudge_until_retry_after_then_sends_it(
+        backend_storage, stub, tg):
     storage = backend_storage
     await add_user(storage, stub, 901)
     await add_user(storage, stub, 902)
     now = local(date(2027, 1, 4), 10)
-    stub.inject_error("sendMessage", 429, retry_after=3)
+    stub.inject_error("sendMessage", 429, retry_after=3600)
     assert outcomes(await nudges.dispatch(storage, tg, now)) == {
         901: ("d90", "deferred"), 902: ("d90", "sent"),
     }
-    assert sent_to(stub, 901) == [] and await claims(storage, 901) == {}
     assert stub.injected[0]["status"] == 429
-    later = now + timedelta(minutes=15)
+    row = await claim_row(storage, 901, "d90")
+    assert (row.status, row.attempts) == ("retry", 1)
+    assert timedelta(hours=1) <= row.next_try_at - now < timedelta(hours=1, minutes=1)
+    # Telegram asked for an hour: the ticks before that leave it alone
+    assert await nudges.dispatch(storage, tg, now + timedelta(minutes=15)) == []
+    assert await nudges.dispatch(storage, tg, now + timedelta(minutes=45)) == []
+    assert send_attempts(stub, 901) == 1
+    later = row.next_try_at
     assert outcomes(await nudges.dispatch(storage, tg, later)) == {901: ("d90", "sent")}
     assert len(sent_to(stub, 901)) == 1 and len(sent_to(stub, 902)) == 1
     assert await claims(storage, 901) == {"d90": "sent"}
     assert await nudges.dispatch(storage, tg, later + timedelta(minutes=15)) == []
 
 
-async def test_bad_gateway_is_recorded_as_failed_and_not_resent(backend_storage, stub, tg):
+async def test_server_errors_release_the_claim_and_retries_back_off(backend_storage, stub, tg):
+    """502 then 503: the Bot API answered with an error, so the message was not delivered;
+    each failure is counted on the claim row and the next try waits longer (5, then 10
+    minutes), and a tick before that time does not try at all."""
     storage = backend_storage
     await add_user(storage, stub, 903)
     now = local(date(2027, 1, 4), 10)
     stub.inject_error("sendMessage", 502)
-    assert outcomes(await nudges.dispatch(storage, tg, now)) == {903: ("d90", "failed")}
-    assert await claims(storage, 903) == {"d90": "failed"}
+    stub.inject_error("sendMessage", 503)
+    assert outcomes(await nudges.dispatch(storage, tg, now)) == {903: ("d90", "deferred")}
+    first = await claim_row(storage, 903, "d90")
+    assert (first.status, first.attempts) == ("retry", 1)
+    assert timedelta(minutes=5) <= first.next_try_at - now < timedelta(minutes=6)
     assert (await storage.get_user(903)).active is True
+    assert await nudges.dispatch(storage, tg, first.next_try_at - timedelta(seconds=1)) == []
+    assert send_attempts(stub, 903) == 1
+
+    t2 = first.next_try_at
+    assert outcomes(await nudges.dispatch(storage, tg, t2)) == {903: ("d90", "deferred")}
+    second = await claim_row(storage, 903, "d90")
+    assert (second.status, second.attempts) == ("retry", 2)
+    assert timedelta(minutes=10) <= second.next_try_at - t2 < timedelta(minutes=11)
+    assert await nudges.dispatch(storage, tg, t2 + timedelta(minutes=9)) == []
+    assert send_attempts(stub, 903) == 2
+
+    assert outcomes(await nudges.dispatch(storage, tg, second.next_try_at)) == {
+        903: ("d90", "sent")}
+    assert [i["status"] for i in stub.injected] == [502, 503]
+    assert len(sent_to(stub, 903)) == 1 and await claims(storage, 903) == {"d90": "sent"}
+    assert await nudges.dispatch(storage, tg, second.next_try_at + timedelta(days=1)) == []
+    assert send_attempts(stub, 903) == 3
+
+
+async def test_connection_refused_releases_the_claim_and_a_later_tick_sends_it(
+        backend_storage, stub, tg):
+    """A refused connection (like a DNS failure, httpx's ConnectError): nothing reached
+    Telegram, so one bad tick must not lose the nudge."""
+    storage = backend_storage
+    await add_user(storage, stub, 904)
+    await add_user(storage, stub, 905)
+    now = local(date(2027, 1, 4), 10)
+    unreachable = Bot(TOKEN, base_url=f"http://127.0.0.1:{closed_port()}/bot")
+    try:
+        assert outcomes(await nudges.dispatch(storage, unreachable, now)) == {
+            904: ("d90", "deferred"), 905: ("d90", "deferred"),
+        }
+    finally:
+        await unreachable.shutdown()
+    for uid in (904, 905):
+        row = await claim_row(storage, uid, "d90")
+        assert (row.status, row.attempts) == ("retry", 1)
+    assert send_attempts(stub, 904) == 0 and send_attempts(stub, 905) == 0
+    retry_at = (await claim_row(storage, 905, "d90")).next_try_at
+    results = await nudges.dispatch(storage, tg, retry_at + timedelta(minutes=10))
+    assert outcomes(results) == {904: ("d90", "sent"), 905: ("d90", "sent")}
+    assert await claims(storage, 904) == {"d90": "sent"} == await claims(storage, 905)
+    assert len(sent_to(stub, 904)) == 1 and len(sent_to(stub, 905)) == 1
+
+
+async def test_timeout_after_sending_keeps_the_claim_and_the_next_milestone_still_comes(
+        backend_storage, stub, tg):
+    """The request reached the server and no answer came: it may have been delivered, so it
+    is not sent again, but that milestone must not block the next one."""
+    storage = backend_storage
+    await add_user(storage, stub, 906)
+    now = local(date(2027, 1, 4), 10)
+    async with silent_server() as (port, received):
+        silent = Bot(TOKEN, base_url=f"http://127.0.0.1:{port}/bot",
+                     request=HTTPXRequest(read_timeout=0.3))
+        try:
+            assert outcomes(await nudges.dispatch(storage, silent, now)) == {
+                906: ("d90", "unconfirmed")}
+        finally:
+            await silent.shutdown()
+    assert len(received) == 1 and b"/sendMessage" in received[0]
+    assert await claims(storage, 906) == {"d90": "unconfirmed"}
+    # not sent again: not by the next tick, not the next day
     assert await nudges.dispatch(storage, tg, now + timedelta(minutes=15)) == []
     assert await nudges.dispatch(storage, tg, now + timedelta(days=1)) == []
-    assert send_attempts(stub, 903) == 1 and sent_to(stub, 903) == []
+    assert send_attempts(stub, 906) == 0
+    # the next milestone (PTCB's renewal window, 60 days out) is sent on its day
+    window_day = local(EXP - timedelta(days=60), 10)
+    assert outcomes(await nudges.dispatch(storage, tg, window_day)) == {906: ("window", "sent")}
+    assert await claims(storage, 906) == {"d90": "unconfirmed", "window": "sent"}
+    assert len(sent_to(stub, 906)) == 1
+
+
+def _caused_by(exc: Exception, cause: BaseException) -> Exception:
+    exc.__cause__ = cause
+    return exc
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB-internal
+@pytest.mark.parametrize(("error", "not_delivered"), [
+    # raised by python-telegram-bot's HTTPXRequest for these httpx errors
+    (_caused_by(NetworkError("httpx.ConnectError: [Errno -2] Name or service not known"),
+                httpx.ConnectError("[Errno -2] Name or service not known")), True),
+    (_caused_by(TimedOut(), httpx.ConnectTimeout("connect")), True),
+    (_caused_by(TimedOut("Pool timeout"), httpx.PoolTimeout("pool")), True),
+    (_caused_by(TimedOut(), httpx.ReadTimeout("read")), False),
+    (_caused_by(TimedOut(), httpx.WriteTimeout("write")), False),
+    (_caused_by(NetworkError("httpx.RemoteProtocolError: Server disconnected"),
+                httpx.RemoteProtocolError("Server disconnected")), False),
+    (_caused_by(NetworkError("httpx.ReadError"), httpx.ReadError("reset")), False),
+    (_caused_by(NetworkError("Unknown error in HTTP implementation"), RuntimeError()), False),
+    # raised for an HTTP error response: 5xx, 429, a rejected token
+    (NetworkError("Bad Gateway"), True),
+    (_caused_by(NetworkError("Internal Server Error (500). Parsing the server response failed"),
+                TelegramError("Invalid server response")), True),
+    ("RetryAfter(30)", True),  # made in the test: PTB warns on construction
+    (InvalidToken("Not Found"), True),
+], ids=["dns", "connect-timeout", "pool-timeout", "read-timeout", "write-timeout",
+        "disconnected", "read-error", "unknown", "5xx", "5xx-html", "429", "token"])
+def test_which_errors_prove_the_message_was_not_delivered(error, not_delivered):
+    if error == "RetryAfter(30)":
+        error = RetryAfter(30)
+    assert nudges.surely_not_delivered(error) is not_delivered
+
+
+# --- a crash between claim and send --------------------------------------------------------------
+
+
+async def test_a_claim_left_by_a_crash_is_taken_over_after_ten_minutes(backend_storage, stub):
+    storage = backend_storage
+    await add_user(storage, stub, 910)
+    crashed_at = local(date(2027, 1, 4), 10)
+    # a dispatcher claimed the nudge and died before sending it
+    assert await storage.claim_nudge(910, "ptcb-cpht", EXP, "d90", crashed_at)
+    async with make_bot(stub) as bot:
+        # while a send could still be under way, nobody else sends it
+        assert await nudges.dispatch(storage, bot, crashed_at + timedelta(minutes=9)) == []
+        assert send_attempts(stub, 910) == 0
+        # later, two dispatchers at once: one takes the abandoned claim over and sends it
+        later = crashed_at + timedelta(minutes=11)
+        second = Storage(storage.url)
+        try:
+            async with make_bot(stub) as other:
+                r1, r2 = await asyncio.gather(nudges.dispatch(storage, bot, later),
+                                              nudges.dispatch(second, other, later))
+        finally:
+            await second.close()
+        counts = Counter(r.outcome for r in r1 + r2)
+        assert counts["sent"] == 1 and set(counts) <= {"sent", "skipped"}, counts
+        assert len(sent_to(stub, 910)) == 1
+        assert await claims(storage, 910) == {"d90": "sent"}
+        assert await nudges.dispatch(storage, bot, later + timedelta(hours=1)) == []
+    assert len(sent_to(stub, 910)) == 1
+
+
+# --- snooze on a nudge that was sent -------------------------------------------------------------
+
+
+async def test_snooze_one_day_on_the_30_day_nudge_reminds_once_then_the_schedule_goes_on(
+        backend_storage, stub, tg):
+    """The real sequence: the 30-day nudge is sent, the user taps "Snooze 1 day" (the storage
+    call the button handler makes), one reminder comes the next morning at 09:00 local, and
+    the 14-day nudge still comes on its day."""
+    storage = backend_storage
+    await add_user(storage, stub, 920, log=PARTIAL_LOG)
+    d30, d14 = EXP - timedelta(days=30), EXP - timedelta(days=14)
+    assert outcomes(await nudges.dispatch(storage, tg, local(d30, 10))) == {920: ("d30", "sent")}
+
+    tapped = local(d30, 10, 5)
+    until = snooze_until(tapped, NY, 1)
+    assert until == local(d30 + timedelta(days=1), 9)
+    assert await storage.snooze(920, "ptcb-cpht", until)
+
+    assert await nudges.dispatch(storage, tg, local(d30, 15)) == []
+    assert await nudges.dispatch(storage, tg, until - timedelta(minutes=1)) == []
+    assert len(sent_to(stub, 920)) == 1
+    assert outcomes(await nudges.dispatch(storage, tg, until)) == {920: ("d30", "sent")}
+    reminder = sent_to(stub, 920)[-1]
+    assert reminder["plain_text"].startswith(
+        "\u23f0 Your PTCB Certified Pharmacy Technician (CPhT) expires in 29 days")
+    assert PARTIAL_MISSING in reminder["plain_text"]
+    check_keyboard(reminder, "ptcb-cpht")
+    # exactly one reminder: not again that day, nor any day until the 14-day nudge
+    assert await nudges.dispatch(storage, tg, until) == []
+    day = d30 + timedelta(days=1)
+    while day < d14:
+        for hour in (9, 13, 20):
+            assert await nudges.dispatch(storage, tg, local(day, hour)) == [], (day, hour)
+        day += timedelta(days=1)
+    assert len(sent_to(stub, 920)) == 2
+    assert outcomes(await nudges.dispatch(storage, tg, local(d14, 10))) == {920: ("d14", "sent")}
+    assert len(sent_to(stub, 920)) == 3
+    assert await claims(storage, 920) == {"d30": "sent", "d14": "sent"}
+
+
+async def test_a_snooze_ending_in_quiet_hours_reminds_the_next_morning(backend_storage, stub, tg):
+    storage = backend_storage
+    await add_user(storage, stub, 921)
+    d30 = EXP - timedelta(days=30)
+    assert outcomes(await nudges.dispatch(storage, tg, local(d30, 10))) == {921: ("d30", "sent")}
+    # snoozed until 22:00 local (e.g. the user moved time zones since tapping)
+    assert await storage.snooze(921, "ptcb-cpht", local(d30, 22))
+    assert await nudges.dispatch(storage, tg, local(d30, 22)) == []
+    assert await nudges.dispatch(storage, tg, local(d30 + timedelta(days=1), 7, 59)) == []
+    assert outcomes(await nudges.dispatch(storage, tg, local(d30 + timedelta(days=1), 8))) == {
+        921: ("d30", "sent")}
+    assert len(sent_to(stub, 921)) == 2
+    assert await nudges.dispatch(storage, tg, local(d30 + timedelta(days=1), 12)) == []
+
+
+async def test_a_reminder_of_the_window_nudge_does_not_say_it_opens_today(storage, stub, tg):
+    await add_user(storage, stub, 922)
+    window_day = EXP - timedelta(days=60)
+    assert outcomes(await nudges.dispatch(storage, tg, local(window_day, 10))) == {
+        922: ("window", "sent")}
+    assert "Your renewal window is open from today." in sent_to(stub, 922)[0]["plain_text"]
+    assert await storage.snooze(922, "ptcb-cpht", snooze_until(local(window_day, 11), NY, 7))
+    assert outcomes(await nudges.dispatch(storage, tg, local(window_day + timedelta(days=7), 9))
+                    ) == {922: ("window", "sent")}
+    text = sent_to(stub, 922)[1]["plain_text"]
+    assert "open from today" not in text
+    assert "Your renewal window has been open since January 30, 2027." in text
+
+
+# --- quiet hours at the moment of sending --------------------------------------------------------
+
+
+async def test_quiet_hours_are_checked_right_before_each_send(backend_storage, stub, tg):
+    """A tick starts at 20:57 New York with three nudges due, and each send takes two
+    minutes: the third would go out at 21:01, so it waits for 08:00 the next morning."""
+    storage = backend_storage
+    for uid in (931, 932, 933):
+        await add_user(storage, stub, uid)
+    day = date(2027, 1, 4)
+    start = local(day, 20, 57)
+
+    def clock() -> datetime:  # advances two minutes with each sendMessage the stub receives
+        return start + timedelta(minutes=2) * sum(m == "sendMessage" for m, _ in stub.requests)
+
+    assert len(await nudges.due_nudges(storage, start)) == 3
+    results = await nudges.dispatch(storage, tg, start, clock=clock)
+    assert outcomes(results) == {
+        931: ("d90", "sent"), 932: ("d90", "sent"), 933: ("d90", "quiet"),
+    }
+    assert sent_to(stub, 933) == [] and send_attempts(stub, 933) == 0
+    assert await nudges.dispatch(storage, tg, local(day, 23)) == []
+    assert await nudges.dispatch(storage, tg, local(day + timedelta(days=1), 7, 59)) == []
+    assert outcomes(await nudges.dispatch(storage, tg, local(day + timedelta(days=1), 8))) == {
+        933: ("d90", "sent")}
+    for uid in (931, 932, 933):
+        assert len(sent_to(stub, uid)) == 1
+        assert await claims(storage, uid) == {"d90": "sent"}
 
 
 # --- the JobQueue path inside the running bot ---------------------------------------------------
@@ -647,6 +931,13 @@ async def test_job_queue_job_sends_and_buttons_snooze_and_stop(tmp_path, replier
         assert answer.get("text") == "Snoozed for 1 day"
         (record,) = await rb.storage.credentials(uid)
         assert record.snoozed_until == datetime(2027, 1, 5, 9, tzinfo=ny).astimezone(UTC)
+        # one reminder when the snooze ends, at 09:00 local the next day
+        assert await nudges.dispatch(rb.storage, rb.app.bot, record.snoozed_until
+                                     - timedelta(minutes=1)) == []
+        reminded = await nudges.dispatch(rb.storage, rb.app.bot, record.snoozed_until)
+        assert outcomes(reminded) == {uid: ("d90", "sent")}
+        assert await nudges.dispatch(rb.storage, rb.app.bot, record.snoozed_until) == []
+        assert len(sent_to(rb.stub, uid)) == 2
 
         rb.stub.mark()
         rb.stub.press_button_text(uid, nudge, "Snooze 1 week")
@@ -667,4 +958,4 @@ async def test_job_queue_job_sends_and_buttons_snooze_and_stop(tmp_path, replier
         # nothing more for this user, even on the window day
         results = await nudges.dispatch(rb.storage, rb.app.bot, local(EXP - timedelta(days=60), 10))
         assert results == []
-        assert len(sent_to(rb.stub, uid)) == 2
+        assert len(sent_to(rb.stub, uid)) == 3
