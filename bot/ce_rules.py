@@ -1072,14 +1072,14 @@ def _edit_value(field: str, tokens: list[_Token], today: date, number: str) -> d
             "delivery": uan.delivery}
 
 
-def _positional_edit(tokens: list[_Token], today: date) -> dict:
+def _positional_edit(tokens: list[_Token], today: date, number: str) -> dict:
     """The form of ``/ce add`` (``<hours> [topic] ["title"] [date] [T|P]`` or ``<UAN>
     [hours] ...``): the columns it gives, and nothing else."""
     changes: dict = {}
     rest = list(tokens)
     first = rest.pop(0)
     if _looks_like_uan(first.value):
-        changes.update(_edit_value("uan", [first], today, "<n>"))
+        changes.update(_edit_value("uan", [first], today, number))
         if rest and not rest[0].quoted and _HOURS.match(rest[0].value.strip()):
             changes["hours"] = parse_hours(rest.pop(0).value, UAN_ADD_EXAMPLE)
     else:
@@ -1128,7 +1128,7 @@ def parse_edit_args(
     if not keyword_form and not first.quoted and (
             _looks_like_uan(first.value) or _HOURS.match(first.value.strip())):
         positional = [t for t in tokens if not _is_tag_change(t)]
-        changes = _positional_edit(positional, today)
+        changes = _positional_edit(positional, today, number)
         named = set(changes)
         tokens = [t for t in tokens if _is_tag_change(t)]
     i = 0
@@ -1154,12 +1154,12 @@ def parse_edit_args(
             end += 1
         values = _edit_value(field, tokens[i + 1 : end], today, number)
         changes.update(values)
-        named |= {field} if field != "uan" else {"uan"}
+        named.add(field)
         i = end
     changes["tags"] = tuple(dict.fromkeys(entry_tags))
-    uan_text = changes.get("uan", entry.uan)
-    if uan_text is not None and "uan" not in named:
-        uan = parse_uan(uan_text)
+    if entry.uan is not None and "uan" not in named and (
+            "topic" in changes or "audience" in changes):
+        uan = parse_uan(entry.uan)
         for field, value, wanted in (("topic", changes.get("topic"), uan.topic),
                                      ("audience", changes.get("audience"), uan.audience)):
             if value is not None and value != wanted:

@@ -98,7 +98,7 @@ FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 
 
 @pytest.mark.parametrize("parser", list(PARSERS))
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(text=free_text)
 def test_parsers_answer_any_input_with_a_value_or_a_short_clear_error(parser, text):
@@ -110,7 +110,7 @@ def test_parsers_answer_any_input_with_a_value_or_a_short_clear_error(parser, te
         assert "x" * 60 not in message
 
 
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True)
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True, database=None)
 @given(args=arg_lists)
 def test_an_edit_keeps_every_field_it_does_not_name(args):
     try:
