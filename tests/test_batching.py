@@ -47,7 +47,7 @@ class RecordingReplier:
         self.fail_batches = fail_batches
         self.first_call_started = threading.Event()
 
-    def answer_many(self, questions, histories):
+    def answer_many(self, questions, histories, home_states=None):
         number = len(self.batches)
         self.batches.append(list(questions))
         if number == 0:
@@ -56,10 +56,10 @@ class RecordingReplier:
                 raise AssertionError("the test never opened the gate")
         if number in self.fail_batches:
             raise BatchFailed(f"batch {number} failed")
-        return self.replier.answer_many(questions, histories)
+        return self.replier.answer_many(questions, histories, home_states)
 
-    def answer(self, question, history=None):
-        return self.replier.answer(question, history)
+    def answer(self, question, history=None, home_state=None):
+        return self.replier.answer(question, history, home_state)
 
     @property
     def sizes(self) -> list[int]:
