@@ -175,7 +175,7 @@ def run(
     """Sync the store with the documents. Raises DocumentError before writing anything."""
     started = time.perf_counter()
     roots = [settings.knowledge_path, *(sources or [])]
-    documents = all_documents(roots)  # validates everything first, state records too
+    documents = all_documents(roots, settings.states_path)  # validates all first, states too
     model_id = model_identity(settings)
     chunks = build_chunks(documents, model_id)
     summary = Summary(files=len(documents), chunks=len(chunks))

@@ -141,7 +141,8 @@ def evaluate(replier: Replier, rows: list[dict], documents: list[Document] | Non
     if documents is None:
         from bot.states import all_documents
 
-        documents = all_documents([replier.retriever.settings.knowledge_path])
+        settings = replier.retriever.settings
+        documents = all_documents([settings.knowledge_path], settings.states_path)
     checker = CitationChecker(documents)
     topic_of_heading = {
         s.heading: d.meta.topic for d in documents for s in d.sections

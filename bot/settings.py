@@ -29,6 +29,10 @@ class Settings(BaseSettings):
 
     chroma_path: Path = Field(Path("data/chroma"), description="Chroma store and lexical index")
     knowledge_path: Path = Field(Path("knowledge"), description="Folder of knowledge documents")
+    states_path: Path = Field(
+        Path(__file__).resolve().parent.parent / "states",
+        description="Folder of state records (one YAML file per jurisdiction)",
+    )
     database_url: str = Field(
         "sqlite+aiosqlite:///data/pathway.db",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///file or postgresql+asyncpg://...",

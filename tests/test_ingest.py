@@ -116,7 +116,9 @@ def small(tmp_path, embeddings, store_settings):
     """A four-document store, ingested once (sharing the session store's ONNX export)."""
     kb = tmp_path / "kb"
     _copy_docs(kb, DOCS)
-    settings = make_settings(tmp_path, knowledge_path=kb, onnx_path=store_settings.onnx_dir())
+    # a small knowledge base without the state records
+    settings = make_settings(tmp_path, knowledge_path=kb, onnx_path=store_settings.onnx_dir(),
+                             states_path=tmp_path / "no-states")
     first = ingest.run(settings, quiet=True, embeddings=embeddings)
     return SimpleNamespace(settings=settings, kb=kb, first=first, chunks=_expected_chunks(settings))
 
@@ -321,6 +323,7 @@ def env_settings(monkeypatch):
     def use(settings):
         monkeypatch.setenv("CHROMA_PATH", str(settings.chroma_path))
         monkeypatch.setenv("KNOWLEDGE_PATH", str(settings.knowledge_path))
+        monkeypatch.setenv("STATES_PATH", str(settings.states_path))
         monkeypatch.setenv("ONNX_PATH", str(settings.onnx_dir()))
         get_settings.cache_clear()
 
@@ -362,6 +365,7 @@ def test_rebuild_starts_clean(small, tmp_path):
         **os.environ,
         "CHROMA_PATH": str(chroma),
         "KNOWLEDGE_PATH": str(small.kb),
+        "STATES_PATH": str(small.settings.states_path),
         "HF_HUB_OFFLINE": "1",
         "TELEGRAM_BOT_TOKEN": "",
     }
@@ -375,7 +379,8 @@ def test_rebuild_starts_clean(small, tmp_path):
         f"ingest: 4 files, {n} chunks (added {n}, updated 0, removed 0, unchanged 0) in "
     )
     assert not (chroma / "stale.bin").exists()
-    settings = make_settings(tmp_path / "copy", knowledge_path=small.kb)
+    settings = make_settings(tmp_path / "copy", knowledge_path=small.kb,
+                             states_path=tmp_path / "no-states")
     assert set(_records(settings)) == {c.id for c in small.chunks}
     assert sorted(_lexical_ids(settings)) == sorted(c.id for c in small.chunks)
 
