@@ -51,6 +51,10 @@ RECORD_FILE = "export.json"
 INPUTS = ("input_ids", "attention_mask")
 OUTPUT = "sentence_embedding"
 BATCH_SIZE = 32
+# Texts per onnxruntime run. On 2 cores a run of 32 short questions is no faster than four runs
+# of 8, and onnxruntime's memory arena keeps what its largest run needed: measured after 2,000
+# questions, +30 MB with runs of 32 and +9 MB with runs of 8.
+MAX_RUN = 8
 # files of a model folder that do not change what the model computes
 IGNORED_MODEL_FILES = {"README.md", ".gitattributes"}
 CHUNK = 1 << 20
@@ -293,15 +297,16 @@ class OnnxEncoder:
     def encode(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """L2-normalised float32 embeddings, one row per text, in the order given.
 
-        Texts are grouped by length (longest first) so each batch pads little, as
-        sentence-transformers does.
+        Texts are grouped by length (longest first) so each run pads little, as
+        sentence-transformers does; a run holds at most `MAX_RUN` texts.
         """
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
+        step = max(1, min(batch_size, MAX_RUN))
+        for start in range(0, len(order), step):
+            chosen = order[start : start + step]
             out[chosen] = self._run([texts[i] for i in chosen])
         return out
 

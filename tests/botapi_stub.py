@@ -700,6 +700,10 @@ class BotApiStub:
         self._injections.setdefault(key, []).append(
             _Injection(status, count, retry_after, description))
 
+    def pending_injections(self, method: str) -> int:
+        """How many injected failures of ``method`` are still waiting to be served."""
+        return sum(inj.remaining for inj in self._injections.get(method.lower(), []))
+
     # ---------------------------------------------------------------- test side: observing
 
     def mark(self) -> int:
