@@ -1,6 +1,12 @@
-"""Ingest: knowledge/ -> validated documents -> chunks -> embeddings -> Chroma + BM25.
+"""Ingest: knowledge/ -> validated documents -> chunks -> embeddings -> Chroma.
 
-    python ingest.py [--source DIR ...] [--rebuild] [--quiet]
+    python ingest.py [--source DIR ...] [--rebuild] [--quiet] [--export-only]
+
+The store is the embedded one at CHROMA_PATH, or the Chroma server at CHROMA_HOST. The BM25
+side is built by the bot at start from the stored passages, so nothing else is written.
+The model's ONNX export (the question path) is written on this machine, beside CHROMA_PATH or
+at ONNX_PATH; `--export-only` writes just that, for a bot replica whose store is a server
+that another machine ingested into.
 
 Incremental: chunks are keyed by a hash of the embedding model and their text, so a re-run
 with nothing changed embeds nothing, an edited file re-embeds only its changed chunks, and a
@@ -23,16 +29,17 @@ from typing import Any
 from bot.embedding import ensure_export
 from bot.knowledge import Document, DocumentError, Section
 from bot.retrieval import (
+    CACHE_COLLECTION,
     COLLECTION,
-    LEXICAL_DIR,
-    MANIFEST,
+    MANIFEST_COLLECTION,
     STORE_FORMAT,
     LazyEmbeddings,
-    lexical_terms,
+    StoreMissingError,
+    connect,
     load_embeddings,
-    open_client,
     open_store,
     read_manifest,
+    write_manifest,
 )
 from bot.settings import Settings, get_settings
 from bot.states import all_documents
@@ -140,20 +147,6 @@ def _progress(total: int, quiet: bool):
     return tqdm(total=total, unit="chunk", desc="embedding", disable=quiet or not sys.stderr.isatty())
 
 
-def write_lexical(chroma_path: Path, ids: list[str], texts: list[str]) -> None:
-    import bm25s
-
-    directory = chroma_path / LEXICAL_DIR
-    tmp = chroma_path / (LEXICAL_DIR + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    retriever = bm25s.BM25()
-    retriever.index([lexical_terms(t) for t in texts], show_progress=False)
-    retriever.save(str(tmp), show_progress=False)
-    (tmp / "ids.json").write_text(json.dumps(ids), encoding="utf-8")
-    shutil.rmtree(directory, ignore_errors=True)
-    tmp.rename(directory)
-
-
 def reference_model(embeddings: Any, settings: Settings) -> Any:
     """The SentenceTransformer to export: the one ingest embeds with when it is one."""
     if isinstance(embeddings, LazyEmbeddings):
@@ -180,14 +173,20 @@ def run(
     chunks = build_chunks(documents, model_id)
     summary = Summary(files=len(documents), chunks=len(chunks))
 
-    if rebuild and settings.chroma_path.exists():
+    if rebuild and not settings.chroma_host and settings.chroma_path.exists():
         # Chroma caches one client per path in the process: drop it with the files.
         from chromadb.api.shared_system_client import SharedSystemClient
 
         SharedSystemClient.clear_system_cache()
         shutil.rmtree(settings.chroma_path)
-    settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    client = open_client(settings)
+    if not settings.chroma_host:
+        settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    client = connect(settings)
+    if rebuild and settings.chroma_host:
+        existing_names = {getattr(c, "name", c) for c in client.list_collections()}
+        for name in (COLLECTION, MANIFEST_COLLECTION, CACHE_COLLECTION):
+            if name in existing_names:
+                client.delete_collection(name)
     embedder = embeddings or LazyEmbeddings(settings)
     store = open_store(client, embedder)
     existing = store.get(include=["metadatas"])
@@ -225,21 +224,10 @@ def run(
     if to_remove:
         store.delete(ids=to_remove)
 
-    manifest = read_manifest(settings.chroma_path)
-    changed = bool(to_add or to_remove or to_retag) or manifest is None
-    if changed or not (settings.chroma_path / LEXICAL_DIR / "ids.json").exists():
-        ordered = sorted(
-            (c for c in chunks if c.metadata["searchable"]),
-            key=lambda c: (c.metadata["path"], c.metadata["seq"]),
-        )
-        write_lexical(settings.chroma_path, [c.id for c in ordered], [c.text for c in ordered])
-        (settings.chroma_path / MANIFEST).write_text(
-            json.dumps(
-                {"format": STORE_FORMAT, "model": model_id, "files": len(documents), "chunks": len(chunks)},
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
+    manifest = {"format": STORE_FORMAT, "model": model_id, "files": len(documents),
+                "chunks": len(chunks)}
+    if bool(to_add or to_remove or to_retag) or read_manifest(client) != manifest:
+        write_manifest(client, manifest)
     # the question path embeds with this export: rebuilt when missing or the model changed
     summary.exported = ensure_export(settings, lambda: reference_model(embedder, settings))
     summary.seconds = time.perf_counter() - started
@@ -252,14 +240,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="another folder of documents (repeatable)")
     parser.add_argument("--rebuild", action="store_true", help="start from an empty store")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--export-only", action="store_true",
+                        help="only write this machine's ONNX export of the model (a replica "
+                        "whose store is a Chroma server another machine ingested into)")
     args = parser.parse_args(argv)
     settings = get_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "chromadb", "bm25s"):  # a line per request to a server
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if args.export_only:
+        exported = ensure_export(settings, lambda: load_embeddings(settings, backend="torch")._client)
+        print(f"ingest: ONNX export at {settings.onnx_dir()} "
+              + ("written" if exported else "already current"))
+        return 0
     try:
         summary = run(settings, args.source, rebuild=args.rebuild, quiet=args.quiet)
     except DocumentError as exc:
         print("ingest: the knowledge base has problems; nothing was written:", file=sys.stderr)
         print(exc, file=sys.stderr)
+        return 1
+    except StoreMissingError as exc:
+        print(f"ingest: {exc}", file=sys.stderr)
         return 1
     print(summary.line())
     return 0

@@ -254,10 +254,15 @@ def _run_worker(settings: Settings, backend: str, args: argparse.Namespace,
 def run_bench(settings: Settings, questions_file: Path, rounds: int = 2, *, burst: int = BURST,
               cold_runs: int = 3, limit: int | None = None, ingest: bool = True) -> int:
     from bot.embedding import export_status
-    from bot.retrieval import read_manifest
+    from bot.retrieval import StoreMissingError, connect, read_manifest, store_location
 
-    if read_manifest(settings.chroma_path) is None:
-        print(f"No knowledge store at {settings.chroma_path}. Run: python ingest.py",
+    try:
+        manifest = read_manifest(connect(settings))
+    except StoreMissingError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if manifest is None:
+        print(f"No knowledge store at {store_location(settings)}. Run: python ingest.py",
               file=sys.stderr)
         return 2
     current, reason = export_status(settings)

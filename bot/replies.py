@@ -286,21 +286,15 @@ class Replier:
     # --- loading -----------------------------------------------------------------------------
 
     def _cached_vectors(self, name: str, groups: dict[str, list[str]]) -> dict[str, np.ndarray]:
-        """Embeddings of fixed texts, cached next to the store (keyed by model and texts)."""
-        key = hashlib.sha256(
+        """Embeddings of fixed texts, cached in the store (keyed by model and texts)."""
+        key = name + "-" + hashlib.sha256(
             json.dumps([self.retriever.manifest.get("model"), groups], sort_keys=True).encode()
         ).hexdigest()[:16]
-        cache = self.retriever.settings.chroma_path / f"{name}-{key}.npz"
-        try:
-            with np.load(cache) as data:
-                return {label: data[label] for label in groups}
-        except (FileNotFoundError, KeyError, ValueError, OSError):
-            pass
+        cached = self.retriever.cache.load(key, list(groups))
+        if cached is not None:
+            return cached
         vectors = {label: self.retriever.embed(list(texts)) for label, texts in groups.items()}
-        try:
-            np.savez(cache, **vectors)
-        except OSError:
-            log.warning("could not cache %s vectors at %s", name, cache)
+        self.retriever.cache.save(key, vectors)
         return vectors
 
     def _scope_vectors(self) -> dict[str, np.ndarray]:

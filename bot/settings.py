@@ -27,7 +27,20 @@ def default_embedding_model() -> str:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    chroma_path: Path = Field(Path("data/chroma"), description="Chroma store and lexical index")
+    chroma_path: Path = Field(
+        Path("data/chroma"), description="Embedded Chroma store, and the vector caches beside it"
+    )
+    chroma_host: str = Field(
+        "", description="Chroma server host (`chroma run`); empty = the embedded store at "
+        "CHROMA_PATH"
+    )
+    chroma_port: int = Field(8000, ge=1, le=65535, description="Chroma server port")
+    chroma_ssl: bool = Field(False, description="Talk to the Chroma server over HTTPS")
+    chroma_auth_header: str = Field(
+        "Authorization", description="Header carrying CHROMA_AUTH_TOKEN (Authorization sends "
+        "'Bearer <token>'; X-Chroma-Token sends the token as is)"
+    )
+    chroma_auth_token: SecretStr | None = Field(None, description="Chroma server token, if any")
     knowledge_path: Path = Field(Path("knowledge"), description="Folder of knowledge documents")
     states_path: Path = Field(
         Path(__file__).resolve().parent.parent / "states",
@@ -62,12 +75,47 @@ class Settings(BaseSettings):
     history_turns: int = Field(4, ge=0, description="Recent turns used to read follow-ups")
     history_ttl_minutes: int = Field(30, ge=1, description="Conversation forgotten after silence")
 
+    # --- running as a service (bot/web.py, bot/inbox.py) ---
+    bot_mode: Literal["polling", "webhook"] = Field(
+        "polling", description="polling: one process fetches updates (the default); webhook: "
+        "Telegram posts updates to WEBHOOK_URL, any number of replicas behind it"
+    )
+    webhook_url: str = Field(
+        "", description="Public HTTPS URL Telegram posts to (registered by `python -m bot "
+        "webhook set`); the bot serves its path (/telegram when empty)"
+    )
+    webhook_secret: SecretStr | None = Field(
+        None, description="X-Telegram-Bot-Api-Secret-Token: 1-256 of A-Z a-z 0-9 _ -; "
+        "required in webhook mode"
+    )
+    webhook_listen: str = Field("0.0.0.0", description="Address the webhook server binds")
+    webhook_port: int = Field(
+        8080, ge=0, le=65535, description="Port the webhook server binds (0: any free port)"
+    )
+    webhook_max_connections: int = Field(
+        40, ge=1, le=100, description="setWebhook max_connections: updates Telegram sends at once"
+    )
+    update_workers: int = Field(
+        16, ge=1, le=200, description="Webhook mode: updates one replica handles at once"
+    )
+    inbox_keep_hours: float = Field(
+        24, gt=0, description="Webhook mode: handled update ids kept to skip redeliveries"
+    )
+    shutdown_grace_seconds: float = Field(
+        20, ge=0, description="On SIGTERM: how long updates in hand may take to finish"
+    )
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description="Polling mode: serve /healthz, /readyz and /metrics on "
+        "this port; 0 = off (webhook mode serves them on WEBHOOK_PORT)"
+    )
+    metrics_listen: str = Field("0.0.0.0", description="Address the METRICS_PORT server binds")
+
     @field_validator("onnx_path", mode="before")
     @classmethod
     def _empty_path_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("telegram_bot_token", mode="before")
+    @field_validator("telegram_bot_token", "chroma_auth_token", "webhook_secret", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -21,7 +21,7 @@ from conftest import ROOT, make_settings
 
 import ingest
 from bot.knowledge import DocumentError, load_documents
-from bot.retrieval import COLLECTION, LEXICAL_DIR, MANIFEST, STORE_FORMAT, open_client
+from bot.retrieval import COLLECTION, STORE_FORMAT, Retriever, open_client, read_manifest
 from bot.settings import get_settings
 
 DOCS = [
@@ -99,8 +99,9 @@ def _records(settings) -> dict[str, tuple[str, dict]]:
     }
 
 
-def _lexical_ids(settings) -> list[str]:
-    return json.loads((settings.chroma_path / LEXICAL_DIR / "ids.json").read_text("utf-8"))
+def _lexical_ids(settings, embeddings) -> list[str]:
+    """What the bot's BM25 index holds, built from the store as the bot builds it."""
+    return Retriever(settings, embeddings).lexical_ids
 
 
 def _tree_hash(folder: Path) -> dict[str, str]:
@@ -123,7 +124,7 @@ def small(tmp_path, embeddings, store_settings):
     return SimpleNamespace(settings=settings, kb=kb, first=first, chunks=_expected_chunks(settings))
 
 
-def test_first_run_adds_every_chunk(small):
+def test_first_run_adds_every_chunk(small, embeddings):
     chunks, s = small.chunks, small.first
     assert 4 <= len(chunks) <= 200
     assert (s.files, s.chunks) == (4, len(chunks))
@@ -132,8 +133,8 @@ def test_first_run_adds_every_chunk(small):
     records = _records(small.settings)
     assert open_client(small.settings).get_collection(COLLECTION).count() == len(chunks)
     assert set(records) == {c.id for c in chunks}
-    assert sorted(_lexical_ids(small.settings)) == sorted(records)
-    manifest = json.loads((small.settings.chroma_path / MANIFEST).read_text("utf-8"))
+    assert sorted(_lexical_ids(small.settings, embeddings)) == sorted(records)
+    manifest = read_manifest(open_client(small.settings))
     assert manifest == {
         "format": STORE_FORMAT,
         "model": ingest.model_identity(small.settings),
@@ -190,7 +191,7 @@ def test_chunks_carry_title_heading_and_metadata(small):
 
 
 def test_second_run_with_nothing_changed_embeds_nothing_fast(small, embeddings):
-    before = _tree_hash(small.settings.chroma_path / LEXICAL_DIR)
+    before = read_manifest(open_client(small.settings))
     started = time.perf_counter()
     s = ingest.run(small.settings, quiet=True, embeddings=embeddings)
     elapsed = time.perf_counter() - started
@@ -198,12 +199,12 @@ def test_second_run_with_nothing_changed_embeds_nothing_fast(small, embeddings):
     assert s.embedded == 0
     assert (s.files, s.chunks, s.added, s.updated, s.removed, s.unchanged) == (4, n, 0, 0, 0, n)
     assert elapsed < 2.0
-    assert _tree_hash(small.settings.chroma_path / LEXICAL_DIR) == before
+    assert read_manifest(open_client(small.settings)) == before
     assert set(_records(small.settings)) == {c.id for c in small.chunks}
 
 
 def test_no_op_run_on_the_full_knowledge_base_is_fast(store_settings, embeddings):
-    manifest = json.loads((store_settings.chroma_path / MANIFEST).read_text("utf-8"))
+    manifest = read_manifest(open_client(store_settings))
     started = time.perf_counter()
     s = ingest.run(store_settings, quiet=True, embeddings=embeddings)
     elapsed = time.perf_counter() - started
@@ -233,7 +234,7 @@ def test_editing_one_section_re_embeds_only_the_changed_chunk(small, embeddings)
     records = _records(small.settings)
     assert set(records) == {c.id for c in new_chunks}
     assert "per two-year cycle" in records[changed[0].id][0]
-    assert sorted(_lexical_ids(small.settings)) == sorted(records)
+    assert sorted(_lexical_ids(small.settings, embeddings)) == sorted(records)
 
 
 def test_front_matter_only_change_retags_without_embedding(small, embeddings):
@@ -267,7 +268,7 @@ def test_deleting_a_file_removes_its_chunks(small, embeddings):
     assert collection.count() == remaining
     records = _records(small.settings)
     assert all(m["path"] != gone for _, m in records.values())
-    assert sorted(_lexical_ids(small.settings)) == sorted(records)
+    assert sorted(_lexical_ids(small.settings, embeddings)) == sorted(records)
 
 
 def test_source_option_adds_documents_from_another_folder(small, embeddings, tmp_path):
@@ -356,7 +357,7 @@ def test_main_with_nothing_changed_prints_the_summary(small, env_settings, capsy
     assert out.endswith(" s\n")
 
 
-def test_rebuild_starts_clean(small, tmp_path):
+def test_rebuild_starts_clean(small, tmp_path, embeddings):
     # a copy at a path this process never opened, rebuilt by the command line
     chroma = tmp_path / "copy" / "chroma"
     shutil.copytree(small.settings.chroma_path, chroma)
@@ -382,7 +383,7 @@ def test_rebuild_starts_clean(small, tmp_path):
     settings = make_settings(tmp_path / "copy", knowledge_path=small.kb,
                              states_path=tmp_path / "no-states")
     assert set(_records(settings)) == {c.id for c in small.chunks}
-    assert sorted(_lexical_ids(settings)) == sorted(c.id for c in small.chunks)
+    assert sorted(_lexical_ids(settings, embeddings)) == sorted(c.id for c in small.chunks)
 
 
 def test_rebuild_in_the_same_process_starts_clean(small, embeddings):
