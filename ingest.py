@@ -188,8 +188,9 @@ def run(
             if name in existing_names:
                 client.delete_collection(name)
     embedder = embeddings or LazyEmbeddings(settings)
-    store = open_store(client, embedder)
-    existing = store.get(include=["metadatas"])
+    # the raw collection to compare; LangChain's store (a second of imports) only to add
+    existing = client.get_or_create_collection(
+        COLLECTION, metadata={"hnsw:space": "cosine"}).get(include=["metadatas"])
     old_meta = dict(zip(existing["ids"], existing["metadatas"], strict=True))
     old_slots = {(m["path"], m["seq"]): pid for pid, m in old_meta.items()}
     new_by_id = {c.id: c for c in chunks}
@@ -205,6 +206,7 @@ def run(
     summary.unchanged = len(chunks) - len(to_add) - len(to_retag)
 
     if to_add:
+        store = open_store(client, embedder)
         # Similar lengths in a batch waste less padding; Chroma does not care about order.
         to_add.sort(key=lambda c: len(c.text))
         with _progress(len(to_add), quiet) as bar:
@@ -222,7 +224,7 @@ def run(
             ids=[c.id for c in to_retag], metadatas=[c.metadata for c in to_retag]
         )
     if to_remove:
-        store.delete(ids=to_remove)
+        client.get_collection(COLLECTION).delete(ids=to_remove)
 
     manifest = {"format": STORE_FORMAT, "model": model_id, "files": len(documents),
                 "chunks": len(chunks)}

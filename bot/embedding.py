@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnxruntime
 from langchain_core.embeddings import Embeddings
 from tokenizers import Tokenizer
 
@@ -274,6 +273,8 @@ class OnnxEncoder:
     `tokenizers` encoders may be called from several threads."""
 
     def __init__(self, directory: Path, threads: int):
+        import onnxruntime  # here: ingest's no-op check of the export needs none of it
+
         self.directory = directory
         self.record = read_record(directory) or {}
         self.tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
@@ -287,7 +288,7 @@ class OnnxEncoder:
         # spinning when the run ends, so an idle bot burns no CPU between questions.
         options.add_session_config_entry("session.intra_op.allow_spinning", "1")
         options.add_session_config_entry("session.force_spinning_stop", "1")
-        self.session: onnxruntime.InferenceSession = onnxruntime.InferenceSession(
+        self.session = onnxruntime.InferenceSession(
             str(directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )
         _release_free_memory()  # loading parses the 90 MB model once more than it keeps

@@ -107,7 +107,10 @@ def start_loading_embeddings(settings: Settings) -> Callable[[], Embeddings]:
     if settings.embedding_backend != "onnx":
         loaded = load_embeddings(settings)
         return lambda: loaded
-    import bot.embedding  # noqa: F401 - Python-level imports here, not concurrently in the thread
+    # Python-level imports here, not concurrently in the thread
+    import onnxruntime  # noqa: F401
+
+    import bot.embedding  # noqa: F401
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-embeddings")
     future = pool.submit(load_embeddings, settings)

@@ -15,7 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from bot.knowledge import Source
+from bot.knowledge import Source, load_yaml
 
 STATES_DIR = Path(__file__).resolve().parent.parent / "states"
 
@@ -128,7 +128,7 @@ def load_states(directory: Path = STATES_DIR) -> dict[str, Jurisdiction]:
     problems: list[str] = []
     for file in sorted(directory.glob("*.yaml")):
         try:
-            raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+            raw = load_yaml(file.read_text(encoding="utf-8"))
             record = Jurisdiction.model_validate(raw)
         except (yaml.YAMLError, ValidationError) as exc:
             problems.append(f"{file.name}: {exc}")
