@@ -8,6 +8,7 @@ files through :func:`load_states`, so a file the tests reject is rejected everyw
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -328,20 +329,26 @@ STATE_ALIASES: dict[str, str] = {"washington dc": "DC", "washington d.c.": "DC",
 
 def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
     """Codes of the jurisdictions a text names, in the order they appear."""
-    import re
-
-    names = {r.name.lower(): code for code, r in records.items()}
-    names.update({k: v for k, v in STATE_ALIASES.items() if v in records})
-    pattern = re.compile(
-        r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b",
-        re.IGNORECASE,
-    )
+    names, pattern = _name_pattern(tuple(sorted((code, r.name) for code, r in records.items())))
     found: list[str] = []
     for match in pattern.finditer(text):
         code = names[match.group(1).lower()]
         if code not in found:
             found.append(code)
     return found
+
+
+@lru_cache(maxsize=8)
+def _name_pattern(named: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], re.Pattern]:
+    """One compiled pattern of every name (longest first), built once per set of records."""
+    names = {name.lower(): code for code, name in named}
+    codes = {code for code, _ in named}
+    names.update({k: v for k, v in STATE_ALIASES.items() if v in codes})
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b",
+        re.IGNORECASE,
+    )
+    return names, pattern
 
 
 def destination(text: str, codes: list[str], records: dict[str, Jurisdiction]) -> str:
