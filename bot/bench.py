@@ -35,6 +35,7 @@ from bot.settings import Settings
 
 IN_FLIGHT = 32
 BURST = 2000
+CHARTS = 300  # /ce status charts rendered after the burst, for the RSS they leave
 BACKENDS = ("onnx", "torch")
 HEAVY_MODULES = ("torch", "sentence_transformers", "transformers")
 TARGETS = {
@@ -133,6 +134,32 @@ def _cold_start(settings: Settings, backend: str, question: str, runs: int) -> d
 # --- the worker: one backend, one process -------------------------------------------------
 
 
+def _render_charts(n: int) -> dict[str, float]:
+    """Render the /ce status chart ``n`` times, as the bot does for a user with two credentials
+    and a dozen entries: matplotlib is what a busy bot holds besides the model. Returns the
+    mean render time and the RSS after the first and after all of them."""
+    import datetime as dt
+
+    from bot.ce import credentials, rules
+    from bot.ce.chart import status_chart_png
+
+    today = dt.date(2026, 6, 1)
+    entries = [rules.CEEntry(hours=1.0 + (i % 3), topic=("law", "patient-safety", "general")[i % 3],
+                             audience="T", completed_on=today - dt.timedelta(days=20 * i))
+               for i in range(12)]
+    statuses = [rules.ce_status(credentials.find(key), today + dt.timedelta(days=200), entries,
+                                today) for key in ("ptcb-cpht", "tx-tech")]
+    t = time.perf_counter()
+    status_chart_png(statuses)
+    first = time.perf_counter() - t
+    after_first = _rss_mb()["current"]
+    t = time.perf_counter()
+    for _ in range(n - 1):
+        status_chart_png(statuses)
+    return {"n": n, "first_s": first, "mean_ms": 1000 * (time.perf_counter() - t) / max(1, n - 1),
+            "rss_after_first_mb": after_first}
+
+
 def _worker(args: argparse.Namespace) -> int:
     from bot.batching import AnswerBatcher
     from bot.engine import load_replier
@@ -179,6 +206,8 @@ def _worker(args: argparse.Namespace) -> int:
 
     burst_qps = asyncio.run(through_batcher(args.burst))
     after_burst = _rss_mb()
+    charts = _render_charts(CHARTS)
+    after_charts = _rss_mb()
 
     result: dict[str, Any] = {
         "backend": settings.embedding_backend,
@@ -193,8 +222,10 @@ def _worker(args: argparse.Namespace) -> int:
         "rss_mb": {
             "idle": idle["current"],
             "after_burst": after_burst["current"],
-            "peak": after_burst["peak"],
+            "after_charts": after_charts["current"],
+            "peak": after_charts["peak"],
         },
+        "charts": charts,
         "burst": args.burst,
         "heavy_modules_loaded": sorted(m for m in HEAVY_MODULES if m in sys.modules),
     }
@@ -364,6 +395,12 @@ def format_report(r: dict[str, Any]) -> str:
         row("RSS idle (loaded, one answer given)", lambda b: b["rss_mb"]["idle"], "{:.0f} MB"),
         row(f"RSS after {burst} questions through the batcher ({target_rss})",
             lambda b: b["rss_mb"]["after_burst"], "{:.0f} MB"),
+        row("RSS after the first `/ce status` chart / after "
+            f"{onnx.get('charts', {}).get('n', CHARTS)} of them",
+            lambda b: (b["charts"]["rss_after_first_mb"], b["rss_mb"]["after_charts"]),
+            "{0[0]:.0f} / {0[1]:.0f} MB"),
+        row("`/ce status` chart render, mean",
+            lambda b: b["charts"]["mean_ms"], "{:.1f} ms"),
         row("bare encode of one question: mean / p50 / p95",
             lambda b: ms3(b, "bare_encode_ms"), "{0[0]:.2f} / {0[1]:.2f} / {0[2]:.2f} ms"),
         row("warm `ask`, one question: mean / p50 / p95",
