@@ -33,7 +33,8 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot import ce_credentials, ce_rules
+from bot.ce import credentials as ce_credentials
+from bot.ce import rules as ce_rules
 from bot.formatting import esc
 from bot.nudge_timing import due_milestone, in_quiet_hours, local_now, next_send_time
 from bot.settings import Settings

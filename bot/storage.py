@@ -44,7 +44,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.ce_rules import CEEntry
+from bot.ce.rules import CEEntry
 from bot.nudge_timing import DEFAULT_TIMEZONE, STALE_CLAIM_AFTER, retry_delay
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,7 +31,6 @@ from telegram.error import (
     Forbidden,
     InvalidToken,
     NetworkError,
-    RetryAfter,
     TelegramError,
     TimedOut,
 )
@@ -48,12 +47,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import career, ce_chat, nudges, states, templates
+from bot import career, nudges, states, templates
 from bot.batching import AnswerBatcher
+from bot.ce import chat as ce_chat
 from bot.formatting import esc, link, quote_input, reply_blocks, split_messages
 from bot.knowledge import TOPICS
 from bot.nudge_timing import snooze_until
 from bot.replies import Replier, Reply
+from bot.sending import SEND_ATTEMPTS, edit_or_send, send_html, send_retrying  # noqa: F401
 from bot.settings import Settings
 from bot.storage import Storage, User
 
@@ -62,7 +63,6 @@ log = logging.getLogger(__name__)
 Sent = TypeVar("Sent")  # what a Bot API send returns (a Message)
 
 NUDGE_JOB = "renewal-nudges"
-SEND_ATTEMPTS = 4
 TIMEZONE_CHOICES = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
     "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico",
@@ -177,64 +177,6 @@ def utcnow() -> dt.datetime:
 
 
 # --- sending -------------------------------------------------------------------------------
-
-
-async def send_retrying(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, send: Callable[[], Awaitable[Sent]]
-) -> Sent | None:
-    """The one send path: ``send()`` makes one Bot API call to ``chat_id`` (a message, a
-    photo, a document...) and is called again for each retry, so an upload builds its file
-    afresh. Network errors and Bot API 5xx are retried with backoff, a flood-limit refusal
-    after its delay (the AIORateLimiter retries those first); a user who blocked the bot is
-    marked inactive and ``None`` returned."""
-    delay = 0.5
-    for attempt in range(1, SEND_ATTEMPTS + 1):
-        try:
-            return await send()
-        except Forbidden:
-            log.info("chat %s blocked the bot; marking inactive", chat_id)
-            await services(context).storage.set_active(chat_id, False)
-            return None
-        except RetryAfter as exc:
-            if attempt == SEND_ATTEMPTS:
-                raise
-            await asyncio.sleep(float(exc.retry_after.total_seconds()
-                                      if isinstance(exc.retry_after, dt.timedelta)
-                                      else exc.retry_after))
-        except (NetworkError, TimedOut) as exc:
-            if isinstance(exc, BadRequest) or attempt == SEND_ATTEMPTS:
-                raise
-            log.warning("send to %s failed (%s); retry %d in %.1fs", chat_id, exc, attempt, delay)
-            await asyncio.sleep(delay)
-            delay *= 2
-    return None
-
-
-async def send_html(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, text: str, **kwargs
-) -> Message | None:
-    """Send one HTML message through :func:`send_retrying`."""
-    return await send_retrying(context, chat_id, lambda: context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, link_preview_options={"is_disabled": True},
-        **kwargs,
-    ))
-
-
-GONE_MESSAGE = ("message to edit not found", "message can't be edited", "message is not found")
-
-
-async def edit_or_send(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, **kwargs: Any
-) -> None:
-    """Show ``text`` in place of the button's message; if Telegram no longer has that
-    message, send it as a new one. An action that succeeded is never reported as failed."""
-    try:
-        await update.callback_query.edit_message_text(text, parse_mode=ParseMode.HTML, **kwargs)
-    except BadRequest as exc:
-        if not any(gone in str(exc).lower() for gone in GONE_MESSAGE):
-            raise
-        log.info("button message is gone (%s); sending a new one", exc)
-        await send_html(context, update.effective_chat.id, text, **kwargs)
 
 
 async def send_reply(

@@ -1,4 +1,4 @@
-"""Tests for the pure career model (bot/career.py)."""
+"""Tests for the career model (bot/career.py, its content in bot/career_data/)."""
 
 from __future__ import annotations
 
@@ -177,18 +177,19 @@ def test_all_sources_deduplicated_and_complete() -> None:
     assert len(sources) == len(set(sources))
     cited = {r.source for r in all_requirements()}
     assert set(sources) == cited
-    assert career.BLS_OOH in sources
-    assert career.TX_OCC_568_002 in sources
+    assert career.SOURCES["bls-ooh"] in sources
+    assert career.SOURCES["tx-occ-568-002"] in sources
 
 
 def test_sources_shared_with_ce_rules_are_identical() -> None:
-    from bot import ce_rules
+    from bot.ce import credentials as ce_credentials
+    from bot.ce import rules as ce_rules
 
     assert career.Source is ce_rules.Source
-    ce_sources = {s.url: s for c in ce_rules.CREDENTIALS.values() for s in c.sources}
+    ce_sources = {s.url: s for c in ce_credentials.CREDENTIALS.values() for s in c.sources}
     shared = [s for s in all_sources() if s.url in ce_sources]
     assert {s.url for s in shared} >= {
-        career.PTCB_HELP_RECERT.url,
+        career.SOURCES["ptcb-help-recert"].url,
         "https://www.nhanow.com/certifications/pharmacy-technician/renew",
         "https://www.pharmacy.texas.gov/licensees/ce-tech-faq.asp",
         "https://www.ptcb.org/guidebook/advanced-certified-pharmacy-technician-cpht-adv-program",
@@ -436,7 +437,7 @@ def test_ce_step() -> None:
     assert step.detail == "20 CE hours every 2 years incl. 1 law + 1 patient safety."
     assert step.ask == "/ce status"
     ptcb = step.requirements[0]
-    assert ptcb.source == career.PTCB_HELP_RECERT
+    assert ptcb.source == career.SOURCES["ptcb-help-recert"]
     assert "20 CE hours" in ptcb.text and "1 hour of pharmacy law" in ptcb.text
     assert "1 hour of patient safety" in ptcb.text
 

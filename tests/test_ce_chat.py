@@ -18,13 +18,14 @@ import pytest
 from e2e_support import running_bot
 from user_rows import rows_about
 
-from bot import ce_rules
+from bot.ce import credentials as ce_credentials
+from bot.ce import rules as ce_rules
 from bot.telegram_app import NUDGE_JOB
 from bot.templates import APOLOGY
 
 NY = "America/New_York"
-PTCB = ce_rules.CREDENTIALS["ptcb-cpht"]
-TX = ce_rules.CREDENTIALS["tx-tech"]
+PTCB = ce_credentials.CREDENTIALS["ptcb-cpht"]
+TX = ce_credentials.CREDENTIALS["tx-tech"]
 UAN = "0009-0000-25-005-H05-T"
 SAMPLE_PNG = Path("/tmp/ce-status-sample.png")
 
@@ -110,8 +111,8 @@ async def test_ce_set_alone_offers_the_credentials_as_buttons(rb):
     (offer,) = await say(rb, user, "/ce set")
     assert "Which credential?" in offer["plain_text"]
     buttons = [b for row in offer["reply_markup"]["inline_keyboard"] for b in row]
-    assert [b["callback_data"] for b in buttons] == [f"ce:set:{k}" for k in ce_rules.CREDENTIALS]
-    assert [b["text"] for b in buttons] == [c.name for c in ce_rules.CREDENTIALS.values()]
+    assert [b["callback_data"] for b in buttons] == [f"ce:set:{k}" for k in ce_credentials.CREDENTIALS]
+    assert [b["text"] for b in buttons] == [c.name for c in ce_credentials.CREDENTIALS.values()]
 
     rb.stub.mark()
     rb.stub.press_button_text(user, offer, TX.name)
@@ -422,7 +423,7 @@ async def test_ce_status_text_and_chart(rb, tmp_path):
 def test_status_chart_draws_nothing_past_the_image_edges():
     from matplotlib.image import imread
 
-    from bot.ce_chart import status_chart_png
+    from bot.ce.chart import status_chart_png
 
     today, exp, exp_tx = date(2026, 11, 25), date(2027, 3, 31), date(2027, 9, 30)
     log = [
@@ -728,7 +729,7 @@ async def test_texas_law_hour_by_uan_and_the_trafficking_course_only_if_accredit
 
 
 async def test_state_credentials_come_from_the_state_data(rb):
-    from bot import ce_chat, ce_credentials
+    from bot.ce import chat as ce_chat
     from bot.states import all_states
 
     user = 3606
@@ -757,7 +758,7 @@ async def test_state_credentials_come_from_the_state_data(rb):
     # a user whose profile names a state is offered its credential with the national ones
     markup = ce_chat.credential_keyboard("FL").to_dict()["inline_keyboard"]
     assert [row[0]["callback_data"] for row in markup] == [
-        *(f"ce:set:{k}" for k in ce_rules.CREDENTIALS), "ce:set:fl-tech"]
+        *(f"ce:set:{k}" for k in ce_credentials.CREDENTIALS), "ce:set:fl-tech"]
     assert len(ce_chat.credential_keyboard("AR").to_dict()["inline_keyboard"]) == 4
 
 

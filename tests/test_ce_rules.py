@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.ce_rules import (
-    CREDENTIALS,
+from bot.ce.credentials import CREDENTIALS
+from bot.ce.rules import (
     TOPICS,
     CEEntry,
     CEInputError,
@@ -787,8 +787,8 @@ def _ce_sourced(record) -> bool:
 
 
 def test_every_state_with_sourced_ce_yields_a_working_credential() -> None:
-    from bot import ce_credentials
-    from bot.ce_rules import add_months
+    from bot.ce import credentials as ce_credentials
+    from bot.ce.rules import add_months
     from bot.states import all_states
 
     states = all_states()
@@ -841,7 +841,7 @@ def test_every_state_with_sourced_ce_yields_a_working_credential() -> None:
 
 
 def test_state_rules_read_from_the_record() -> None:
-    from bot import ce_credentials
+    from bot.ce import credentials as ce_credentials
 
     fl = ce_credentials.find("fl-tech")
     assert fl.name == "Florida pharmacy technician registration"
@@ -887,7 +887,7 @@ def test_state_rules_read_from_the_record() -> None:
 
 
 def test_a_state_without_sourced_ce_says_not_confirmed_with_its_board_and_link() -> None:
-    from bot import ce_credentials
+    from bot.ce import credentials as ce_credentials
     from bot.states import all_states
 
     unsourced = [r for r in all_states().values() if not _ce_sourced(r)]
@@ -949,7 +949,7 @@ def test_error_messages_quote_only_a_short_prefix_of_the_input(call) -> None:
 
 
 def edited(args: str, before: CEEntry, today: date = TODAY):
-    from bot.ce_rules import parse_edit_args
+    from bot.ce.rules import parse_edit_args
 
     return parse_edit_args(args.split(), before, today)
 
@@ -1007,7 +1007,7 @@ def test_edit_refuses_what_it_cannot_apply(args: str, fragment: str) -> None:
 
 
 def test_spreadsheet_cells_that_would_be_formulas_are_neutralised() -> None:
-    from bot.ce_chat import spreadsheet_cell
+    from bot.ce.chat import spreadsheet_cell
 
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "  =1+1", "\uff1d1+1"):
         assert spreadsheet_cell(text) == "'" + text, text

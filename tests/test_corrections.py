@@ -41,3 +41,33 @@ def test_the_answer_says_the_corrected_fact_and_cites_it(replier, checker, quest
              for n in p.cites]
     assert any(source in url for url in cited), cited
     assert checker.problems(reply) == []
+
+
+@pytest.mark.parametrize(("question", "must", "source"), [
+    # BLS: the newest median in the stored sources (May 2024), not the May 2023 one
+    ("how much do pharmacy techs make now, whats the newest median pay",
+     r"\$43,460", r"tradecolleges\.org"),
+    # Texas sterile compounding CE: the USP <797> categories, not only the old risk levels
+    ("tx tech here doing sterile compounding in the iv room, how many extra ce hours do i need",
+     r"Category 1, Category 2 and Category 3", r"arlok\.com|cravecompliance\.com"),
+    # PTCB reinstatement: CE from the cycle or after expiration, within the year
+    ("my ptcb cert expired, can ce i did after it expired count toward reinstating it",
+     r"after your expiration date", r"ptcb\.zendesk\.com/hc/en-us/articles/360044126732"),
+    # 2025 PREP Act / ACIP: what technicians may give now is not confirmed; ask the board
+    ("can techs still give covid shots after the 2025 acip changes",
+     r"state board.*PREP Act page", r"aspr\.hhs\.gov"),
+    # Arkansas: registration before work, from the board's own rule
+    ("do i have to register with the arkansas board before working as a tech",
+     r"certificate of registration", r"studylib\.net"),
+])
+def test_the_updated_figures_and_rules_are_answered_with_their_sources(
+        replier, checker, question, must, source):
+    reply = replier.answer(question)
+    assert reply.kind == "answer"
+    text = " ".join(p.text for p in reply.parts)
+    assert re.search(must, text, re.IGNORECASE | re.DOTALL), text
+    cited = [reply.sources[n - 1].url for p in reply.parts
+             if re.search(must, p.text, re.IGNORECASE | re.DOTALL) for n in p.cites]
+    assert any(re.search(source, url) for url in cited), cited
+    assert "$40,300" not in text or "$43,460" in text
+    assert checker.problems(reply) == []

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import nudge_timing
-from bot.ce_rules import CREDENTIALS, Credential
+from bot.ce.credentials import CREDENTIALS
+from bot.ce.rules import Credential
 from bot.nudge_timing import (
     DEFAULT_TIMEZONE,
     QUIET_END,

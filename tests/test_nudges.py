@@ -39,7 +39,8 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 from user_rows import rows_about
 
-from bot import ce_rules, nudges, telegram_app
+from bot import nudges, telegram_app
+from bot.ce import credentials as ce_credentials
 from bot.nudge_timing import STALE_AFTER_DAYS, snooze_until
 from bot.storage import SentNudge, Storage
 
@@ -213,7 +214,7 @@ async def test_each_milestone_sent_once_on_its_day_at_a_daytime_hour(storage, st
     assert await claims(storage, nha) == dict.fromkeys(got[nha].values(), "sent")
 
     for uid, credential in ((ptcb, "ptcb-cpht"), (nha, "nha-cpht")):
-        cred = ce_rules.CREDENTIALS[credential]
+        cred = ce_credentials.CREDENTIALS[credential]
         records = sent_to(stub, uid)
         assert len(records) == 7
         for (day, milestone), record in zip(sorted(got[uid].items()), records, strict=True):
@@ -243,7 +244,7 @@ async def test_expired_milestone_for_tx_tech_gives_late_renewal_terms(storage, s
 
 
 def test_nudge_keyboard_callback_data_fits_for_every_credential():
-    for key in ce_rules.CREDENTIALS:
+    for key in ce_credentials.CREDENTIALS:
         markup = nudges.nudge_keyboard(key).to_dict()
         data = [b["callback_data"] for row in markup["inline_keyboard"] for b in row]
         assert all(1 <= len(d.encode()) < 64 for d in data), data

@@ -1,12 +1,15 @@
 """Every credential the CE tracker knows, by the key users type in ``/ce set``.
 
-The national certifications and Texas are written by hand in :mod:`bot.ce_rules` (with their
-fees, deadlines and reinstatement rules). Every other state whose renewal CE the state data
-sources (``states/*.yaml``: ``renewal.cycle_months`` and ``renewal.ce_hours`` both known) becomes
-an ``xx-tech`` credential here, built from its record: the board is who to confirm with, the
-record's renewal source is the rule's source, and each required topic becomes a rule that
-entries meet when the user marks them with the topic's tag (``+fl-hiv-aids``). A state whose CE
-is unknown gets :func:`unconfirmed_message` instead, naming its board and link.
+The national certifications and Texas are written by hand, one YAML file each in
+``bot/ce/data/`` (with their fees, deadlines and reinstatement rules, each figure checked
+against the knowledge base by :mod:`bot.ce.loader`): :data:`CREDENTIALS`, loaded on import.
+
+Every other state whose renewal CE the state data sources (``states/*.yaml``:
+``renewal.cycle_months`` and ``renewal.ce_hours`` both known) becomes an ``xx-tech`` credential
+here, built from its record: the board is who to confirm with, the record's renewal source is
+the rule's source, and each required topic becomes a rule that entries meet when the user marks
+them with the topic's tag (``+fl-hiv-aids``). A state whose CE is unknown gets
+:func:`unconfirmed_message` instead, naming its board and link.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot import ce_rules
-from bot.ce_rules import Credential, Source, TopicRule
+from bot.ce import rules as ce_rules
+from bot.ce.loader import load_credentials
+from bot.ce.rules import Credential, Source, TopicRule
 from bot.states import Jurisdiction, all_states
+
+#: The credentials written by hand (ptcb-cpht, ptcb-cpht-adv, nha-cpht, tx-tech), by key, in
+#: their order; a rule file that contradicts the knowledge base stops the import here.
+CREDENTIALS: dict[str, Credential] = load_credentials()
 
 STATE_SUFFIX = "-tech"
 _STATE_KEY = re.compile(r"([a-z]{2})" + re.escape(STATE_SUFFIX))
@@ -122,11 +130,11 @@ def state_credential(record: Jurisdiction) -> Credential | None:
 @lru_cache(maxsize=1)
 def state_credentials() -> dict[str, Credential]:
     """``xx-tech`` credentials from the state data, by state code; states written by hand in
-    ce_rules (``tx-tech``) keep their own rules."""
+    bot/ce/data (``tx-tech``) keep their own rules."""
     out: dict[str, Credential] = {}
     for code, record in sorted(all_states().items()):
         key = state_key(code)
-        if key in ce_rules.CREDENTIALS:
+        if key in CREDENTIALS:
             continue
         credential = state_credential(record)
         if credential is not None:
@@ -137,12 +145,12 @@ def state_credentials() -> dict[str, Credential]:
 def all_credentials() -> dict[str, Credential]:
     """Hand-written credentials first (ptcb-cpht, ptcb-cpht-adv, nha-cpht, tx-tech), then the
     states, by code."""
-    return {**ce_rules.CREDENTIALS, **state_credentials()}
+    return {**CREDENTIALS, **state_credentials()}
 
 
 def find(key: str) -> Credential | None:
     key = key.strip().lower()
-    return ce_rules.CREDENTIALS.get(key) or state_credentials().get(key)
+    return CREDENTIALS.get(key) or state_credentials().get(key)
 
 
 def state_record(key: str) -> Jurisdiction | None:

@@ -1,4 +1,4 @@
-"""`/ce` in the chat: the CE log and renewal status. Parsing and rules live in ce_rules; this
+"""`/ce` in the chat: the CE log and renewal status. Parsing and rules live in bot.ce.rules; this
 module only turns commands into storage calls and replies."""
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from dataclasses import replace
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot import ce_credentials, ce_rules
+from bot.ce import credentials as ce_credentials
+from bot.ce import rules as ce_rules
 from bot.formatting import esc, quote_input, split_messages
 from bot.nudge_timing import local_now
+from bot.sending import edit_or_send, send_html, send_retrying
 from bot.storage import CEEntryRow, Storage
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,7 @@ _SINCE_FLAG = re.compile(r"(?:^|\s)(?:[-\u2010-\u2014]{1,2})?since(?:[:=]|\s|$)"
 
 def usage_text() -> str:
     """The /ce help (HTML)."""
-    national = ", ".join(ce_rules.CREDENTIALS)
+    national = ", ".join(ce_credentials.CREDENTIALS)
     states = ", ".join(ce_credentials.state_credentials())
     return (
         "<b>Your CE log</b>\n"
@@ -63,8 +65,6 @@ def _storage(context: ContextTypes.DEFAULT_TYPE) -> Storage:
 
 
 async def _send(context, chat_id: int, html_text: str, **kwargs) -> None:
-    from bot.telegram_app import send_html
-
     await send_html(context, chat_id, html_text, **kwargs)
 
 
@@ -72,8 +72,6 @@ async def _send_file(context, chat_id: int, kind: str, data: bytes, filename: st
                      caption: str) -> None:
     """A photo or a document, through the one retrying send path (a 502 is sent again, not
     answered with the apology). ``kind``: "photo" or "document"."""
-    from bot.telegram_app import send_retrying
-
     send = context.bot.send_photo if kind == "photo" else context.bot.send_document
     # a fresh InputFile per attempt: an upload reads its file
     await send_retrying(context, chat_id, lambda: send(
@@ -198,8 +196,6 @@ async def ce_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, args: li
 
 
 async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE, entry_id: int) -> None:
-    from bot.telegram_app import edit_or_send
-
     user_id, storage = update.effective_user.id, _storage(context)
     query = update.callback_query
     now = _utcnow()
@@ -241,7 +237,7 @@ async def ce_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list
 
 def credential_keyboard(profile_state: str | None = None) -> InlineKeyboardMarkup:
     """The national credentials and Texas, and the profile state's credential if it has one."""
-    keys = list(ce_rules.CREDENTIALS)
+    keys = list(ce_credentials.CREDENTIALS)
     if profile_state:
         key = ce_credentials.state_key(profile_state)
         if key not in keys and ce_credentials.find(key) is not None:
@@ -254,7 +250,7 @@ def credential_keyboard(profile_state: str | None = None) -> InlineKeyboardMarku
 
 def _unknown_credential(word: str) -> ce_rules.CEInputError:
     return ce_rules.CEInputError(
-        f"I don't know the credential “{quote_input(word)}”. I track: {', '.join(ce_rules.CREDENTIALS)}, and "
+        f"I don't know the credential “{quote_input(word)}”. I track: {', '.join(ce_credentials.CREDENTIALS)}, and "
         f"these state credentials: {', '.join(ce_credentials.state_credentials())}. "
         "Try: /ce set ptcb-cpht 2027-03-31"
     )
@@ -428,7 +424,7 @@ async def send_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     blocks = [esc(ce_rules.status_text(s)) for s in statuses]
     for message in split_messages(blocks):
         await _send(context, chat_id, message)
-    from bot.ce_chart import status_chart_png  # matplotlib: loaded by the first /ce status only
+    from bot.ce.chart import status_chart_png  # matplotlib: loaded by the first /ce status only
 
     png = await asyncio.to_thread(status_chart_png, statuses)
     await _send_file(context, chat_id, "photo", png, "ce-status.png", "Your CE progress")

@@ -1,11 +1,13 @@
-"""CE requirement rules for the credentials the bot tracks, as data plus pure functions.
+"""CE requirement rules: the types of a credential's rules, and pure functions over them.
 
 Nothing here does I/O or reads a clock: every function that needs "today" takes it as an
 argument, so the handlers, the CLI and the tests decide what "today" is.
 
-The facts come from ``shared/reference/pharmtech-facts.md`` §3 (Recertification and CE). Fees and
-deadlines change; each credential carries its sources, an ``as_of`` for each, and plain-English
-``uncertain`` notes that the bot shows next to the numbers.
+The rules themselves are data: one YAML file per credential in ``bot/ce/data/``, each figure
+naming the knowledge document and section that states it, loaded and checked by
+:mod:`bot.ce.loader`; :mod:`bot.ce.credentials` holds every credential the tracker knows. Fees
+and deadlines change; each credential carries its sources, an ``as_of`` for each, and
+plain-English ``uncertain`` notes that the bot shows next to the numbers.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from bot.formatting import quote_input
 LateFeeRule = Literal["first-of-expiration-month"]
 
 # --------------------------------------------------------------------------------------------
-# Data: credentials
+# Types: credentials
 # --------------------------------------------------------------------------------------------
 
 
@@ -108,246 +110,6 @@ class Credential:
         return host.removeprefix("www.")
 
 
-_PTCB_RECERTIFY = Source(
-    "PTCB Help Center: How do I recertify my CPhT Certification? (newer version)",
-    "https://ptcb.zendesk.com/hc/en-us/articles/206879047-How-do-I-recertify-my-CPhT-Certification",
-    "undated (newer version)",
-)
-_PTCB_RETURNED = Source(
-    "PTCB Help Center: Why was my CPhT renewal application returned?",
-    "https://ptcb.zendesk.com/hc/en-us/articles/"
-    "206169508-Why-was-my-CPhT-renewal-application-returned-What-do-I-need-to-do-next",
-    "undated",
-)
-_PTCB_COST = Source(
-    "PTCB Help Center: What is the cost to renew my Certification",
-    "https://ptcb.zendesk.com/hc/en-us/articles/"
-    "207090057-What-is-the-cost-to-renew-my-Certification",
-    "undated (newest version: $55 renewal, $95 reinstatement)",
-)
-_PTCB_EXPIRED = Source(
-    "PTCB Help Center: What happens if I do not apply for recertification by my certification "
-    "expiration date?",
-    "https://ptcb.zendesk.com/hc/en-us/articles/"
-    "206924377-What-happens-if-I-do-not-apply-for-recertification-by-my-certification-"
-    "expiration-date-",
-    "undated ($95 version)",
-)
-_PTCB_NEWS_2020 = Source(
-    "PTCB news: Recertification updates",
-    "https://www.ptcb.org/news/recertification-updates",
-    "2020-12-02",
-)
-_PTCB_NEWS_2016 = Source(
-    "PTCB news: New Recertification Deadlines for Active CPhTs",
-    "https://www.ptcb.org/about-ptcb/news-room/whats-new-at-ptcb/2016/01/15/"
-    "new-recertification-deadlines-for-active-cphts",
-    "2016-01-15",
-)
-_PTCB_ADV_GUIDEBOOK = Source(
-    "PTCB Guidebook: Advanced Certified Pharmacy Technician (CPhT-Adv) Program",
-    "https://www.ptcb.org/guidebook/advanced-certified-pharmacy-technician-cpht-adv-program",
-    "undated",
-)
-_PTCB_ADV_CLAIM = Source(
-    "PTCB Help Center: How do I claim the CPhT-Adv Certification once I become eligible?",
-    "https://ptcb.zendesk.com/hc/en-us/articles/"
-    "360052873632-How-do-I-claim-the-CPhT-Adv-Certification-once-I-become-eligible",
-    "undated",
-)
-
-_PTCB_DEADLINE_NOTE = (
-    "PTCB's renewal fee article puts the late-fee deadline on the 1st day of your expiration "
-    "month, and this tracker uses that date; its \u201cHow do I recertify\u201d article says 30 "
-    "days before expiration. Apply early and confirm the date in your PTCB account."
-)
-
-_PTCB_FEE_NOTE = (
-    "PTCB's fees change: $55 renewal and $95 reinstatement are the newest figures (older pages say "
-    "$49 and $89). Check the current fee on ptcb.org before you pay."
-)
-_PTCB_REINSTATEMENT_CE_NOTE = (
-    "Our sources don't say exactly which CE dates PTCB accepts for reinstatement; this tracker "
-    "counts hours from your last cycle start up to today. Confirm on ptcb.org before you apply."
-)
-
-_PTCB_CPHT = Credential(
-    id="ptcb-cpht",
-    name="PTCB Certified Pharmacy Technician (CPhT)",
-    body="PTCB",
-    cycle_months=24,
-    total_hours=20,
-    min_technician_hours=15,
-    max_pharmacist_hours=5,
-    law_hours=1,
-    law_label="pharmacy law (ACPE topic 03)",
-    patient_safety_hours=1,
-    topic_rules=(),
-    renewal_window_days=60,
-    late_fee_deadline_rule="first-of-expiration-month",
-    late_fee=(
-        "$25 if you apply after the deadline (the 1st day of your expiration month) but before "
-        "expiration ($80 in total)."
-    ),
-    renewal_fee="$55 (CPhT or CPhT-Adv).",
-    reinstatement=(
-        "You have 1 year after expiration to reinstate: 20 CE hours that include 2 hours of "
-        "pharmacy law (ACPE topic 03) and 1 hour of patient safety (ACPE topic 05), and a $95 fee. "
-        "A reinstated certification keeps only the rest of its original cycle."
-    ),
-    reinstatement_law_hours=2,
-    uncertain=(_PTCB_DEADLINE_NOTE, _PTCB_FEE_NOTE, _PTCB_REINSTATEMENT_CE_NOTE),
-    confirm_at="https://www.ptcb.org",
-    sources=(
-        _PTCB_RECERTIFY,
-        _PTCB_RETURNED,
-        _PTCB_COST,
-        _PTCB_EXPIRED,
-        _PTCB_NEWS_2020,
-        _PTCB_NEWS_2016,
-    ),
-    after_lapse="To be certified again you must retake and pass the PTCE.",
-    cycle_starts_at_approval=True,
-)
-
-# The CPhT-Adv renews like the CPhT (same cycle, window, fees and rules) with 25 hours: the
-# CPhT's 20 (at least 15 T, at most 5 P) plus 5 in any pharmacy topic, which PTCB's Help Center
-# says may be technician- or pharmacist-specific, so up to 10 P hours count.
-_PTCB_CPHT_ADV = replace(
-    _PTCB_CPHT,
-    id="ptcb-cpht-adv",
-    name="PTCB Advanced Certified Pharmacy Technician (CPhT-Adv)",
-    total_hours=25,
-    max_pharmacist_hours=10,
-    renewal_fee="$55 (same as CPhT).",
-    reinstatement=_PTCB_CPHT.reinstatement.replace("20 CE hours", "25 CE hours"),
-    uncertain=(
-        _PTCB_DEADLINE_NOTE,
-        _PTCB_FEE_NOTE,
-        (
-            "The CPhT-Adv needs the 20 CPhT hours (at least 15 technician-specific, at most 5 "
-            "pharmacist-specific) plus 5 more in any pharmacy topic, which may be technician- or "
-            "pharmacist-specific, so up to 10 P hours count. Confirm on ptcb.org."
-        ),
-        _PTCB_REINSTATEMENT_CE_NOTE,
-    ),
-    sources=(_PTCB_ADV_GUIDEBOOK, _PTCB_ADV_CLAIM, _PTCB_RECERTIFY, _PTCB_COST, _PTCB_EXPIRED),
-)
-
-_NHA_CPHT = Credential(
-    id="nha-cpht",
-    name="NHA Certified Pharmacy Technician (CPhT)",
-    body="NHA",
-    cycle_months=24,
-    total_hours=20,
-    min_technician_hours=None,
-    max_pharmacist_hours=None,
-    law_hours=1,
-    law_label="pharmacy law",
-    patient_safety_hours=1,
-    topic_rules=(),
-    renewal_window_days=None,
-    late_fee_deadline_rule=None,
-    late_fee="NHA's renew page (as stored) names no late fee; check nhanow.com.",
-    renewal_fee="$55 per 2-year cycle.",
-    reinstatement=(
-        "If your certification expired less than 1 year ago you can reinstate: complete the 20 CE "
-        "hours, including 1 hour of pharmacy law and 1 hour of patient safety, and pay the fee."
-    ),
-    reinstatement_law_hours=1,
-    uncertain=(
-        (
-            "An older NHA page required only the law hour and accepted CE from providers that are "
-            "not ACPE-accredited; the current page asks for law and patient safety. Confirm on "
-            "nhanow.com."
-        ),
-        "In your NHA account 20 CE hours show as 10 \u201ccredits\u201d.",
-    ),
-    confirm_at="https://www.nhanow.com",
-    sources=(
-        Source(
-            "NHA: Renew your Certified Pharmacy Technician certification",
-            "https://www.nhanow.com/certifications/pharmacy-technician/renew",
-            "undated (newer version)",
-        ),
-    ),
-    after_lapse="After more than 1 year you must take the exam again.",
-)
-
-_TX_TECH = Credential(
-    id="tx-tech",
-    name="Texas pharmacy technician registration",
-    body="Texas State Board of Pharmacy",
-    cycle_months=24,
-    total_hours=20,
-    min_technician_hours=None,
-    max_pharmacist_hours=None,
-    law_hours=1,
-    law_label="Texas pharmacy law",
-    patient_safety_hours=0,
-    topic_rules=(
-        TopicRule("human-trafficking", "Texas HHSC-approved human trafficking prevention course"),
-    ),
-    renewal_window_days=None,
-    late_fee_deadline_rule=None,
-    late_fee=(
-        "Expired 90 days or less: 1.5 times the renewal fee. Expired more than 90 days but under "
-        "1 year: 2 times the renewal fee."
-    ),
-    renewal_fee="Set by TSBP; check pharmacy.texas.gov.",
-    reinstatement=(
-        "You can still renew late for up to 1 year after expiration: 1.5 times the renewal fee if "
-        "it expired 90 days ago or less, 2 times after that. You still need the 20 CE hours, "
-        "including 1 hour of Texas pharmacy law and the human trafficking course."
-    ),
-    reinstatement_law_hours=1,
-    uncertain=(
-        (
-            "Only a course on Texas pharmacy laws or rules counts for the law hour; general or "
-            "federal law courses don't. Log it with topic tx-law, or with its UAN and +tx-law."
-        ),
-        (
-            "TSBP exempts technicians from most CE in their first registration period (the human "
-            "trafficking course may still be required), and passing a board-approved "
-            "certification exam during the period can replace the CE. Check which applies to you "
-            "on pharmacy.texas.gov."
-        ),
-        (
-            "The human trafficking course counts toward the 20 hours only if it is accredited CE: "
-            "this tracker counts its hours when you log it with its UAN and +human-trafficking, "
-            "or mark it +accredited. At most 5 of the 20 hours may be in-service training at work."
-        ),
-    ),
-    confirm_at="https://www.pharmacy.texas.gov",
-    sources=(
-        Source(
-            "TSBP: Continuing Education \u2014 Pharmacy Technicians (FAQ)",
-            "https://www.pharmacy.texas.gov/licensees/ce-tech-faq.asp",
-            "undated",
-        ),
-        Source(
-            "22 TAC \u00a7297.8 Continuing Education Requirements",
-            "https://texreg.sos.state.tx.us/public/readtac$ext.TacPage?sl=R&app=9&p_dir=&p_rloc="
-            "&p_tloc=&p_ploc=&pg=1&p_tac=&ti=22&pt=15&ch=297&rl=8",
-            "undated (texreg copy)",
-        ),
-        Source(
-            "Texas Occupations Code \u00a7568.004 (late renewal)",
-            "https://statutes.capitol.texas.gov/Docs/OC/htm/OC.568.htm",
-            "copy current as of 2023-11-21",
-        ),
-    ),
-    law_topics=("tx-law",),
-    after_lapse="You can't renew any more; you must register again with TSBP as a new applicant.",
-    late_renewal_fee_tiers=((90, "1.5 times the renewal fee"), (366, "2 times the renewal fee")),
-    accredited_only_topics=("human-trafficking",),
-    state="TX",
-)
-
-CREDENTIALS: dict[str, Credential] = {
-    c.id: c for c in (_PTCB_CPHT, _PTCB_CPHT_ADV, _NHA_CPHT, _TX_TECH)
-}
-
 # --------------------------------------------------------------------------------------------
 # Data: topics
 # --------------------------------------------------------------------------------------------
@@ -419,7 +181,7 @@ _DELIVERY = {"L": "live", "H": "home study", "B": "blended"}
 #: meets beyond its topic: a Texas law course logged by its UAN (topic 03) is ``+tx-law``, a
 #: human trafficking course logged by its UAN is ``+human-trafficking``, and a course logged
 #: without a UAN that is accredited CE is ``+accredited``. State credentials add one tag per
-#: required topic (bot/ce_credentials.py).
+#: required topic (bot/ce/credentials.py).
 CORE_TAGS: dict[str, str] = {
     "tx-law": "tx-law",
     "texas-law": "tx-law",

@@ -8,7 +8,7 @@ import io
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.ce_rules import CEStatus
+from bot.ce.rules import CEStatus
 
 DONE, MISSING, CAP = "#2e7d32", "#e0e0e0", "#1565c0"
 

@@ -1,0 +1,10 @@
+"""The CE domain: credential rules as data, pure functions over them, and the /ce handlers.
+
+* :mod:`bot.ce.rules` — the rule types and the pure functions (parsing, cycles, status);
+* :mod:`bot.ce.loader` — reads ``bot/ce/data/*.yaml`` and checks them against the knowledge base;
+* :mod:`bot.ce.credentials` — every credential the tracker knows (the files, and the states);
+* :mod:`bot.ce.chart` — the /ce status chart; :mod:`bot.ce.chat` — the /ce Telegram handlers.
+
+Nothing here imports :mod:`bot.telegram_app`: the handlers send through :mod:`bot.sending`.
+This file imports nothing, so importing ``bot.ce.rules`` (as storage does) stays light.
+"""
