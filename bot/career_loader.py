@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.knowledge import STAGES, Stage
+from bot.knowledge import STAGES, Stage, load_yaml
 
 DATA_DIR = Path(__file__).resolve().parent / "career_data"
 ASK_MAX_CHARS = 60
@@ -188,7 +188,7 @@ def _label(path: Path, root: Path) -> str:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ValueError(f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
 

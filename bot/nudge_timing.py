@@ -9,10 +9,16 @@ stale ones, and never an earlier milestone after a later one.
 ``sent_keys`` are the milestone keys that must not be sent (again) *for this expiration date*:
 sent, perhaps delivered, being sent, or waiting for a retry (see ``Storage.sent_keys``); storage
 scopes them by (user, credential, expiration) so that a renewed credential starts afresh.
+
+:func:`next_nudge_due` turns the same rules around: given a credential's claims (what was sent,
+is being sent, waits for a retry) and its snooze, the first instant at which
+:func:`due_milestone` will return a milestone. Storage keeps it on each credential row, so a
+dispatcher tick reads only the rows due now.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,6 +49,46 @@ RETRY_MAX = timedelta(hours=2)
 #: A claim still "claimed" this long after it was made belongs to a dispatcher that died
 #: between claiming and sending (a send takes seconds): the next dispatcher may take it over.
 STALE_CLAIM_AFTER = timedelta(minutes=10)
+
+#: Claim statuses of a nudge that is never sent again (but see ``Storage.snooze``).
+SETTLED_STATUSES: tuple[str, ...] = ("sent", "unconfirmed", "failed", "blocked")
+
+
+@dataclass(frozen=True)
+class ClaimState:
+    """One ``sent_nudges`` row of a credential's current expiration, as far as timing cares."""
+
+    milestone: str
+    status: str
+    claimed_at: datetime | None = None
+    next_try_at: datetime | None = None
+
+    def blocks_until(self) -> datetime | None:
+        """Until when this claim keeps its milestone from being sent: :data:`FOREVER` when it
+        is settled, the end of a live claim or the time of a retry, ``None`` when it does not
+        (a snoozed nudge: the snooze holds it back; a retry without a time)."""
+        if self.status in SETTLED_STATUSES:
+            return FOREVER
+        if self.status == "claimed":
+            return FOREVER if self.claimed_at is None else self.claimed_at + STALE_CLAIM_AFTER
+        if self.status == "retry":
+            return self.next_try_at
+        return None
+
+
+#: "Never", as an instant: later than any real one.
+FOREVER = datetime.max.replace(tzinfo=UTC)
+
+
+def blocked_keys(claims: Iterable[ClaimState], now_utc: datetime) -> set[str]:
+    """The milestones that must not be sent at ``now_utc``: the ``sent_keys`` of
+    :func:`due_milestone` (settled, being sent, or waiting for a retry that is not due)."""
+    out = set()
+    for claim in claims:
+        until = claim.blocks_until()
+        if until is not None and now_utc < until:
+            out.add(claim.milestone)
+    return out
 
 
 @dataclass(frozen=True)
@@ -155,3 +201,76 @@ def retry_delay(attempts: int, retry_after: timedelta | None = None) -> timedelt
         raise ValueError("attempts must be at least 1")
     delay = min(RETRY_FIRST * 2 ** min(attempts - 1, 16), RETRY_MAX)
     return max(delay, retry_after) if retry_after is not None else delay
+
+
+def next_nudge_due(
+    credential: Credential,
+    expiration: date,
+    tz_name: str | None,
+    claims: Iterable[ClaimState],
+    snoozed_until: datetime | None,
+    after: datetime | None = None,
+) -> datetime | None:
+    """The first instant (UTC), at or after ``after`` if given, at which :func:`due_milestone`
+    returns a milestone for this credential, assuming its claims and snooze stay as they are
+    until then; ``None`` if there is none (everything sent, or stale).
+
+    Time alone changes what is due: a local day begins (a milestone becomes the latest), quiet
+    hours end, a snooze ends, a claim goes stale or a retry falls due, a milestone goes stale.
+    Anything else (a claim, a snooze, a new expiration, a new time zone) changes the inputs,
+    and the caller computes again. Between two milestone days the latest milestone stays the
+    same, so each stretch is checked once: the earliest instant in it after every gate (its
+    08:00 start, the snooze, the claims of it and of every later milestone, ``after``), moved
+    out of quiet hours, counts if it is still inside the stretch and not stale."""
+    if after is not None:
+        _require_aware(after)
+    gates: dict[str, datetime] = {}
+    for claim in claims:
+        until = claim.blocks_until()
+        if until is not None:
+            gates[claim.milestone] = max(until, gates.get(claim.milestone, until))
+    zone = resolve_timezone(tz_name)
+    tz_key = zone.key
+    items = milestones(credential, expiration)
+    days = sorted({m.due for m in items})
+    for i, day in enumerate(days):
+        last_day = day + timedelta(days=STALE_AFTER_DAYS)
+        if i + 1 < len(days):
+            last_day = min(last_day, days[i + 1] - timedelta(days=1))
+        start = datetime.combine(day, QUIET_END, tzinfo=zone).astimezone(UTC)
+        bounds = [start]
+        bounds += [gates[m.key] for m in items if m.due >= day and m.key in gates]
+        if snoozed_until is not None:
+            bounds.append(snoozed_until)
+        if after is not None:
+            bounds.append(after)
+        earliest = max(bounds)
+        if earliest >= FOREVER:
+            continue
+        when = next_send_time(earliest, tz_key)
+        if local_now(when, tz_key).date() <= last_day:
+            return when
+    return None
+
+
+def find_credential(key: str) -> Credential | None:
+    """The credential users call ``key`` (``ptcb-cpht``, ``tx-tech``...), or None."""
+    from bot.ce.credentials import find  # not at the top: it loads every credential's rules
+
+    return find(key)
+
+
+def next_nudge_due_for(
+    key: str,
+    expiration: date,
+    tz_name: str | None,
+    claims: Iterable[ClaimState],
+    snoozed_until: datetime | None,
+    after: datetime | None = None,
+) -> datetime | None:
+    """:func:`next_nudge_due` for the credential called ``key``; None for a key no longer
+    known (nothing can be sent for it)."""
+    credential = find_credential(key)
+    if credential is None:
+        return None
+    return next_nudge_due(credential, expiration, tz_name, claims, snoozed_until, after)

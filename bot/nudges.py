@@ -8,6 +8,12 @@ what the send proves: delivered ("sent"); surely not delivered (connection refus
 failure, an error response such as 5xx or 429): given back for a retry with backoff; maybe
 delivered (a timeout after the request went out): kept as "unconfirmed", never sent twice,
 while later milestones still come. Quiet hours are checked again right before each send.
+
+A tick reads only the credential rows whose ``next_nudge_due`` has come (an index range, in
+batches of :data:`BATCH_SIZE`, keyset-paginated), never every user. Each row it reads either
+yields a nudge, whose claim and send compute the row's next due time again, or is moved on to
+its next due time. A row that fails (a credential key no longer known, data the rules cannot
+handle) is logged and moved :data:`BAD_ROW_RETRY` on; the rows after it go ahead.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import datetime as dt
 import logging
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -36,11 +42,23 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.ce import credentials as ce_credentials
 from bot.ce import rules as ce_rules
 from bot.formatting import esc
-from bot.nudge_timing import due_milestone, in_quiet_hours, local_now, next_send_time
+from bot.nudge_timing import (
+    blocked_keys,
+    due_milestone,
+    in_quiet_hours,
+    local_now,
+    next_send_time,
+    resolve_timezone,
+)
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.storage import DueCredential, Storage
 
 log = logging.getLogger(__name__)
+
+#: Due credential rows read per query.
+BATCH_SIZE = 500
+#: A row that could not be handled is tried again this much later (not on every tick).
+BAD_ROW_RETRY = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -59,7 +77,8 @@ class DispatchResult:
     nudge: DueNudge
     # sent | skipped (claimed elsewhere) | blocked | failed (rejected for good) |
     # unconfirmed (maybe delivered: not resent) | deferred (not delivered: retried later) |
-    # quiet (quiet hours began before it went out: sent at 08:00 local) | dry-run
+    # quiet (quiet hours began before it went out: sent at 08:00 local) | dry-run |
+    # error (an unexpected failure, logged; a claim it left is taken over after 10 minutes)
     outcome: str
 
 
@@ -105,31 +124,87 @@ def nudge_keyboard(credential: str) -> InlineKeyboardMarkup:
     ])
 
 
+async def due_rows(
+    storage: Storage, now: dt.datetime, batch_size: int | None = None
+) -> AsyncIterator[list[DueCredential]]:
+    """The credential rows due at ``now``, a batch at a time (:data:`BATCH_SIZE`), by
+    (next_nudge_due, id)."""
+    batch_size = batch_size or BATCH_SIZE
+    after = None
+    while True:
+        batch = await storage.due_credentials(now, after=after, limit=batch_size)
+        if batch:
+            yield batch
+        if len(batch) < batch_size:
+            return
+        after = (batch[-1].next_nudge_due, batch[-1].id)
+
+
+class UnknownCredential(LookupError):
+    pass
+
+
+async def _nudge_for(storage: Storage, row: DueCredential, now: dt.datetime) -> DueNudge | None:
+    """The nudge due for this row at ``now``, or None."""
+    credential = ce_credentials.find(row.credential)
+    if credential is None:
+        raise UnknownCredential(f"unknown credential {row.credential!r}")
+    if row.timezone and resolve_timezone(row.timezone).key != row.timezone:
+        log.warning("user %s has an unknown time zone %r: using %s", row.user_id, row.timezone,
+                    resolve_timezone(row.timezone).key)
+    claims = await storage.nudge_claims(row.user_id, row.credential, row.expiration)
+    milestone = due_milestone(credential, row.expiration, now, row.timezone,
+                              blocked_keys(claims, now), row.snoozed_until)
+    if milestone is None:
+        return None
+    entries = [r.to_entry() for r in await storage.entries(row.user_id)]
+    local_today = local_now(now, row.timezone).date()
+    status = ce_rules.ce_status(credential, row.expiration, entries, local_today,
+                                since=row.cycle_start)
+    return DueNudge(
+        user_id=row.user_id, chat_id=row.chat_id, credential=row.credential,
+        expiration=row.expiration, milestone=milestone.key,
+        text=nudge_text(milestone.key, status), timezone=row.timezone,
+    )
+
+
+async def _evaluate(
+    storage: Storage, row: DueCredential, now: dt.datetime, *, write: bool
+) -> DueNudge | None:
+    """:func:`_nudge_for`, never raising: a row with nothing due is moved on to its next due
+    time, a row that fails is logged and moved :data:`BAD_ROW_RETRY` on (with ``write``)."""
+    try:
+        if not row.nudgeable:  # its next_nudge_due should have been empty: compute it
+            if write:
+                await storage.reschedule_nudges(row.user_id, row.credential)
+            return None
+        nudge = await _nudge_for(storage, row, now)
+        if nudge is None and write:
+            await storage.reschedule_nudges(row.user_id, row.credential, after=now)
+        return nudge
+    except Exception as exc:
+        if isinstance(exc, UnknownCredential):
+            log.warning("user %s: %s: skipped", row.user_id, exc)
+        else:
+            log.exception("nudge for user %s %s (expires %s) failed: skipped", row.user_id,
+                          row.credential, row.expiration)
+        if write:
+            try:
+                await storage.postpone_due(row.id, row.next_nudge_due, now + BAD_ROW_RETRY)
+            except Exception:
+                log.exception("could not move user %s's %s on", row.user_id, row.credential)
+        return None
+
+
 async def due_nudges(storage: Storage, now: dt.datetime) -> list[DueNudge]:
-    """Every nudge due at `now` (aware UTC), at most one per user and credential."""
+    """Every nudge due at `now` (aware UTC), at most one per user and credential. Reads only;
+    writes nothing (a preview: ``nudges dispatch --dry-run``)."""
     out: list[DueNudge] = []
-    for user, record in await storage.nudge_candidates():
-        credential = ce_credentials.find(record.credential)
-        if credential is None:
-            log.warning("user %s has unknown credential %r", user.id, record.credential)
-            continue
-        sent = await storage.sent_keys(user.id, record.credential, record.expiration, now)
-        milestone = due_milestone(
-            credential, record.expiration, now, user.timezone, sent, record.snoozed_until
-        )
-        if milestone is None:
-            continue
-        entries = [r.to_entry() for r in await storage.entries(user.id)]
-        local_today = local_now(now, user.timezone).date()
-        status = ce_rules.ce_status(credential, record.expiration, entries, local_today,
-                                    since=record.cycle_start)
-        out.append(
-            DueNudge(
-                user_id=user.id, chat_id=user.chat_id, credential=record.credential,
-                expiration=record.expiration, milestone=milestone.key,
-                text=nudge_text(milestone.key, status), timezone=user.timezone,
-            )
-        )
+    async for batch in due_rows(storage, now):
+        for row in batch:
+            nudge = await _evaluate(storage, row, now, write=False)
+            if nudge is not None:
+                out.append(nudge)
     return out
 
 
@@ -151,22 +226,35 @@ async def dispatch(
         def clock() -> dt.datetime:
             return now + dt.timedelta(seconds=time.monotonic() - started)
 
+    if dry_run or bot is None:
+        return [DispatchResult(nudge, "dry-run") for nudge in await due_nudges(storage, now)]
     results: list[DispatchResult] = []
-    for nudge in await due_nudges(storage, now):
-        if dry_run or bot is None:
-            results.append(DispatchResult(nudge, "dry-run"))
-            continue
-        claim = await storage.claim_nudge(
-            nudge.user_id, nudge.credential, nudge.expiration, nudge.milestone, clock()
-        )
-        if claim is None:
-            results.append(DispatchResult(nudge, "skipped"))
-            continue
-        outcome = await _send(storage, bot, nudge, claim, clock())
-        results.append(DispatchResult(nudge, outcome))
-        log.info("nudge %s %s for user %s: %s", nudge.credential, nudge.milestone,
-                 nudge.user_id, outcome)
+    async for batch in due_rows(storage, now):
+        for row in batch:
+            nudge = await _evaluate(storage, row, now, write=True)
+            if nudge is None:
+                continue
+            try:
+                outcome = await _claim_and_send(storage, bot, nudge, clock)
+            except Exception:
+                log.exception("nudge %s %s for user %s failed", nudge.credential,
+                              nudge.milestone, nudge.user_id)
+                outcome = "error"
+            results.append(DispatchResult(nudge, outcome))
+            log.info("nudge %s %s for user %s: %s", nudge.credential, nudge.milestone,
+                     nudge.user_id, outcome)
     return results
+
+
+async def _claim_and_send(
+    storage: Storage, bot: Bot, nudge: DueNudge, clock: Callable[[], dt.datetime]
+) -> str:
+    claim = await storage.claim_nudge(
+        nudge.user_id, nudge.credential, nudge.expiration, nudge.milestone, clock()
+    )
+    if claim is None:
+        return "skipped"
+    return await _send(storage, bot, nudge, claim, clock())
 
 
 #: httpx errors raised before the request was sent: nothing reached Telegram.
@@ -277,7 +365,8 @@ def dispatch_cli(settings: Settings, *, now: str | None, dry_run: bool) -> int:
             await storage.close()
 
     results = asyncio.run(main())
-    for r in results:
+    # sent earliest-due first; listed by user
+    for r in sorted(results, key=lambda r: (r.nudge.user_id, r.nudge.credential)):
         n = r.nudge
         print(f"{r.outcome:8} user={n.user_id} {n.credential} expires={n.expiration} "
               f"milestone={n.milestone}")

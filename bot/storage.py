@@ -2,6 +2,18 @@
 
 SQLAlchemy 2 (async): SQLite through aiosqlite by default, PostgreSQL through asyncpg by URL.
 Times are stored in UTC. Nothing here knows about Telegram objects.
+
+The schema is owned by the Alembic migrations in :mod:`bot.migrations`: :meth:`Storage.init`
+applies the pending ones (under a lock), and a test checks that the models below and the
+migrations agree. A change to a model needs a migration.
+
+Each credential row carries ``next_nudge_due``, the first instant its next renewal nudge can be
+due (:func:`bot.nudge_timing.next_nudge_due`), NULL when none can: the dispatcher reads only the
+rows due now. Every method here that changes what it depends on (the credential, its claims and
+snooze, the user's time zone, nudge setting, activity or chat) computes it again in the same
+transaction, after locking the credential rows, so the last writer always computes from
+everything committed. It may be earlier than the true next nudge, never later: the dispatcher
+moves a row it read too early on (:meth:`Storage.reschedule_nudges` with ``after``).
 """
 
 from __future__ import annotations
@@ -30,7 +42,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
-    inspect,
+    or_,
     select,
     text,
     update,
@@ -45,7 +57,16 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.ce.rules import CEEntry
-from bot.nudge_timing import DEFAULT_TIMEZONE, STALE_CLAIM_AFTER, retry_delay
+from bot.migrations.schema_0001 import ADDED_COLUMNS  # noqa: F401 (known from here)
+from bot.nudge_timing import (
+    DEFAULT_TIMEZONE,
+    SETTLED_STATUSES,
+    STALE_CLAIM_AFTER,
+    ClaimState,
+    blocked_keys,
+    next_nudge_due_for,
+    retry_delay,
+)
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +151,9 @@ class CECredential(Base):
     # the day the current cycle started, where the user gave it (PTCB: the day it approved the
     # last recertification); None: assumed from the expiration date
     cycle_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # when the next milestone nudge can be due (None: none can); see the module docstring
+    next_nudge_due: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, index=True)
     __table_args__ = (UniqueConstraint("user_id", "credential", name="one_row_per_credential"),)
 
 
@@ -194,7 +218,7 @@ class SentNudge(Base):
 
 
 #: Statuses of a nudge that is never sent again (but see ``Storage.snooze``).
-NUDGE_SETTLED = ("sent", "unconfirmed", "failed", "blocked")
+NUDGE_SETTLED = SETTLED_STATUSES
 #: Statuses of a nudge the user has received (a button was tapped on it), so a snooze reminds.
 NUDGE_RECEIVED = ("sent", "unconfirmed")
 
@@ -211,34 +235,29 @@ def _record(row: CECredential) -> CredentialRecord:
     return CredentialRecord(row.credential, row.expiration, row.snoozed_until, row.cycle_start)
 
 
-#: Columns added to existing tables after their first release. ``create_all`` creates new
-#: tables whole but never alters an existing one, so ``Storage.init`` adds these where missing.
-ADDED_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("ce_credentials", "cycle_start"),
-    ("ce_entries", "tags"),
-    ("ce_entries", "deleted_at"),
-    ("sent_nudges", "attempts"),
-    ("sent_nudges", "next_try_at"),
-)
+@dataclass(frozen=True)
+class DueCredential:
+    """A credential row whose ``next_nudge_due`` has come, with what a nudge needs of its user."""
+
+    id: int
+    user_id: int
+    chat_id: int | None
+    timezone: str | None
+    nudgeable: bool  # active, nudges on, a private chat
+    credential: str
+    expiration: dt.date
+    snoozed_until: dt.datetime | None
+    cycle_start: dt.date | None
+    next_nudge_due: dt.datetime
+
+    @property
+    def record(self) -> CredentialRecord:
+        return CredentialRecord(self.credential, self.expiration, self.snoozed_until,
+                                self.cycle_start)
 
 
-def _add_missing_columns(conn) -> list[str]:
-    """``ALTER TABLE ... ADD COLUMN`` for each of :data:`ADDED_COLUMNS` the database lacks
-    (nullable, no default, so existing rows read as NULL); idempotent. Returns what it added."""
-    inspector = inspect(conn)
-    added = []
-    for table_name, column_name in ADDED_COLUMNS:
-        existing = {c["name"] for c in inspector.get_columns(table_name)}
-        if column_name in existing:
-            continue
-        column = Base.metadata.tables[table_name].c[column_name]
-        ddl_type = column.type.compile(dialect=conn.dialect)
-        if_not_exists = "IF NOT EXISTS " if conn.dialect.name == "postgresql" else ""
-        conn.execute(text(
-            f"ALTER TABLE {table_name} ADD COLUMN {if_not_exists}{column_name} {ddl_type}"
-        ))
-        added.append(f"{table_name}.{column_name}")
-    return added
+def _nudgeable(active: bool | None, nudges_enabled: bool | None, chat_id: int | None) -> bool:
+    return bool(active) and bool(nudges_enabled) and chat_id is not None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -264,12 +283,18 @@ class Storage:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def init(self) -> None:
-        """Create the schema, and add the columns an older database lacks (idempotent)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.create_all)
-            added = await conn.run_sync(_add_missing_columns)
-        if added:
-            log.info("database schema upgraded: added %s", ", ".join(added))
+        """Apply the pending migrations (:func:`bot.migrations.upgrade`, under its lock, so
+        processes starting together do not race): an empty database gets the whole schema, one
+        made before migrations is stamped ``0001_initial`` and upgraded in place."""
+        from bot import migrations
+
+        await migrations.upgrade(self.url, engine=self.engine)
+
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached (for a readiness check): one ``SELECT 1``
+        on a pooled connection (``pool_pre_ping`` replaces one the server has closed)."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -298,11 +323,14 @@ class Storage:
                                     interests=[])
                         s.add(user)
                     else:
+                        could_be_nudged = user.active and user.chat_id is not None
                         if chat_id is not None:
                             user.chat_id = chat_id
                         if first_name:
                             user.first_name = first_name
                         user.active = True
+                        if not could_be_nudged and user.chat_id is not None:
+                            await self._reschedule(s, user_id)  # back: nudges due again
                 return user
             except IntegrityError:  # created concurrently: the second attempt updates it
                 continue
@@ -318,11 +346,14 @@ class Storage:
             user = await s.get(User, user_id)
             for key, value in fields.items():
                 setattr(user, key, value)
+            if {"timezone", "nudges_enabled"} & set(fields):
+                await self._reschedule(s, user_id)
             return user
 
     async def set_active(self, user_id: int, active: bool) -> None:
         async with self.session() as s:
             await s.execute(update(User).where(User.id == user_id).values(active=active))
+            await self._reschedule(s, user_id)
 
     # --- conversation turns and feedback --------------------------------------------------
 
@@ -422,6 +453,7 @@ class Storage:
                     row.cycle_start = None
                 row.expiration = expiration
                 row.snoozed_until = None
+            await self._reschedule(s, user_id, credential)
 
     async def credentials(self, user_id: int) -> list[CredentialRecord]:
         async with self.session() as s:
@@ -459,6 +491,7 @@ class Storage:
             )).scalar_one_or_none()
             if last is not None and last.status != "snoozed":  # snoozed again: one reminder
                 last.status = "snoozed"
+            await self._reschedule(s, user_id, credential)
             return True
 
     async def add_entry(self, user_id: int, **fields) -> int:
@@ -550,19 +583,21 @@ class Storage:
         STALE_CLAIM_AFTER ago), or waiting for a retry whose time has not come. Not in it:
         retries that are due, claims abandoned by a crash, and snoozed nudges (the snooze
         itself holds those back until it ends)."""
-        now = now or utcnow()
+        return blocked_keys(await self.nudge_claims(user_id, credential, expiration),
+                            now or utcnow())
+
+    async def nudge_claims(
+        self, user_id: int, credential: str, expiration: dt.date
+    ) -> list[ClaimState]:
+        """The claims of the credential's nudges for this expiration (one per milestone)."""
         async with self.session() as s:
             rows = await s.execute(
-                select(SentNudge.milestone).where(
+                select(SentNudge.milestone, SentNudge.status, SentNudge.claimed_at,
+                       SentNudge.next_try_at).where(
                     SentNudge.user_id == user_id, SentNudge.credential == credential,
-                    SentNudge.expiration == expiration,
-                    SentNudge.status.in_(NUDGE_SETTLED)
-                    | ((SentNudge.status == "claimed")
-                       & (SentNudge.claimed_at > now - STALE_CLAIM_AFTER))
-                    | ((SentNudge.status == "retry") & (SentNudge.next_try_at > now)),
-                )
+                    SentNudge.expiration == expiration)
             )
-            return set(rows.scalars())
+            return [ClaimState(*row) for row in rows]
 
     async def claim_nudge(
         self, user_id: int, credential: str, expiration: dt.date, milestone: str, now: dt.datetime
@@ -595,7 +630,10 @@ class Storage:
                     )
                     .values(status="claimed", claimed_at=now)
                 )
-                return existing if taken.rowcount == 1 else None
+                if taken.rowcount != 1:
+                    return None
+                await self._reschedule(s, user_id, credential)
+                return existing
         try:
             async with self.session() as s:
                 row = SentNudge(
@@ -604,6 +642,7 @@ class Storage:
                 )
                 s.add(row)
                 await s.flush()
+                await self._reschedule(s, user_id, credential)
                 return row.id
         except IntegrityError:
             return None
@@ -612,7 +651,10 @@ class Storage:
         if status not in NUDGE_SETTLED:
             raise ValueError(f"not a final nudge status: {status!r}")
         async with self.session() as s:
-            await s.execute(update(SentNudge).where(SentNudge.id == claim_id).values(status=status))
+            done = await s.execute(
+                update(SentNudge).where(SentNudge.id == claim_id).values(status=status)
+                .returning(SentNudge.user_id, SentNudge.credential))
+            await self._reschedule_claimed(s, done.one_or_none())
 
     async def release_nudge(
         self, claim_id: int, now: dt.datetime | None = None, *,
@@ -623,25 +665,146 @@ class Storage:
         the next one with backoff (:func:`~bot.nudge_timing.retry_delay`) from ``now``
         (None: a later run may send it at once). Returns the time of the next attempt."""
         async with self.session() as s:  # writes first (see claim_nudge)
-            counted = await s.execute(
+            counted = (await s.execute(
                 update(SentNudge).where(SentNudge.id == claim_id)
                 .values(status="retry", attempts=func.coalesce(SentNudge.attempts, 0) + 1)
-            )
-            if counted.rowcount == 0:
+                .returning(SentNudge.attempts, SentNudge.user_id, SentNudge.credential)
+            )).one_or_none()
+            if counted is None:
                 return None
-            attempts = (await s.execute(
-                select(SentNudge.attempts).where(SentNudge.id == claim_id))).scalar_one()
+            attempts, user_id, credential = counted
             retry_at = None if now is None else now + retry_delay(attempts, retry_after)
             await s.execute(update(SentNudge).where(SentNudge.id == claim_id)
                             .values(next_try_at=retry_at))
+            await self._reschedule(s, user_id, credential)
             return retry_at
 
     async def postpone_nudge(self, claim_id: int, until: dt.datetime) -> None:
         """Give a claim back unsent, to be sent from ``until`` (quiet hours began before it
         went out); not a failed attempt."""
         async with self.session() as s:
-            await s.execute(update(SentNudge).where(SentNudge.id == claim_id)
-                            .values(status="retry", next_try_at=until))
+            done = await s.execute(
+                update(SentNudge).where(SentNudge.id == claim_id)
+                .values(status="retry", next_try_at=until)
+                .returning(SentNudge.user_id, SentNudge.credential))
+            await self._reschedule_claimed(s, done.one_or_none())
+
+    # --- when each credential's next nudge is due ------------------------------------------
+
+    async def due_credentials(
+        self, now: dt.datetime, *, after: tuple[dt.datetime, int] | None = None,
+        limit: int = 500,
+    ) -> list[DueCredential]:
+        """Up to ``limit`` credential rows whose ``next_nudge_due`` is at or before ``now``, by
+        (``next_nudge_due``, id) from just past ``after`` (the last row of the previous batch),
+        with their users.
+
+        Two index lookups, not a join: the credential rows by the ``next_nudge_due`` index (a
+        range, in its order, up to ``limit``), then their users by primary key. A join leaves
+        the database free to hash it against a scan of every user, which PostgreSQL does on
+        small tables. A row whose user cannot be nudged (inactive, nudges off, no private
+        chat) comes with ``nudgeable`` False: its ``next_nudge_due`` should have been empty
+        (something wrote the row without computing it), and the dispatcher computes it."""
+        due = CECredential.next_nudge_due
+        query = (
+            select(CECredential.id, CECredential.user_id, CECredential.credential,
+                   CECredential.expiration, CECredential.snoozed_until,
+                   CECredential.cycle_start, due)
+            .where(due <= now)
+            .order_by(due, CECredential.id)
+            .limit(limit)
+        )
+        if after is not None:
+            last_due, last_id = after
+            query = query.where(due >= last_due,
+                                or_(due > last_due, CECredential.id > last_id))
+        async with self.session() as s:
+            rows = (await s.execute(query)).all()
+            if not rows:
+                return []
+            users = {
+                user_id: (chat_id, timezone, _nudgeable(active, enabled, chat_id))
+                for user_id, chat_id, timezone, active, enabled in await s.execute(
+                    select(User.id, User.chat_id, User.timezone, User.active,
+                           User.nudges_enabled)
+                    .where(User.id.in_({row.user_id for row in rows})))
+            }
+        return [
+            DueCredential(cred_id, user_id, *users.get(user_id, (None, None, False)),
+                          credential, expiration, snoozed, cycle_start, next_due)
+            for cred_id, user_id, credential, expiration, snoozed, cycle_start, next_due in rows
+        ]
+
+    async def reschedule_nudges(
+        self, user_id: int, credential: str | None = None, *, after: dt.datetime | None = None
+    ) -> None:
+        """Compute ``next_nudge_due`` again for the user's credential (all of them if None),
+        from what is stored; with ``after``, the first due instant at or after it (the
+        dispatcher found nothing due at ``after``, so the row moves on)."""
+        async with self.session() as s:
+            await self._reschedule(s, user_id, credential, after=after, lock_first=True)
+
+    async def postpone_due(
+        self, credential_id: int, seen: dt.datetime | None, until: dt.datetime
+    ) -> None:
+        """Move a credential row the dispatcher could not handle to ``until``, unless it changed
+        since the dispatcher read it (``seen``: its ``next_nudge_due`` then)."""
+        async with self.session() as s:
+            await s.execute(
+                update(CECredential)
+                .where(CECredential.id == credential_id, CECredential.next_nudge_due == seen)
+                .values(next_nudge_due=until))
+
+    async def _reschedule_claimed(self, s: AsyncSession, claimed: tuple | None) -> None:
+        if claimed is not None:
+            await self._reschedule(s, *claimed)
+
+    async def _reschedule(
+        self, s: AsyncSession, user_id: int, credential: str | None = None, *,
+        after: dt.datetime | None = None, lock_first: bool = False,
+    ) -> None:
+        """Compute ``next_nudge_due`` of the user's credential rows (one, or all) in the
+        caller's transaction. The rows are locked first (PostgreSQL: ``FOR UPDATE``; SQLite:
+        its write lock, which the callers hold already by having written, or ``lock_first``
+        takes), so what is read next is everything committed, and a concurrent change
+        computes after this one commits."""
+        where = [CECredential.user_id == user_id]
+        if credential is not None:
+            where.append(CECredential.credential == credential)
+        if lock_first and self.engine.dialect.name != "postgresql":
+            await s.execute(update(CECredential).where(*where)
+                            .values(next_nudge_due=CECredential.next_nudge_due))
+        rows = (await s.execute(
+            select(CECredential, User.timezone, User.active, User.nudges_enabled, User.chat_id)
+            .join(User, User.id == CECredential.user_id)
+            .where(*where).order_by(CECredential.id)
+            .with_for_update(of=CECredential)
+            .execution_options(populate_existing=True)  # as locked, not as read before
+        )).all()
+        if not rows:
+            return
+        claims: dict[tuple[str, dt.date], list[ClaimState]] = {}
+        if any(_nudgeable(*row[2:]) for row in rows):
+            claim_rows = await s.execute(
+                select(SentNudge.credential, SentNudge.expiration, SentNudge.milestone,
+                       SentNudge.status, SentNudge.claimed_at, SentNudge.next_try_at)
+                .where(*([SentNudge.user_id == user_id] + (
+                    [SentNudge.credential == credential] if credential is not None else []))))
+            for cred, expiration, *state in claim_rows:
+                claims.setdefault((cred, expiration), []).append(ClaimState(*state))
+        for row, timezone, active, nudges_enabled, chat_id in rows:
+            due = None
+            if _nudgeable(active, nudges_enabled, chat_id):
+                try:
+                    due = next_nudge_due_for(
+                        row.credential, row.expiration, timezone,
+                        claims.get((row.credential, row.expiration), ()), row.snoozed_until,
+                        after)
+                except Exception:  # a bad row must not fail the change that touched it
+                    log.exception("next nudge of user %s's %s not computed: none scheduled",
+                                  user_id, row.credential)
+            if row.next_nudge_due != due:
+                row.next_nudge_due = due
 
     # --- forgetting --------------------------------------------------------------------------
 

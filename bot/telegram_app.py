@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -47,22 +47,23 @@ from telegram.ext import (
     filters,
 )
 
-from bot import career, nudges, states, templates
+from bot import career, metrics, nudges, states, templates
 from bot.batching import AnswerBatcher
 from bot.ce import chat as ce_chat
 from bot.formatting import esc, link, quote_input, reply_blocks, split_messages
+from bot.inbox import BotApiRequest
 from bot.knowledge import TOPICS
 from bot.nudge_timing import snooze_until
 from bot.replies import Replier, Reply
-from bot.sending import SEND_ATTEMPTS, edit_or_send, send_html, send_retrying  # noqa: F401
+from bot.sending import edit_or_send, send_html
 from bot.settings import Settings
 from bot.storage import Storage, User
 
 log = logging.getLogger(__name__)
 
-Sent = TypeVar("Sent")  # what a Bot API send returns (a Message)
-
 NUDGE_JOB = "renewal-nudges"
+#: The update kinds the handlers use: what `python -m bot webhook set` asks Telegram for.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 TIMEZONE_CHOICES = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
     "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "America/Puerto_Rico",
@@ -105,6 +106,11 @@ class QuestionRateLimiter:
     def forget(self, user_id: int) -> None:
         self._seen.pop(user_id, None)
         self._told.pop(user_id, None)
+
+    async def admit(self, user_id: int) -> tuple[bool, bool]:
+        """:meth:`check` now; the same call as the webhook mode's limiter across replicas
+        (:class:`bot.inbox.SharedQuestionLimiter`)."""
+        return self.check(user_id, time.monotonic())
 
 
 @dataclass
@@ -165,6 +171,10 @@ class BotServices:
 
     def __post_init__(self) -> None:
         self.limiter = QuestionRateLimiter(self.settings.questions_per_minute)
+        if self.settings.bot_mode == "webhook":  # replicas: count questions in the database
+            from bot.inbox import SharedQuestionLimiter
+
+            self.limiter = SharedQuestionLimiter(self.storage, self.limiter)
         self.batcher = AnswerBatcher(self.replier)
 
 
@@ -239,6 +249,7 @@ async def answer_question(
     reply_to: int | None = None,
 ) -> None:
     svc = services(context)
+    started = time.monotonic()
     history: list[str] = []
     home_state = None
     if private:
@@ -268,12 +279,13 @@ async def answer_question(
     log.info("answered %s question in %.0f ms (%d sources)", reply.kind, reply.latency_ms,
              len(reply.sources))
     await send_reply(context, chat_id, reply, keyboard, reply_to)
+    metrics.observe_answer(reply.kind, time.monotonic() - started)
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    allowed, tell = svc.limiter.check(user.id, time.monotonic())
+    allowed, tell = await svc.limiter.admit(user.id)
     if not allowed:
         if tell:  # once per window; then silence until the window ends
             await send_html(context, chat.id, esc(templates.RATE_LIMITED))
@@ -599,7 +611,7 @@ async def on_path_ask(update: Update, context: ContextTypes.DEFAULT_TYPE, parts:
 async def ask_from_button(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     chat, user = update.effective_chat, update.effective_user
     svc = services(context)
-    allowed, tell = svc.limiter.check(user.id, time.monotonic())
+    allowed, tell = await svc.limiter.admit(user.id)
     if not allowed:
         if tell:  # once per window; then silence until the window ends
             await send_html(context, chat.id, esc(templates.RATE_LIMITED))
@@ -858,6 +870,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     results = await nudges.dispatch(services(context).storage, context.bot, utcnow())
+    for result in results:
+        if result.outcome not in ("skipped", "dry-run"):
+            metrics.count_nudge("claimed")
+        metrics.count_nudge(result.outcome)
     if results:
         log.info("nudge job: %d due, %d sent", len(results),
                  sum(r.outcome == "sent" for r in results))
@@ -874,18 +890,24 @@ def schedule_nudges(application: Application, interval_s: float, first_s: float 
 
 
 def build_application(settings: Settings, replier: Replier, storage: Storage) -> Application:
+    """The one Application of both modes. Webhook mode (BOT_MODE=webhook) builds it without an
+    Updater: bot/web.py receives the updates and bot/inbox.py hands them to
+    ``process_update`` in order per chat."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
+        .request(BotApiRequest(connection_pool_size=256))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(16))
         .post_init(startup)
         .post_shutdown(shutdown)
-        .build()
     )
+    if settings.bot_mode == "webhook":
+        builder = builder.updater(None)
+    application = builder.build()
     application.bot_data["services"] = BotServices(settings, replier, storage)
     not_edited = filters.UpdateType.MESSAGE  # edited messages get silence
     private = filters.ChatType.PRIVATE & not_edited
@@ -976,7 +998,12 @@ def run_polling(settings: Settings) -> int:
         log.error("%s", exc)
         return 2
     application = build_application(settings, replier, Storage(settings.database_url))
+    if settings.metrics_port:
+        from bot.web import attach_status_server
+
+        attach_status_server(application, settings)
     try:
+        # SIGTERM/SIGINT: stop fetching, finish the updates in hand, shut down, return 0
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
         log.error("the Bot API rejected the token: check TELEGRAM_BOT_TOKEN and "

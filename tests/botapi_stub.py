@@ -17,6 +17,17 @@ Tests drive it from the same event loop: ``stub.user_message(...)`` enqueues upd
 the bot fetches with ``getUpdates`` long polling, and everything the bot sends is recorded in
 ``stub.sent`` / ``stub.requests``, with ``wait_for*`` helpers to await it.
 
+Webhook delivery: after ``setWebhook`` (or ``stub.set_webhook(url, secret_token=...)``) the
+stub POSTs each update to the webhook instead of serving ``getUpdates`` (which then answers 409,
+like Telegram), with the ``X-Telegram-Bot-Api-Secret-Token`` header. Like Telegram it sends a
+chat's next update only after the previous one was acknowledged (2xx), different chats at
+once (up to ``max_connections``), and retries an update that got a timeout, a connection error
+or any other status, with backoff. ``stub.set_webhook_targets([url1, url2])`` plays the load
+balancer in front of several replicas: attempts go round-robin over them, and the retry of a
+failed attempt goes to the next one. ``stub.webhook_attempts`` records every attempt;
+``getWebhookInfo`` reports the pending count and the last error. ``stub.hold(method)`` makes
+calls of a Bot API method wait (received, not yet answered) until ``stub.release(method)``.
+
 It enforces some of Telegram's checks so that bugs which would fail in production fail in the
 tests too: Telegram HTML parsing, the 4096 limit (UTF-16 code units), empty text, callback_data of
 1-64 bytes, blocked users (403), unknown chats, "message is not modified", editing a message
@@ -37,6 +48,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+import aiohttp
 from aiohttp import web
 
 __all__ = [
@@ -50,6 +62,7 @@ __all__ = [
 ]
 
 BOT_ID = 1000
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 BOT_USERNAME = "pathway_test_bot"
 BOT_FIRST_NAME = "Pathway"
 
@@ -493,9 +506,23 @@ class BotApiStub:
         self._updates_changed = _Notifier()
         self._sent_changed = _Notifier()
 
+        # webhook delivery
+        self.webhook_attempts: list[dict] = []  # every POST: update_id, target, status/error
+        self.webhook_timeout = 10.0  # seconds an attempt may take before it counts as failed
+        self.webhook_retry_base = 0.1  # first retry delay; doubled per failure of an update
+        self.webhook_retry_cap = 2.0
+        self._webhook: dict | None = None  # url, secret_token, allowed_updates, max_connections
+        self._webhook_targets: list[str] | None = None
+        self._webhook_rr = itertools.count()
+        self._webhook_task: asyncio.Task | None = None
+        self._webhook_last_error: tuple[int, str] | None = None
+        self._holds: dict[str, asyncio.Event] = {}
+        self._held: dict[str, int] = {}
+
         self._methods: dict[str, tuple[str, Callable]] = {}
         for name in (
-            "getMe", "getUpdates", "deleteWebhook", "setMyCommands", "getMyCommands",
+            "getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo",
+            "setMyCommands", "getMyCommands",
             "deleteMyCommands", "sendMessage", "editMessageText", "editMessageReplyMarkup",
             "answerCallbackQuery", "sendChatAction", "sendPhoto", "sendDocument", "getFile",
         ):
@@ -519,6 +546,12 @@ class BotApiStub:
         self._closing = True
         self._updates_changed.notify()  # release pending long polls
         self._sent_changed.notify()
+        for method in list(self._holds):
+            self.release(method)
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            await asyncio.gather(self._webhook_task, return_exceptions=True)
+            self._webhook_task = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -703,6 +736,58 @@ class BotApiStub:
     def pending_injections(self, method: str) -> int:
         """How many injected failures of ``method`` are still waiting to be served."""
         return sum(inj.remaining for inj in self._injections.get(method.lower(), []))
+
+    # ---------------------------------------------------------------- test side: webhooks
+
+    @property
+    def webhook(self) -> dict | None:
+        """The registered webhook (url, secret_token, allowed_updates, max_connections)."""
+        return copy.deepcopy(self._webhook)
+
+    def set_webhook(self, url: str, *, secret_token: str | None = None,
+                    allowed_updates: list[str] | None = None, max_connections: int = 40) -> None:
+        """What a successful setWebhook does: deliver updates to ``url`` from now on."""
+        self._webhook = {"url": url, "secret_token": secret_token,
+                         "allowed_updates": list(allowed_updates) if allowed_updates else None,
+                         "max_connections": max_connections}
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.get_running_loop().create_task(self._webhook_loop())
+        self._updates_changed.notify()
+
+    def set_webhook_targets(self, urls: list[str] | None) -> None:
+        """The load balancer in front of the replicas: deliver to these URLs (round-robin)
+        instead of the registered webhook URL. None: the registered URL again."""
+        self._webhook_targets = list(urls) if urls else None
+        self._updates_changed.notify()
+
+    @property
+    def pending_count(self) -> int:
+        """Updates not yet fetched and confirmed (polling) or acknowledged (webhook)."""
+        return len(self._pending)
+
+    async def wait_acknowledged(self, timeout: float = 30) -> None:
+        """Wait until every update enqueued so far was acknowledged (or confirmed)."""
+        deadline = time.monotonic() + timeout
+        while self._pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise StubTimeoutError(f"{len(self._pending)} update(s) still unacknowledged "
+                                       f"after {timeout}s")
+            await self._updates_changed.wait(min(remaining, 0.2))
+
+    def hold(self, method: str) -> None:
+        """Calls of ``method`` from now on wait (received and recorded in ``requests``, not
+        answered) until :meth:`release`."""
+        self._holds.setdefault(method.lower(), asyncio.Event())
+
+    def release(self, method: str) -> None:
+        gate = self._holds.pop(method.lower(), None)
+        if gate is not None:
+            gate.set()
+
+    def held(self, method: str) -> int:
+        """How many calls of ``method`` are waiting at the hold now."""
+        return self._held.get(method.lower(), 0)
 
     # ---------------------------------------------------------------- test side: observing
 
@@ -994,6 +1079,13 @@ class BotApiStub:
             return self._fail(name, params, exc)
         self.requests.append((name, params))
         self._sent_changed.notify()
+        gate = self._holds.get(name.lower())
+        if gate is not None:
+            self._held[name.lower()] = self._held.get(name.lower(), 0) + 1
+            try:
+                await gate.wait()
+            finally:
+                self._held[name.lower()] -= 1
         if handler is None:
             return self._fail(name, params, _ApiError(404, "Not Found: method not found"))
         injected = self._take_injection(name, params)
@@ -1214,6 +1306,9 @@ class BotApiStub:
         except (TypeError, ValueError):
             raise _bad_request("wrong parameter in getUpdates request") from None
         limit = min(max(limit, 1), 100)
+        if self._webhook is not None:
+            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                 "use deleteWebhook to delete the webhook first")
         self._poll_generation += 1
         generation = self._poll_generation
         self._updates_changed.notify()  # an older pending poll now gets 409 Conflict
@@ -1248,7 +1343,135 @@ class BotApiStub:
     async def _delete_webhook(self, params: dict) -> bool:
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        self._webhook = None
+        self._updates_changed.notify()  # the delivery loop ends
         return True
+
+    async def _set_webhook(self, params: dict) -> bool:
+        url = str(params.get("url") or "")
+        if not url:  # Telegram: an empty URL removes the webhook
+            return await self._delete_webhook(params)
+        # Telegram wants https on port 443, 80, 88 or 8443; the stub takes http for local tests
+        if not re.match(r"https?://[^/\s]+", url):
+            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad_request("bad webhook: secret token contains unallowed characters")
+        allowed = params.get("allowed_updates")
+        if allowed is not None and not (isinstance(allowed, list)
+                                        and all(isinstance(a, str) for a in allowed)):
+            raise _bad_request("can't parse allowed updates")
+        try:
+            max_connections = int(params.get("max_connections") or 40)
+        except (TypeError, ValueError):
+            raise _bad_request("wrong parameter max_connections") from None
+        if not 1 <= max_connections <= 100:
+            raise _bad_request("bad webhook: max_connections must be between 1 and 100")
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        self.set_webhook(url, secret_token=secret, allowed_updates=allowed,
+                         max_connections=max_connections)
+        return True
+
+    async def _get_webhook_info(self, params: dict) -> dict:
+        hook = self._webhook
+        info: dict[str, Any] = {"url": hook["url"] if hook else "",
+                                "has_custom_certificate": False,
+                                "pending_update_count": len(self._pending)}
+        if hook:
+            info["max_connections"] = hook["max_connections"]
+            if hook["allowed_updates"]:
+                info["allowed_updates"] = hook["allowed_updates"]
+        if self._webhook_last_error:
+            info["last_error_date"], info["last_error_message"] = self._webhook_last_error
+        return info
+
+    # ---------------------------------------------------------------- internals: webhooks
+
+    async def _webhook_loop(self) -> None:
+        """Deliver pending updates: per chat one at a time and in order, chats at once."""
+        in_flight: dict[Any, asyncio.Task] = {}
+        async with aiohttp.ClientSession() as session:
+            try:
+                while self._webhook is not None and not self._closing:
+                    hook = self._webhook
+                    allowed = hook["allowed_updates"]
+                    now = time.monotonic()
+                    busy = set(in_flight)
+                    next_due: float | None = None
+                    for update in list(self._pending):
+                        meta = self._update_meta[update["update_id"]]
+                        if allowed and meta["kind"] not in allowed:
+                            self._pending.remove(update)  # Telegram never sends it
+                            continue
+                        key = (meta["chat_id"] if meta["chat_id"] is not None
+                               else ("update", update["update_id"]))
+                        if key in busy:
+                            continue  # an earlier update of the chat is not acknowledged yet
+                        busy.add(key)
+                        due = meta.get("retry_at", 0.0)
+                        if due > now:
+                            next_due = due if next_due is None else min(next_due, due)
+                            continue
+                        if len(in_flight) >= hook["max_connections"]:
+                            break
+                        in_flight[key] = asyncio.create_task(
+                            self._post_update(session, hook, update, meta, key, in_flight))
+                    wait = 1.0 if next_due is None else next_due - time.monotonic()
+                    await self._updates_changed.wait(min(max(wait, 0.001), 1.0))
+            finally:
+                for task in in_flight.values():
+                    task.cancel()
+                await asyncio.gather(*in_flight.values(), return_exceptions=True)
+
+    async def _post_update(self, session: aiohttp.ClientSession, hook: dict, update: dict,
+                           meta: dict, key: Any, in_flight: dict) -> None:
+        try:
+            targets = self._webhook_targets or [hook["url"]]
+            last = meta.get("target_index")
+            index = (next(self._webhook_rr) if last is None else last + 1) % len(targets)
+            meta["target_index"] = index
+            target = targets[index]
+            headers = {SECRET_HEADER: hook["secret_token"]} if hook["secret_token"] else {}
+            attempt: dict[str, Any] = {"update_id": update["update_id"],
+                                       "chat_id": meta["chat_id"], "target": target,
+                                       "status": None, "error": None, "time": time.monotonic()}
+            try:
+                async with session.post(
+                        target, json=update, headers=headers,
+                        timeout=aiohttp.ClientTimeout(total=self.webhook_timeout)) as response:
+                    await response.read()
+                    attempt["status"] = response.status
+                    reason = response.reason or ""
+            except TimeoutError:
+                attempt["error"] = "Read timeout expired"
+            except aiohttp.ClientError as exc:
+                attempt["error"] = (
+                    "Connection refused" if isinstance(exc, aiohttp.ClientConnectorError)
+                    else f"{type(exc).__name__}: {exc}")
+            self.webhook_attempts.append(attempt)
+            status = attempt["status"]
+            if status is not None and 200 <= status < 300:
+                if update in self._pending:
+                    self._pending.remove(update)
+                now = time.monotonic()
+                meta["delivered_at"] = now
+                meta["acknowledged_by"] = target
+                if meta["chat_id"] is not None:
+                    self._last_delivered[meta["chat_id"]] = max(
+                        update["update_id"], self._last_delivered.get(meta["chat_id"], 0))
+                    self._last_delivery_time[meta["chat_id"]] = now
+                return
+            meta["failures"] = meta.get("failures", 0) + 1
+            meta["retry_at"] = time.monotonic() + min(
+                self.webhook_retry_cap, self.webhook_retry_base * 2 ** (meta["failures"] - 1))
+            message = (attempt["error"] if status is None
+                       else f"Wrong response from the webhook: {status} {reason}".strip())
+            self._webhook_last_error = (_now(), message)
+        finally:
+            if in_flight.get(key) is asyncio.current_task():
+                del in_flight[key]
+            self._updates_changed.notify()
 
     @staticmethod
     def _commands_key(params: dict) -> tuple[str, str]:

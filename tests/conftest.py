@@ -70,12 +70,15 @@ def postgres_url():
 async def open_empty_storage(url: str):
     """A Storage on ``url`` with an empty schema: the session's PostgreSQL server is shared,
     so each test drops what the previous one left."""
-    from bot.storage import Base, Storage
+    from sqlalchemy import text
+
+    from bot.storage import Storage
 
     store = Storage(url)
     if store.engine.dialect.name == "postgresql":
-        async with store.engine.begin() as conn:
-            await conn.run_sync(Base.metadata.drop_all)
+        async with store.engine.begin() as conn:  # every table, the migration stamp too
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
     await store.init()
     return store
 

@@ -12,10 +12,11 @@ import datetime as dt
 import pytest
 import user_rows
 from conftest import open_empty_storage
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, Table
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, Table, text
 from sqlalchemy import inspect as sa_inspect
 
-from bot.storage import ADDED_COLUMNS, KEEP_TURNS, Base, Storage
+from bot.migrations import schema_0001
+from bot.storage import ADDED_COLUMNS, KEEP_TURNS, Storage
 
 UTC = dt.UTC
 
@@ -112,12 +113,22 @@ async def test_credential_cycle_start_and_entry_tags_are_stored(storage):
 
 
 def _schema_before_the_added_columns() -> MetaData:
-    """The tables as they were before the columns of ADDED_COLUMNS existed."""
+    """The tables as they were before the columns of ADDED_COLUMNS existed (the frozen schema
+    of the last release before migrations, less those columns)."""
     old = MetaData()
-    for table in Base.metadata.sorted_tables:
+    for table in schema_0001.metadata.sorted_tables:
         Table(table.name, old, *[c._copy() for c in table.columns
                                  if (table.name, c.name) not in ADDED_COLUMNS])
     return old
+
+
+async def _drop_everything(store: Storage) -> None:
+    """An empty database: on the session's shared PostgreSQL, what earlier tests left (tables
+    and the migrations' version stamp) is dropped."""
+    if store.engine.dialect.name == "postgresql":
+        async with store.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -127,15 +138,18 @@ async def test_init_adds_new_columns_to_an_older_database_and_keeps_its_rows(
            else request.getfixturevalue("postgres_url"))
     old = _schema_before_the_added_columns()
     store = Storage(url)
+    await _drop_everything(store)
     async with store.engine.begin() as conn:
-        await conn.run_sync(Base.metadata.drop_all)
         await conn.run_sync(old.create_all)
-        await conn.execute(old.tables["users"].insert().values(id=1, interests=[]))
+        then = dt.datetime(2026, 1, 5, 12)
+        await conn.execute(old.tables["users"].insert().values(
+            id=1, chat_id=1, interests=[], timezone="America/New_York", nudges_enabled=True,
+            active=True, created_at=then, updated_at=then))
         await conn.execute(old.tables["ce_credentials"].insert().values(
             user_id=1, credential="ptcb-cpht", expiration=dt.date(2027, 3, 31)))
         await conn.execute(old.tables["ce_entries"].insert().values(
             user_id=1, hours=2.0, topic="law", audience="T", completed_on=dt.date(2026, 1, 5),
-            title="Old row"))
+            title="Old row", created_at=then))
     try:
         for _ in range(2):  # a restart runs it again: nothing more to add, no error
             await store.init()
@@ -148,6 +162,9 @@ async def test_init_adds_new_columns_to_an_older_database_and_keeps_its_rows(
         assert (record.expiration, record.cycle_start) == (dt.date(2027, 3, 31), None)
         (row,) = await store.entries(1)
         assert (row.title, row.to_entry().tags) == ("Old row", ())
+        async with store.session() as s:  # stamped and upgraded: its next nudge is known
+            due = (await s.execute(text("SELECT next_nudge_due FROM ce_credentials"))).scalar()
+        assert str(due).startswith("2026-12-31 13:00:00")  # d90, 08:00 in New York
         await store.set_credential(1, "ptcb-cpht", dt.date(2027, 3, 31),
                                    cycle_start=dt.date(2025, 2, 10))
         assert (await store.credentials(1))[0].cycle_start == dt.date(2025, 2, 10)

@@ -738,8 +738,8 @@ async def test_handler_error_is_logged_with_update_id_and_user_gets_apology(
     caplog.set_level(logging.INFO, logger="bot.telegram_app")
     async with running_bot(tmp_path, replier) as rb:
         stub = rb.stub
-        async with rb.storage.engine.begin() as conn:
-            await conn.execute(sql("DROP TABLE users"))
+        async with rb.storage.engine.begin() as conn:  # the table is gone for a while
+            await conn.execute(sql("ALTER TABLE users RENAME TO users_away"))
         stub.mark()
         failing = stub.user_message(user, "/profile")
         apology = await stub.wait_for(sent_to(user), timeout=T)
@@ -749,7 +749,8 @@ async def test_handler_error_is_logged_with_update_id_and_user_gets_apology(
         assert logged and logged[0].exc_info is not None
         assert "users" in str(logged[0].exc_info[1])
 
-        await rb.storage.init()  # the table is back: the same bot keeps working
+        async with rb.storage.engine.begin() as conn:  # back: the same bot keeps working
+            await conn.execute(sql("ALTER TABLE users_away RENAME TO users"))
         await ask(stub, user, "How do I get my CPhT?")
         (shown,) = await command(stub, user, "/profile")
         assert "Your profile" in shown["plain_text"]

@@ -21,7 +21,6 @@ the second pass is skipped.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Iterator, Mapping
@@ -31,8 +30,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.career_loader import SourceData  # one shape for a source in every data file
 from bot.ce.rules import Credential, LateFeeRule, Source, TopicRule, topic_label
 from bot.kb_figures import KnowledgeSections, figures, number_text, states, states_with_unit
+from bot.knowledge import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -191,19 +192,6 @@ class LateRenewalFee(_Cited):
     fee: str = Field(min_length=3)
 
 
-class SourceData(BaseModel):
-    model_config = _Strict
-
-    title: str = Field(min_length=3)
-    url: str = Field(pattern=r"^https://")
-    as_of: str = Field(min_length=1)
-
-    @field_validator("as_of", mode="before")
-    @classmethod
-    def _as_of_to_text(cls, value: object) -> object:
-        return value.isoformat() if isinstance(value, dt.date) else value
-
-
 class CredentialFile(BaseModel):
     """One ``bot/ce/data/<id>.yaml``."""
 
@@ -285,7 +273,7 @@ def _pydantic_problems(
 
 def _read_yaml(path: Path) -> dict | str:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         return f"not valid YAML ({getattr(exc, 'problem', None) or exc})"
     return raw if isinstance(raw, dict) else "must be a mapping of fields"
