@@ -38,9 +38,9 @@ from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot import nudges
+from bot.ce import nudges
+from bot.ce.timing import find_credential
 from bot.migrations.reschedule import reschedule_all
-from bot.nudge_timing import find_credential
 from bot.storage import CECredential, CEEntryRow, SentNudge, Storage, User
 
 #: Zones the users live in: at 11:00 UTC it is night in all of them, at 20:00 UTC day.
@@ -276,7 +276,7 @@ async def run(url: str, users: int, due: int, day: dt.date = DEFAULT_DAY) -> int
         # as in a running bot: the CE rules loaded, a connection open, the query compiled
         find_credential("ptcb-cpht")
         await storage.due_credentials(quiet - dt.timedelta(days=1))
-        logging.getLogger("bot.nudges").setLevel(logging.WARNING)  # not a line per nudge
+        logging.getLogger("bot.ce.nudges").setLevel(logging.WARNING)  # not a line per nudge
         bot = FakeBot()
         lines = []
         idle, idle_counter = await timed_tick(

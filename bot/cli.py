@@ -199,7 +199,7 @@ def cmd_webhook(args: argparse.Namespace) -> int:
 
 
 def cmd_nudges(args: argparse.Namespace) -> int:
-    from bot.nudges import dispatch_cli
+    from bot.ce.nudges import dispatch_cli
     from bot.telegram_app import install_token_redaction
 
     settings = get_settings()

@@ -8,7 +8,7 @@ applies the pending ones (under a lock), and a test checks that the models below
 migrations agree. A change to a model needs a migration.
 
 Each credential row carries ``next_nudge_due``, the first instant its next renewal nudge can be
-due (:func:`bot.nudge_timing.next_nudge_due`), NULL when none can: the dispatcher reads only the
+due (:func:`bot.ce.timing.next_nudge_due`), NULL when none can: the dispatcher reads only the
 rows due now. Every method here that changes what it depends on (the credential, its claims and
 snooze, the user's time zone, nudge setting, activity or chat) computes it again in the same
 transaction, after locking the credential rows, so the last writer always computes from
@@ -57,8 +57,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.ce.rules import CEEntry
-from bot.migrations.schema_0001 import ADDED_COLUMNS  # noqa: F401 (known from here)
-from bot.nudge_timing import (
+from bot.ce.timing import (
     DEFAULT_TIMEZONE,
     SETTLED_STATUSES,
     STALE_CLAIM_AFTER,
@@ -67,6 +66,7 @@ from bot.nudge_timing import (
     next_nudge_due_for,
     retry_delay,
 )
+from bot.migrations.schema_0001 import ADDED_COLUMNS  # noqa: F401 (known from here)
 
 log = logging.getLogger(__name__)
 
@@ -662,7 +662,7 @@ class Storage:
     ) -> dt.datetime | None:
         """Give a claim back after a send that certainly did not reach Telegram (connection
         refused, an error response, a flood-limit refusal): count the failed attempt and set
-        the next one with backoff (:func:`~bot.nudge_timing.retry_delay`) from ``now``
+        the next one with backoff (:func:`~bot.ce.timing.retry_delay`) from ``now``
         (None: a later run may send it at once). Returns the time of the next attempt."""
         async with self.session() as s:  # writes first (see claim_nudge)
             counted = (await s.execute(

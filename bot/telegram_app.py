@@ -47,13 +47,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import career, metrics, nudges, states, templates
+from bot import career, metrics, states, templates
 from bot.batching import AnswerBatcher
 from bot.ce import chat as ce_chat
+from bot.ce import nudges
+from bot.ce.timing import snooze_until
 from bot.formatting import esc, link, quote_input, reply_blocks, split_messages
 from bot.inbox import BotApiRequest
 from bot.knowledge import TOPICS
-from bot.nudge_timing import snooze_until
 from bot.replies import Replier, Reply
 from bot.sending import edit_or_send, send_html
 from bot.settings import Settings

@@ -1,7 +1,7 @@
 """Nudges at scale: each credential row's ``next_nudge_due``, and a tick that reads only the
 rows due now.
 
-- :func:`bot.nudge_timing.next_nudge_due` against :func:`due_milestone` itself (hypothesis):
+- :func:`bot.ce.timing.next_nudge_due` against :func:`due_milestone` itself (hypothesis):
   nothing is due before the instant it gives, and something is due at it.
 - Storage keeps the column right through every change that moves it (credential, profile,
   activity, chat, claims, sends, retries, postponements, snoozes), on SQLite and PostgreSQL.
@@ -24,9 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from bot import bench_nudges, nudges
+from bot import bench_nudges
+from bot.ce import nudges
 from bot.ce.credentials import CREDENTIALS
-from bot.nudge_timing import (
+from bot.ce.timing import (
     QUIET_END,
     STALE_AFTER_DAYS,
     ClaimState,
@@ -296,7 +297,7 @@ async def test_a_bad_row_is_logged_and_skipped_and_the_rest_go_out(storage, capl
         await s.execute(update(CECredential).where(CECredential.user_id.in_([31, 32]))
                         .values(next_nudge_due=early))
     bot = bench_nudges.FakeBot()
-    with caplog.at_level(logging.WARNING, logger="bot.nudges"):
+    with caplog.at_level(logging.WARNING, logger="bot.ce.nudges"):
         results = await nudges.dispatch(storage, bot, now)
     assert {r.nudge.user_id: r.outcome for r in results} == {
         21: "sent", 22: "sent", 23: "sent", 33: "sent"}

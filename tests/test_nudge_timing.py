@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import nudge_timing
+from bot.ce import timing as nudge_timing
 from bot.ce.credentials import CREDENTIALS
 from bot.ce.rules import Credential
-from bot.nudge_timing import (
+from bot.ce.timing import (
     DEFAULT_TIMEZONE,
     QUIET_END,
     QUIET_START,

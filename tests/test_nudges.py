@@ -39,9 +39,10 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 from user_rows import rows_about
 
-from bot import nudges, telegram_app
+from bot import telegram_app
 from bot.ce import credentials as ce_credentials
-from bot.nudge_timing import STALE_AFTER_DAYS, snooze_until
+from bot.ce import nudges
+from bot.ce.timing import STALE_AFTER_DAYS, snooze_until
 from bot.storage import SentNudge, Storage
 
 ROOT = Path(__file__).resolve().parents[1]

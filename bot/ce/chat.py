@@ -16,8 +16,8 @@ from telegram.ext import ContextTypes
 
 from bot.ce import credentials as ce_credentials
 from bot.ce import rules as ce_rules
+from bot.ce.timing import local_now
 from bot.formatting import esc, quote_input, split_messages
-from bot.nudge_timing import local_now
 from bot.sending import edit_or_send, send_html, send_retrying
 from bot.storage import CEEntryRow, Storage
 

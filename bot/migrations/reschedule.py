@@ -2,7 +2,7 @@
 backfill of revision ``0002_next_nudge_due``.
 
 It works on the tables as 0002 leaves them (Core table stubs, not the ORM models) and computes
-with :func:`bot.nudge_timing.next_nudge_due_for`, the rule ``Storage`` applies on every change:
+with :func:`bot.ce.timing.next_nudge_due_for`, the rule ``Storage`` applies on every change:
 NULL for a user who cannot be nudged (inactive, nudges off, no private chat) and for a
 credential nothing more can be sent for. No lower bound in time is applied (the value is
 computed from the stored state alone), so a row may come out earlier than its true next nudge;
@@ -18,7 +18,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.nudge_timing import ClaimState, next_nudge_due_for
+from bot.ce.timing import ClaimState, next_nudge_due_for
 
 log = logging.getLogger(__name__)
 

@@ -41,8 +41,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.ce import credentials as ce_credentials
 from bot.ce import rules as ce_rules
-from bot.formatting import esc
-from bot.nudge_timing import (
+from bot.ce.timing import (
     blocked_keys,
     due_milestone,
     in_quiet_hours,
@@ -50,6 +49,7 @@ from bot.nudge_timing import (
     next_send_time,
     resolve_timezone,
 )
+from bot.formatting import esc
 from bot.settings import Settings
 from bot.storage import DueCredential, Storage
 
