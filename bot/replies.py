@@ -317,8 +317,8 @@ class Replier:
     def _idf(self) -> dict[str, float]:
         """Inverse document frequency of heading and text terms over passages."""
         df: Counter[str] = Counter()
-        for p in self.retriever.passages.values():
-            df.update(set(lexical_terms(p.text)) | p.heading_terms)
+        for pid, p in self.retriever.passages.items():
+            df.update(set(self.retriever.terms(pid)) | p.heading_terms)
         n = len(self.retriever.passages)
         return {t: math.log(1 + n / c) for t, c in df.items()}
 

@@ -333,6 +333,7 @@ class Retriever:
             if meta.get("searchable", True)
         ]
         self.searchable_ids: list[str] = searchable
+        self._terms: dict[str, list[str]] = {}
         self.matrix = np.stack([self.vectors[pid] for pid in searchable])
         self._build_lexical(searchable)
         self.embeddings = embeddings if loading is None else loading()
@@ -343,9 +344,16 @@ class Retriever:
         import bm25s
 
         self.bm25 = bm25s.BM25()
-        self.bm25.index([lexical_terms(self.passages[pid].text) for pid in ids],
-                        show_progress=False)
+        self.bm25.index([self.terms(pid) for pid in ids], show_progress=False)
         self.lexical_ids = ids
+
+    def terms(self, pid: str) -> list[str]:
+        """The passage's text as :func:`lexical_terms`, computed once (BM25 and the reply's
+        term weights both need it at start)."""
+        cached = self._terms.get(pid)
+        if cached is None:
+            cached = self._terms[pid] = lexical_terms(self.passages[pid].text)
+        return cached
 
     def ping(self) -> int:
         """How many records the store's knowledge collection holds now (raises when the store
