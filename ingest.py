@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("httpx", "httpcore", "chromadb", "bm25s"):  # a line per request to a server
         logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.export_only:
-        exported = ensure_export(settings, lambda: load_embeddings(settings, backend="torch")._client)
+        exported = ensure_export(settings, lambda: reference_model(None, settings))
         print(f"ingest: ONNX export at {settings.onnx_dir()} "
               + ("written" if exported else "already current"))
         return 0

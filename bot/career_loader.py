@@ -25,6 +25,7 @@ checked against the knowledge base by ``tests/test_facts_consistency.py``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -186,19 +187,26 @@ def _label(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _read(path: Path) -> Any:
+def read_data_file(path: Path) -> Any:
+    """A YAML data file (career or CE rules); ValueError with a short reason if it is not."""
     try:
         return load_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ValueError(f"not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
 
 
-def _problems(label: str, err: ValidationError) -> list[str]:
+def validation_problems(
+    label: str, err: ValidationError, origins: Mapping[str, str] | None = None
+) -> list[str]:
+    """One line per pydantic error: ``label: field: problem``; with ``origins`` (top-level
+    field -> file), a field is reported against the file it is written in."""
     out = []
     for e in err.errors():
         where = "".join(f"{p}: " for p in [".".join(str(p) for p in e["loc"])] if p)
         msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
-        out.append(f"{label}: {where}{msg.removeprefix('Value error, ')}")
+        top = str(e["loc"][0]) if e["loc"] else ""
+        out.append(f"{(origins or {}).get(top, label)}: {where}"
+                   f"{msg.removeprefix('Value error, ')}")
     return out
 
 
@@ -219,7 +227,7 @@ def load_career_data(root: Path = DATA_DIR) -> CareerData:
     sources: dict[str, SourceData] = {}
     sources_file = root / "sources.yaml"
     try:
-        raw_sources = _read(sources_file)
+        raw_sources = read_data_file(sources_file)
     except (OSError, ValueError) as exc:
         raw_sources, problems = {}, [f"{_label(sources_file, root)}: {exc}"]
     if not isinstance(raw_sources, dict):
@@ -229,14 +237,14 @@ def load_career_data(root: Path = DATA_DIR) -> CareerData:
         try:
             sources[str(key)] = SourceData.model_validate(value)
         except ValidationError as exc:
-            problems += _problems(f"{_label(sources_file, root)}: {key}", exc)
+            problems += validation_problems(f"{_label(sources_file, root)}: {key}", exc)
 
     files: list[tuple[str, PathFile | StageFile]] = []
     for folder, model_type in (("stages", StageFile), ("paths", PathFile)):
         for path in sorted((root / folder).glob("*.yaml")):
             label = _label(path, root)
             try:
-                raw = _read(path)
+                raw = read_data_file(path)
             except ValueError as exc:
                 problems.append(f"{label}: {exc}")
                 continue
@@ -246,7 +254,7 @@ def load_career_data(root: Path = DATA_DIR) -> CareerData:
             try:
                 files.append((label, model_type.model_validate(raw)))
             except ValidationError as exc:
-                problems += _problems(label, exc)
+                problems += validation_problems(label, exc)
 
     stages = sorted((m for _, m in files if isinstance(m, StageFile)), key=lambda s: s.number)
     paths = sorted((m for _, m in files if isinstance(m, PathFile)), key=lambda p: p.order)

@@ -309,7 +309,6 @@ class Retriever:
                 f"No knowledge store at {store_location(settings)}. Run: python ingest.py"
             )
         self.manifest = manifest
-        self.client = client
         self.cache = VectorCache(settings, client)
         self.collection = client.get_collection(COLLECTION)
         got = self.collection.get(include=["documents", "metadatas", "embeddings"])

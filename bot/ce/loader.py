@@ -27,13 +27,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.career_loader import SourceData  # one shape for a source in every data file
+from bot.career_loader import (  # one shape for a source and its problems in every data file
+    SourceData,
+    read_data_file,
+    validation_problems,
+)
 from bot.ce.rules import Credential, LateFeeRule, Source, TopicRule, topic_label
 from bot.kb_figures import KnowledgeSections, figures, number_text, states, states_with_unit
-from bot.knowledge import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -257,25 +259,11 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-def _pydantic_problems(
-    label: str, err: ValidationError, origins: Mapping[str, str] | None = None
-) -> list[str]:
-    """One line per error, naming the file the field is written in (``origins``)."""
-    out = []
-    for e in err.errors():
-        where = "".join(f"{p}: " for p in [".".join(str(p) for p in e["loc"])] if p)
-        msg = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
-        top = str(e["loc"][0]) if e["loc"] else ""
-        out.append(f"{(origins or {}).get(top, label)}: {where}"
-                   f"{msg.removeprefix('Value error, ')}")
-    return out
-
-
 def _read_yaml(path: Path) -> dict | str:
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        return f"not valid YAML ({getattr(exc, 'problem', None) or exc})"
+        raw = read_data_file(path)
+    except ValueError as exc:
+        return str(exc)
     return raw if isinstance(raw, dict) else "must be a mapping of fields"
 
 
@@ -315,7 +303,7 @@ def read_credential_files(
         try:
             out[key] = (CredentialFile.model_validate(merged), origins)
         except ValidationError as exc:
-            problems.extend(_pydantic_problems(label, exc, origins))
+            problems.extend(validation_problems(label, exc, origins))
     orders = [model.order for model, _ in out.values()]
     for order in sorted({o for o in orders if orders.count(o) > 1}):
         problems.append(f"{_label(data_dir)}: order {order} is used by more than one file")
