@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.embedding import ensure_export
-from bot.knowledge import Document, DocumentError, Section
-from bot.retrieval import (
+from bot.answers.embedding import ensure_export
+from bot.answers.retrieval import (
     CACHE_COLLECTION,
     COLLECTION,
     MANIFEST_COLLECTION,
@@ -41,8 +40,9 @@ from bot.retrieval import (
     read_manifest,
     write_manifest,
 )
+from bot.content.documents import Document, DocumentError, Section
+from bot.content.states import all_documents
 from bot.settings import Settings, get_settings
-from bot.states import all_documents
 
 log = logging.getLogger("ingest")
 

@@ -32,7 +32,7 @@ def make_settings(tmp: Path, **overrides) -> Settings:
 def embeddings():
     """The reference model (sentence-transformers, torch): what ingest embeds chunks with and
     exports to ONNX."""
-    from bot.retrieval import load_embeddings
+    from bot.answers.retrieval import load_embeddings
 
     return load_embeddings(Settings(_env_file=None), backend="torch")
 
@@ -50,8 +50,8 @@ def store_settings(tmp_path_factory, embeddings) -> Settings:
 @pytest.fixture(scope="session")
 def replier(store_settings):
     """The question path as the bot runs it: ONNX embeddings from the export ingest made."""
-    from bot.replies import Replier
-    from bot.retrieval import Retriever
+    from bot.answers.compose import Replier
+    from bot.answers.retrieval import Retriever
 
     return Replier(Retriever(store_settings))
 
@@ -72,7 +72,7 @@ async def open_empty_storage(url: str):
     so each test drops what the previous one left."""
     from sqlalchemy import text
 
-    from bot.storage import Storage
+    from bot.storage.store import Storage
 
     store = Storage(url)
     if store.engine.dialect.name == "postgresql":

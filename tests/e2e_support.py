@@ -10,8 +10,8 @@ from pathlib import Path
 from botapi_stub import BotApiStub
 from conftest import make_settings
 
-from bot.storage import Storage
-from bot.telegram_app import build_application, startup
+from bot.storage.store import Storage
+from bot.telegram.app import build_application, startup
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
 

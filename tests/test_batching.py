@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from bot.batching import AnswerBatcher
+from bot.answers.batching import AnswerBatcher
 
 QUESTIONS = [
     "how do i renew my cpht",

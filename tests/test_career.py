@@ -1,11 +1,11 @@
-"""Tests for the career model (bot/career.py, its content in bot/career_data/)."""
+"""Tests for the career model (bot/career.py, its content in bot/career/data/)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot import career
-from bot.career import (
+from bot.career import model as career
+from bot.career.model import (
     CREDENTIAL_PATHS,
     INTEREST_LABELS,
     SETTING_LABELS,
@@ -61,7 +61,7 @@ def test_six_stages_in_order_with_unique_ids() -> None:
 
 
 def test_stage_ids_match_knowledge_contract() -> None:
-    from bot.knowledge import STAGES as KNOWLEDGE_STAGES
+    from bot.content.documents import STAGES as KNOWLEDGE_STAGES
 
     assert tuple(s.id for s in STAGES) == KNOWLEDGE_STAGES
 

@@ -1,4 +1,4 @@
-"""The career model's content files (bot/career_data/): each edit a maintainer could get wrong
+"""The career model's content files (bot/career/data/): each edit a maintainer could get wrong
 is rejected on load, naming the file and the field."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import career
-from bot.career_loader import DATA_DIR, CareerDataError, load_career_data
+from bot.career import model as career
+from bot.career.loader import DATA_DIR, CareerDataError, load_career_data
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ import pytest
 from e2e_support import running_bot
 from user_rows import rows_about
 
+from bot.answers.templates import APOLOGY
 from bot.ce import credentials as ce_credentials
 from bot.ce import rules as ce_rules
-from bot.telegram_app import NUDGE_JOB
-from bot.templates import APOLOGY
+from bot.telegram.app import NUDGE_JOB
 
 NY = "America/New_York"
 PTCB = ce_credentials.CREDENTIALS["ptcb-cpht"]
@@ -272,7 +272,7 @@ async def test_ce_delete_offers_an_undo_button_for_a_minute(rb):
     async with rb.storage.session() as s:
         from sqlalchemy import update
 
-        from bot.storage import CEEntryRow
+        from bot.storage.store import CEEntryRow
         await s.execute(update(CEEntryRow).where(CEEntryRow.id == ids["Law A"]).values(
             deleted_at=datetime.now(ZoneInfo("UTC")) - timedelta(seconds=61)))
     rb.stub.mark()
@@ -729,8 +729,8 @@ async def test_texas_law_hour_by_uan_and_the_trafficking_course_only_if_accredit
 
 
 async def test_state_credentials_come_from_the_state_data(rb):
-    from bot.ce import chat as ce_chat
-    from bot.states import all_states
+    from bot.content.states import all_states
+    from bot.telegram.handlers import ce as ce_chat
 
     user = 3606
     fl = ce_credentials.find("fl-tech")

@@ -13,7 +13,7 @@ from conftest import ROOT
 
 from bot.ce.credentials import CREDENTIALS
 from bot.ce.loader import DATA_DIR, RuleDataError, load_credentials
-from bot.kb_figures import figures, states, states_with_unit
+from bot.content.figures import figures, states, states_with_unit
 
 KB = ROOT / "knowledge"
 RULES_DOC = "knowledge/ce_renewal/ptcb-cpht-renewal-ce-rules.md"
@@ -60,12 +60,13 @@ def test_the_adv_file_extends_the_cpht_file() -> None:
 
 def test_the_data_files_are_installed_with_the_package() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
-    assert {"bot", "bot.ce"} <= set(config["packages"])
+    assert {"bot", "bot.ce", "bot.career"} <= set(config["packages"])
     data = config["package-data"]
     ce_files = {p for pattern in data["bot.ce"] for p in (ROOT / "bot" / "ce").glob(pattern)}
     assert ce_files == set(DATA_DIR.glob("*.yaml"))
-    career_files = {p for pattern in data["bot"] for p in (ROOT / "bot").glob(pattern)}
-    assert career_files == set((ROOT / "bot" / "career_data").rglob("*.yaml"))
+    career_files = {p for pattern in data["bot.career"]
+                    for p in (ROOT / "bot" / "career").glob(pattern)}
+    assert career_files == set((ROOT / "bot" / "career" / "data").rglob("*.yaml"))
     assert len(career_files) > 10
 
 

@@ -789,7 +789,7 @@ def _ce_sourced(record) -> bool:
 def test_every_state_with_sourced_ce_yields_a_working_credential() -> None:
     from bot.ce import credentials as ce_credentials
     from bot.ce.rules import add_months
-    from bot.states import all_states
+    from bot.content.states import all_states
 
     states = all_states()
     sourced = sorted(code for code, record in states.items() if _ce_sourced(record))
@@ -879,7 +879,7 @@ def test_state_rules_read_from_the_record() -> None:
     assert "\u2713 No CE hours required to renew" in status_text(
         ce_status(nc, date(2026, 12, 31), [], date(2026, 6, 1)))
     # the hand-written Texas rule agrees with the Texas record
-    from bot.states import all_states
+    from bot.content.states import all_states
 
     tx = all_states()["TX"].renewal
     assert (TX.cycle_months, TX.total_hours, TX.law_hours) == (
@@ -888,7 +888,7 @@ def test_state_rules_read_from_the_record() -> None:
 
 def test_a_state_without_sourced_ce_says_not_confirmed_with_its_board_and_link() -> None:
     from bot.ce import credentials as ce_credentials
-    from bot.states import all_states
+    from bot.content.states import all_states
 
     unsourced = [r for r in all_states().values() if not _ce_sourced(r)]
     assert unsourced
@@ -1007,7 +1007,7 @@ def test_edit_refuses_what_it_cannot_apply(args: str, fragment: str) -> None:
 
 
 def test_spreadsheet_cells_that_would_be_formulas_are_neutralised() -> None:
-    from bot.ce.chat import spreadsheet_cell
+    from bot.telegram.handlers.ce import spreadsheet_cell
 
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "  =1+1", "\uff1d1+1"):
         assert spreadsheet_cell(text) == "'" + text, text

@@ -12,8 +12,8 @@ from chroma_support import ChromaServer
 from conftest import make_settings
 
 import ingest
-from bot.replies import Replier
-from bot.retrieval import (
+from bot.answers.compose import Replier
+from bot.answers.retrieval import (
     CACHE_COLLECTION,
     STORE_FORMAT,
     Retriever,

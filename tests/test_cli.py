@@ -15,7 +15,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from bot import templates
+from bot.answers import templates
 
 JSON_Q = "how many CE hours do i need to renew my CPhT"
 TEXT_Q = "how do i get into sterile compounding?? been retail 2 yrs"

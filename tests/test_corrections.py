@@ -9,8 +9,8 @@ import re
 import pytest
 from conftest import ROOT
 
-from bot.evaluation import CitationChecker
-from bot.states import all_documents
+from bot.cli.evaluation import CitationChecker
+from bot.content.states import all_documents
 
 
 @pytest.fixture(scope="module")

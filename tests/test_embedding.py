@@ -20,7 +20,8 @@ import pytest
 from conftest import ROOT, make_settings
 
 import ingest
-from bot.embedding import (
+from bot.answers.compose import Replier
+from bot.answers.embedding import (
     EXPORT_FORMAT,
     ExportMissingError,
     OnnxEmbeddings,
@@ -29,9 +30,8 @@ from bot.embedding import (
     model_files,
     read_record,
 )
-from bot.evaluation import evaluate, load_questions
-from bot.replies import Replier
-from bot.retrieval import Retriever, StoreMissingError, load_embeddings
+from bot.answers.retrieval import Retriever, StoreMissingError, load_embeddings
+from bot.cli.evaluation import evaluate, load_questions
 
 HEAVY = ("torch", "sentence_transformers", "transformers", "langchain_huggingface")
 NOT_AT_START = (*HEAVY, "langchain_chroma", "matplotlib")
@@ -269,10 +269,10 @@ def test_chat_and_eval_never_import_torch(store_settings, tmp_path):
 BOT_PROCESS = """
 import asyncio, json, sys
 from bot.settings import get_settings
-from bot.engine import load_replier
-from bot.storage import Storage
-from bot.telegram_app import build_application
-from bot.batching import AnswerBatcher
+from bot.answers.engine import load_replier
+from bot.storage.store import Storage
+from bot.telegram.app import build_application
+from bot.answers.batching import AnswerBatcher
 
 settings = get_settings()
 replier = load_replier(settings)
@@ -320,7 +320,7 @@ def test_no_export_exits_2_and_says_to_run_ingest(store_settings, tmp_path):
 
 def test_torch_backend_is_still_available(store_settings):
     code = (
-        "import sys; from bot.settings import get_settings; from bot.engine import load_replier;"
+        "import sys; from bot.settings import get_settings; from bot.answers.engine import load_replier;"
         "r = load_replier(get_settings()); print(type(r.retriever.embeddings).__name__);"
         "print(r.answer(sys.argv[1]).kind); print('torch' in sys.modules)"
     )

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 from conftest import ROOT
 
-from bot.evaluation import OUT_OF_SCOPE, EvalResult, evaluate, load_questions
-from bot.knowledge import TOPICS
+from bot.cli.evaluation import OUT_OF_SCOPE, EvalResult, evaluate, load_questions
+from bot.content.documents import TOPICS
 
 QUESTIONS = ROOT / "tests" / "data" / "eval_questions.jsonl"
 
@@ -24,7 +24,7 @@ def rows() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def documents():
-    from bot.states import all_documents
+    from bot.content.states import all_documents
 
     return all_documents([ROOT / "knowledge"])
 
@@ -114,7 +114,7 @@ def test_every_topic_is_found(result):
 
 def test_a_refusal_counts_as_a_miss(replier):
     """An in-scope question that gets "not covered" is a false refusal, not a hit."""
-    from bot import replies
+    from bot.answers import compose as replies
 
     rows = [{"q": "how many CE hours do i need to renew my cpht", "topic": "ce_renewal"}]
     assert evaluate(replier, rows).hit1 == 1.0
@@ -128,7 +128,7 @@ def test_a_refusal_counts_as_a_miss(replier):
 
 
 def test_citation_checker_catches_a_wrong_citation(replier, documents):
-    from bot.evaluation import CitationChecker
+    from bot.cli.evaluation import CitationChecker
 
     checker = CitationChecker(documents)
     reply = replier.answer("how do i get into sterile compounding")

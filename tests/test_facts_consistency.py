@@ -1,4 +1,4 @@
-"""The roadmap's eligibility facts (bot/career_data/) and the CE rules (bot/ce/data/) must agree
+"""The roadmap's eligibility facts (bot/career/data/) and the CE rules (bot/ce/data/) must agree
 with the knowledge base the bot answers from. (The CE rule files also name, for each figure,
 the knowledge section that states it, and loading them checks that: tests/test_ce_data.py.
 The checks here are independent of those names: by source.)
@@ -19,10 +19,10 @@ import re
 import pytest
 from conftest import ROOT
 
-from bot import career
+from bot.career import model as career
 from bot.ce import credentials as ce_credentials
 from bot.ce import rules as ce_rules
-from bot.knowledge import Document, load_documents
+from bot.content.documents import Document, load_documents
 
 NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -276,7 +276,7 @@ def test_the_2025_prep_act_and_acip_changes_are_sourced_and_flagged(documents):
 
 
 def test_arkansas_core_requirement_is_from_the_board_rule():
-    from bot.states import load_states
+    from bot.content.states import load_states
 
     records = load_states()
     arkansas = records["AR"]

@@ -30,11 +30,11 @@ from e2e_support import running_bot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.answers.templates import APOLOGY
 from bot.ce import credentials as ce_credentials
 from bot.ce import rules as ce_rules
 from bot.ce.rules import CEEntry, CEInputError
-from bot.telegram_app import NUDGE_JOB
-from bot.templates import APOLOGY
+from bot.telegram.app import NUDGE_JOB
 
 TODAY = dt.date(2026, 4, 1)
 MAX_MESSAGE = 1000  # an error message is at most this long, whatever was typed

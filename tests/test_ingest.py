@@ -20,8 +20,8 @@ import pytest
 from conftest import ROOT, make_settings
 
 import ingest
-from bot.knowledge import DocumentError, load_documents
-from bot.retrieval import COLLECTION, STORE_FORMAT, Retriever, open_client, read_manifest
+from bot.answers.retrieval import COLLECTION, STORE_FORMAT, Retriever, open_client, read_manifest
+from bot.content.documents import DocumentError, load_documents
 from bot.settings import get_settings
 
 DOCS = [

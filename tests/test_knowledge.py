@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot import knowledge
-from bot.knowledge import STAGES, TOPICS, DocumentError, load_documents
+from bot.content import documents as knowledge
+from bot.content.documents import STAGES, TOPICS, DocumentError, load_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"

@@ -1,7 +1,7 @@
 """How the package's modules depend on each other: every module of ``bot`` imports cleanly in a
 fresh interpreter, and the CE domain (``bot/ce/``) never imports the Telegram front end
-(``bot.telegram_app``), at module level or inside a function: the front end imports the CE
-handlers, and both send through ``bot.sending``."""
+(``bot.telegram.app``), at module level or inside a function: the front end imports the CE
+handlers, and both send through ``bot.telegram.sending``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import ROOT
 
 BOT = ROOT / "bot"
-FRONT_END = "bot.telegram_app"
+FRONT_END = "bot.telegram.app"
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -38,8 +38,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_no_module_of_the_ce_package_imports_the_telegram_front_end() -> None:
     files = sorted((BOT / "ce").rglob("*.py"))
-    assert {f.stem for f in files} >= {"__init__", "rules", "loader", "credentials", "chart",
-                                       "chat"}
+    assert {f.stem for f in files} >= {"__init__", "rules", "loader", "credentials", "chart"}
     offenders = {
         f.relative_to(ROOT).as_posix(): sorted(
             m for m in imported_modules(f) if m == FRONT_END or m.startswith(FRONT_END + "."))
@@ -50,7 +49,7 @@ def test_no_module_of_the_ce_package_imports_the_telegram_front_end() -> None:
 
 def test_the_import_check_sees_imports_inside_functions(tmp_path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text("def f():\n    from bot.telegram_app import send_html\n\n\n"
+    sample.write_text("def f():\n    from bot.telegram.app import send_html\n\n\n"
                       "def g():\n    from bot import telegram_app\n", "utf-8")
     names = imported_modules(sample)
     assert f"{FRONT_END}.send_html" in names and FRONT_END in names
@@ -67,7 +66,7 @@ after_ce = FRONT_END in sys.modules
 errors = {}
 everything = sorted(m.name for m in pkgutil.walk_packages(bot.__path__, "bot."))
 for name in everything:
-    if name in ("bot.__main__", "bot.migrations.env"):  # run the bot; run under alembic only
+    if name in ("bot.__main__", "bot.storage.migrations.env"):  # the bot; alembic only
         continue
     try:
         importlib.import_module(name)
@@ -84,12 +83,13 @@ def test_every_module_imports_in_a_fresh_interpreter_and_ce_leaves_the_front_end
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert {"bot.ce.rules", "bot.ce.loader", "bot.ce.credentials", "bot.ce.chart",
-            "bot.ce.chat"} <= set(report["ce"])
-    assert report["after_ce"] is False, "importing bot.ce pulled in bot.telegram_app"
+    assert {"bot.ce.rules", "bot.ce.loader", "bot.ce.credentials", "bot.ce.chart"} <= set(
+        report["ce"])
+    assert report["after_ce"] is False, "importing bot.ce pulled in bot.telegram.app"
     assert report["errors"] == {}
     # the old flat modules are gone, with no shims left behind
     assert not {"bot.ce_rules", "bot.ce_credentials", "bot.ce_chart", "bot.ce_chat"} & set(
         report["modules"])
-    assert {"bot.telegram_app", "bot.sending", "bot.career", "bot.career_loader"} <= set(
+    assert {"bot.telegram.app", "bot.telegram.sending", "bot.career.model",
+            "bot.career.loader"} <= set(
         report["modules"])

@@ -18,11 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PROBE = r"""
 import asyncio, datetime as dt, json, sys
-from bot.batching import AnswerBatcher
-from bot.bench import _questions, _rss_mb
+from bot.answers.batching import AnswerBatcher
+from bot.cli.bench import _questions, _rss_mb
 from bot.ce import credentials, rules
 from bot.ce.chart import status_chart_png
-from bot.engine import load_replier
+from bot.answers.engine import load_replier
 from bot.settings import get_settings
 
 questions = _questions(__import__("pathlib").Path(sys.argv[1]), None)

@@ -36,9 +36,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot import migrations
-from bot.migrations import schema_0001
-from bot.storage import Storage
+from bot.storage import migrations
+from bot.storage.migrations import schema_0001
+from bot.storage.store import Storage
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -302,7 +302,7 @@ async def test_a_database_of_the_last_release_upgrades_and_keeps_every_row(url, 
     assert await migrations.current(url) is None
 
     storage = Storage(url)
-    with caplog.at_level("INFO", logger="bot.migrations"):
+    with caplog.at_level("INFO", logger="bot.storage.migrations"):
         await storage.init()
     assert "database from before migrations stamped 0001_initial" in caplog.text
     assert await migrations.current(url) == migrations.head_revision()
@@ -388,7 +388,7 @@ async def test_a_version_stamp_without_its_tables_builds_them_again(url):
 
 STARTER = """
 import asyncio, sys, time
-from bot.storage import Storage
+from bot.storage.store import Storage
 
 async def main(url, start_at):
     storage = Storage(url)

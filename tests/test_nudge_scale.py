@@ -24,8 +24,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from bot import bench_nudges
-from bot.ce import nudges
 from bot.ce.credentials import CREDENTIALS
 from bot.ce.timing import (
     QUIET_END,
@@ -37,7 +35,9 @@ from bot.ce.timing import (
     milestones,
     next_nudge_due,
 )
-from bot.storage import CECredential, Storage
+from bot.cli import bench_nudges
+from bot.storage.store import CECredential, Storage
+from bot.telegram import nudges
 
 PTCB, NHA = CREDENTIALS["ptcb-cpht"], CREDENTIALS["nha-cpht"]
 NY, LA = "America/New_York", "America/Los_Angeles"
@@ -297,7 +297,7 @@ async def test_a_bad_row_is_logged_and_skipped_and_the_rest_go_out(storage, capl
         await s.execute(update(CECredential).where(CECredential.user_id.in_([31, 32]))
                         .values(next_nudge_due=early))
     bot = bench_nudges.FakeBot()
-    with caplog.at_level(logging.WARNING, logger="bot.ce.nudges"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.nudges"):
         results = await nudges.dispatch(storage, bot, now)
     assert {r.nudge.user_id: r.outcome for r in results} == {
         21: "sent", 22: "sent", 23: "sent", 33: "sent"}

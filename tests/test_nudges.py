@@ -39,11 +39,11 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 from user_rows import rows_about
 
-from bot import telegram_app
 from bot.ce import credentials as ce_credentials
-from bot.ce import nudges
 from bot.ce.timing import STALE_AFTER_DAYS, snooze_until
-from bot.storage import SentNudge, Storage
+from bot.storage.store import SentNudge, Storage
+from bot.telegram import app as telegram_app
+from bot.telegram import nudges
 
 ROOT = Path(__file__).resolve().parents[1]
 

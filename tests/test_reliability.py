@@ -15,7 +15,8 @@ from conftest import ROOT
 from e2e_support import TOKEN, running_bot
 from telegram.error import NetworkError, TimedOut
 
-from bot import telegram_app, templates
+from bot.answers import templates
+from bot.telegram import app as telegram_app
 
 T = 30
 
@@ -66,10 +67,10 @@ async def test_a_button_on_a_vanished_message_still_completes_its_action(tmp_pat
 
 
 async def test_polling_blips_are_one_warning_line_each(caplog):
-    caplog.set_level(logging.INFO, logger="bot.telegram_app")
+    caplog.set_level(logging.INFO, logger="bot.telegram.app")
     for error in (NetworkError("Bad Gateway"), TimedOut()):
         await telegram_app.on_error(None, SimpleNamespace(error=error))
-    records = [r for r in caplog.records if r.name == "bot.telegram_app"]
+    records = [r for r in caplog.records if r.name == "bot.telegram.app"]
     assert [r.levelno for r in records] == [logging.WARNING, logging.WARNING]
     assert all(r.exc_info is None for r in records)
     assert "Bad Gateway" in records[0].getMessage() and "retrying" in records[0].getMessage()
@@ -101,7 +102,7 @@ async def test_nudges_dispatch_redacts_the_token(tmp_path):
     and any traceback) never shows it."""
     import datetime as dt
 
-    from bot.storage import Storage
+    from bot.storage.store import Storage
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'n.db'}"
     storage = Storage(url)

@@ -27,8 +27,8 @@ from service_support import SECRET, BotProcess, bot_env, free_port, get, post_up
 from sqlalchemy import select
 
 import ingest
-from bot.inbox import UpdateInboxRow
-from bot.storage import Storage, Turn
+from bot.service.inbox import UpdateInboxRow
+from bot.storage.store import Storage, Turn
 
 pytestmark = pytest.mark.replicas
 

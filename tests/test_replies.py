@@ -1,5 +1,5 @@
 """Replies: scope decisions, whole-section answers, exact citations and odd input, on the real
-store. Grounding is checked against the documents re-read from disk (bot.evaluation's
+store. Grounding is checked against the documents re-read from disk (bot.cli.evaluation's
 CitationChecker), not against what the reply code computed."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import json
 import pytest
 from conftest import ROOT
 
-from bot import templates
-from bot.evaluation import CitationChecker
-from bot.replies import BODY_WORDS, Reply, is_followup, usable_history
-from bot.states import all_documents
+from bot.answers import templates
+from bot.answers.compose import BODY_WORDS, Reply, is_followup, usable_history
+from bot.cli.evaluation import CitationChecker
+from bot.content.states import all_documents
 
 CAREER_Q = "how do i get into sterile compounding?? been retail 2 yrs"
 MEDICAL_QS = ["how much ibuprofen can i give my 4 year old", "can i take my lisinopril with advil"]

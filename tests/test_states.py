@@ -10,9 +10,11 @@ import yaml
 from conftest import ROOT
 from e2e_support import running_bot
 
-from bot import career, states, templates
-from bot.evaluation import CitationChecker
-from bot.states import all_documents, load_states
+from bot.answers import templates
+from bot.career import model as career
+from bot.cli.evaluation import CitationChecker
+from bot.content import states
+from bot.content.states import all_documents, load_states
 
 T = 30
 

@@ -15,8 +15,8 @@ from conftest import open_empty_storage
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, Table, text
 from sqlalchemy import inspect as sa_inspect
 
-from bot.migrations import schema_0001
-from bot.storage import ADDED_COLUMNS, KEEP_TURNS, Storage
+from bot.storage.migrations import schema_0001
+from bot.storage.store import ADDED_COLUMNS, KEEP_TURNS, Storage
 
 UTC = dt.UTC
 
@@ -57,7 +57,7 @@ async def test_recent_questions_are_bounded_and_forgotten_after_silence(storage)
     async with storage.session() as s:
         from sqlalchemy import func, select
 
-        from bot.storage import Turn
+        from bot.storage.store import Turn
 
         count = (await s.execute(select(func.count()).where(Turn.user_id == 2))).scalar_one()
     assert count == KEEP_TURNS

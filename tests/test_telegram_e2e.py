@@ -27,11 +27,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy import text as sql
 from user_rows import rows_about, tables_without_rows
 
-from bot import templates
-from bot.formatting import TELEGRAM_LIMIT, esc, link, split_messages, visible_length
-from bot.knowledge import TOPICS
-from bot.storage import Feedback, Turn
-from bot.telegram_app import RedactToken, install_token_redaction
+from bot.answers import templates
+from bot.content.documents import TOPICS
+from bot.storage.store import Feedback, Turn
+from bot.telegram.app import RedactToken, install_token_redaction
+from bot.telegram.formatting import TELEGRAM_LIMIT, esc, link, split_messages, visible_length
 
 T = 30  # seconds: every wait is generous; a passing test never gets near it
 EVAL_QUESTIONS = Path(__file__).parent / "data" / "eval_questions.jsonl"
@@ -211,7 +211,7 @@ async def test_bot_token_never_reaches_a_log_line(tmp_path, replier):
     # the capture really saw Bot API calls (whose URLs carry the token) and the bot itself
     assert any("/bot[token]/sendMessage" in line for line in lines)
     assert any("/bot[token]/getUpdates" in line for line in lines)
-    assert any(line.startswith("bot.telegram_app") for line in lines)
+    assert any(line.startswith("bot.telegram.app") for line in lines)
     assert any("Exception happened while polling" in line for line in lines)
 
 
@@ -404,7 +404,7 @@ def test_source_titles_and_urls_with_ampersands_survive_rendering(replier):
     title and the very same URL."""
     from dataclasses import replace
 
-    from bot.formatting import reply_blocks
+    from bot.telegram.formatting import reply_blocks
 
     base = replier.answer("What is USP 800?")
     assert base.kind == "answer" and base.sources and base.parts
@@ -735,7 +735,7 @@ async def test_group_chat_answers_only_mentions_and_replies(tmp_path, replier):
 async def test_handler_error_is_logged_with_update_id_and_user_gets_apology(
         tmp_path, replier, caplog):
     user = 8001
-    caplog.set_level(logging.INFO, logger="bot.telegram_app")
+    caplog.set_level(logging.INFO, logger="bot.telegram.app")
     async with running_bot(tmp_path, replier) as rb:
         stub = rb.stub
         async with rb.storage.engine.begin() as conn:  # the table is gone for a while
@@ -921,7 +921,7 @@ async def test_out_of_range_number_in_button_data_is_treated_as_malformed(tmp_pa
 
 
 async def test_slow_answer_shows_typing_first(tmp_path, replier, monkeypatch):
-    from bot import telegram_app
+    from bot.telegram import app as telegram_app
 
     monkeypatch.setattr(telegram_app, "TYPING_AFTER_SECONDS", 0.0)  # every answer is "slow"
     user = 8603
@@ -935,7 +935,7 @@ async def test_slow_answer_shows_typing_first(tmp_path, replier, monkeypatch):
 
 async def test_forbidden_typing_in_a_group_does_not_silence_the_user(tmp_path, replier,
                                                                      monkeypatch):
-    from bot import telegram_app
+    from bot.telegram import app as telegram_app
 
     monkeypatch.setattr(telegram_app, "TYPING_AFTER_SECONDS", 0.0)
     group, alice = -100777, 8604
@@ -952,7 +952,7 @@ async def test_forbidden_typing_in_a_group_does_not_silence_the_user(tmp_path, r
 
 
 async def test_bad_gateway_on_typing_action_still_answers(tmp_path, replier, monkeypatch):
-    from bot import telegram_app
+    from bot.telegram import app as telegram_app
 
     monkeypatch.setattr(telegram_app, "TYPING_AFTER_SECONDS", 0.0)
     user = 8601

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, func, select
 
-from bot.storage import Base, Storage
+from bot.storage.store import Base, Storage
 
 
 def _refers_to_a_user(column: Column, users) -> bool:

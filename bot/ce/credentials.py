@@ -21,7 +21,7 @@ from functools import lru_cache
 from bot.ce import rules as ce_rules
 from bot.ce.loader import load_credentials
 from bot.ce.rules import Credential, Source, TopicRule
-from bot.states import Jurisdiction, all_states
+from bot.content.states import Jurisdiction, all_states
 
 #: The credentials written by hand (ptcb-cpht, ptcb-cpht-adv, nha-cpht, tx-tech), by key, in
 #: their order; a rule file that contradicts the knowledge base stops the import here.

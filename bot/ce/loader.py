@@ -7,7 +7,7 @@ One YAML file per credential (``ptcb-cpht.yaml``...). A file is read in two pass
    where it comes from.
 2. **Agreement with the knowledge base**: each figure names a knowledge document (a path under
    ``knowledge/``) and the ``## `` section that states it, and the figure must stand in that
-   section's text (:mod:`bot.kb_figures`). Prose fields (fees, reinstatement, notes) name the
+   section's text (:mod:`bot.content.figures`). Prose fields (fees, reinstatement, notes) name the
    sections that state their figures, and every figure in the prose must stand in one of them.
    A figure the knowledge base reaches only by adding two of its figures says so
    (``derived: 5 + 5``); a figure the knowledge base doesn't state but the state data does
@@ -29,13 +29,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bot.career_loader import (  # one shape for a source and its problems in every data file
+from bot.career.loader import (  # one shape for a source and its problems in every data file
     SourceData,
     read_data_file,
     validation_problems,
 )
 from bot.ce.rules import Credential, LateFeeRule, Source, TopicRule, topic_label
-from bot.kb_figures import KnowledgeSections, figures, number_text, states, states_with_unit
+from bot.content.figures import KnowledgeSections, figures, number_text, states, states_with_unit
 
 log = logging.getLogger(__name__)
 
@@ -525,7 +525,7 @@ def load_credentials(
     """The credentials of ``data_dir``, in their ``order``, checked against the knowledge
     base in ``knowledge_dir`` (``None``, or a folder that doesn't exist: not checked) and,
     for figures that name a state record, against ``states_data`` (by default the state
-    files, :func:`bot.states.all_states`). :class:`RuleDataError` lists every problem."""
+    files, :func:`bot.content.states.all_states`). :class:`RuleDataError` lists every problem."""
     files, problems = read_credential_files(data_dir)
     problems = list(dict.fromkeys(problems))  # an inherited field's problem, once
     if not files and not problems:
@@ -536,7 +536,7 @@ def load_credentials(
     sections = KnowledgeSections(knowledge_dir) if check else None
     if check and states_data is None and any(
             f.state is not None for model, _ in files.values() for f in _figures(model)):
-        from bot.states import all_states
+        from bot.content.states import all_states
 
         states_data = all_states()
     for model, origins in files.values():

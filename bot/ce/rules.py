@@ -20,7 +20,7 @@ from datetime import MAXYEAR, MINYEAR, date, timedelta
 from typing import Literal
 from urllib.parse import urlparse
 
-from bot.formatting import quote_input
+from bot.telegram.formatting import quote_input
 
 #: How a credential's late-fee deadline is set: PTCB's renewal fee article gives the 1st day of
 #: the month the certification expires.

@@ -1,0 +1,5 @@
+"""From a question to a reply: embedding, retrieval over the store, the reply built from whole
+sections (``compose``) with its fixed texts (``templates``), batching, and the engine's loader.
+
+May import :mod:`bot.content` and :mod:`bot.settings`.
+"""

@@ -1,0 +1,695 @@
+"""Replies: scope decisions, then grounded answers built from whole sections of the knowledge base.
+
+No language model writes text here. Each knowledge document is made of ``##`` sections that
+answer the question in their heading; an answer presents the best-matching section as written
+(its opening first, lists intact, shortened only at sentence or list-item boundaries), maybe
+followed by the opening of a second document's section that answers the same question. Every
+paragraph and list item carries the ids of the sources that support it (``[^id]`` markers in
+the documents), so each part of a reply cites exactly the pages that say it.
+
+Safety comes first and is decided on the new message alone: a crisis, an emergency or a
+medication question gets its redirect whatever the conversation was about before. History only
+helps to retrieve for a short follow-up that refers back ("how long does that take?").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import re
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import numpy as np
+
+from bot.answers import templates
+from bot.answers.retrieval import Passage, Retrieval, Retriever, lexical_terms
+from bot.content import states as state_rules
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+# Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and
+# tests/data/safety_messages.jsonl.
+MIN_EVIDENCE = 0.22  # below this, nothing in the knowledge base is about the question
+ANSWER_EVIDENCE = 0.25  # below this an in-scope question gets NO_MATCH instead of weak passages
+HEALTH_NOTE_AT = 0.45  # a career question this close to a medication question gets HEALTH_NOTE
+CRISIS_AT = 0.32  # a message this close to the crisis examples gets the 988 reply ...
+CRISIS_MARGIN = 0.02  # ... unless another scope is clearly closer (err towards showing it)
+EMERGENCY_MARGIN = 0.03  # an emergency wins over medication and career when this close
+SAFETY = ("crisis", "emergency", "medical")
+
+CANDIDATE_PASSAGES = 10  # passages retrieved per question; sections are ranked from them
+BODY_WORDS = 170  # the best section is shortened to about this many words
+LEAD_WORDS = 45  # the bold opening; the rest of its paragraph follows as a paragraph
+SECOND_WORDS = 45  # the opening taken from a second document's section
+SECOND_MARGIN = 0.10  # a second section is shown when it scores this close to the best
+HEADING_WEIGHT = 0.1  # share of the question's words found in a section's heading
+FUSED_WEIGHT = 0.35
+QUESTION_WEIGHT = 0.3  # cosine between the question and the section's heading (a question)  # reciprocal-rank fusion of dense and BM25, normalised to the best
+FOCUS_WEIGHT = 1.0  # a follow-up's own reading, beside the reading with its context
+LEXICAL_WEIGHT = 0.1  # BM25 score, normalised to the best: rare exact terms ("CPTEd") count
+CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is about
+STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
+MAX_FOLLOWUPS = 3
+SECOND_SAME_DOC = True  # the second section may come from the lead's own document
+
+HISTORY_MAX_CHARS = 200  # longer earlier questions are not glued onto a follow-up
+FOLLOWUP_MAX_WORDS = 5  # a message this short may be a follow-up even without "that"/"it"
+OFF_TOPIC_FIRM = 0.10  # a message this much closer to off-topic than to career stays off topic
+REFERRING_RE = re.compile(
+    r"^(and|also|so|but|what about|how about|same|is that|does that|do those|for that)\b"
+    r"|\b(that|this|it|its|those|these|them|they|their|there|then|same|ones?)\b",
+    re.IGNORECASE,
+)
+
+CONFIRM_AT = {
+    "ptcb.org": "PTCB (ptcb.org)",
+    "ptcb.zendesk.com": "PTCB (ptcb.org)",
+    "nhanow.com": "NHA (nhanow.com)",
+    "pharmacy.texas.gov": "the Texas State Board of Pharmacy",
+    "bls.gov": "the BLS Occupational Outlook Handbook (bls.gov)",
+    "usp.org": "USP (usp.org)",
+    "ashp.org": "ASHP (ashp.org)",
+}
+SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9“\"($])")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass
+class SourceRef:
+    number: int
+    title: str
+    url: str
+    as_of: str
+    topic: str  # of the document that cites it
+    path: str
+
+
+@dataclass
+class Part:
+    """One paragraph or list item shown in a reply, with the numbers of the sources it cites."""
+
+    role: str  # lead | point | next_step
+    text: str
+    section: str  # path#heading
+    topic: str
+    cites: list[int]
+    item: bool = False  # a list item (shown as a bullet)
+
+
+@dataclass
+class Reply:
+    question: str
+    kind: str  # answer | no_match | empty | crisis | emergency | medical | off_topic
+    lead: str = ""
+    parts: list[Part] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    confirm: str = ""
+    sources: list[SourceRef] = field(default_factory=list)
+    followups: list[str] = field(default_factory=list)
+    latency_ms: float = 0.0
+    query_used: str = ""
+    retrieval: Retrieval | None = field(default=None, repr=False)
+
+    @property
+    def in_scope(self) -> bool:
+        return self.kind in ("answer", "no_match", "empty")
+
+    @property
+    def body(self) -> list[Part]:
+        return [p for p in self.parts if p.role != "next_step"]
+
+    @property
+    def next_step(self) -> Part | None:
+        return next((p for p in self.parts if p.role == "next_step"), None)
+
+    @staticmethod
+    def cite_marks(part: Part) -> str:
+        return "".join(f"[{n}]" for n in part.cites)
+
+    def paragraphs(self) -> list[list[Part]]:
+        """The body as displayed: each paragraph alone, consecutive list items together."""
+        groups: list[list[Part]] = []
+        for part in self.body:
+            if part.item and groups and groups[-1][-1].item:
+                groups[-1].append(part)
+            else:
+                groups.append([part])
+        return groups
+
+    def to_text(self) -> str:
+        """Plain-text rendering (console, CLI, JSON "answer")."""
+        if self.kind != "answer":
+            return "\n\n".join([self.lead, *self.notes])
+        paragraphs = [
+            "\n".join(f"{'• ' if p.item else ''}{p.text} {self.cite_marks(p)}" for p in group)
+            for group in self.paragraphs()
+        ]
+        step = self.next_step
+        if step is not None:
+            paragraphs.append(f"Next step: {step.text} {self.cite_marks(step)}")
+        paragraphs.extend(self.notes)
+        if self.confirm:
+            paragraphs.append(self.confirm)
+        paragraphs.append(
+            "Sources:\n"
+            + "\n".join(f"[{s.number}] {s.title} ({s.as_of}) — {s.url}" for s in self.sources)
+        )
+        return "\n\n".join(paragraphs)
+
+    def to_json(self) -> dict:
+        return {
+            "question": self.question,
+            "kind": self.kind,
+            "in_scope": self.in_scope,
+            "answer": self.to_text(),
+            "parts": [
+                {"role": p.role, "text": p.text, "section": p.section, "topic": p.topic,
+                 "cites": p.cites, "item": p.item}
+                for p in self.parts
+            ],
+            "sources": [
+                {"n": s.number, "title": s.title, "url": s.url, "as_of": s.as_of,
+                 "topic": s.topic, "path": s.path}
+                for s in self.sources
+            ],
+            "followups": self.followups,
+            "latency_ms": round(self.latency_ms, 2),
+        }
+
+
+@dataclass
+class SectionHit:
+    passage: Passage  # the best-scoring chunk of the section (carries the whole section)
+    score: float
+    dense: float
+
+    @property
+    def key(self) -> str:
+        return self.passage.section
+
+
+def clean_question(raw: str) -> tuple[str, bool]:
+    """Normalize user text: strip control and direction characters, collapse whitespace,
+    and cut very long input. Returns (text, was_truncated)."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = CONTROL_RE.sub(" ", text)
+    text = " ".join(text.split())
+    truncated = len(text) > MAX_QUESTION_CHARS
+    if truncated:
+        cut = text[:MAX_QUESTION_CHARS]
+        text = cut.rsplit(" ", 1)[0] if " " in cut[200:] else cut
+    return text, truncated
+
+
+SHORTHAND_RE = re.compile(
+    r"(?<![\w$/])("
+    + "|".join(re.escape(k) for k in sorted(templates.SHORTHAND, key=len, reverse=True))
+    + r")(?![\w$/])",
+    re.IGNORECASE,
+)
+
+
+def spell_out(text: str) -> str:
+    """Expand phone shorthand ("pharm tech", "2 yrs", "$$") into words the model knows."""
+    expanded = SHORTHAND_RE.sub(lambda m: templates.SHORTHAND[m.group(0).lower()], text)
+    return " ".join(expanded.split())
+
+
+def has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def terms(text: str) -> frozenset[str]:
+    """Stemmed content words of a text (the same analysis BM25 uses)."""
+    return frozenset(lexical_terms(text))
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_RE.split(text) if s.strip()]
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def leading_sentences(text: str, budget: int) -> str:
+    """The first sentences of a paragraph within about ``budget`` words (at least one)."""
+    taken: list[str] = []
+    used = 0
+    for sentence in split_sentences(text):
+        n = words(sentence)
+        if taken and used + n > budget:
+            break
+        taken.append(sentence)
+        used += n
+    return " ".join(taken)
+
+
+def is_followup(text: str) -> bool:
+    """Whether a message may lean on the previous question ("how long does that take?")."""
+    return words(text) <= FOLLOWUP_MAX_WORDS or bool(REFERRING_RE.search(text))
+
+
+def usable_history(history: list[str]) -> list[str]:
+    """The recent questions that help read a follow-up: the last one, and the one before it
+    when the last was itself a follow-up ("renew PTCB?" -> "what about NHA?" -> "and the
+    fee?"). Only short questions: long ones would crowd the new message out."""
+    recent = [h for h in history[-2:] if len(h) <= HISTORY_MAX_CHARS]
+    if len(recent) == 2 and not is_followup(recent[1]):
+        recent = recent[1:]
+    return recent
+
+
+def _domain(url: str | None) -> str:
+    host = urlparse(url or "").hostname or ""
+    return host.removeprefix("www.")
+
+
+class Replier:
+    """Turns a question into a Reply using a Retriever."""
+
+    def __init__(self, retriever: Retriever, states: dict | None = None):
+        self.retriever = retriever
+        self.states = state_rules.all_states() if states is None else states
+        self.scope_vectors = self._scope_vectors()
+        self.idf = self._idf()
+        self.sections_by_path = self._sections_by_path()
+        self.heading_vectors = self._heading_vectors()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def _cached_vectors(self, name: str, groups: dict[str, list[str]]) -> dict[str, np.ndarray]:
+        """Embeddings of fixed texts, cached in the store (keyed by model and texts)."""
+        key = name + "-" + hashlib.sha256(
+            json.dumps([self.retriever.manifest.get("model"), groups], sort_keys=True).encode()
+        ).hexdigest()[:16]
+        cached = self.retriever.cache.load(key, list(groups))
+        if cached is not None:
+            return cached
+        vectors = {label: self.retriever.embed(list(texts)) for label, texts in groups.items()}
+        self.retriever.cache.save(key, vectors)
+        return vectors
+
+    def _scope_vectors(self) -> dict[str, np.ndarray]:
+        return self._cached_vectors(
+            "scope", {label: list(texts) for label, texts in templates.SCOPE_EXAMPLES.items()}
+        )
+
+    def _heading_vectors(self) -> dict[str, np.ndarray]:
+        """Each section's heading with its opening paragraph, embedded: headings are
+        questions and openings answer them, so this is what the lead of a reply would say."""
+        sections: dict[str, str] = {}
+        for p in self.retriever.passages.values():
+            opening = p.blocks[0]["text"] if p.blocks else ""
+            sections.setdefault(p.section, f"{p.heading} {opening}")
+        keys = sorted(sections)
+        texts = [sections[k] for k in keys]
+        vectors = self._cached_vectors("openings", {"openings": texts})["openings"]
+        return dict(zip(keys, vectors, strict=True))
+
+    def _idf(self) -> dict[str, float]:
+        """Inverse document frequency of heading and text terms over passages."""
+        df: Counter[str] = Counter()
+        for pid, p in self.retriever.passages.items():
+            df.update(set(self.retriever.terms(pid)) | p.heading_terms)
+        n = len(self.retriever.passages)
+        return {t: math.log(1 + n / c) for t, c in df.items()}
+
+    def _sections_by_path(self) -> dict[str, dict[str, Passage]]:
+        """Each document's sections in order: heading -> its first chunk."""
+        out: dict[str, dict[str, Passage]] = {}
+        for p in sorted(self.retriever.passages.values(), key=lambda p: (p.path, p.seq)):
+            out.setdefault(p.path, {}).setdefault(p.heading, p)
+        return out
+
+    # --- scope -----------------------------------------------------------------------------
+
+    def scope_scores(self, vector: np.ndarray, best_dense: float) -> dict[str, float]:
+        scores = {
+            label: float(np.sort(vectors @ vector)[-2:].mean())
+            for label, vectors in self.scope_vectors.items()
+        }
+        scores["career"] = max(scores["career"], best_dense)
+        return scores
+
+    def decide_scope(self, retrieval: Retrieval) -> tuple[str, dict[str, float]]:
+        """The scope of one message, from its own embedding and how well the knowledge base
+        matches it; safety scopes first."""
+        scores = self.scope_scores(retrieval.vector, retrieval.best_dense)
+        others = {k: v for k, v in scores.items() if k != "crisis"}
+        if scores["crisis"] >= CRISIS_AT and scores["crisis"] >= max(others.values()) - CRISIS_MARGIN:
+            return "crisis", scores
+        if scores["emergency"] >= max(scores["medical"], scores["career"]) - EMERGENCY_MARGIN and (
+            scores["emergency"] >= scores["off_topic"]
+        ):
+            return "emergency", scores
+        label = max(others, key=others.get)
+        if label == "career" and retrieval.best_dense < MIN_EVIDENCE:
+            label = "off_topic"
+        return label, scores
+
+    # --- ranking sections ------------------------------------------------------------------
+
+    def rank_sections(
+        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
+        about: str | None = None, state_path: str | None = None,
+    ) -> list[SectionHit]:
+        """Sections of the retrieved passages, best first ("Next step" sections left out).
+
+        A section scores by its best chunk's cosine, the fused dense+BM25 rank score, and how
+        much of the question its heading contains; for a follow-up, also by the follow-up's own
+        reading (``focus``), so "how long does that take?" finds the section about time, and
+        by staying with the document the previous question was answered from (``about``).
+        """
+        q_terms = terms(question)
+        q_weight = sum(self.idf.get(t, 1.0) for t in q_terms) or 1.0
+        top_fused = max((p.score for p in retrieval.passages), default=0.0) or 1.0
+        top_lexical = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
+        best: dict[str, SectionHit] = {}
+        for p in retrieval.passages:
+            if p.next_step:
+                continue
+            head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
+            asked = float(self.heading_vectors[p.section] @ retrieval.vector)
+            score = (p.dense + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
+                     + QUESTION_WEIGHT * asked + LEXICAL_WEIGHT * p.lexical / top_lexical)
+            if focus is not None:
+                vector = self.retriever.vectors.get(p.id)
+                if vector is not None:
+                    score += FOCUS_WEIGHT * float(vector @ focus)
+            if p.path == about:
+                score += CONTINUITY_WEIGHT
+            if p.path == state_path:
+                score += STATE_WEIGHT
+            hit = best.get(p.section)
+            if hit is None or score > hit.score:
+                best[p.section] = SectionHit(passage=p, score=score, dense=p.dense)
+        return sorted(best.values(), key=lambda h: h.score, reverse=True)
+
+    # --- composing ---------------------------------------------------------------------------
+
+    def _with_state_sections(
+        self, question: str, retrieval: Retrieval
+    ) -> tuple[Retrieval, str | None]:
+        """State records are not searched; a question that names a state gets that state's
+        sections as candidates (the state moved to, when it names two). Returns the
+        retrieval with them and the state's document path."""
+        named = state_rules.find_states(question, self.states)
+        if not named:
+            return retrieval, None
+        code = state_rules.destination(question, named, self.states)
+        path = state_rules.document_path(code)
+        extra = [
+            Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0,
+                       "dense": float(self.retriever.vectors[p.id] @ retrieval.vector)})
+            for p in self.sections_by_path.get(path, {}).values() if not p.next_step
+        ]
+        return Retrieval(query=retrieval.query, vector=retrieval.vector,
+                         passages=[*retrieval.passages, *extra]), path
+
+    def _move_section(self, vector: np.ndarray) -> Passage | None:
+        """The knowledge base's answer to whether a registration transfers to a new state."""
+        candidates = [
+            p for path, sections in self.sections_by_path.items()
+            if path.startswith("registration/") for p in sections.values()
+            if "transfer" in p.heading.lower()
+        ]
+        return max(candidates, key=lambda p: float(self.heading_vectors[p.section] @ vector),
+                   default=None)
+
+    def _home_state_renewal(
+        self, hits: list[SectionHit], home_state: str | None, vector: np.ndarray
+    ) -> SectionHit | None:
+        """For a renewal answer to a user whose profile names a state: that state's rules."""
+        if home_state not in self.states or not hits or hits[0].passage.topic != "ce_renewal":
+            return None
+        record = self.states[home_state]
+        section = self.sections_by_path.get(state_rules.document_path(home_state), {}).get(
+            state_rules.renewal_heading(record))
+        if section is None:
+            return None
+        dense = float(self.retriever.vectors[section.id] @ vector)
+        return SectionHit(passage=section, score=dense, dense=dense)
+
+    def compose(
+        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
+        about: str | None = None, home_state: str | None = None,
+    ) -> Reply:
+        retrieval, state_path = self._with_state_sections(question, retrieval)
+        hits = self.rank_sections(question, retrieval, focus, about, state_path)
+        named = state_rules.find_states(question, self.states)
+        if len(named) > 1 and state_path is not None:
+            # a move: the new state's requirements first, then how a move works (below)
+            wanted = next((h for h in hits if h.passage.path == state_path
+                           and h.passage.heading.startswith("What do I need")), None)
+            if wanted is not None:
+                hits = [wanted, *(h for h in hits if h is not wanted)]
+        extra = self._home_state_renewal(hits, home_state, retrieval.vector) if (
+            state_path is None) else None
+        if not hits or hits[0].dense < ANSWER_EVIDENCE:
+            return self.no_match(question, hits)
+        lead_hit = hits[0]
+        lead = lead_hit.passage
+        numbering = _SourceNumbering()
+        parts = self._section_parts(lead, numbering)
+        shown = {lead.section}
+        if extra is not None and extra.passage.blocks:
+            block = extra.passage.blocks[0]
+            parts.append(self._part("point", block["text"], extra.passage, block, numbering))
+            shown.add(extra.key)
+        if len(named) > 1:  # a move: that a registration does not transfer by itself
+            move = self._move_section(retrieval.vector)
+            if move is not None and move.blocks:
+                block = move.blocks[0]
+                parts.append(self._part("point", block["text"], move, block, numbering))
+                shown.add(move.section)
+        second = None if len(shown) > 1 else next(
+            (h for h in hits[1:3]
+             if (SECOND_SAME_DOC or h.passage.path != lead.path)
+             and h.score >= lead_hit.score - SECOND_MARGIN
+             and h.dense >= ANSWER_EVIDENCE and h.passage.blocks),
+            None,
+        )
+        if second is not None:
+            block = second.passage.blocks[0]
+            text = leading_sentences(block["text"], SECOND_WORDS)
+            if not text.endswith(":"):
+                parts.append(self._part("point", text, second.passage, block, numbering))
+                shown.add(second.key)
+        step = self.next_step_part(lead.path, numbering)
+        if step is not None:
+            parts.append(step)
+        return Reply(
+            question=question, kind="answer", lead=parts[0].text, parts=parts,
+            confirm=self._where_to_confirm(numbering.refs),
+            sources=numbering.refs,
+            followups=self._followups(hits, shown, lead.path),
+        )
+
+    def no_match(self, question: str, hits: list[SectionHit]) -> Reply:
+        """The honest "not covered yet", with the closest question headings as buttons."""
+        followups = [
+            h.passage.heading for h in hits if h.passage.heading.endswith("?")
+        ][:MAX_FOLLOWUPS]
+        return Reply(question=question, kind="no_match", lead=templates.NO_MATCH,
+                     followups=followups)
+
+    def _part(
+        self, role: str, text: str, passage: Passage, block: dict, numbering: _SourceNumbering
+    ) -> Part:
+        cites = [numbering.number(passage, cite) for cite in block["cites"]]
+        return Part(
+            role=role, text=text, section=passage.section, topic=passage.topic,
+            cites=list(dict.fromkeys(cites)), item=block["kind"] == "item",
+        )
+
+    def _section_parts(self, passage: Passage, numbering: _SourceNumbering) -> list[Part]:
+        """The section as written, shortened at sentence or list-item boundaries."""
+        blocks = passage.blocks
+        chosen: list[tuple[dict, str]] = []
+        used = 0
+        for block in blocks:
+            text = block["text"]
+            n = words(text)
+            if used + n <= BODY_WORDS or not chosen:
+                if not chosen and n > BODY_WORDS:
+                    text = leading_sentences(text, BODY_WORDS)
+                chosen.append((block, text))
+                used += words(text)
+                continue
+            if block["kind"] == "paragraph":
+                partial = leading_sentences(text, BODY_WORDS - used)
+                if words(partial) + used <= BODY_WORDS and partial != text:
+                    chosen.append((block, partial))
+            break
+        while len(chosen) > 1 and chosen[-1][1].endswith(":"):
+            chosen.pop()  # never end on a list's introduction without its items
+        parts: list[Part] = []
+        first_block, first_text = chosen[0]
+        lead_text = leading_sentences(first_text, LEAD_WORDS)
+        parts.append(self._part("lead", lead_text, passage, first_block, numbering))
+        rest = first_text[len(lead_text):].strip()
+        if rest:
+            parts.append(self._part("point", rest, passage, first_block, numbering))
+        for block, text in chosen[1:]:
+            parts.append(self._part("point", text, passage, block, numbering))
+        return parts
+
+    def next_step_part(self, path: str, numbering: _SourceNumbering) -> Part | None:
+        section = self.sections_by_path.get(path, {})
+        passage = next((p for p in section.values() if p.next_step and p.blocks), None)
+        if passage is None:
+            return None
+        block = passage.blocks[0]
+        return self._part("next_step", block["text"], passage, block, numbering)
+
+    @staticmethod
+    def _where_to_confirm(refs: list[SourceRef]) -> str:
+        """Which certifying body or regulator to check with, from the cited sources."""
+        names: list[str] = []
+        for ref in refs:
+            domain = _domain(ref.url)
+            for key, name in CONFIRM_AT.items():
+                if (domain == key or domain.endswith("." + key)) and name not in names:
+                    names.append(name)
+        if any(ref.topic == "registration" for ref in refs):
+            names.insert(0, "your state board of pharmacy")
+        return f"Confirm current rules and fees with {' or '.join(names[:3])}." if names else ""
+
+    def _followups(self, hits: list[SectionHit], shown: set[str], lead_path: str) -> list[str]:
+        """Close sections not shown, by their question headings; then the lead document's."""
+        out: list[str] = []
+        candidates = [h.passage for h in hits] + list(self.sections_by_path.get(lead_path, {}).values())
+        for p in candidates:
+            head = p.heading
+            if p.section in shown or p.next_step or not head.endswith("?") or head in out:
+                continue
+            out.append(head)
+            if len(out) == MAX_FOLLOWUPS:
+                break
+        return out
+
+    # --- entry points ------------------------------------------------------------------------
+
+    def answer(
+        self, question: str, history: list[str] | None = None, home_state: str | None = None
+    ) -> Reply:
+        return self.answer_many([question], [history or []], [home_state])[0]
+
+    def answer_many(
+        self, questions: list[str], histories: list[list[str]] | None = None,
+        home_states: list[str | None] | None = None,
+    ) -> list[Reply]:
+        """Answer several questions with one batched embedding call. ``home_states``: each
+        asker's state from their profile (two-letter code), if any."""
+        started = time.perf_counter()
+        histories = histories or [[] for _ in questions]
+        home_states = home_states or [None for _ in questions]
+        replies: list[Reply | None] = [None] * len(questions)
+        texts: list[str] = []
+        slots: list[tuple[int, str, bool, bool]] = []  # (index, cleaned, truncated, follow-up)
+        for i, raw in enumerate(questions):
+            text, truncated = clean_question(raw)
+            if not has_words(text):
+                replies[i] = Reply(question=raw, kind="empty", lead=templates.EMPTY_QUESTION)
+                continue
+            context = usable_history(histories[i])
+            follow = bool(context) and is_followup(text)
+            slots.append((i, text, truncated, follow))
+            texts.append(spell_out(text))
+            if follow:
+                texts.append(spell_out(" ".join([*context, text])))
+                texts.append(spell_out(context[0]))  # what the conversation was about
+        if slots:
+            vectors = self.retriever.embed(texts)
+            k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
+            retrievals = self.retriever.search_many(texts, vectors, k)
+            j = 0
+            for i, text, truncated, follow in slots:
+                own = retrievals[j]
+                own.query = text
+                context = earlier = None
+                if follow:
+                    context, earlier = retrievals[j + 1], retrievals[j + 2]
+                    context.query = " ".join([*usable_history(histories[i]), text])
+                j += 3 if follow else 1
+                replies[i] = self._reply(questions[i], text, own, context, earlier, truncated,
+                                         home_states[i])
+        elapsed = (time.perf_counter() - started) * 1000 / max(1, len(questions))
+        out = []
+        for r in replies:
+            assert r is not None
+            r.latency_ms = elapsed
+            out.append(r)
+        return out
+
+    def _reply(
+        self, raw: str, text: str, own: Retrieval, context: Retrieval | None,
+        earlier: Retrieval | None, truncated: bool, home_state: str | None = None,
+    ) -> Reply:
+        # Scope is decided on the message alone, before any history is used.
+        label, scores = self.decide_scope(own)
+        log.debug("scope %s %s", label, {k: round(v, 3) for k, v in scores.items()})
+        retrieval, focus, about = own, None, None
+        if (label not in SAFETY and context is not None and context.best_dense >= MIN_EVIDENCE
+                and scores["off_topic"] - scores["career"] < OFF_TOPIC_FIRM):
+            retrieval = context  # scores against the question read with its context
+            focus = own.vector
+            label = "career"
+            first = self.rank_sections(earlier.query, earlier) if earlier is not None else []
+            about = first[0].passage.path if first else None
+        reply = self._reply_for_scope(raw, text, label, scores, retrieval, focus, about,
+                                      truncated, home_state)
+        reply.retrieval = retrieval
+        return reply
+
+    def _reply_for_scope(
+        self, raw: str, text: str, label: str, scores: dict[str, float], retrieval: Retrieval,
+        focus: np.ndarray | None, about: str | None, truncated: bool,
+        home_state: str | None = None,
+    ) -> Reply:
+        if label == "crisis":
+            return Reply(question=raw, kind="crisis", lead=templates.CRISIS_REPLY,
+                         followups=[templates.CRISIS_FOLLOWUP])
+        if label == "emergency":
+            return Reply(question=raw, kind="emergency", lead=templates.EMERGENCY_REDIRECT)
+        if label == "medical":
+            return Reply(question=raw, kind="medical", lead=templates.MEDICATION_REDIRECT)
+        if label == "off_topic":
+            return Reply(question=raw, kind="off_topic", lead=templates.OFF_TOPIC_REDIRECT)
+        reply = self.compose(text, retrieval, focus, about, home_state)
+        reply.question = raw
+        reply.query_used = retrieval.query
+        if reply.kind == "answer" and (
+            scores["medical"] >= HEALTH_NOTE_AT or scores["emergency"] >= HEALTH_NOTE_AT
+        ):
+            reply.notes.append(templates.HEALTH_NOTE)
+        if truncated:
+            reply.notes.insert(0, templates.LONG_QUESTION_NOTE)
+        return reply
+
+
+class _SourceNumbering:
+    """Numbers sources in order of first appearance; one number per URL."""
+
+    def __init__(self) -> None:
+        self.refs: list[SourceRef] = []
+        self._by_url: dict[str, int] = {}
+
+    def number(self, passage: Passage, source_id: str) -> int:
+        source = next(s for s in passage.sources if s.get("id") == source_id)
+        url = source["url"]
+        if url not in self._by_url:
+            self._by_url[url] = len(self.refs) + 1
+            self.refs.append(SourceRef(
+                number=len(self.refs) + 1, title=source["title"], url=url,
+                as_of=str(source.get("as_of", "")), topic=passage.topic, path=passage.path,
+            ))
+        return self._by_url[url]

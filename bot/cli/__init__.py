@@ -1,0 +1,5 @@
+"""``python -m bot ...``: the commands (``main``), the console chat, the evaluation and the
+benchmarks.
+
+Sits above every other package and may import any of them.
+"""

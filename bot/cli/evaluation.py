@@ -1,0 +1,215 @@
+"""Evaluation of replies over a JSONL file of questions, scored from what the reply shows.
+
+Each line: ``{"q": ..., "topic": ..., "style"?: "forum"|"plain", "facts"?: [regex, ...],
+"section"?: "path#heading" or a list of them}``; topic ``out_of_scope`` for questions the bot
+must decline. A refusal ("not covered", or any redirect) of an in-scope question is a miss and a
+false refusal. Citations are checked against the documents themselves, re-read from disk, not
+against anything the reply machinery computed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.answers.compose import Replier, Reply
+from bot.content.documents import Document
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass
+class EvalResult:
+    n_in_scope: int = 0
+    n_out_of_scope: int = 0
+    n_answers: int = 0
+    n_with_facts: int = 0
+    hit1: float = 0.0
+    hit3: float = 0.0
+    mrr: float = 0.0
+    lead_hit: float = 0.0
+    citation_validity: float = 0.0
+    key_facts: float = 0.0
+    oos_recall: float = 0.0
+    false_refusals: float = 0.0
+    per_topic_hit3: dict[str, float] = field(default_factory=dict)
+    per_style_lead_hit: dict[str, float] = field(default_factory=dict)
+    misses: list[dict] = field(default_factory=list)
+    citation_errors: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        lines = [
+            f"in-scope questions: {self.n_in_scope}, out-of-scope: {self.n_out_of_scope}",
+            (f"hit@1 {self.hit1:.3f}  hit@3 {self.hit3:.3f}  MRR {self.mrr:.3f}  "
+            f"lead hit {self.lead_hit:.3f}"),
+            (f"citation validity {self.citation_validity:.3f} ({self.n_answers} answers)  "
+            f"key facts {self.key_facts:.3f} ({self.n_with_facts} rows)"),
+            (f"out-of-scope recall {self.oos_recall:.3f}  "
+            f"in-scope false refusals {self.false_refusals:.3f}"),
+            "lead hit by style: "
+            + "  ".join(f"{k} {v:.3f}" for k, v in sorted(self.per_style_lead_hit.items())),
+            "per-topic hit@3:",
+            *(f"  {t:<20} {v:.3f}" for t, v in sorted(self.per_topic_hit3.items())),
+        ]
+        if self.misses:
+            lines.append("misses:")
+            lines.extend(f"  [{m['topic']}] {m['q']!r} -> {m['got']}" for m in self.misses)
+        if self.citation_errors:
+            lines.append("citation errors:")
+            lines.extend(f"  {e}" for e in self.citation_errors)
+        return "\n".join(lines)
+
+
+def load_questions(path: Path) -> list[dict]:
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            row = json.loads(line)
+            if not isinstance(row.get("q"), str) or not isinstance(row.get("topic"), str):
+                raise ValueError(f"{path}:{n}: each line needs string fields q and topic")
+            for pattern in row.get("facts", []):
+                re.compile(pattern)
+            rows.append(row)
+    return rows
+
+
+def shown_topics(reply: Reply, topic_of_heading: dict[str, str]) -> list[str]:
+    """Topics in the order the reply shows them: its sections, then its follow-up buttons."""
+    if reply.kind != "answer":
+        return []
+    sections = list(dict.fromkeys(p.section for p in reply.body))
+    topics = [next(p.topic for p in reply.body if p.section == s) for s in sections]
+    topics.extend(topic_of_heading[h] for h in reply.followups if h in topic_of_heading)
+    return topics
+
+
+class CitationChecker:
+    """Checks a reply's parts against the documents: each part is text of the section it
+    names, and cites exactly the sources that paragraph or list item is marked with."""
+
+    def __init__(self, documents: list[Document]):
+        self.blocks: dict[str, list[tuple[str, set[str]]]] = {}
+        for doc in documents:
+            for section in doc.sections:
+                key = f"{doc.path}#{section.heading}"
+                self.blocks[key] = [
+                    (b.text, {doc.source(c).url for c in b.cites}) for b in section.blocks
+                ]
+
+    def problems(self, reply: Reply) -> list[str]:
+        if reply.kind != "answer":
+            return []
+        out: list[str] = []
+        url_of = {s.number: s.url for s in reply.sources}
+        first_seen: list[int] = []
+        for part in reply.parts:
+            where = f"{reply.question[:50]!r} {part.role} {part.section}"
+            if not part.cites:
+                out.append(f"{where}: no citation")
+                continue
+            first_seen.extend(n for n in part.cites if n not in first_seen)
+            blocks = [b for b in self.blocks.get(part.section, []) if part.text in b[0]]
+            if not blocks:
+                out.append(f"{where}: text not found in the section: {part.text[:60]!r}")
+                continue
+            cited = {url_of.get(n) for n in part.cites}
+            if not any(cited == urls for _, urls in blocks):
+                out.append(f"{where}: cites {sorted(map(str, cited))}, the paragraph is "
+                           f"marked {sorted(blocks[0][1])}")
+        if first_seen != [s.number for s in reply.sources]:
+            out.append(f"{reply.question[:50]!r}: sources {[s.number for s in reply.sources]} "
+                       f"are not the cited ones in order of appearance {first_seen}")
+        return out
+
+
+def _expected_sections(row: dict) -> list[str]:
+    section = row.get("section")
+    if section is None:
+        return []
+    return [section] if isinstance(section, str) else list(section)
+
+
+def answer_text(reply: Reply) -> str:
+    """What a reader reads as the answer: the shown parts, without the source list."""
+    return "\n".join(p.text for p in reply.parts)
+
+
+def evaluate(replier: Replier, rows: list[dict], documents: list[Document] | None = None) -> EvalResult:
+    if documents is None:
+        from bot.content.states import all_documents
+
+        settings = replier.retriever.settings
+        documents = all_documents([settings.knowledge_path], settings.states_path)
+    checker = CitationChecker(documents)
+    topic_of_heading = {
+        s.heading: d.meta.topic for d in documents for s in d.sections
+    }
+    result = EvalResult()
+    replies: list[Reply] = []
+    for start in range(0, len(rows), 32):
+        batch = rows[start : start + 32]
+        replies.extend(replier.answer_many([r["q"] for r in batch]))
+    hits1 = hits3 = rr = leads = 0.0
+    oos_ok = refusals = valid = facts_ok = 0
+    topic_total: dict[str, int] = defaultdict(int)
+    topic_hit3: dict[str, int] = defaultdict(int)
+    style_total: dict[str, int] = defaultdict(int)
+    style_lead: dict[str, int] = defaultdict(int)
+    for row, reply in zip(rows, replies, strict=True):
+        if reply.kind == "answer":
+            result.n_answers += 1
+            errors = checker.problems(reply)
+            result.citation_errors.extend(errors)
+            valid += not errors
+        if row["topic"] == OUT_OF_SCOPE:
+            result.n_out_of_scope += 1
+            if not reply.in_scope or reply.kind == "no_match":
+                oos_ok += 1
+            else:
+                result.misses.append({**row, "got": f"answered ({reply.kind})"})
+            continue
+        result.n_in_scope += 1
+        topic_total[row["topic"]] += 1
+        style = row.get("style", "plain")
+        style_total[style] += 1
+        if reply.kind != "answer":
+            refusals += 1
+            result.misses.append({**row, "got": f"refused ({reply.kind})"})
+        topics = shown_topics(reply, topic_of_heading)
+        lead = reply.parts[0] if reply.kind == "answer" else None
+        expected = _expected_sections(row)
+        if lead is not None and lead.topic == row["topic"] and (
+            not expected or lead.section in expected
+        ):
+            leads += 1
+            style_lead[style] += 1
+        elif lead is not None:
+            result.misses.append({**row, "got": f"lead from {lead.section}"})
+        if topics[:1] == [row["topic"]]:
+            hits1 += 1
+        if row["topic"] in topics[:3]:
+            hits3 += 1
+            topic_hit3[row["topic"]] += 1
+        if row["topic"] in topics:
+            rr += 1.0 / (topics.index(row["topic"]) + 1)
+        if row.get("facts"):
+            result.n_with_facts += 1
+            text = answer_text(reply)
+            missing = [f for f in row["facts"] if not re.search(f, text, re.IGNORECASE)]
+            if missing:
+                result.misses.append({**row, "got": f"facts missing {missing}"})
+            else:
+                facts_ok += 1
+    n = max(1, result.n_in_scope)
+    result.hit1, result.hit3, result.mrr = hits1 / n, hits3 / n, rr / n
+    result.lead_hit = leads / n
+    result.citation_validity = valid / max(1, result.n_answers)
+    result.key_facts = facts_ok / max(1, result.n_with_facts)
+    result.oos_recall = oos_ok / max(1, result.n_out_of_scope)
+    result.false_refusals = refusals / n
+    result.per_topic_hit3 = {t: topic_hit3[t] / topic_total[t] for t in topic_total}
+    result.per_style_lead_hit = {s: style_lead[s] / style_total[s] for s in style_total}
+    return result

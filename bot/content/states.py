@@ -1,0 +1,362 @@
+"""Technician rules of every US state, DC and Puerto Rico, as sourced data.
+
+One YAML file per jurisdiction in ``states/`` (``CO.yaml``). Every fact names the source that
+settles it; a fact no source settles is ``null`` (unknown), and the bot then says "not
+confirmed, check with <board>" with the board's link. Ingest, the bot and the tests load the
+files through :func:`load_states`, so a file the tests reject is rejected everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.content.documents import Source, load_yaml
+
+STATES_DIR = Path(__file__).resolve().parents[2] / "states"
+
+Credential = Literal["registration", "license", "certification", "permit", "none"]
+
+
+class Fact(BaseModel):
+    """One fact with the source that settles it. ``value: null`` means unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: str | int | bool | None = None
+    source: str | None = None
+    note: str | None = None  # a short qualification ("for technicians hired after 2020")
+
+    @model_validator(mode="after")
+    def _known_facts_cite(self) -> Fact:
+        if self.value is not None and not self.source:
+            raise ValueError("a known value needs a source id")
+        return self
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+
+class CeTopic(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    hours: float | None = None  # None: required, hours not stated
+
+
+class Renewal(BaseModel):
+    """Renewal of the state credential; ``cycle_months``/``ce_hours`` null when unknown."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cycle_months: int | None = Field(default=None, ge=1, le=60)
+    ce_hours: float | None = Field(default=None, ge=0, le=100)
+    ce_topics: list[CeTopic] = []
+    source: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _cite(self) -> Renewal:
+        if (self.cycle_months is not None or self.ce_hours is not None) and not self.source:
+            raise ValueError("renewal figures need a source id")
+        return self
+
+
+class Board(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=5)
+    url: str = Field(pattern=r"^https?://")  # the board's technician page where one exists
+
+
+class Jurisdiction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[A-Z]{2}$")
+    name: str
+    board: Board
+    credential: Fact  # value: one of Credential, what a technician needs to start work
+    trainee_category: Fact  # value: true/false (a trainee/intern registration exists)
+    minimum_age: Fact  # value: int
+    education: Fact  # value: text ("high school diploma or GED")
+    national_certification: Fact  # value: text ("required within 1 year", "not required")
+    training: Fact  # value: text (board-approved training, hours where set)
+    ratio: Fact  # value: text ("1 pharmacist : 4 technicians")
+    renewal: Renewal
+    sources: list[Source] = Field(min_length=1)
+    reviewed: str
+
+    FACT_FIELDS: tuple[str, ...] = (
+        "credential", "trainee_category", "minimum_age", "education",
+        "national_certification", "training", "ratio",
+    )
+
+    @model_validator(mode="after")
+    def _sources_line_up(self) -> Jurisdiction:
+        ids = [s.id for s in self.sources]
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate source id")
+        cited = {getattr(self, f).source for f in self.FACT_FIELDS} | {self.renewal.source}
+        cited.discard(None)
+        unknown = cited - set(ids)
+        if unknown:
+            raise ValueError(f"facts cite sources that are not listed: {sorted(unknown)}")
+        unused = set(ids) - cited
+        if unused:
+            raise ValueError(f"sources cited by no fact: {sorted(unused)}")
+        value = self.credential.value
+        if value is not None and value not in Credential.__args__:
+            raise ValueError(f"credential must be one of {Credential.__args__}, not {value!r}")
+        return self
+
+    def source(self, source_id: str | None) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+
+class StateDataError(ValueError):
+    pass
+
+
+def load_states(directory: Path = STATES_DIR) -> dict[str, Jurisdiction]:
+    """Every jurisdiction file, validated; raises StateDataError listing every problem."""
+    states: dict[str, Jurisdiction] = {}
+    problems: list[str] = []
+    for file in sorted(directory.glob("*.yaml")):
+        try:
+            raw = load_yaml(file.read_text(encoding="utf-8"))
+            record = Jurisdiction.model_validate(raw)
+        except (yaml.YAMLError, ValidationError) as exc:
+            problems.append(f"{file.name}: {exc}")
+            continue
+        if record.code != file.stem:
+            problems.append(f"{file.name}: code {record.code} does not match the file name")
+        states[record.code] = record
+    if problems:
+        raise StateDataError("\n".join(problems))
+    return states
+
+
+@lru_cache(maxsize=1)
+def all_states() -> dict[str, Jurisdiction]:
+    return load_states()
+
+
+# --- the state layer as documents and cards -------------------------------------------------
+
+BOARD_ID = "board"
+FACT_LABELS: dict[str, str] = {
+    "minimum_age": "Minimum age",
+    "education": "Education",
+    "national_certification": "National certification (PTCB or NHA)",
+    "trainee_category": "Trainee category",
+    "training": "Training",
+    "ratio": "Pharmacist-to-technician ratio",
+}
+CREDENTIAL_PHRASES: dict[str, str] = {
+    "registration": "register with the {board}",
+    "license": "hold a pharmacy technician license from the {board}",
+    "certification": "hold a state pharmacy technician certification from the {board}",
+    "permit": "hold a pharmacy technician permit from the {board}",
+}
+
+
+def requirement_heading(record: Jurisdiction) -> str:
+    return f"What do I need to work as a pharmacy technician in {record.name}?"
+
+
+def renewal_heading(record: Jurisdiction) -> str:
+    return f"What are the pharmacy technician renewal and CE requirements in {record.name}?"
+
+
+def document_path(code: str) -> str:
+    return f"states/{code.lower()}.md"
+
+
+def _with_note(text: str, fact_note: str | None) -> str:
+    return f"{text} ({fact_note.rstrip('.')})" if fact_note else text
+
+
+def fact_value(name: str, fact: Fact) -> str:
+    value = fact.value
+    if name == "trainee_category":
+        value = "a trainee registration exists" if value else "no separate trainee category"
+    elif name == "minimum_age":
+        value = f"{value} years"
+    return _with_note(str(value), fact.note)
+
+
+def board_sentence(record: Jurisdiction) -> str:
+    return f"check with the {record.board.name} ({record.board.url})"
+
+
+def credential_sentence(record: Jurisdiction) -> str:
+    """The core requirement in one sentence, or what is not confirmed."""
+    fact = record.credential
+    if fact.value is None:
+        return (f"Whether {record.name} requires a technician registration, license or "
+                f"certification is not confirmed in our sources: {board_sentence(record)}.")
+    if fact.value == "none":
+        text = (f"{record.name} does not issue a pharmacy technician registration or license, "
+                f"according to our sources")
+        return _with_note(text, fact.note) + f"; {board_sentence(record)}."
+    phrase = CREDENTIAL_PHRASES[str(fact.value)].format(board=record.board.name)
+    return _with_note(f"To work as a pharmacy technician in {record.name} you must {phrase}",
+                      fact.note) + "."
+
+
+def renewal_sentence(record: Jurisdiction) -> str:
+    r = record.renewal
+    if r.cycle_months is None and r.ce_hours is None:
+        text = f"{record.name}'s technician renewal cycle and CE hours are not confirmed in our sources"
+        return _with_note(text, r.note) + f": {board_sentence(record)}."
+    parts: list[str] = []
+    if r.cycle_months is not None:
+        years = r.cycle_months / 12
+        cycle = f"every {years:g} year{'s' if years != 1 else ''}" if r.cycle_months % 12 == 0 \
+            else f"every {r.cycle_months} months"
+        parts.append(f"renews {cycle}")
+    else:
+        parts.append("has a renewal cycle that is not confirmed in our sources")
+    if r.ce_hours is not None:
+        hours = f"{r.ce_hours:g}"
+        ce = f"with {hours} hours of continuing education" if r.ce_hours else "with no CE hours set"
+        if r.ce_topics:
+            topics = ", ".join(
+                f"{t.hours:g} hour{'s' if t.hours != 1 else ''} of {t.name}" if t.hours else t.name
+                for t in r.ce_topics
+            )
+            ce += f", including {topics}"
+        parts.append(ce)
+    else:
+        parts.append("with CE hours that are not confirmed in our sources")
+    text = f"In {record.name}, a technician's state credential {' '.join(parts)}"
+    return _with_note(text, r.note) + "."
+
+
+def _renewal_cites(record: Jurisdiction) -> tuple[str, ...]:
+    r = record.renewal
+    known = r.cycle_months is not None or r.ce_hours is not None
+    if r.source and known:
+        return (r.source,)
+    return (r.source, BOARD_ID) if r.source else (BOARD_ID,)
+
+
+def state_sources(record: Jurisdiction) -> list[Source]:
+    board = Source(id=BOARD_ID, title=record.board.name, url=record.board.url,
+                   as_of="undated", reliability="official")
+    return [*record.sources, board]
+
+
+def state_document(record: Jurisdiction):
+    """The record as a knowledge document, so retrieval finds it and replies cite it."""
+    import datetime as dt
+
+    from bot.content.documents import Block, Document, FrontMatter, Section
+
+    cred = record.credential
+    opening = Block("paragraph", credential_sentence(record),
+                    (cred.source,) if cred.value is not None else (BOARD_ID,))
+    blocks = [opening]
+    unknown: list[str] = []
+    for name, label in FACT_LABELS.items():
+        fact: Fact = getattr(record, name)
+        if fact.value is None:
+            unknown.append(label.lower())
+            continue
+        blocks.append(Block("item", f"{label}: {fact_value(name, fact)}.", (str(fact.source),)))
+    if unknown:
+        blocks.append(Block(
+            "item", f"Not confirmed in our sources: {', '.join(unknown)}; "
+            f"{board_sentence(record)}.", (BOARD_ID,)))
+    renewal = Block("paragraph", renewal_sentence(record), _renewal_cites(record))
+    step = Block("paragraph", f"Check the {record.board.name} technician page "
+                 f"({record.board.url}) for current forms, fees and rules before you apply "
+                 "or renew.", (BOARD_ID,))
+    sections = (
+        Section(requirement_heading(record), tuple(blocks)),
+        Section(renewal_heading(record), (renewal,)),
+        Section("Next step", (step,)),
+    )
+    meta = FrontMatter(
+        title=f"Pharmacy technician rules in {record.name}",
+        topic="registration", stage="foundation", sources=state_sources(record),
+        reviewed=dt.date.fromisoformat(str(record.reviewed)),
+    )
+    return Document(path=document_path(record.code), meta=meta, body="", sections=sections)
+
+
+def all_documents(roots: list[Path], states_dir: Path = STATES_DIR) -> list:
+    """The knowledge documents and one generated document per jurisdiction; raises
+    DocumentError listing every problem in either."""
+    from bot.content.documents import DocumentError, load_documents
+
+    documents = load_documents(roots)
+    try:
+        records = load_states(states_dir)
+    except StateDataError as exc:
+        raise DocumentError(str(exc)) from None
+    return documents + [state_document(r) for r in records.values()]
+
+
+def card_lines(record: Jurisdiction) -> list[tuple[str, list[Source]]]:
+    """The /state card: (line, the sources it cites)."""
+    sources = {s.id: s for s in state_sources(record)}
+    lines: list[tuple[str, list[Source]]] = []
+    cred = record.credential
+    lines.append((credential_sentence(record),
+                  [sources[cred.source or BOARD_ID]] if cred.value is not None else
+                  [sources[BOARD_ID]]))
+    for name, label in FACT_LABELS.items():
+        fact: Fact = getattr(record, name)
+        if fact.value is None:
+            lines.append((f"{label}: not confirmed — {board_sentence(record)}.",
+                          [sources[BOARD_ID]]))
+        else:
+            lines.append((f"{label}: {fact_value(name, fact)}.", [sources[str(fact.source)]]))
+    lines.append((renewal_sentence(record), [sources[c] for c in _renewal_cites(record)]))
+    return lines
+
+
+STATE_ALIASES: dict[str, str] = {"washington dc": "DC", "washington d.c.": "DC", "d.c.": "DC",
+                                 "dc": "DC"}
+
+
+def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
+    """Codes of the jurisdictions a text names, in the order they appear."""
+    names, pattern = _name_pattern(tuple(sorted((code, r.name) for code, r in records.items())))
+    found: list[str] = []
+    for match in pattern.finditer(text):
+        code = names[match.group(1).lower()]
+        if code not in found:
+            found.append(code)
+    return found
+
+
+@lru_cache(maxsize=8)
+def _name_pattern(named: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], re.Pattern]:
+    """One compiled pattern of every name (longest first), built once per set of records."""
+    names = {name.lower(): code for code, name in named}
+    codes = {code for code, _ in named}
+    names.update({k: v for k, v in STATE_ALIASES.items() if v in codes})
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b",
+        re.IGNORECASE,
+    )
+    return names, pattern
+
+
+def destination(text: str, codes: list[str], records: dict[str, Jurisdiction]) -> str:
+    """Of two named states, the one being moved to ("from Nevada to Oregon" -> OR)."""
+    import re
+
+    for code in codes:
+        name = re.escape(records[code].name)
+        if re.search(rf"\b(to|into|in)\s+{name}\b", text, re.IGNORECASE):
+            return code
+    return codes[-1]

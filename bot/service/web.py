@@ -1,0 +1,365 @@
+"""Webhook mode, and the health, readiness and metrics endpoints of both modes.
+
+Built on python-telegram-bot's custom-webhook pattern (its ``customwebhookbot`` example with
+Starlette + uvicorn: the Application built with ``.updater(None)``, our own ASGI app served by
+``uvicorn.Server`` beside ``application.start()``) rather than ``Application.run_webhook``,
+because we need what ``run_webhook`` does not give:
+
+* **routes beside the webhook**: ``GET /healthz``, ``GET /readyz`` and ``GET /metrics`` on
+  the same port, for the load balancer, the orchestrator and Prometheus;
+* **control over acknowledging**: ``run_webhook`` answers 200 once the update is on an
+  in-memory queue, so a replica that dies takes it along. Here the 200 comes only after the
+  update is committed to the durable inbox (bot/inbox.py); a redelivered ``update_id`` is
+  answered 200 and skipped; a POST without the right ``X-Telegram-Bot-Api-Secret-Token`` gets
+  401 (constant-time compare); a stopping replica answers 503, so Telegram retries the update,
+  through the load balancer, on another replica;
+* **control over stopping**: SIGTERM stops intake, lets the updates in hand finish, then
+  exits 0 (uvicorn's own signal handling would re-raise the signal after serving);
+* **no setWebhook on start**: ``run_webhook`` calls it from every replica as it starts;
+  ``python -m bot webhook set`` registers the URL, secret and allowed updates once.
+
+In polling mode with ``METRICS_PORT`` set, :func:`attach_status_server` serves the same three
+endpoints on a small port of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hmac
+import logging
+import re
+import signal
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.answers.compose import Replier
+from bot.service.inbox import Inbox, chat_key
+from bot.settings import Settings
+from bot.storage.store import Storage
+from bot.telegram import metrics
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+CHECK_TIMEOUT = 3.0  # seconds each readiness check may take
+
+
+def webhook_path(settings: Settings) -> str:
+    """The path the bot serves the webhook on: WEBHOOK_URL's (``/telegram`` without one)."""
+    if not settings.webhook_url:
+        return "/telegram"
+    return urlsplit(settings.webhook_url).path or "/"
+
+
+def webhook_secret_problem(settings: Settings) -> str | None:
+    """Why WEBHOOK_SECRET cannot be used, or None."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not secret:
+        return "WEBHOOK_SECRET is not set: webhook mode needs it (1-256 of A-Z a-z 0-9 _ -)"
+    if not SECRET_PATTERN.fullmatch(secret):
+        return "WEBHOOK_SECRET may hold only 1-256 of A-Z a-z 0-9 _ - (Telegram's rule)"
+    return None
+
+
+# --- health, readiness, metrics ------------------------------------------------------------
+
+
+class Readiness:
+    """``/readyz``: the database answers, the vector store is loaded and answers a count, the
+    embedding model is loaded; and the process is not stopping."""
+
+    def __init__(self, storage: Storage, replier: Replier):
+        self.storage, self.replier = storage, replier
+        self.stopping = False
+
+    async def _database(self) -> None:
+        ping = getattr(self.storage, "ping", None)
+        if ping is not None:
+            await ping()
+            return
+        async with self.storage.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def _vector_store(self) -> None:
+        retriever = self.replier.retriever
+        count = getattr(retriever, "ping", None) or retriever.collection.count
+        if await asyncio.to_thread(count) <= 0:
+            raise RuntimeError("the knowledge collection is empty")
+
+    async def _model(self) -> None:
+        if getattr(self.replier.retriever, "embeddings", None) is None:
+            raise RuntimeError("the embedding model is not loaded")
+
+    async def check(self) -> tuple[bool, dict[str, str]]:
+        checks: dict[str, str] = {}
+        for name, probe in (("database", self._database), ("vector_store", self._vector_store),
+                            ("model", self._model)):
+            try:
+                await asyncio.wait_for(probe(), CHECK_TIMEOUT)
+                checks[name] = "ok"
+            except TimeoutError:
+                checks[name] = f"no answer within {CHECK_TIMEOUT:.0f} s"
+            except Exception as exc:  # noqa: BLE001 - reported, not raised
+                checks[name] = f"{type(exc).__name__}: {exc}"[:300]
+        if self.stopping:
+            checks["process"] = "stopping"
+        return all(v == "ok" for v in checks.values()), checks
+
+
+def status_routes(readiness: Readiness) -> list[Route]:
+    async def healthz(_: Request) -> Response:
+        return PlainTextResponse("ok\n")
+
+    async def readyz(_: Request) -> Response:
+        ready, checks = await readiness.check()
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    async def metrics_page(_: Request) -> Response:
+        body, content_type = metrics.render()
+        return Response(body, headers={"Content-Type": content_type})
+
+    return [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_page, methods=["GET"]),
+    ]
+
+
+# --- the webhook ---------------------------------------------------------------------------
+
+
+class WebhookEndpoint:
+    """POST handler: check the secret, store the update in the inbox, answer."""
+
+    def __init__(self, application: Application, inbox: Inbox, secret: str):
+        self.application, self.inbox = application, inbox
+        self._secret = secret.encode()
+        self.stopping = False
+
+    async def handle(self, request: Request) -> Response:
+        status = await self._receive(request)
+        metrics.count_webhook_request(status)
+        return Response(status_code=status)
+
+    async def _receive(self, request: Request) -> int:
+        if self.stopping:
+            return 503  # Telegram retries it, on another replica
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("webhook POST from %s without the right secret token: 401",
+                        request.client.host if request.client else "?")
+            return 401
+        try:
+            payload = await request.json()
+            update_id = int(payload["update_id"])
+            update = Update.de_json(payload, self.application.bot)
+        except Exception as exc:  # noqa: BLE001 - a malformed body is the sender's problem
+            log.warning("webhook POST with a malformed update: %s", exc)
+            return 400
+        try:
+            await self.inbox.accept(update_id, chat_key(update), payload)
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("could not store update %s (%s): 503, Telegram will retry", update_id, exc)
+            return 503
+        return 200
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: the service decides how to stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _uvicorn_server(app: Starlette) -> _Server:
+    return _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                  timeout_graceful_shutdown=5))
+
+
+class WebhookService:
+    """One webhook replica: the Application (no Updater), the inbox and the HTTP server.
+
+    ``await start()`` ... ``await stop()``; :func:`run_webhook` runs it until SIGTERM."""
+
+    def __init__(self, settings: Settings, replier: Replier, storage: Storage):
+        from bot.telegram.app import build_application
+
+        self.settings, self.storage = settings, storage
+        self.application = build_application(settings, replier, storage)
+        bot = self.application.bot
+        self.inbox = Inbox(
+            storage, lambda payload: self.application.process_update(
+                Update.de_json(payload, bot)),
+            workers=settings.update_workers,
+            keep=dt.timedelta(hours=settings.inbox_keep_hours),
+        )
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        self.endpoint = WebhookEndpoint(self.application, self.inbox, secret)
+        self.readiness = Readiness(storage, replier)
+        self.app = Starlette(routes=[
+            Route(webhook_path(settings), self.endpoint.handle, methods=["POST"]),
+            *status_routes(self.readiness),
+        ])
+        self.server = _uvicorn_server(self.app)
+        self._serving: asyncio.Task | None = None
+        self._socket: socket.socket | None = None
+        self._started = False
+
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise RuntimeError("not started")
+        return self._socket.getsockname()[1]
+
+    async def start(self) -> None:
+        from bot.telegram.app import startup
+
+        self._socket = bind_socket(self.settings.webhook_listen, self.settings.webhook_port)
+        await self.application.initialize()
+        self._started = True
+        await startup(self.application)
+        await self.application.start()
+        await self.inbox.start()
+        self._serving = asyncio.create_task(self.server.serve(sockets=[self._socket]),
+                                            name="webhook-server")
+        while not self.server.started:
+            if self._serving.done():
+                await self._serving  # raises what stopped it
+                raise RuntimeError("the webhook server stopped while starting")
+            await asyncio.sleep(0.02)
+        log.info("webhook replica %s serving %s on %s:%d", self.inbox.replica,
+                 webhook_path(self.settings), self.settings.webhook_listen, self.port)
+
+    async def stop(self) -> None:
+        """SIGTERM: 503 for new updates, finish those in hand, stop jobs, flush, close."""
+        from bot.telegram.app import shutdown
+
+        self.endpoint.stopping = self.readiness.stopping = True
+        log.info("stopping: new updates get 503; finishing the updates in hand")
+        try:
+            await self.inbox.stop(self.settings.shutdown_grace_seconds)
+            self.server.should_exit = True
+            if self._serving is not None:
+                await asyncio.gather(self._serving, return_exceptions=True)
+            if self.application.running:
+                await self.application.stop()  # waits for a running nudge job
+        finally:
+            if self._started:
+                await shutdown(self.application)  # the answer batcher, the database
+                await self.application.shutdown()
+                self._started = False
+            if self._socket is not None:
+                self._socket.close()
+        log.info("stopped")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            waiter = asyncio.create_task(stop.wait())
+            await asyncio.wait({waiter, self._serving}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+        finally:
+            await self.stop()
+
+
+def run_webhook(settings: Settings) -> int:
+    """``python -m bot`` with BOT_MODE=webhook: serve until SIGTERM/SIGINT, then exit 0."""
+    from bot.answers.engine import load_replier
+    from bot.answers.retrieval import StoreMissingError
+    from bot.telegram.app import install_token_redaction
+
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    install_token_redaction(token)
+    problem = webhook_secret_problem(settings)
+    if problem:
+        log.error("%s", problem)
+        return 2
+    try:
+        replier = load_replier(settings)
+    except StoreMissingError as exc:
+        log.error("%s", exc)
+        return 2
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        service = WebhookService(settings, replier, Storage(settings.database_url))
+        await service.run(stop)
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        log.error("cannot serve on %s:%d: %s", settings.webhook_listen, settings.webhook_port,
+                  exc)
+        return 2
+    return 0
+
+
+# --- polling mode: the status endpoints on METRICS_PORT ------------------------------------
+
+
+def attach_status_server(application: Application, settings: Settings) -> None:
+    """Serve /healthz, /readyz and /metrics on METRICS_PORT while the polling bot runs:
+    started after the bot's own start-up, stopped before its shutdown closes the database."""
+    started_hook, stopped_hook, shutdown_hook = (
+        application.post_init, application.post_stop, application.post_shutdown)
+    state: dict[str, object] = {}
+
+    async def post_init(app: Application) -> None:
+        if started_hook is not None:
+            await started_hook(app)
+        svc = app.bot_data["services"]
+        readiness = Readiness(svc.storage, svc.replier)
+        server = _uvicorn_server(Starlette(routes=status_routes(readiness)))
+        sock = bind_socket(settings.metrics_listen, settings.metrics_port)
+        state.update(readiness=readiness, server=server, sock=sock,
+                     task=asyncio.create_task(server.serve(sockets=[sock]), name="status-server"))
+        log.info("status endpoints on %s:%d", settings.metrics_listen, settings.metrics_port)
+
+    async def post_stop(app: Application) -> None:
+        if "readiness" in state:
+            state["readiness"].stopping = True
+        if stopped_hook is not None:
+            await stopped_hook(app)
+
+    async def post_shutdown(app: Application) -> None:
+        if "server" in state:
+            state["server"].should_exit = True
+            await asyncio.gather(state["task"], return_exceptions=True)
+            state["sock"].close()
+        if shutdown_hook is not None:
+            await shutdown_hook(app)
+
+    application.post_init = post_init
+    application.post_stop = post_stop
+    application.post_shutdown = post_shutdown
