@@ -44,6 +44,7 @@ from bot.ce.timing import STALE_AFTER_DAYS, snooze_until
 from bot.storage.store import SentNudge, Storage
 from bot.telegram import app as telegram_app
 from bot.telegram import nudges
+from bot.telegram.handlers import settings as settings_handlers
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -903,6 +904,7 @@ async def test_quiet_hours_are_checked_right_before_each_send(backend_storage, s
 async def test_job_queue_job_sends_and_buttons_snooze_and_stop(tmp_path, replier, monkeypatch):
     now = local(date(2027, 1, 4), 10)  # Monday 10:00 EST
     monkeypatch.setattr(telegram_app, "utcnow", lambda: now)
+    monkeypatch.setattr(settings_handlers, "utcnow", lambda: now)
     async with running_bot(tmp_path, replier) as rb:
         jobs = rb.app.job_queue.get_jobs_by_name(telegram_app.NUDGE_JOB)
         assert len(jobs) == 1

@@ -17,6 +17,7 @@ from telegram.error import NetworkError, TimedOut
 
 from bot.answers import templates
 from bot.telegram import app as telegram_app
+from bot.telegram.handlers import forget
 
 T = 30
 
@@ -37,7 +38,7 @@ async def test_an_old_forget_confirmation_expires_and_deletes_nothing(tmp_path, 
         await storage.touch_user(user, chat_id=user, first_name="A")
         await storage.update_profile(user, state="TX")
         confirm = await _forget_prompt(stub, user)
-        monkeypatch.setattr(telegram_app, "FORGET_CONFIRM_SECONDS", -1)  # the tap comes late
+        monkeypatch.setattr(forget, "FORGET_CONFIRM_SECONDS", -1)  # the tap comes late
         stub.mark()
         stub.press_button_text(user, confirm, "Yes, delete everything")
         edited = await stub.wait_for(

@@ -1,4 +1,4 @@
-"""End-to-end tests of the Telegram front end: the real Application (bot/telegram_app.py) polls
+"""End-to-end tests of the Telegram front end: the real Application (bot/telegram/app.py) polls
 the local Bot API stub (tests/botapi_stub.py) over HTTP, answers with the real knowledge base,
 and stores into a real SQLite database.
 
@@ -30,8 +30,8 @@ from user_rows import rows_about, tables_without_rows
 from bot.answers import templates
 from bot.content.documents import TOPICS
 from bot.storage.store import Feedback, Turn
-from bot.telegram.app import RedactToken, install_token_redaction
 from bot.telegram.formatting import TELEGRAM_LIMIT, esc, link, split_messages, visible_length
+from bot.telegram.redaction import RedactToken, install_token_redaction
 
 T = 30  # seconds: every wait is generous; a passing test never gets near it
 EVAL_QUESTIONS = Path(__file__).parent / "data" / "eval_questions.jsonl"
@@ -921,9 +921,9 @@ async def test_out_of_range_number_in_button_data_is_treated_as_malformed(tmp_pa
 
 
 async def test_slow_answer_shows_typing_first(tmp_path, replier, monkeypatch):
-    from bot.telegram import app as telegram_app
+    from bot.telegram.handlers import questions
 
-    monkeypatch.setattr(telegram_app, "TYPING_AFTER_SECONDS", 0.0)  # every answer is "slow"
+    monkeypatch.setattr(questions, "TYPING_AFTER_SECONDS", 0.0)  # every answer is "slow"
     user = 8603
     async with running_bot(tmp_path, replier) as rb:
         stub = rb.stub
@@ -935,9 +935,9 @@ async def test_slow_answer_shows_typing_first(tmp_path, replier, monkeypatch):
 
 async def test_forbidden_typing_in_a_group_does_not_silence_the_user(tmp_path, replier,
                                                                      monkeypatch):
-    from bot.telegram import app as telegram_app
+    from bot.telegram.handlers import questions
 
-    monkeypatch.setattr(telegram_app, "TYPING_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(questions, "TYPING_AFTER_SECONDS", 0.0)
     group, alice = -100777, 8604
     async with running_bot(tmp_path, replier) as rb:
         stub = rb.stub
@@ -952,9 +952,9 @@ async def test_forbidden_typing_in_a_group_does_not_silence_the_user(tmp_path, r
 
 
 async def test_bad_gateway_on_typing_action_still_answers(tmp_path, replier, monkeypatch):
-    from bot.telegram import app as telegram_app
+    from bot.telegram.handlers import questions
 
-    monkeypatch.setattr(telegram_app, "TYPING_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(questions, "TYPING_AFTER_SECONDS", 0.0)
     user = 8601
     async with running_bot(tmp_path, replier) as rb:
         stub = rb.stub

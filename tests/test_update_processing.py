@@ -7,7 +7,8 @@ import time
 
 from telegram import Chat, Message, Update, User
 
-from bot.telegram.app import PerChatUpdateProcessor, QuestionRateLimiter
+from bot.telegram.app import PerChatUpdateProcessor
+from bot.telegram.limits import QuestionRateLimiter
 
 
 def _update(update_id: int, chat_id: int) -> Update:

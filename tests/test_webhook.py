@@ -25,10 +25,10 @@ from service_support import (
 )
 from sqlalchemy import select
 
-from bot.service.inbox import PROCESSING, Inbox, SharedQuestionLimiter, UpdateInboxRow, advisory_key
+from bot.service.inbox import PROCESSING, Inbox, UpdateInboxRow, advisory_key
 from bot.service.web import Readiness, WebhookService
 from bot.storage.store import Storage, Turn
-from bot.telegram.app import QuestionRateLimiter
+from bot.telegram.limits import QuestionRateLimiter, SharedQuestionLimiter
 
 QUESTIONS = (
     "How do I become a pharmacy technician?",

@@ -133,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         from bot.service.web import run_webhook
 
         return run_webhook(settings)
-    from bot.telegram.app import run_polling
+    from bot.cli.polling import run_polling
 
     return run_polling(settings)
 
@@ -148,7 +148,8 @@ def cmd_webhook(args: argparse.Namespace) -> int:
     from telegram.error import TelegramError
 
     from bot.service.web import webhook_secret_problem
-    from bot.telegram.app import ALLOWED_UPDATES, install_token_redaction
+    from bot.telegram.app import ALLOWED_UPDATES
+    from bot.telegram.redaction import install_token_redaction
 
     settings = get_settings()
     if settings.telegram_bot_token is None:
@@ -199,8 +200,8 @@ def cmd_webhook(args: argparse.Namespace) -> int:
 
 
 def cmd_nudges(args: argparse.Namespace) -> int:
-    from bot.telegram.app import install_token_redaction
     from bot.telegram.nudges import dispatch_cli
+    from bot.telegram.redaction import install_token_redaction
 
     settings = get_settings()
     token = settings.telegram_bot_token

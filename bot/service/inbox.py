@@ -44,7 +44,6 @@ Per-user question limit across replicas: :class:`SharedQuestionLimiter`.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import datetime as dt
 import logging
 import os
@@ -52,21 +51,17 @@ import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, delete, func, select, text, update
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
-from telegram.error import NetworkError, TimedOut
-from telegram.request import HTTPXRequest
 
-from bot.storage.store import KEEP_TURNS, Base, Storage, Turn, UTCDateTime
+from bot.storage.store import Base, Storage, UTCDateTime
 from bot.telegram import metrics
-
-if TYPE_CHECKING:
-    from bot.telegram.app import QuestionRateLimiter
+from bot.telegram.bot_api import SEND_JOURNAL
 
 log = logging.getLogger(__name__)
 
@@ -117,18 +112,6 @@ def chat_key(update: Any) -> int:
 
 # --- the send journal ----------------------------------------------------------------------
 
-#: Bot API methods that change nothing a user sees, so a handler that made only these may be
-#: run again after a crash (everything starting with "get" is in this class too).
-UNSEEN_METHODS = frozenset({
-    "sendchataction", "setmycommands", "deletemycommands", "setwebhook", "deletewebhook",
-    "logout", "close",
-})
-
-
-def seen_by_user(method: str) -> bool:
-    name = method.lower()
-    return not name.startswith("get") and name not in UNSEEN_METHODS
-
 
 class SendJournal:
     """Records, once, that the update being handled is about to send something."""
@@ -143,35 +126,6 @@ class SendJournal:
             return
         self.recorded = True
         await self.inbox.mark_sent(self.update_id)
-
-
-#: The journal of the update the current task is handling (set by the drainer).
-SEND_JOURNAL: contextvars.ContextVar[SendJournal | None] = contextvars.ContextVar(
-    "pathway_send_journal", default=None)
-
-
-class BotApiRequest(HTTPXRequest):
-    """The bot's HTTP client for Bot API calls (both modes): counts failed calls by method and
-    code for /metrics, and in webhook mode writes the send journal before the first call of an
-    update that a user would see."""
-
-    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any
-                         ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        journal = SEND_JOURNAL.get()
-        if journal is not None and seen_by_user(name):
-            await journal.before_send()
-        try:
-            code, payload = await super().do_request(url, method, *args, **kwargs)
-        except TimedOut:
-            metrics.count_bot_api_error(name, "timeout")
-            raise
-        except NetworkError:
-            metrics.count_bot_api_error(name, "network")
-            raise
-        if not 200 <= code < 300:
-            metrics.count_bot_api_error(name, code)
-        return code, payload
 
 
 # --- chat locks ----------------------------------------------------------------------------
@@ -498,58 +452,3 @@ class Inbox:
                             "in the inbox", len(late), grace)
                 await asyncio.gather(*late, return_exceptions=True)
         await self.locks.close()
-
-
-# --- the question limit across replicas ----------------------------------------------------
-
-
-class SharedQuestionLimiter:
-    """QUESTIONS_PER_MINUTE per user across all replicas (webhook mode), counted in the
-    database: the questions a user asked in the last minute are their conversation turns
-    (``turns``, one per private question answered, with its time) of that minute. A chat's
-    updates are handled one at a time in order, so the count includes every earlier question.
-
-    The "please wait" note is sent at most once per minute per replica. Limits above
-    ``KEEP_TURNS`` (20; storage keeps a user's last 20 turns, so more cannot be counted) and
-    questions in groups (no turns are stored for them) fall back to the in-memory limiter of
-    each replica: there the limit is per replica, multiplied out by the number of replicas.
-    """
-
-    def __init__(self, storage: Storage, local: QuestionRateLimiter, window: float = 60.0):
-        self.storage, self.local = storage, local
-        self.limit, self.window = local.limit, window
-        self._told: dict[int, float] = {}
-
-    async def asked_recently(self, user_id: int, now: dt.datetime) -> int:
-        since = now - dt.timedelta(seconds=self.window)
-        async with self.storage.session() as s:
-            return (await s.execute(
-                select(func.count()).select_from(Turn)
-                .where(Turn.user_id == user_id, Turn.created_at > since)
-            )).scalar_one()
-
-    async def admit(self, user_id: int) -> tuple[bool, bool]:
-        """(allowed, tell the user to wait) for a private question."""
-        if self.limit > KEEP_TURNS:
-            return self.local.check(user_id, time.monotonic())
-        if await self.asked_recently(user_id, utcnow()) < self.limit:
-            return True, False
-        now = time.monotonic()
-        told = self._told.get(user_id)
-        if told is not None and now - told < self.window:
-            return False, False
-        if len(self._told) > 10_000:
-            self._told = {u: t for u, t in self._told.items() if now - t < self.window}
-        self._told[user_id] = now
-        return False, True
-
-    def allow(self, user_id: int, now: float) -> bool:
-        """Group questions: the per-replica in-memory limit."""
-        return self.local.allow(user_id, now)
-
-    def check(self, user_id: int, now: float) -> tuple[bool, bool]:
-        return self.local.check(user_id, now)
-
-    def forget(self, user_id: int) -> None:
-        self.local.forget(user_id)
-        self._told.pop(user_id, None)

@@ -7,7 +7,6 @@ import asyncio
 import csv
 import datetime as dt
 import io
-import logging
 import re
 from dataclasses import replace
 
@@ -20,8 +19,6 @@ from bot.ce.timing import local_now
 from bot.storage.store import CEEntryRow, Storage
 from bot.telegram.formatting import esc, quote_input, split_messages
 from bot.telegram.sending import edit_or_send, send_html, send_retrying
-
-log = logging.getLogger(__name__)
 
 #: How long the Undo button of ``/ce delete`` works.
 UNDO_SECONDS = 60

@@ -1,0 +1,43 @@
+"""Polling mode (``python -m bot`` without BOT_MODE=webhook): the Application fetches its own
+updates; with METRICS_PORT set, the status endpoints are served beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import InvalidToken
+
+from bot.settings import Settings
+from bot.storage.store import Storage
+from bot.telegram.app import build_application
+from bot.telegram.redaction import install_token_redaction
+
+log = logging.getLogger(__name__)
+
+
+def run_polling(settings: Settings) -> int:
+    from bot.answers.engine import load_replier
+    from bot.answers.retrieval import StoreMissingError
+
+    token = settings.telegram_bot_token.get_secret_value()
+    install_token_redaction(token)
+    try:
+        replier = load_replier(settings)
+    except StoreMissingError as exc:
+        log.error("%s", exc)
+        return 2
+    application = build_application(settings, replier, Storage(settings.database_url))
+    if settings.metrics_port:
+        from bot.service.web import attach_status_server
+
+        attach_status_server(application, settings)
+    try:
+        # SIGTERM/SIGINT: stop fetching, finish the updates in hand, shut down, return 0
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        log.error("the Bot API rejected the token: check TELEGRAM_BOT_TOKEN and "
+                  "TELEGRAM_BASE_URL (%s)", settings.telegram_base_url.replace(token, "[token]"))
+        return 2
+    return 0
