@@ -183,9 +183,9 @@ def test_all_sources_deduplicated_and_complete() -> None:
 
 def test_sources_shared_with_ce_rules_are_identical() -> None:
     from bot.ce import credentials as ce_credentials
-    from bot.ce import rules as ce_rules
+    from bot.ce import model as ce_model
 
-    assert career.Source is ce_rules.Source
+    assert career.Source is ce_model.Source
     ce_sources = {s.url: s for c in ce_credentials.CREDENTIALS.values() for s in c.sources}
     shared = [s for s in all_sources() if s.url in ce_sources]
     assert {s.url for s in shared} >= {

@@ -20,6 +20,7 @@ from user_rows import rows_about
 
 from bot.answers.templates import APOLOGY
 from bot.ce import credentials as ce_credentials
+from bot.ce import model as ce_model
 from bot.ce import rules as ce_rules
 from bot.telegram.app import NUDGE_JOB
 
@@ -427,8 +428,8 @@ def test_status_chart_draws_nothing_past_the_image_edges():
 
     today, exp, exp_tx = date(2026, 11, 25), date(2027, 3, 31), date(2027, 9, 30)
     log = [
-        ce_rules.CEEntry(2, "law", "T", today), ce_rules.CEEntry(1.5, "patient-safety", "T", today),
-        ce_rules.CEEntry(3, "general", "P", today), ce_rules.CEEntry(1, "tx-law", "T", today),
+        ce_model.CEEntry(2, "law", "T", today), ce_model.CEEntry(1.5, "patient-safety", "T", today),
+        ce_model.CEEntry(3, "general", "P", today), ce_model.CEEntry(1, "tx-law", "T", today),
     ]
     png = status_chart_png([
         ce_rules.ce_status(PTCB, exp, log, today), ce_rules.ce_status(TX, exp_tx, log, today),

@@ -7,24 +7,15 @@ from datetime import date, timedelta
 import pytest
 
 from bot.ce.credentials import CREDENTIALS
-from bot.ce.rules import (
-    TOPICS,
-    CEEntry,
-    CEInputError,
-    TopicRule,
-    ce_status,
-    check_entry_for,
-    cycle_start,
-    describe_entry,
-    entry_in_cycle,
-    format_hours,
+from bot.ce.model import TOPICS, CEEntry, CEInputError, TopicRule, describe_entry, format_hours
+from bot.ce.parsing import (
     parse_add_args,
     parse_ce_date,
     parse_cycle_start,
     parse_expiration,
     parse_uan,
-    status_text,
 )
+from bot.ce.rules import ce_status, check_entry_for, cycle_start, entry_in_cycle, status_text
 
 TODAY = date(2026, 4, 1)
 EXP = date(2027, 3, 31)  # cycle 2025-04-01 .. 2027-03-31
@@ -788,7 +779,7 @@ def _ce_sourced(record) -> bool:
 
 def test_every_state_with_sourced_ce_yields_a_working_credential() -> None:
     from bot.ce import credentials as ce_credentials
-    from bot.ce.rules import add_months
+    from bot.ce.model import add_months
     from bot.content.states import all_states
 
     states = all_states()
@@ -949,7 +940,7 @@ def test_error_messages_quote_only_a_short_prefix_of_the_input(call) -> None:
 
 
 def edited(args: str, before: CEEntry, today: date = TODAY):
-    from bot.ce.rules import parse_edit_args
+    from bot.ce.parsing import parse_edit_args
 
     return parse_edit_args(args.split(), before, today)
 

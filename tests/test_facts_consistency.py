@@ -21,7 +21,7 @@ from conftest import ROOT
 
 from bot.career import model as career
 from bot.ce import credentials as ce_credentials
-from bot.ce import rules as ce_rules
+from bot.ce import model as ce_model
 from bot.content.documents import Document, load_documents
 
 NUMBER = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
@@ -101,7 +101,7 @@ def test_roadmap_figures_appear_in_the_documents_their_source_backs(path_id, doc
     assert not problems, f"{path_id}:\n" + "\n".join(problems)
 
 
-def stated_figures(cred: ce_rules.Credential) -> str:
+def stated_figures(cred: ce_model.Credential) -> str:
     hours = [cred.total_hours, cred.min_technician_hours or 0]
     return " ".join([cred.late_fee, cred.renewal_fee, cred.reinstatement,
                      *(f"{h:g} hours" for h in hours if h >= 10)])

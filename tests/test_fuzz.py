@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 
 from bot.answers.templates import APOLOGY
 from bot.ce import credentials as ce_credentials
-from bot.ce import rules as ce_rules
-from bot.ce.rules import CEEntry, CEInputError
+from bot.ce import parsing as ce_parsing
+from bot.ce.model import CEEntry, CEInputError
 from bot.telegram.app import NUDGE_JOB
 
 TODAY = dt.date(2026, 4, 1)
@@ -71,7 +71,7 @@ free_text = st.one_of(
     st.lists(st.one_of(st.sampled_from(WORDS), date_like(), st.text(max_size=8)), max_size=8)
     .map(" ".join),
     # the words of /ce edit, in any order: a field, a value, a tag, a field with no value...
-    st.lists(st.one_of(st.sampled_from(sorted(ce_rules.EDIT_FIELDS)), st.sampled_from(WORDS),
+    st.lists(st.one_of(st.sampled_from(sorted(ce_parsing.EDIT_FIELDS)), st.sampled_from(WORDS),
                        date_like()), min_size=1, max_size=6).map(" ".join),
     st.integers(min_value=1, max_value=3000).map(lambda n: "x" * n),
 )
@@ -82,18 +82,18 @@ SAMPLE_ENTRY = CEEntry(hours=1, topic="law", audience="T", completed_on=dt.date(
                        tags=("tx-law",))
 PLAIN_ENTRY = CEEntry(hours=2, topic="general", audience="P", completed_on=dt.date(2026, 1, 5))
 PARSERS = {
-    "expiration": lambda text: ce_rules.parse_expiration(text, TODAY),
-    "activity date": lambda text: ce_rules.parse_ce_date(text, TODAY),
-    "cycle start": lambda text: ce_rules.parse_cycle_start(text, dt.date(2027, 3, 31), TODAY),
-    "uan": ce_rules.parse_uan,
-    "topic": ce_rules.parse_topic,
-    "hours": ce_rules.parse_hours,
-    "tag": lambda text: ce_rules.parse_tag(text, ce_credentials.all_tags()),
-    "add": lambda text: ce_rules.parse_add_args(text.split(), TODAY, ce_credentials.all_tags()),
-    "edit (UAN)": lambda text: ce_rules.parse_edit_args(text.split(), SAMPLE_ENTRY, TODAY,
-                                                        ce_credentials.all_tags()),
-    "edit": lambda text: ce_rules.parse_edit_args(text.split(), PLAIN_ENTRY, TODAY,
-                                                  ce_credentials.all_tags()),
+    "expiration": lambda text: ce_parsing.parse_expiration(text, TODAY),
+    "activity date": lambda text: ce_parsing.parse_ce_date(text, TODAY),
+    "cycle start": lambda text: ce_parsing.parse_cycle_start(text, dt.date(2027, 3, 31), TODAY),
+    "uan": ce_parsing.parse_uan,
+    "topic": ce_parsing.parse_topic,
+    "hours": ce_parsing.parse_hours,
+    "tag": lambda text: ce_parsing.parse_tag(text, ce_credentials.all_tags()),
+    "add": lambda text: ce_parsing.parse_add_args(text.split(), TODAY, ce_credentials.all_tags()),
+    "edit (UAN)": lambda text: ce_parsing.parse_edit_args(text.split(), SAMPLE_ENTRY, TODAY,
+                                                          ce_credentials.all_tags()),
+    "edit": lambda text: ce_parsing.parse_edit_args(text.split(), PLAIN_ENTRY, TODAY,
+                                                    ce_credentials.all_tags()),
 }
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 
@@ -115,11 +115,11 @@ def test_parsers_answer_any_input_with_a_value_or_a_short_clear_error(parser, te
 @given(args=arg_lists)
 def test_an_edit_keeps_every_field_it_does_not_name(args):
     try:
-        after = ce_rules.parse_edit_args(args, PLAIN_ENTRY, TODAY, ce_credentials.all_tags())
+        after = ce_parsing.parse_edit_args(args, PLAIN_ENTRY, TODAY, ce_credentials.all_tags())
     except CEInputError:
         return
     named = " ".join(args).lower()
-    if "date" not in named and not any(ce_rules._looks_like_activity_date(" ".join(args[i:j]))
+    if "date" not in named and not any(ce_parsing._looks_like_activity_date(" ".join(args[i:j]))
                                        for i in range(len(args)) for j in range(i + 1,
                                                                                  len(args) + 1)):
         assert after.completed_on == PLAIN_ENTRY.completed_on, args

@@ -20,7 +20,7 @@ PROBE = r"""
 import asyncio, datetime as dt, json, sys
 from bot.answers.batching import AnswerBatcher
 from bot.cli.bench import _questions, _rss_mb
-from bot.ce import credentials, rules
+from bot.ce import credentials, model, rules
 from bot.ce.chart import status_chart_png
 from bot.answers.engine import load_replier
 from bot.settings import get_settings
@@ -34,7 +34,7 @@ async def burst(n):
     await batcher.close()
 
 today = dt.date(2026, 6, 1)
-entries = [rules.CEEntry(hours=1.0 + i % 3, topic=("law", "patient-safety", "general")[i % 3],
+entries = [model.CEEntry(hours=1.0 + i % 3, topic=("law", "patient-safety", "general")[i % 3],
                          audience="T", completed_on=today - dt.timedelta(days=20 * i))
            for i in range(12)]
 statuses = [rules.ce_status(credentials.find(k), today + dt.timedelta(days=200), entries, today)

@@ -9,7 +9,7 @@ import pytest
 
 from bot.ce import timing as nudge_timing
 from bot.ce.credentials import CREDENTIALS
-from bot.ce.rules import Credential
+from bot.ce.model import Credential
 from bot.ce.timing import (
     DEFAULT_TIMEZONE,
     QUIET_END,

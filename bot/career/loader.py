@@ -58,6 +58,17 @@ class SourceData(BaseModel):
         return value.isoformat() if isinstance(value, dt.date) else value
 
 
+@dataclass(frozen=True)
+class Source:
+    """A page a fact or a rule comes from, as the career model and the CE rules cite it (one
+    type for both, so a source both cite is equal). ``as_of`` is the date or version the
+    stored copy states."""
+
+    title: str
+    url: str
+    as_of: str
+
+
 def _one_line(value: str | None) -> str | None:
     return None if value is None else " ".join(value.split())
 

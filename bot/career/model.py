@@ -26,10 +26,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.career.loader import CareerData, CareerDataError, FactData, StageFile, load_career_data
-
 # Source(title, url, as_of) is shared with the CE rules, so a source both modules cite is equal.
-from bot.ce.rules import Source
+from bot.career.loader import (
+    CareerData,
+    CareerDataError,
+    FactData,
+    Source,
+    StageFile,
+    load_career_data,
+)
 from bot.content.states import (
     BOARD_ID,
     Jurisdiction,

@@ -1,12 +1,6 @@
-"""The CE domain: credential rules as data, pure functions over them, and the /ce handlers.
+"""The CE domain, pure (no I/O, no clock): the types (``model``), the parsing of ``/ce`` input,
+the renewal ``rules``, the credential data (``data/``, ``loader``, ``credentials``), when each
+nudge is due (``timing``) and the status chart.
 
-* :mod:`bot.ce.rules` — the rule types and the pure functions (parsing, cycles, status);
-* :mod:`bot.ce.loader` — reads ``bot/ce/data/*.yaml`` and checks them against the knowledge base;
-* :mod:`bot.ce.credentials` — every credential the tracker knows (the files, and the states);
-* :mod:`bot.ce.timing` — when each renewal nudge is due (pure, the clock passed in);
-* :mod:`bot.telegram.nudges` — the nudge dispatcher (due rows only, claimed, then sent);
-* :mod:`bot.ce.chart` — the /ce status chart; :mod:`bot.telegram.handlers.ce` — the /ce Telegram handlers.
-
-Nothing here imports :mod:`bot.telegram.app`: the handlers send through :mod:`bot.telegram.sending`.
-This file imports nothing, so importing ``bot.ce.rules`` (as storage does) stays light.
+May import :mod:`bot.career` and :mod:`bot.content`; never storage, telegram or service.
 """

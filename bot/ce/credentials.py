@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot.ce import rules as ce_rules
+from bot.career.loader import Source
+from bot.ce import model as ce_model
 from bot.ce.loader import load_credentials
-from bot.ce.rules import Credential, Source, TopicRule
+from bot.ce.model import Credential, TopicRule
 from bot.content.states import Jurisdiction, all_states
 
 #: The credentials written by hand (ptcb-cpht, ptcb-cpht-adv, nha-cpht, tx-tech), by key, in
@@ -177,7 +178,7 @@ def unconfirmed_message(key: str) -> str | None:
 def all_tags() -> dict[str, str]:
     """Every tag a user may put on an entry (alias -> tag): the core ones and each state
     topic's."""
-    tags = dict(ce_rules.CORE_TAGS)
+    tags = dict(ce_model.CORE_TAGS)
     for credential in state_credentials().values():
         tags.update({rule.key: rule.key for rule in credential.topic_rules})
     return tags
@@ -188,11 +189,11 @@ def tag_lines(credentials: Iterable[Credential]) -> list[str]:
     lines: list[str] = []
     for credential in credentials:
         if credential.id == "tx-tech":
-            lines += [f"+{tag} \u2014 {ce_rules.TAG_LABELS[tag]}"
+            lines += [f"+{tag} \u2014 {ce_model.TAG_LABELS[tag]}"
                       for tag in ("tx-law", "human-trafficking", "accredited")]
             continue
         for rule in credential.topic_rules:
-            hours = f"{ce_rules.format_hours(rule.hours)} h" if rule.hours is not None else "course"
+            hours = f"{ce_model.format_hours(rule.hours)} h" if rule.hours is not None else "course"
             extra = " (if it applies to you)" if rule.conditional else ""
             lines.append(f"+{rule.key} \u2014 {credential.name}: {rule.label}, {hours}{extra}")
     return list(dict.fromkeys(lines))

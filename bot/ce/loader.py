@@ -30,11 +30,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.career.loader import (  # one shape for a source and its problems in every data file
+    Source,
     SourceData,
     read_data_file,
     validation_problems,
 )
-from bot.ce.rules import Credential, LateFeeRule, Source, TopicRule, topic_label
+from bot.ce.model import Credential, LateFeeRule, TopicRule, topic_label
 from bot.content.figures import KnowledgeSections, figures, number_text, states, states_with_unit
 
 log = logging.getLogger(__name__)
@@ -464,7 +465,7 @@ def _hours(figure: Figure | None) -> float | None:
 
 
 def to_credential(model: CredentialFile) -> Credential:
-    """The :class:`~bot.ce.rules.Credential` a file describes."""
+    """The :class:`~bot.ce.model.Credential` a file describes."""
     years = int(model.reinstatement_years.value) if model.reinstatement_years else None
     tiers = tuple(
         (tier.max_days_expired if tier.max_days_expired is not None else 366 * (years or 1),

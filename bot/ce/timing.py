@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.ce.rules import Credential
+from bot.ce.model import Credential
 
 DEFAULT_TIMEZONE = "America/New_York"
 QUIET_START = time(21)

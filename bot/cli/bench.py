@@ -140,11 +140,11 @@ def _render_charts(n: int) -> dict[str, float]:
     mean render time and the RSS after the first and after all of them."""
     import datetime as dt
 
-    from bot.ce import credentials, rules
+    from bot.ce import credentials, model, rules
     from bot.ce.chart import status_chart_png
 
     today = dt.date(2026, 6, 1)
-    entries = [rules.CEEntry(hours=1.0 + (i % 3), topic=("law", "patient-safety", "general")[i % 3],
+    entries = [model.CEEntry(hours=1.0 + (i % 3), topic=("law", "patient-safety", "general")[i % 3],
                              audience="T", completed_on=today - dt.timedelta(days=20 * i))
                for i in range(12)]
     statuses = [rules.ce_status(credentials.find(key), today + dt.timedelta(days=200), entries,

@@ -56,7 +56,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.ce.rules import CEEntry
+from bot.ce.model import CEEntry
 from bot.ce.timing import (
     DEFAULT_TIMEZONE,
     SETTLED_STATUSES,

@@ -6,7 +6,7 @@ import html
 import re
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # only for annotations: the CE rules quote input without loading replies
+if TYPE_CHECKING:  # only for annotations
     from bot.answers.compose import Reply
 
 TELEGRAM_LIMIT = 4096
@@ -15,12 +15,6 @@ TAG_RE = re.compile(r"<[^>]+>")
 
 def esc(text: str) -> str:
     return html.escape(text, quote=False)
-
-
-def quote_input(text: str, limit: int = 40) -> str:
-    """What the user typed, quoted back in a message: a short prefix, never the whole thing."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def link(title: str, url: str | None) -> str:

@@ -1,5 +1,5 @@
-"""`/ce` in the chat: the CE log and renewal status. Parsing and rules live in bot.ce.rules; this
-module only turns commands into storage calls and replies."""
+"""`/ce` in the chat: the CE log and renewal status. Parsing lives in bot.ce.parsing and the
+rules in bot.ce.rules; this module only turns commands into storage calls and replies."""
 
 from __future__ import annotations
 
@@ -14,11 +14,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import ContextTypes
 
 from bot.ce import credentials as ce_credentials
+from bot.ce import model as ce_model
+from bot.ce import parsing as ce_parsing
 from bot.ce import rules as ce_rules
 from bot.ce.timing import local_now
 from bot.storage.store import CEEntryRow, Storage
-from bot.telegram.formatting import esc, quote_input, split_messages
+from bot.telegram.formatting import esc, split_messages
 from bot.telegram.sending import edit_or_send, send_html, send_retrying
+from bot.text import quote_input
 
 #: How long the Undo button of ``/ce delete`` works.
 UNDO_SECONDS = 60
@@ -80,7 +83,7 @@ async def user_today(storage: Storage, user_id: int, now: dt.datetime | None = N
     return local_now(now or dt.datetime.now(dt.UTC), user.timezone if user else None).date()
 
 
-def entry_fields(entry: ce_rules.CEEntry) -> dict:
+def entry_fields(entry: ce_model.CEEntry) -> dict:
     return {
         "hours": entry.hours, "topic": entry.topic, "audience": entry.audience,
         "completed_on": entry.completed_on, "title": entry.title, "uan": entry.uan,
@@ -88,7 +91,7 @@ def entry_fields(entry: ce_rules.CEEntry) -> dict:
     }
 
 
-async def _check_cycle(storage: Storage, user_id: int, entry: ce_rules.CEEntry) -> list[str]:
+async def _check_cycle(storage: Storage, user_id: int, entry: ce_model.CEEntry) -> list[str]:
     """An entry must fall in the cycle of at least one of the user's credentials. Returns the
     notices of the credentials that accept it but won't count it yet (a PTCB cycle start the
     user hasn't given)."""
@@ -100,7 +103,7 @@ async def _check_cycle(storage: Storage, user_id: int, entry: ce_rules.CEEntry) 
         try:
             notice = ce_rules.check_entry_for(
                 credential, record.expiration, entry, since=record.cycle_start)
-        except ce_rules.CEInputError as exc:
+        except ce_model.CEInputError as exc:
             problems.append(exc)
             continue
         accepted = True
@@ -125,11 +128,11 @@ async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if sub == "set":
             await ce_set(update, context, args)
         elif sub == "add":
-            entry = ce_rules.parse_add_args(args, await user_today(storage, user.id),
-                                            tags=ce_credentials.all_tags())
+            entry = ce_parsing.parse_add_args(args, await user_today(storage, user.id),
+                                              tags=ce_credentials.all_tags())
             notices = await _check_cycle(storage, user.id, entry)
             await storage.add_entry(user.id, **entry_fields(entry))
-            await _send(context, chat_id, "✅ Logged: " + esc(ce_rules.describe_entry(entry))
+            await _send(context, chat_id, "✅ Logged: " + esc(ce_model.describe_entry(entry))
                         + "\n/ce status shows what is still missing." + _notices_html(notices))
         elif sub == "list":
             await ce_list(update, context)
@@ -147,7 +150,7 @@ async def cmd_ce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await ce_export(update, context)
         else:
             await _send(context, chat_id, usage_text())
-    except ce_rules.CEInputError as exc:
+    except ce_model.CEInputError as exc:
         await _send(context, chat_id, "⚠️ " + esc(str(exc)))
 
 
@@ -158,13 +161,13 @@ async def _entry_by_number(storage: Storage, user_id: int, args: list[str]) -> C
     try:
         number = int(typed)
     except ValueError:
-        raise ce_rules.CEInputError(
+        raise ce_model.CEInputError(
             "Tell me which entry by its number in /ce list, e.g. /ce delete 2 or "
             "/ce edit 2 hours 1.5."
         ) from None
     row = next((r for r in await storage.entries(user_id) if r.id == number), None)
     if row is None:
-        raise ce_rules.CEInputError(
+        raise ce_model.CEInputError(
             f"There is no entry #{quote_input(typed)} in your log. /ce list shows each entry's "
             "number."
         )
@@ -188,7 +191,7 @@ async def ce_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, args: li
     await storage.purge_deleted_entries(now - dt.timedelta(seconds=UNDO_SECONDS))
     await storage.delete_entry(user_id, row.id, now)
     await _send(context, update.effective_chat.id,
-                f"🗑 Deleted #{row.id}: {esc(ce_rules.describe_entry(row.to_entry()))}",
+                f"🗑 Deleted #{row.id}: {esc(ce_model.describe_entry(row.to_entry()))}",
                 reply_markup=undo_keyboard(row.id))
 
 
@@ -200,7 +203,7 @@ async def on_undo(update: Update, context: ContextTypes.DEFAULT_TYPE, entry_id: 
         row = next(r for r in await storage.entries(user_id) if r.id == entry_id)
         await query.answer("Restored")
         await edit_or_send(update, context, f"↩️ Restored #{row.id}: "
-                           + esc(ce_rules.describe_entry(row.to_entry())))
+                           + esc(ce_model.describe_entry(row.to_entry())))
         return
     if any(r.id == entry_id for r in await storage.entries(user_id)):
         await query.answer(f"Entry #{entry_id} is already back in your log.")
@@ -215,19 +218,19 @@ async def ce_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list
     user_id, storage = update.effective_user.id, _storage(context)
     row = await _entry_by_number(storage, user_id, args[:1])
     before = row.to_entry()
-    after = ce_rules.parse_edit_args(args[1:], before, await user_today(storage, user_id),
-                                     tags=ce_credentials.all_tags(), number=str(row.id))
+    after = ce_parsing.parse_edit_args(args[1:], before, await user_today(storage, user_id),
+                                       tags=ce_credentials.all_tags(), number=str(row.id))
     if after == before:
         await _send(context, update.effective_chat.id,
-                    f"Entry #{row.id} already says that: {esc(ce_rules.describe_entry(after))}")
+                    f"Entry #{row.id} already says that: {esc(ce_model.describe_entry(after))}")
         return
     notices = []
     if after.completed_on != before.completed_on:
         notices = await _check_cycle(storage, user_id, after)
     old, new = entry_fields(before), entry_fields(after)
     await storage.replace_entry(user_id, row.id, **{k: v for k, v in new.items() if old[k] != v})
-    lines = [f"✏️ Updated entry #{row.id}", *ce_rules.describe_changes(before, after),
-             f"Now: {ce_rules.describe_entry(after)}"]
+    lines = [f"✏️ Updated entry #{row.id}", *ce_model.describe_changes(before, after),
+             f"Now: {ce_model.describe_entry(after)}"]
     await _send(context, update.effective_chat.id,
                 esc("\n".join(lines)) + _notices_html(notices))
 
@@ -245,8 +248,8 @@ def credential_keyboard(profile_state: str | None = None) -> InlineKeyboardMarku
     ])
 
 
-def _unknown_credential(word: str) -> ce_rules.CEInputError:
-    return ce_rules.CEInputError(
+def _unknown_credential(word: str) -> ce_model.CEInputError:
+    return ce_model.CEInputError(
         f"I don't know the credential “{quote_input(word)}”. I track: {', '.join(ce_credentials.CREDENTIALS)}, and "
         f"these state credentials: {', '.join(ce_credentials.state_credentials())}. "
         "Try: /ce set ptcb-cpht 2027-03-31"
@@ -283,19 +286,19 @@ async def ce_set(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[
         raise _unknown_credential(args[0])
     expiration_text, since_text = split_since(args[1:])
     if not expiration_text:
-        raise ce_rules.CEInputError(
+        raise ce_model.CEInputError(
             f"Add the expiration date, e.g. /ce set {key} 2027-03-31 (or 3/31/2027, March 2027)."
         )
     today = await user_today(storage, user_id)
-    expiration = ce_rules.parse_expiration(expiration_text, today)
+    expiration = ce_parsing.parse_expiration(expiration_text, today)
     since = None
     if since_text is not None:
         if not credential.cycle_starts_at_approval:
-            raise ce_rules.CEInputError(
+            raise ce_model.CEInputError(
                 f"The {credential.name} cycle is set by its expiration date, so leave out "
                 f"--since: /ce set {key} {expiration.isoformat()}"
             )
-        since = ce_rules.parse_cycle_start(since_text, expiration, today, credential.body)
+        since = ce_parsing.parse_cycle_start(since_text, expiration, today, credential.body)
     await storage.set_credential(user_id, key, expiration, cycle_start=since)
     record = next(r for r in await storage.credentials(user_id) if r.credential == key)
     lines = [(f"✅ {esc(credential.name)}: expires {expiration.isoformat()}. "
@@ -341,7 +344,7 @@ async def ce_tag(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[
     row = await _entry_by_number(storage, user_id, args[:1])
     changes = args[1:]
     if not changes:
-        raise ce_rules.CEInputError(
+        raise ce_model.CEInputError(
             "Tell me the tags to add (+tag) or remove (-tag), e.g. /ce tag 2 +tx-law. "
             "/ce tags lists the tags of your credentials."
         )
@@ -349,21 +352,21 @@ async def ce_tag(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[
     tags = list(row.to_entry().tags)
     for word in changes:
         if word.startswith("+"):
-            tag = ce_rules.parse_tag(word, known)
+            tag = ce_parsing.parse_tag(word, known)
             if tag not in tags:
                 tags.append(tag)
         elif word.startswith("-") and len(word) > 1:
-            tag = ce_rules.parse_tag("+" + word[1:], known)
+            tag = ce_parsing.parse_tag("+" + word[1:], known)
             tags = [t for t in tags if t != tag]
         else:
-            raise ce_rules.CEInputError(
+            raise ce_model.CEInputError(
                 f"Put + before a tag to add it or - to remove it, e.g. /ce tag {row.id} +tx-law "
                 f"(not “{quote_input(word)}”)."
             )
     entry = replace(row.to_entry(), tags=tuple(tags))
     await storage.replace_entry(user_id, row.id, tags=" ".join(tags) or None)
     await _send(context, update.effective_chat.id,
-                f"🏷 Entry #{row.id}: {esc(ce_rules.describe_entry(entry))}")
+                f"🏷 Entry #{row.id}: {esc(ce_model.describe_entry(entry))}")
 
 
 async def ce_tags(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -394,8 +397,8 @@ async def ce_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     "Your CE log is empty. Add an activity: /ce add 2 law \"Federal law update\"")
         return
     total = sum(r.hours for r in rows)
-    lines = [f"<b>Your CE log</b> ({len(rows)} entries, {ce_rules.format_hours(total)} h)"]
-    lines += [f"#{r.id} · {esc(ce_rules.describe_entry(r.to_entry()))}" for r in rows]
+    lines = [f"<b>Your CE log</b> ({len(rows)} entries, {ce_model.format_hours(total)} h)"]
+    lines += [f"#{r.id} · {esc(ce_model.describe_entry(r.to_entry()))}" for r in rows]
     for message in split_messages(lines):
         await _send(context, update.effective_chat.id, message)
 

@@ -10,11 +10,12 @@ from bot.answers.compose import Replier
 from bot.career import model as career
 from bot.content import states
 from bot.storage.store import User
-from bot.telegram.formatting import esc, link, quote_input, split_messages
+from bot.telegram.formatting import esc, link, split_messages
 from bot.telegram.handlers import ce as ce_chat
 from bot.telegram.handlers.questions import ask_from_button
 from bot.telegram.sending import send_html
 from bot.telegram.services import BotServices, services
+from bot.text import quote_input
 
 # --- /state --------------------------------------------------------------------------------
 

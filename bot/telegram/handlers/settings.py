@@ -9,10 +9,11 @@ from telegram.ext import ContextTypes
 
 from bot.answers import templates
 from bot.ce.timing import snooze_until
-from bot.telegram.formatting import esc, quote_input
+from bot.telegram.formatting import esc
 from bot.telegram.handlers.onboarding import profile_text
 from bot.telegram.sending import edit_or_send, send_html
 from bot.telegram.services import services, utcnow
+from bot.text import quote_input
 
 TIMEZONE_CHOICES = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
