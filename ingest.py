@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.answers.embedding import ensure_export
+from bot.answers.errors import StoreMissingError
 from bot.answers.retrieval import (
     CACHE_COLLECTION,
     COLLECTION,
     MANIFEST_COLLECTION,
     STORE_FORMAT,
     LazyEmbeddings,
-    StoreMissingError,
     connect,
     load_embeddings,
     open_store,

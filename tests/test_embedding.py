@@ -30,7 +30,8 @@ from bot.answers.embedding import (
     model_files,
     read_record,
 )
-from bot.answers.retrieval import Retriever, StoreMissingError, load_embeddings
+from bot.answers.errors import StoreMissingError
+from bot.answers.retrieval import Retriever, load_embeddings
 from bot.cli.evaluation import evaluate, load_questions
 
 HEAVY = ("torch", "sentence_transformers", "transformers", "langchain_huggingface")

@@ -34,7 +34,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from tokenizers import Tokenizer
 
-from bot.answers.retrieval import StoreMissingError
+from bot.answers.errors import StoreMissingError
 from bot.settings import Settings
 
 if TYPE_CHECKING:

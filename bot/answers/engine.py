@@ -12,5 +12,5 @@ log = logging.getLogger(__name__)
 
 
 def load_replier(settings: Settings) -> Replier:
-    """Raises retrieval.StoreMissingError when there is no store yet."""
+    """Raises errors.StoreMissingError when there is no store yet."""
     return Replier(Retriever(settings))

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from bot.answers.errors import StoreMissingError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -36,10 +37,6 @@ CACHE_COLLECTION = "pathway-vector-cache"
 STORE_FORMAT = 4
 RRF_K = 60
 CANDIDATES = 20
-
-
-class StoreMissingError(RuntimeError):
-    """No usable store at CHROMA_PATH: the user must run `python ingest.py`."""
 
 
 @dataclass

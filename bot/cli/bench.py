@@ -285,7 +285,8 @@ def _run_worker(settings: Settings, backend: str, args: argparse.Namespace,
 def run_bench(settings: Settings, questions_file: Path, rounds: int = 2, *, burst: int = BURST,
               cold_runs: int = 3, limit: int | None = None, ingest: bool = True) -> int:
     from bot.answers.embedding import export_status
-    from bot.answers.retrieval import StoreMissingError, connect, read_manifest, store_location
+    from bot.answers.errors import StoreMissingError
+    from bot.answers.retrieval import connect, read_manifest, store_location
 
     try:
         manifest = read_manifest(connect(settings))

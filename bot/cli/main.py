@@ -41,7 +41,7 @@ def setup_logging(level: str) -> None:
 
 def _load_replier():
     from bot.answers.engine import load_replier
-    from bot.answers.retrieval import StoreMissingError
+    from bot.answers.errors import StoreMissingError
 
     try:
         return load_replier(get_settings())

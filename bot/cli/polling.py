@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def run_polling(settings: Settings) -> int:
     from bot.answers.engine import load_replier
-    from bot.answers.retrieval import StoreMissingError
+    from bot.answers.errors import StoreMissingError
 
     token = settings.telegram_bot_token.get_secret_value()
     install_token_redaction(token)

@@ -293,7 +293,7 @@ class WebhookService:
 def run_webhook(settings: Settings) -> int:
     """``python -m bot`` with BOT_MODE=webhook: serve until SIGTERM/SIGINT, then exit 0."""
     from bot.answers.engine import load_replier
-    from bot.answers.retrieval import StoreMissingError
+    from bot.answers.errors import StoreMissingError
     from bot.telegram.redaction import install_token_redaction
 
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
