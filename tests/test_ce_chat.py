@@ -273,7 +273,7 @@ async def test_ce_delete_offers_an_undo_button_for_a_minute(rb):
     async with rb.storage.session() as s:
         from sqlalchemy import update
 
-        from bot.storage.store import CEEntryRow
+        from bot.storage.models import CEEntryRow
         await s.execute(update(CEEntryRow).where(CEEntryRow.id == ids["Law A"]).values(
             deleted_at=datetime.now(ZoneInfo("UTC")) - timedelta(seconds=61)))
     rb.stub.mark()

@@ -38,6 +38,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.storage import migrations
 from bot.storage.migrations import schema_0001
+from bot.storage.models import model_metadata
 from bot.storage.store import Storage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -437,7 +438,7 @@ async def test_two_storages_initialised_at_once_in_one_process(url):
 
 
 async def test_the_models_and_the_migrations_agree(url):
-    metadata = migrations.model_metadata()
+    metadata = model_metadata()
     assert {"users", "ce_credentials", "sent_nudges"} <= set(metadata.tables)
     await migrations.upgrade(url)
     engine = create_async_engine(url, poolclass=NullPool)

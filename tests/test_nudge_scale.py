@@ -36,7 +36,8 @@ from bot.ce.timing import (
     next_nudge_due,
 )
 from bot.cli import bench_nudges
-from bot.storage.store import CECredential, Storage
+from bot.storage.models import CECredential
+from bot.storage.store import Storage
 from bot.telegram import nudges
 
 PTCB, NHA = CREDENTIALS["ptcb-cpht"], CREDENTIALS["nha-cpht"]

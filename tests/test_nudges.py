@@ -41,7 +41,8 @@ from user_rows import rows_about
 
 from bot.ce import credentials as ce_credentials
 from bot.ce.timing import STALE_AFTER_DAYS, snooze_until
-from bot.storage.store import SentNudge, Storage
+from bot.storage.models import SentNudge
+from bot.storage.store import Storage
 from bot.telegram import app as telegram_app
 from bot.telegram import nudges
 from bot.telegram.handlers import settings as settings_handlers

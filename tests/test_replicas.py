@@ -28,7 +28,8 @@ from sqlalchemy import select
 
 import ingest
 from bot.service.inbox import UpdateInboxRow
-from bot.storage.store import Storage, Turn
+from bot.storage.models import Turn
+from bot.storage.store import Storage
 
 pytestmark = pytest.mark.replicas
 

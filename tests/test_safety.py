@@ -17,7 +17,7 @@ from e2e_support import running_bot
 from sqlalchemy import update
 
 from bot.answers import templates
-from bot.storage.store import Turn
+from bot.storage.models import Turn
 
 DATA = Path(__file__).parent / "data"
 SAFETY_ROWS = [json.loads(line) for line in (DATA / "safety_messages.jsonl").read_text(
@@ -114,13 +114,13 @@ async def test_conversation_scripts_through_telegram(tmp_path, replier):
             user_id = 70_000 + n
             for i, turn in enumerate(script["turns"]):
                 if turn.get("minutes_later"):
-                    await _age_turns(bot.storage.store, user_id, turn["minutes_later"])
+                    await _age_turns(bot.storage, user_id, turn["minutes_later"])
                 bot.stub.mark()
                 bot.stub.user_message(user_id, turn["q"])
                 first = (await bot.stub.wait_for_messages(user_id, 1, timeout=T,
                                                           method="sendMessage"))[0]
                 kind = _kind_of_message(first["plain_text"] or "")
-                async with bot.storage.store.session() as s:
+                async with bot.storage.session() as s:
                     stored = (await s.execute(
                         select(Turn).where(Turn.user_id == user_id).order_by(Turn.id.desc())
                     )).scalars().first()

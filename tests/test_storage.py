@@ -15,8 +15,10 @@ from conftest import open_empty_storage
 from sqlalchemy import BigInteger, Column, ForeignKey, Integer, MetaData, Table, text
 from sqlalchemy import inspect as sa_inspect
 
+from bot.storage.conversation import KEEP_TURNS
 from bot.storage.migrations import schema_0001
-from bot.storage.store import ADDED_COLUMNS, KEEP_TURNS, Storage
+from bot.storage.migrations.schema_0001 import ADDED_COLUMNS
+from bot.storage.store import Storage
 
 UTC = dt.UTC
 
@@ -57,7 +59,7 @@ async def test_recent_questions_are_bounded_and_forgotten_after_silence(storage)
     async with storage.session() as s:
         from sqlalchemy import func, select
 
-        from bot.storage.store import Turn
+        from bot.storage.models import Turn
 
         count = (await s.execute(select(func.count()).where(Turn.user_id == 2))).scalar_one()
     assert count == KEEP_TURNS

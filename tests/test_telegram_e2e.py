@@ -29,7 +29,7 @@ from user_rows import rows_about, tables_without_rows
 
 from bot.answers import templates
 from bot.content.documents import TOPICS
-from bot.storage.store import Feedback, Turn
+from bot.storage.models import Feedback, Turn
 from bot.telegram.formatting import TELEGRAM_LIMIT, esc, link, split_messages, visible_length
 from bot.telegram.redaction import RedactToken, install_token_redaction
 

@@ -27,7 +27,8 @@ from sqlalchemy import select
 
 from bot.service.inbox import PROCESSING, Inbox, UpdateInboxRow, advisory_key
 from bot.service.web import Readiness, WebhookService
-from bot.storage.store import Storage, Turn
+from bot.storage.models import Turn
+from bot.storage.store import Storage
 from bot.telegram.limits import QuestionRateLimiter, SharedQuestionLimiter
 
 QUESTIONS = (

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy import Column, func, select
 
-from bot.storage.store import Base, Storage
+from bot.storage.models import Base
+from bot.storage.store import Storage
 
 
 def _refers_to_a_user(column: Column, users) -> bool:

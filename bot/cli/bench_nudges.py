@@ -40,7 +40,8 @@ from sqlalchemy.pool import NullPool
 
 from bot.ce.timing import find_credential
 from bot.storage.migrations.reschedule import reschedule_all
-from bot.storage.store import CECredential, CEEntryRow, SentNudge, Storage, User
+from bot.storage.models import CECredential, CEEntryRow, SentNudge, User
+from bot.storage.store import Storage
 from bot.telegram import nudges
 
 #: Zones the users live in: at 11:00 UTC it is night in all of them, at 20:00 UTC day.

@@ -59,7 +59,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.store import Base, Storage, UTCDateTime
+from bot.storage.models import Base, UTCDateTime
+from bot.storage.store import Storage
 from bot.telegram import metrics
 from bot.telegram.bot_api import SEND_JOURNAL
 

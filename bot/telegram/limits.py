@@ -10,7 +10,9 @@ from collections import deque
 
 from sqlalchemy import func, select
 
-from bot.storage.store import KEEP_TURNS, Storage, Turn
+from bot.storage.conversation import KEEP_TURNS
+from bot.storage.models import Turn
+from bot.storage.store import Storage
 
 
 class QuestionRateLimiter:
@@ -52,7 +54,7 @@ class QuestionRateLimiter:
 
     async def admit(self, user_id: int) -> tuple[bool, bool]:
         """:meth:`check` now; the same call as the webhook mode's limiter across replicas
-        (:class:`bot.service.inbox.SharedQuestionLimiter`)."""
+        (:class:`SharedQuestionLimiter`)."""
         return self.check(user_id, time.monotonic())
 
 

@@ -50,7 +50,8 @@ from bot.ce.timing import (
     resolve_timezone,
 )
 from bot.settings import Settings
-from bot.storage.store import DueCredential, Storage
+from bot.storage.nudges import DueCredential
+from bot.storage.store import Storage
 from bot.telegram.formatting import esc
 
 log = logging.getLogger(__name__)

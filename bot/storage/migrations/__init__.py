@@ -19,9 +19,7 @@ nothing is dropped or recreated), stamped ``0001_initial``, then upgraded like a
 
 from __future__ import annotations
 
-import importlib
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,22 +65,6 @@ def alembic_config(connection: Connection | None = None) -> Config:
     config.set_main_option("path_separator", "os")
     config.attributes["connection"] = connection
     return config
-
-
-def model_metadata() -> sa.MetaData:
-    """``Base.metadata`` with every table the bot declares: each module of the package that
-    declares a model (``class X(Base):``) is imported first, wherever it lives, so that a
-    comparison with the database (autogenerate, the agreement test) sees all of them."""
-    package = SCRIPT_LOCATION.parents[1]
-    for path in sorted(package.rglob("*.py")):
-        if SCRIPT_LOCATION in path.parents:
-            continue
-        if re.search(r"^class \w+\(Base\):", path.read_text("utf-8"), flags=re.MULTILINE):
-            parts = path.relative_to(package.parent).with_suffix("").parts
-            importlib.import_module(".".join(parts))
-    from bot.storage.store import Base
-
-    return Base.metadata
 
 
 def head_revision() -> str:

@@ -3,7 +3,7 @@
 Run through :func:`bot.storage.migrations.upgrade` (``Storage.init``, ``python -m bot db upgrade``),
 which hands over a connection in an open transaction holding the upgrade lock: the migrations
 run in that transaction, and the caller commits. Run by the ``alembic`` command itself (a
-developer writing a migration: ``alembic -c <ini with script_location = bot/migrations and
+developer writing a migration: ``alembic -c <ini with script_location = bot/storage/migrations and
 sqlalchemy.url> revision --autogenerate -m "..."``), it connects to ``sqlalchemy.url`` and
 compares with the models; an ``alembic upgrade`` from there takes no lock, so databases in
 service are upgraded with ``python -m bot db upgrade`` (or by starting the bot).
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot.storage.migrations import model_metadata
+from bot.storage.models import model_metadata
 
 config = context.config
 

@@ -2,7 +2,7 @@
 ``Base.metadata.create_all`` made them before migrations existed (the release of November 2026),
 including the columns that release added to older databases (:data:`ADDED_COLUMNS`).
 
-It is a copy, not an import of :mod:`bot.storage.store`: the models go on changing, and each later
+It is a copy, not an import of :mod:`bot.storage.models`: the models go on changing, and each later
 change is a migration of its own, while this revision must keep meaning the same tables.
 """
 

@@ -18,7 +18,8 @@ from bot.ce import model as ce_model
 from bot.ce import parsing as ce_parsing
 from bot.ce import rules as ce_rules
 from bot.ce.timing import local_now
-from bot.storage.store import CEEntryRow, Storage
+from bot.storage.models import CEEntryRow
+from bot.storage.store import Storage
 from bot.telegram.formatting import esc, split_messages
 from bot.telegram.sending import edit_or_send, send_html, send_retrying
 from bot.text import quote_input

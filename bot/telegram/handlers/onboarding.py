@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.answers import templates
 from bot.career import model as career
-from bot.storage.store import User
+from bot.storage.models import User
 from bot.telegram.formatting import esc
 from bot.telegram.sending import edit_or_send, send_html
 from bot.telegram.services import services

@@ -9,7 +9,7 @@ from bot.answers import templates
 from bot.answers.compose import Replier
 from bot.career import model as career
 from bot.content import states
-from bot.storage.store import User
+from bot.storage.models import User
 from bot.telegram.formatting import esc, link, split_messages
 from bot.telegram.handlers import ce as ce_chat
 from bot.telegram.handlers.questions import ask_from_button
