@@ -129,7 +129,8 @@ def chunk_document(doc: Document, model_id: str) -> list[Chunk]:
                 "blocks": json.dumps(blocks, ensure_ascii=False),
                 "stage_overview": doc.meta.stage_overview,
                 "next_step": section.heading.lower().startswith("next step"),
-                # state records are found by the state's name, not by search (bot/replies.py)
+                # state records are found by the state's name, not by search
+                # (bot/answers/compose.py)
                 "searchable": not doc.path.startswith("states/"),
                 "reviewed": doc.meta.reviewed.isoformat(),
             }

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     history_turns: int = Field(4, ge=0, description="Recent turns used to read follow-ups")
     history_ttl_minutes: int = Field(30, ge=1, description="Conversation forgotten after silence")
 
-    # --- running as a service (bot/web.py, bot/inbox.py) ---
+    # --- running as a service (bot/service/web.py, bot/service/inbox.py) ---
     bot_mode: Literal["polling", "webhook"] = Field(
         "polling", description="polling: one process fetches updates (the default); webhook: "
         "Telegram posts updates to WEBHOOK_URL, any number of replicas behind it"

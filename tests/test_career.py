@@ -1,4 +1,4 @@
-"""Tests for the career model (bot/career.py, its content in bot/career/data/)."""
+"""Tests for the career model (bot/career/model.py, its content in bot/career/data/)."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def test_a_broken_file_is_rejected_naming_the_file_and_field(data, file, old, ne
 
 
 def test_a_missing_step_text_stops_the_import_with_its_file(data) -> None:
-    """bot/career.py checks at import that every step text it shows is in the files."""
+    """bot/career/model.py checks at import that every step text it shows is in the files."""
     assert career._step_text("specialization", "nuclear").ask == (
         "How do I train for nuclear pharmacy?")
     with pytest.raises(career.CareerDataError, match=r"stages/specialization.yaml: "

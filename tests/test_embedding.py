@@ -321,7 +321,8 @@ def test_no_export_exits_2_and_says_to_run_ingest(store_settings, tmp_path):
 
 def test_torch_backend_is_still_available(store_settings):
     code = (
-        "import sys; from bot.settings import get_settings; from bot.answers.engine import load_replier;"
+        "import sys; from bot.settings import get_settings;"
+        "from bot.answers.engine import load_replier;"
         "r = load_replier(get_settings()); print(type(r.retriever.embeddings).__name__);"
         "print(r.answer(sys.argv[1]).kind); print('torch' in sys.modules)"
     )

@@ -1,4 +1,5 @@
-"""Upgrades without loss: the Alembic migrations in bot/migrations, on SQLite and PostgreSQL.
+"""Upgrades without loss: the Alembic migrations in bot/storage/migrations, on SQLite and
+PostgreSQL.
 
 "A database from the last release" is built from tests/data/schema_0001_{sqlite,postgresql}.sql:
 the DDL ``Base.metadata.create_all`` ran for the models of the release before migrations,

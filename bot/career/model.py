@@ -171,7 +171,7 @@ US_STATE_NAMES: dict[str, str] = {
 
 # --------------------------------------------------------------------------- data
 
-#: The content of bot/career/data/, validated on load (bot/career_loader.py): a file that
+#: The content of bot/career/data/, validated on load (bot/career/loader.py): a file that
 #: breaks the contract stops the import with a message naming the file and the field.
 _DATA: CareerData = load_career_data()
 
@@ -194,7 +194,7 @@ def _group(stage_id: str, name: str) -> tuple[Requirement, ...]:
     facts = _stage_file(stage_id).requirements.get(name)
     if facts is None:
         raise CareerDataError(f"bot/career/data/stages/{stage_id}.yaml: requirements.{name}: "
-                              f"missing (bot/career.py shows it)")
+                              f"missing (bot/career/model.py shows it)")
     return _facts(facts)
 
 
@@ -202,7 +202,7 @@ def _fact(fact_id: str) -> Requirement:
     """The fact written with ``id: <fact_id>``."""
     if fact_id not in _DATA.facts_by_id:
         raise CareerDataError(f"bot/career/data: no fact with id {fact_id!r} "
-                              f"(bot/career.py shows it)")
+                              f"(bot/career/model.py shows it)")
     return _facts([_DATA.facts_by_id[fact_id]])[0]
 
 
@@ -261,7 +261,7 @@ def _step_text(stage_id: str, variant: str) -> _StepText:
     steps = _stage_file(stage_id).steps
     if variant not in steps:
         raise CareerDataError(f"bot/career/data/stages/{stage_id}.yaml: steps.{variant}: "
-                              f"missing (bot/career.py shows it)")
+                              f"missing (bot/career/model.py shows it)")
     step = steps[variant]
     base = steps[step.extends] if step.extends else step
     detail = f"{base.detail} {step.detail}" if step.extends else step.detail
@@ -530,7 +530,7 @@ def _notes(profile: Profile) -> tuple[str, ...]:
 
 def build_roadmap(profile: Profile, state: Jurisdiction | None = None) -> Roadmap:
     """One step per stage, in order, with statuses from the profile's current stage.
-    ``state``: the record of the profile's state (bot/states.py), when there is one."""
+    ``state``: the record of the profile's state (bot/content/states.py), when there is one."""
     current = current_stage(profile)
     reached_certification = _STAGE_INDEX[current.id] >= _STAGE_INDEX["certification"]
     contents: dict[str, _StepContent] = {

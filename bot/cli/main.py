@@ -234,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
         "`bench nudges`: the cost of a nudge tick at scale"
     )
     bench.add_argument("what", nargs="?", choices=["nudges"],
-                       help="nudges: seed a database and time nudge ticks (bot/bench_nudges.py)")
+                       help="nudges: seed a database and time nudge ticks "
+                       "(bot/cli/bench_nudges.py)")
     bench.add_argument("--users", type=int, default=100_000, help="bench nudges: users seeded")
     bench.add_argument("--due", type=int, default=None,
                        help="bench nudges: users with a nudge due (default: 1%% of them)")

@@ -330,7 +330,7 @@ def load_documents(roots: list[Path]) -> list[Document]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bot.content.documents [DIR ...]`: validate documents and print counts per topic."""
+    """`python -m bot.content.documents [DIR ...]`: validate documents, print counts per topic."""
     args = argv if argv is not None else sys.argv[1:]
     roots = [Path(a) for a in args] or [Path("knowledge")]
     try:

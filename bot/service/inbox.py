@@ -3,7 +3,7 @@ number of replicas sharing one database.
 
 The flow of one update:
 
-1. **Accept** (the webhook POST, bot/web.py): insert it into ``update_inbox`` keyed by its
+1. **Accept** (the webhook POST, bot/service/web.py): insert it into ``update_inbox`` keyed by its
    ``update_id``, commit, answer 200. A redelivery (Telegram retries a POST that got no 200 in
    time, maybe to another replica) hits the primary key and is answered 200 and skipped. Once
    committed the update survives the replica: acknowledged means durable.
@@ -30,15 +30,17 @@ Chat locks:
 
 Each update once, also across a crash: a row is marked ``processing`` before it is handled,
 and the first Bot API call of the update that a user would see (a message, an edit, a
-callback answer; not "typing") first records ``sent_at`` in its row (:class:`BotApiRequest`,
-through :data:`SEND_JOURNAL`). A drainer that finds a row still ``processing`` (its handler
-died) handles it again only if nothing was sent for it; otherwise it marks it
-``unconfirmed`` and moves on, as the nudges do with a send that may have been delivered: a
-crash costs at worst an answer cut short, never an answer given twice. (Database writes a
-handler made before its first send, such as a conversation turn, are made again when the
-update is handled again.) A row that was interrupted three times is marked ``failed``.
+callback answer; not "typing") first records ``sent_at`` in its row (the Bot API client,
+:class:`bot.telegram.bot_api.BotApiRequest`, calls the :class:`SendJournal` the drainer puts
+in :data:`bot.telegram.bot_api.SEND_JOURNAL`). A drainer that finds a row still
+``processing`` (its handler died) handles it again only if nothing was sent for it;
+otherwise it marks it ``unconfirmed`` and moves on, as the nudges do with a send that may
+have been delivered: a crash costs at worst an answer cut short, never an answer given twice.
+(Database writes a handler made before its first send, such as a conversation turn, are made
+again when the update is handled again.) A row that was interrupted three times is marked
+``failed``.
 
-Per-user question limit across replicas: :class:`SharedQuestionLimiter`.
+Per-user question limit across replicas: :class:`bot.telegram.limits.SharedQuestionLimiter`.
 """
 
 from __future__ import annotations

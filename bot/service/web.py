@@ -9,7 +9,7 @@ because we need what ``run_webhook`` does not give:
   the same port, for the load balancer, the orchestrator and Prometheus;
 * **control over acknowledging**: ``run_webhook`` answers 200 once the update is on an
   in-memory queue, so a replica that dies takes it along. Here the 200 comes only after the
-  update is committed to the durable inbox (bot/inbox.py); a redelivered ``update_id`` is
+  update is committed to the durable inbox (bot/service/inbox.py); a redelivered ``update_id`` is
   answered 200 and skipped; a POST without the right ``X-Telegram-Bot-Api-Secret-Token`` gets
   401 (constant-time compare); a stopping replica answers 503, so Telegram retries the update,
   through the load balancer, on another replica;

@@ -205,7 +205,7 @@ def schedule_nudges(application: Application, interval_s: float, first_s: float 
 
 def build_application(settings: Settings, replier: Replier, storage: Storage) -> Application:
     """The one Application of both modes. Webhook mode (BOT_MODE=webhook) builds it without an
-    Updater: bot/web.py receives the updates and bot/inbox.py hands them to
+    Updater: bot/service/web.py receives the updates and bot/service/inbox.py hands them to
     ``process_update`` in order per chat."""
     token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     builder = (

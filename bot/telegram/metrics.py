@@ -1,4 +1,5 @@
-"""Prometheus metrics of one bot process, served at ``GET /metrics`` (bot/web.py).
+"""Prometheus metrics of one bot process, served at ``GET /metrics`` (bot/service/web.py). They
+live in the front end because its handlers, Bot API client and nudge job count into them.
 
 Each replica counts what it did itself; Prometheus sums over replicas (``sum by (kind)
 (rate(pathway_answers_total[5m]))``). Call the functions below, not the metric objects, so

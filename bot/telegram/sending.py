@@ -2,8 +2,8 @@
 limits; HTML messages; a button's message edited in place or, when Telegram no longer has it,
 sent anew.
 
-Both the Telegram front end (:mod:`bot.telegram.app`) and the CE handlers (:mod:`bot.telegram.handlers.ce`)
-send through here, so neither imports the other for it.
+Every handler (:mod:`bot.telegram.handlers`) and the wiring (:mod:`bot.telegram.app`) send
+through here.
 """
 
 from __future__ import annotations

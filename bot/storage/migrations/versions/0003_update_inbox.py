@@ -1,4 +1,4 @@
-"""update_inbox: the updates webhook replicas received, each handled once (bot/inbox.py)
+"""update_inbox: the updates webhook replicas received, each handled once (bot/service/inbox.py)
 
 Revision ID: 0003_update_inbox
 Revises: 0002_next_nudge_due
