@@ -111,6 +111,8 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: after a crisis reply: no nudge before this time (bot.ce.timing.quiet_after_crisis)
+    quiet_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -249,6 +251,7 @@ class DueCredential:
     snoozed_until: dt.datetime | None
     cycle_start: dt.date | None
     next_nudge_due: dt.datetime
+    quiet_until: dt.datetime | None = None  # the user's, after a crisis reply
 
     @property
     def record(self) -> CredentialRecord:
@@ -349,6 +352,11 @@ class Storage:
             if {"timezone", "nudges_enabled"} & set(fields):
                 await self._reschedule(s, user_id)
             return user
+
+    async def set_quiet_until(self, user_id: int, until: dt.datetime) -> None:
+        """No nudge reaches the user before ``until`` (after a crisis reply)."""
+        async with self.session() as s:
+            await s.execute(update(User).where(User.id == user_id).values(quiet_until=until))
 
     async def set_active(self, user_id: int, active: bool) -> None:
         async with self.session() as s:
@@ -723,17 +731,18 @@ class Storage:
             if not rows:
                 return []
             users = {
-                user_id: (chat_id, timezone, _nudgeable(active, enabled, chat_id))
-                for user_id, chat_id, timezone, active, enabled in await s.execute(
+                user_id: (chat_id, timezone, _nudgeable(active, enabled, chat_id), quiet)
+                for user_id, chat_id, timezone, active, enabled, quiet in await s.execute(
                     select(User.id, User.chat_id, User.timezone, User.active,
-                           User.nudges_enabled)
+                           User.nudges_enabled, User.quiet_until)
                     .where(User.id.in_({row.user_id for row in rows})))
             }
-        return [
-            DueCredential(cred_id, user_id, *users.get(user_id, (None, None, False)),
-                          credential, expiration, snoozed, cycle_start, next_due)
-            for cred_id, user_id, credential, expiration, snoozed, cycle_start, next_due in rows
-        ]
+        out = []
+        for cred_id, user_id, credential, expiration, snoozed, cycle_start, next_due in rows:
+            chat_id, timezone, nudgeable, quiet = users.get(user_id, (None, None, False, None))
+            out.append(DueCredential(cred_id, user_id, chat_id, timezone, nudgeable, credential,
+                                     expiration, snoozed, cycle_start, next_due, quiet))
+        return out
 
     async def reschedule_nudges(
         self, user_id: int, credential: str | None = None, *, after: dt.datetime | None = None

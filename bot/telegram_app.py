@@ -51,7 +51,7 @@ from bot import career, metrics, states, templates
 from bot.batching import AnswerBatcher
 from bot.ce import chat as ce_chat
 from bot.ce import nudges
-from bot.ce.timing import snooze_until
+from bot.ce.timing import quiet_after_crisis, snooze_until
 from bot.formatting import esc, link, quote_input, reply_blocks, split_messages
 from bot.inbox import BotApiRequest
 from bot.knowledge import TOPICS
@@ -273,6 +273,8 @@ async def answer_question(
             [{"title": s.title, "path": s.path, "url": s.url} for s in reply.sources],
             reply.followups,
         )
+        if reply.kind == "crisis":  # nothing unasked (nudges) reaches this chat for a day
+            await svc.storage.set_quiet_until(user_id, quiet_after_crisis(utcnow()))
         if reply.kind == "answer":
             keyboard = answer_keyboard(turn_id, reply.followups)
         elif reply.followups:  # crisis: talk about work options; no match: closest topics
