@@ -52,18 +52,21 @@ CLAUSE_CRISIS_AT = 0.50  # a clause this close to the crisis examples is a crisi
 CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the hyperbole ones
 CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
 CLAUSE_DISTRESS_AT = 0.45  # a clause this close gets the 988 line after the answer
-#: The rest of a crisis message is offered as a button only when it asks something or names
-#: what the bot knows about (a credential, an exam, a job, pay, school).
-ASKS_ABOUT_WORK = re.compile(
-    r"\?|\b(?:how|what|whats|should|can|could|is|are|do|does|where|when|which|ptce|ptcb|cpht"
-    r"|nha|exam|cert\w*|renew\w*|license|licence|ce|pay|paid|school|program|job|jobs|hospital"
-    r"|hire|hiring|externship|transfer|raise)\b",
-    re.IGNORECASE,
-)
+CLAUSE_EMERGENCY_AT = 0.60  # a clause this close to the emergency examples is an emergency
+#: The rest of a crisis message is offered as a button when it asks something (those clauses),
+#: or else names what the bot knows about (a credential, an exam, pay, school).
+ASKS = re.compile(
+    r"\?|^(?:so |and |but |also |like )?(?:how|what|whats|should|can|could|is|are|do|does|where"
+    r"|when|which|any|will|would|who|why|pls|please|help me)\b", re.IGNORECASE)
+ABOUT_WORK = re.compile(
+    r"\b(?:ptce|ptcb|cpht|nha|exam|cert\w*|renew\w*|license|licence|ce|pay|paid|school"
+    r"|program|hospital|hire|hiring|externship|transfer|raise|retake)\b", re.IGNORECASE)
 RISK_WORDS = re.compile(
     r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
     r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
-    r"|wake|pain|exist|existing|tired of|anymore|over|stop|jump|bridge|gun|rope|meds)\b",
+    r"|wake|pain|exist|existing|tired of|anymore|over|stop|jump|bridge|gun|rope|meds|seiz\w*"
+    r"|collaps\w*|unconscious|breathing|breathe|swallow\w*|bleeding|passed out|poison\w*"
+    r"|blue|ambulance|911|faint\w*)\b",
     re.IGNORECASE,
 )
 
@@ -304,14 +307,17 @@ class SafetyReading:
     lang: str
     phrases: safety.PhraseReading
     flagged: set[int] = field(default_factory=set)  # clauses that carry the crisis
-    clause_scores: list[tuple[float, float]] = field(default_factory=list)  # (crisis, distress)
+    clause_scores: list[tuple[float, float, float]] = field(default_factory=list)  # (crisis, distress)
 
     def career_part(self) -> str:
         """The message without its crisis clauses, when what is left asks something."""
         if not self.flagged:
             return ""
-        rest = safety.career_part("", self.phrases, self.flagged)
-        return rest if len(rest.split()) >= 3 and ASKS_ABOUT_WORK.search(rest) else ""
+        rest = [c for i, c in enumerate(self.phrases.clauses) if i not in self.flagged]
+        asks = [c for c in rest if ASKS.search(c.strip())] or [
+            c for c in rest if ABOUT_WORK.search(c)]
+        rest = " ".join(asks).strip()
+        return rest if len(rest.split()) >= 3 else ""
 
 
 def _domain(url: str | None) -> str:
@@ -327,8 +333,12 @@ class Replier:
         self.states = state_rules.all_states() if states is None else states
         self.language = LanguageReader()
         self.scope_vectors = self._scope_vectors()
-        self.distress_vectors = self._cached_vectors(
-            "distress", {"distress": list(templates.DISTRESS_EXAMPLES)})["distress"]
+        clause_examples = self._cached_vectors("clauses", {
+            "crisis": [*templates.SCOPE_EXAMPLES["crisis"], *templates.CRISIS_CLAUSE_EXAMPLES],
+            "distress": list(templates.DISTRESS_EXAMPLES),
+        })
+        self.crisis_clause_vectors = clause_examples["crisis"]
+        self.distress_vectors = clause_examples["distress"]
         self.idf = self._idf()
         self.sections_by_path = self._sections_by_path()
         self.heading_vectors = self._heading_vectors()
@@ -416,18 +426,21 @@ class Replier:
                 safety.CRISIS, safety.SOMEONE_ELSE):
             return False
         crisis = float(np.sort(self.scope_vectors["crisis"] @ vector)[-2:].mean())
-        return crisis >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
+        emergency = float(np.sort(self.scope_vectors["emergency"] @ vector)[-2:].mean())
+        return max(crisis, emergency) >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
 
-    def clause_scores(self, vectors: np.ndarray) -> list[tuple[float, float]]:
-        """(crisis, distress) similarity of each clause vector: the mean of its two closest
-        examples of each."""
-        crisis = np.sort(vectors @ self.scope_vectors["crisis"].T, axis=1)[:, -2:].mean(axis=1)
-        distress = np.sort(vectors @ self.distress_vectors.T, axis=1)[:, -2:].mean(axis=1)
-        return list(zip(crisis.tolist(), distress.tolist(), strict=True))
+    def clause_scores(self, vectors: np.ndarray) -> list[tuple[float, float, float]]:
+        """(crisis, distress, emergency) similarity of each clause vector: the mean of its two
+        closest examples of each."""
+        def top2(examples: np.ndarray) -> list[float]:
+            return np.sort(vectors @ examples.T, axis=1)[:, -2:].mean(axis=1).tolist()
+
+        return list(zip(top2(self.crisis_clause_vectors), top2(self.distress_vectors),
+                        top2(self.scope_vectors["emergency"]), strict=True))
 
     def read_safety(
         self, lang: str, phrases: safety.PhraseReading, scope: str,
-        clause_scores: list[tuple[float, float]] | None = None,
+        clause_scores: list[tuple[float, float, float]] | None = None,
     ) -> SafetyReading:
         """Combine the phrase layer, the clause embeddings and the whole message's scope into
         one outcome. Career relevance never enters: a crisis clause is a crisis whatever the
@@ -440,18 +453,27 @@ class Replier:
             return reading
         denied = phrases.negated_clauses()
         gray = False
-        for i, (crisis, distress) in enumerate(reading.clause_scores):
+        emergency_clause = False
+        for i, (crisis, distress, emergency) in enumerate(reading.clause_scores):
             if i in denied or i >= len(phrases.clauses):
                 continue
+            emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
             sure = crisis >= CLAUSE_CRISIS_SURE
+            if denied and not sure:  # "not suicidal, just ...": only a sure clause counts
+                gray = gray or crisis >= CLAUSE_DISTRESS_AT
+                continue
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
-                folded = safety.fold(phrases.clauses[i])
-                other = safety.who(folded, len(folded)) == "other"
+                prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
+                other = safety.who_in_clause(prefix, safety.fold(phrases.clauses[i])) == "other"
                 reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
                 reading.flagged = {i}
                 return reading
             gray = gray or crisis >= CLAUSE_DISTRESS_AT
+        if lang == ENGLISH and scope == "crisis" and phrases.professional:
+            scope = "career"  # "suicide prevention training for CE": about the work
+        if lang == ENGLISH and emergency_clause and scope not in SAFETY:
+            scope = "emergency"  # "studying for the ptce and my roommate started seizing"
         if lang == ENGLISH and scope in SAFETY:
             if scope == "crisis" and denied:
                 reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ..."
@@ -713,7 +735,7 @@ class Replier:
                 replies[i] = Reply(question=raw, kind="empty", lead=templates.EMPTY_QUESTION)
                 continue
             langs[i] = self.language.detect(text)
-            phrase_readings[i] = safety.read_phrases(text)
+            phrase_readings[i] = safety.read_phrases(text, spanish=langs[i] == SPANISH)
             context = usable_history(histories[i])
             follow = bool(context) and is_followup(text)
             slots.append((i, text, truncated, follow))
@@ -737,7 +759,7 @@ class Replier:
                     checked.append((i, len(clause_texts), len(parts)))
                     clause_texts.extend(spell_out(p) or p for p in parts)
                 j += 3 if follow else 1
-            scores: dict[int, list[tuple[float, float]]] = {}
+            scores: dict[int, list[tuple[float, float, float]]] = {}
             if clause_texts:
                 all_scores = self.clause_scores(self.retriever.embed(clause_texts))
                 scores = {i: all_scores[start:start + n] for i, start, n in checked}
@@ -764,7 +786,7 @@ class Replier:
         self, raw: str, text: str, own: Retrieval, context: Retrieval | None,
         earlier: Retrieval | None, truncated: bool, home_state: str | None = None,
         lang: str = ENGLISH, phrases: safety.PhraseReading | None = None,
-        clause_scores: list[tuple[float, float]] | None = None,
+        clause_scores: list[tuple[float, float, float]] | None = None,
     ) -> Reply:
         # Safety and scope are decided on the message alone, before any history is used.
         label, scores = self.decide_scope(own)

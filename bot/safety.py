@@ -137,6 +137,48 @@ _SELF_EN = [
     r"\b(?:life|living|everything|my life|existence|existing) (?:is|feels|seems) (?:so )?"
     r"(?:pointless|meaningless|worthless)\b",
     r"\b(?:want|wanna|going|gonna|thinking about|plan|planning|decided) (?:to )?(?:od|overdose)\b",
+    r"\b(?:get|collect|cash in|cash) (?:my |the )?(?:life )?insurance\b",
+    r"\blife insurance\b(?= (?:at least|when|after|if i|money when))",
+    r"\b(?:after|when|once) (?:im|i am|i m) gone\b",
+    r"\bwhere (?:im|i am|i m) going\b",
+    r"\b(?:wont|will not|dont|do not|wont even|not gonna) need (?:it|them|this|these|those|a job|anything"
+    r"|money|my \w+)(?: \w+)? (?:anymore|any more|where|soon|much longer)\b",
+    r"\bsoon i wont need\b",
+    r"\b(?:looking|looked|look|googling|googled|searching|searched|researching|figured out|know"
+    r" exactly) (?:up )?how (?:many|much) (?:\w+ ){0,5}(?:it )?(?:would|it d|itd|to)? ?(?:take|takes"
+    r"|kill|to die|be lethal|be enough|i would need|id need)\b",
+    r"\b(?:which|what) (?:things|ones|meds|drugs|pills) (?:would|could) (?:make it|do it|be) (?:quick"
+    r"|painless|lethal|enough)\b",
+    r"\bquick and painless\b",
+    r"\brope (?:in|from|around|on) (?:my|the) (?:garage|closet|neck|tree|ceiling|basement)\b",
+    r"\b(?:dont|do not) think (?:ill|i will|i ll|i am gonna|im gonna) be (?:around|here|alive)\b",
+    r"\bwont be (?:around|here|alive) (?:much longer|long|for long|by|next|to see|for my)\b",
+    r"\bnot (?:planning on|going to be|gonna be) (?:sticking|staying|being) around\b",
+    r"\bwont be (?:a |an )?(?:problem|burden|bother|issue) (?:for|to) (?:anyone|anybody|you|them"
+    r"|nobody)\b",
+    r"\bcut my (?:arm|arms|wrist|wrists|leg|legs|thigh|thighs)\b(?! (?:on|with|opening|at work|by"
+    r" accident|accidentally))",
+    r"\bengine running\b",
+    r"\b(?:closed|shut) garage\b",
+    r"\bfor when i (?:decide|choose|am ready|m ready|finally|go)\b",
+    r"\bwhen i decide to go\b",
+    rf"\btake {_ME} out\b",
+    r"\bout of the picture\b",
+    r"\bgun\b.*\b(?:not|didnt|wasnt)\b.*\bprotection\b",
+    r"\bbefore i go$",
+    r"\bonce before i go\b",
+    r"\bwith a note for\b",
+    r"\b(?:hit|bang|banged|punch|punched|slam|slammed) my (?:head|fist)\b.*\b(?:bled|bleed|bleeding"
+    r"|until)\b",
+    r"\b(?:dont|doesnt|cant|do not|does not) see (?:the |any )?point (?:in|of) (?:living|life|going on"
+    r"|being alive|being here)\b",
+    rf"\b(?:use|using) (?:it|a gun|the gun|them|those) on {_ME}\b",
+    r"\b(?:take|taking) all (?:my|of my) (?:refills|pills|meds|medication)\b",
+    r"\blast time (?:youll|you will|you ll|anyone will|anybody will) see me\b",
+    r"\b(?:read|reads|sound|sounds|look|looks) like (?:a )?goodbyes?\b",
+    r"\bleaving forever\b",
+    r"\bready to (?:die|go for good|leave this world)\b",
+    r"\bonly way out\b",
     r"\bsewer ?slide\b",
     rf"\bkil+(?:ing|in)? ?{_ME}\b",
     r"\bkms+\b",
@@ -237,6 +279,16 @@ _OTHER_EN = [
     r"\b(?:shes|hes|theyre|she is|he is|they are) (?:been )?(?:cutting|self harming)\b",
     r"\b(?:fresh |new )?cuts on (?:his|her|their) (?:wrists?|arms?|legs?|thighs?)\b",
     r"\bsuicidal (?:patients?|customers?|callers?|persons?|people|coworkers?|friends?)\b",
+    r"\bcuts? (?:all )?(?:over|on) (?:his|her|their)\b",
+    r"\b(?:gave|giving) away (?:his|her|their)\b",
+    r"\b(?:shes|hes|theyre|she|he|they) (?:wont|will not|dont|doesnt) need (?:it|them|this|these"
+    r"|anything)\b",
+    r"\bbetter off without (?:him|her|them)\b",
+    rf"\b(?:cuts?|burns?|hurts?|harms?) {_THEM}\b",
+    rf"\b(?:use|using) (?:it|a gun|the gun|them) on {_THEM}\b",
+    r"\b(?:take|taking) all (?:his|her|their) (?:refills|pills|meds|medication)\b",
+    r"\bhoarding (?:his|her|their) (?:\w+ )?(?:pills|meds|medication)\b",
+    r"\bdoes it (?:to )?(?:her|him|them)sel(?:f|ves)\b",
 ]
 
 # Hyperbole and distress: the answer, then one line naming 988.
@@ -343,6 +395,34 @@ _SELF_ES = [
     r"\b(?:me hice|me hago|hacerme|me sigo haciendo) (?:cortadas|cortes|heridas)\b",
     r"\bdejar de existir\b",
     r"\b(?:prefiero|preferiria|quisiera|sigo queriendo|queriendo) (?:morir|morirme|estar muert[oa])\b",
+    r"\bya no (?:voy a|vas a) (?:ser|estar)\b",
+    r"\bser una carga\b",
+    r"\bno volver a (?:levantarme|despertar|despertarme|abrir los ojos)\b",
+    r"\bseguro de vida\b",
+    r"\bregal(?:e|ando|are) (?:mis|todas mis|todo)\b",
+    r"\bya no (?:las|los|lo|la) ?(?:voy a )?necesitar\b",
+    r"\bme (?:corte|quemo|queme|corto|pego|pegue|golpeo|golpee|lastimo|lastime)"
+    r" (?:otra vez|de nuevo|a proposito|el brazo|los brazos|las munecas|las piernas|la cabeza"
+    r"|mis brazos|la pierna)\b",
+    r"\b(?:un plan y una fecha|una fecha y un plan|escogi la fecha|ya tengo la fecha|ya tengo un plan)\b",
+    r"\bme quiero ir (?:pa|para) siempre\b",
+    r"\bme (?:lastimo|corto|quemo|pego|hago da[nñ]o) a proposito\b",
+    r"\b(?:hoy|esta noche|manana|mañana) lo hago\b",
+    r"\bno (?:amanezca|amanecer|despierte)\b",
+    r"\bpa(?:ra)? cuando me decida\b",
+    r"\btestamento\b",
+    r"\bya sabran (?:xq|por que|porque|pq)\b",
+    r"\bestrellar(?:me)? (?:el|mi) (?:carro|coche|auto|camioneta)\b",
+    r"\bq(?:ue)? me muera\b",
+    r"\bsi me muero\b",
+    r"\bmotor prendido\b",
+    r"\b(?:antes de )?acabar(?:la|me)\b",
+    r"\bya no le sigo\b",
+    r"\bquitar(?:me)? del camino\b",
+    r"\bdeje (?:\w+ ){0,10}una nota\b",
+    r"\bya no voy a estar\b",
+    r"\b(?:cual|cuales|cuanta|cuantas|cuanto) (?:\w+ ){0,3}(?:necesitaria|me mataria|seria mortal"
+    r"|son mortales)\b",
 ]
 _OTHER_ES = [
     r"\b(?:matarse|suicidarse|suicidarce|quitarse la vida|hacerse da[nñ]o|hacerse daño|cortarse"
@@ -364,6 +444,18 @@ _OTHER_ES = [
     r"(?:vivir|seguir|la vida|su vida|seguir viviendo|nada)\b",
     r"\bse (?:mata|va a matar)$",
     r"\bdespidiendose de (?:todos|todo el mundo|su familia)\b",
+    r"\bse (?:las|lo|los) hace (?:ella|el|sol[oa])\b",
+    r"\btiene (?:cortadas|cortes|quemaduras)\b",
+    r"\bregal[oó] (?:su|sus)\b",
+    r"\bse mata si\b",
+    r"\bse va a ir (?:pa|para) siempre\b",
+    r"\ben (?:el|ella) mism[oa]\b",
+    r"\bse va a tomar tod[oa]s? (?:sus|las|los)\b",
+    r"\bparecen despedidas\b",
+    r"\bguardando sus\b",
+    r"\blist[oa] (?:pa|para) irse\b",
+    r"\btiene pensamientos (?:suicidas|de muerte|de matarse)\b",
+    r"\bestaria mejor muert[oa]\b",
 ]
 _EMERGENCY_ES = [
     r"\bno (?:respira|reacciona|despierta|responde|puede respirar|se mueve)\b",
@@ -429,8 +521,21 @@ _RISK_ES = [
     r"\b(?:morir\w*|muerte|muert[oa]s?|matar\w*|suicid\w*|sui?sid\w*|quitarme|desaparecer|acabar"
     r" con|despedida|despedirme|despidiendome|cortarme|cortadas|cortes en|lastim\w*|sobre ?dosis"
     r"|ahorcar\w*|veneno|vivir|viva|vivo|existir|sentido|carga para|no despertar|dormir para"
-    r" siempre|para siempre|no aguanto mas|no puedo mas|no vale la pena)\b",
+    r" siempre|para siempre|no aguanto mas|no puedo mas|no vale la pena|da[nñ]o|cortar\w*"
+    r"|adios|despedir\w*|rendirme|irme|ya no quiero|no quiero seguir|sin mi|estorbo|puente|tren"
+    r"|cuchilla|navaja|cuerda|cansad[oa] de todo|no vale nada|sin salida|vacio|vacia|final"
+    r"|todas (?:las|mis) " + _PILLS_ES + r"|" + _PILLS_ES + r" juntas|frasco entero|pa siempre"
+    r"|frasco|mortal\w*|despedi\w*|pistola|arma|testamento|seguro de vida)\b",
 ]
+
+# Talking about the work, not about oneself: "suicide prevention training for CE", "how do I
+# help a patient who is suicidal". Such a message is not read as a crisis from its embedding
+# alone (the phrase layer still reads every clause).
+PROFESSIONAL = re.compile(
+    r"\b(?:suicide|overdose|opioid|naloxone|narcan|crisis|mental health first aid) (?:prevention"
+    r"|awareness|training|course|ce|module|certificate|response|first aid|screening)\b"
+    r"|\b(?:counts? (?:as|for|toward) ce|ce credit|ce hours|continuing education)\b"
+)
 
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
 # not suicidal", "would never kill myself", "no thoughts of suicide", "no quiero matarme").
@@ -452,7 +557,7 @@ FIRST_PERSON = {
 }
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
-OBJECT_PRONOUNS = frozenset({"me"})
+OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
 _THIRD = frozenset("""
 he she they hes shes theyre theyve hed shed him her them his their
 coworker coworkers cowoker co worker colleague friend friends bestie bff bf gf boyfriend
@@ -463,7 +568,8 @@ classmate aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nep
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
 abuela abuelo vecino vecina alguien señor señora senor senora muchacho muchacha chava chavo
-farmaceutico farmaceutica tecnica tecnico compa sobrina sobrino
+farmaceutico farmaceutica compa sobrina sobrino parce pana cuate carnal morra
+chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma husband wife
 """.split())
 THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
 
@@ -483,10 +589,11 @@ LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
 
 @dataclass(frozen=True)
 class Hit:
-    outcome: str  # crisis | someone_else | emergency | medical | distress
+    outcome: str  # crisis | someone_else | emergency | medical | distress | risk
     clause: int  # index of the clause it was found in
     phrase: str
     negated: bool = False
+    span: tuple[int, int] = (0, 0)  # where in the folded clause
 
 
 @dataclass
@@ -495,6 +602,7 @@ class PhraseReading:
 
     clauses: list[str]
     hits: list[Hit] = field(default_factory=list)
+    professional: bool = False  # the message is about the work (see PROFESSIONAL)
 
     def found(self, outcome: str, *, negated: bool = False) -> list[Hit]:
         return [h for h in self.hits if h.outcome == outcome and h.negated == negated]
@@ -516,8 +624,16 @@ class PhraseReading:
         """Clauses where the wider Spanish layer found death or self-harm words and nothing
         explains them away (a figure of speech, a denial, another person, an emergency, a
         medication question)."""
-        explained = {h.clause for h in self.hits if h.outcome != RISK}
-        return {h.clause for h in self.hits if h.outcome == RISK and h.clause not in explained}
+        others = [h for h in self.hits if h.outcome != RISK]
+        whole_clause = {h.clause for h in others
+                        if h.outcome == SOMEONE_ELSE or h.negated}
+
+        def explained(risk: Hit) -> bool:
+            return risk.clause in whole_clause or any(
+                h.clause == risk.clause and h.span[0] < risk.span[1] and risk.span[0] < h.span[1]
+                for h in others)
+
+        return {h.clause for h in self.hits if h.outcome == RISK and not explained(h)}
 
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
@@ -547,7 +663,9 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     before = folded[:start].split()
     first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
     for distance, word in enumerate(reversed(before)):
-        if word in first and (word not in OBJECT_PRONOUNS or distance == 0):
+        if word in OBJECT_PRONOUNS and distance > 0:
+            continue
+        if word in first:
             return "me"
         if word in third:
             return "other"
@@ -557,37 +675,60 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     return "me"
 
 
-_FIRST_PERSON_PHRASE = re.compile(r"\b(?:my ?self|my|me|mi|i)\b|me\b")
+_FIRST_PERSON_PHRASE = re.compile(r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b")
+
+
+def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
+    """Who a clause is about when no phrase says: its own subject (a person word among its
+    first words), else the nearest subject before it in the message; "me" when nothing says."""
+    first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
+    for word in clause.split()[:4]:
+        if word in first and word not in OBJECT_PRONOUNS:
+            return "me"
+        if word in third:
+            return "other"
+    return who(prefix, len(prefix), lang=lang) if prefix else "me"
 
 
 def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
-          lang: str) -> list[Hit]:
+          lang: str, prefix: str = "") -> list[Hit]:
     hits: list[Hit] = []
     for outcome, patterns in layers.items():
         for pattern in patterns:
             for match in pattern.finditer(folded):
+                span = match.span()
                 if outcome == DENIAL:
-                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True))
+                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span))
                     continue
                 negated = outcome in (CRISIS, SOMEONE_ELSE) and _negated(folded, match.start())
                 found = outcome
-                if (outcome == CRISIS and not _FIRST_PERSON_PHRASE.search(match.group(0))
-                        and who(folded, match.start(), match.end(), lang) == "other"):
+                # the clause's own words decide; the message before it only when the phrase
+                # opens its clause ("she wants to sleep and never wake up")
+                opens = len(folded[:match.start()].split()) < 2
+                context = f"{prefix} {folded}" if prefix and opens else folded
+                offset = len(context) - len(folded)
+                if (outcome in (CRISIS, RISK) and not _FIRST_PERSON_PHRASE.search(match.group(0))
+                        and who(context, offset + match.start(), offset + match.end(),
+                                lang) == "other"):
                     found = SOMEONE_ELSE
-                hits.append(Hit(found, clause, match.group(0), negated))
+                hits.append(Hit(found, clause, match.group(0), negated, span))
     return hits
 
 
-def read_phrases(text: str, languages: tuple[str, ...] = ("en", "es")) -> PhraseReading:
-    """The phrase layer's reading of one message, clause by clause, in every language given
-    (both by default: a mixed message may say the urgent part in either)."""
+def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
+    """The phrase layer's reading of one message, clause by clause, in English and Spanish
+    (a mixed message may say the urgent part in either). ``spanish``: the message is in
+    Spanish, so the wider Spanish layer applies too."""
     parts = clauses(text)
-    reading = PhraseReading(clauses=parts)
-    layers = [(lang, LAYERS[lang]) for lang in languages if lang in LAYERS]
-    for i, part in enumerate(parts):
-        folded = fold(part)
+    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(fold(text))))
+    layers = [("en", LAYERS["en"]),
+              ("es", LAYERS["es"] if spanish else {k: v for k, v in LAYERS["es"].items()
+                                                   if k != RISK})]
+    folded_parts = [fold(p) for p in parts]
+    for i, folded in enumerate(folded_parts):
+        prefix = " ".join(folded_parts[:i])
         for lang, layer in layers:
-            reading.hits.extend(_scan(folded, i, layer, lang))
+            reading.hits.extend(_scan(folded, i, layer, lang, prefix))
     # phrases that span a clause boundary ("sleep and never wake up"), read on the whole text
     whole = fold(text)
     seen = {(h.outcome, h.negated) for h in reading.hits}
@@ -597,9 +738,3 @@ def read_phrases(text: str, languages: tuple[str, ...] = ("en", "es")) -> Phrase
             if (hit.outcome, False) not in seen and (hit.outcome, True) not in seen:
                 reading.hits.append(hit)
     return reading
-
-
-def career_part(text: str, reading: PhraseReading, flagged: set[int]) -> str:
-    """The message without its crisis clauses: what the career button answers later."""
-    rest = [c for i, c in enumerate(reading.clauses) if i not in flagged]
-    return " ".join(rest).strip()

@@ -262,6 +262,37 @@ SCOPE_EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# More ways people say it, for the clause check only (each clause of a message is compared
+# with these and with SCOPE_EXAMPLES["crisis"]): indirect and implicit wording.
+CRISIS_CLAUSE_EXAMPLES: tuple[str, ...] = (
+    "i just want to lie down and never get up again",
+    "i won't be around much longer",
+    "i've been giving my things away",
+    "i looked up how many pills it would take",
+    "i wrote letters to my family to say goodbye",
+    "i can't picture myself still being here next year",
+    "everything would be easier if i wasn't alive",
+    "i'm tired of being alive",
+    "i want to go to sleep and stay asleep",
+    "i don't want to exist anymore",
+    "i keep thinking about how to end things",
+    "tonight i'm going to do it",
+    "i have the pills counted out",
+    "i have been planning how i would do it",
+    "my family would be fine without me",
+    "i can't keep living like this",
+    "life isn't worth it anymore",
+    "i feel like i should just die",
+    "i want it all to stop forever",
+    "i hurt myself last night to feel something",
+    "the only way out is to not be here",
+    "i think about dying every day",
+    "i don't care if i live or die",
+    "i want to fall asleep and not wake up tomorrow",
+    "i'm ready to give up on everything for good",
+    "i told my sister goodbye because i won't see her again",
+)
+
 # Hyperbole and venting that is not a crisis, for the clause check: a clause is read as a
 # crisis only when it is closer to the crisis examples than to these.
 DISTRESS_EXAMPLES: tuple[str, ...] = (
