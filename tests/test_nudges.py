@@ -964,3 +964,19 @@ async def test_job_queue_job_sends_and_buttons_snooze_and_stop(tmp_path, replier
         results = await nudges.dispatch(rb.storage, rb.app.bot, local(EXP - timedelta(days=60), 10))
         assert results == []
         assert len(sent_to(rb.stub, uid)) == 3
+
+
+async def test_no_nudge_for_a_day_after_a_crisis_reply_then_it_comes(storage, stub, tg):
+    """A user who got a crisis reply is sent nothing unasked for 24 hours: the due nudge waits
+    (its row is moved to the end of the quiet period, not lost) and then arrives once."""
+    from bot.ce.timing import CRISIS_QUIET, quiet_after_crisis
+
+    await add_user(storage, stub, 603)
+    now = local(date(2027, 1, 4), 10)  # d90 is due
+    await storage.set_quiet_until(603, quiet_after_crisis(now - timedelta(hours=1)))
+    assert await nudges.dispatch(storage, tg, now) == []
+    assert await nudges.dispatch(storage, tg, now + CRISIS_QUIET - timedelta(hours=2)) == []
+    assert sent_to(stub, 603) == [] and await claims(storage, 603) == {}
+    later = now + CRISIS_QUIET
+    assert outcomes(await nudges.dispatch(storage, tg, later)) == {603: ("d90", "sent")}
+    assert len(sent_to(stub, 603)) == 1

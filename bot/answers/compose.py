@@ -27,7 +27,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from bot.answers import templates
+from bot.answers import safety, templates
+from bot.answers.language import ENGLISH, SPANISH, LanguageReader
 from bot.answers.retrieval import Passage, Retrieval, Retriever, lexical_terms
 from bot.content import states as state_rules
 
@@ -43,6 +44,31 @@ CRISIS_AT = 0.32  # a message this close to the crisis examples gets the 988 rep
 CRISIS_MARGIN = 0.02  # ... unless another scope is clearly closer (err towards showing it)
 EMERGENCY_MARGIN = 0.03  # an emergency wins over medication and career when this close
 SAFETY = ("crisis", "emergency", "medical")
+# The clause check (see Replier.read_safety). A message of several clauses has them embedded
+# one by one (in one batch for all questions) when the message as a whole is this close to the
+# crisis examples, or when a clause has a word that can carry a crisis ("die", "pills").
+CLAUSE_GATE = 0.22
+CLAUSE_CRISIS_AT = 0.50  # a clause this close to the crisis examples is a crisis ...
+CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the hyperbole ones
+CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
+CLAUSE_DISTRESS_AT = 0.45  # a clause this close gets the 988 line after the answer
+CLAUSE_EMERGENCY_AT = 0.60  # a clause this close to the emergency examples is an emergency
+#: The rest of a crisis message is offered as a button when it asks something (those clauses),
+#: or else names what the bot knows about (a credential, an exam, pay, school).
+ASKS = re.compile(
+    r"\?|^(?:so |and |but |also |like )?(?:how|what|whats|should|can|could|is|are|do|does|where"
+    r"|when|which|any|will|would|who|why|pls|please|help me)\b", re.IGNORECASE)
+ABOUT_WORK = re.compile(
+    r"\b(?:ptce|ptcb|cpht|nha|exam|cert\w*|renew\w*|license|licence|ce|pay|paid|school"
+    r"|program|hospital|hire|hiring|externship|transfer|raise|retake)\b", re.IGNORECASE)
+RISK_WORDS = re.compile(
+    r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
+    r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
+    r"|wake|pain|exist|existing|tired of|anymore|over|stop|jump|bridge|gun|rope|meds|seiz\w*"
+    r"|collaps\w*|unconscious|breathing|breathe|swallow\w*|bleeding|passed out|poison\w*"
+    r"|blue|ambulance|911|faint\w*)\b",
+    re.IGNORECASE,
+)
 
 CANDIDATE_PASSAGES = 10  # passages retrieved per question; sections are ranked from them
 BODY_WORDS = 170  # the best section is shortened to about this many words
@@ -106,7 +132,7 @@ class Part:
 @dataclass
 class Reply:
     question: str
-    kind: str  # answer | no_match | empty | crisis | emergency | medical | off_topic
+    kind: str  # answer | no_match | empty | crisis | emergency | medical | off_topic | language
     lead: str = ""
     parts: list[Part] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -116,10 +142,14 @@ class Reply:
     latency_ms: float = 0.0
     query_used: str = ""
     retrieval: Retrieval | None = field(default=None, repr=False)
+    #: what the safety reading found: crisis | someone_else | emergency | medical | distress |
+    #: none (a "distress" answer ends with the 988 line)
+    safety: str = "none"
+    lang: str = ENGLISH  # the message's language (ISO 639-1)
 
     @property
     def in_scope(self) -> bool:
-        return self.kind in ("answer", "no_match", "empty")
+        return self.kind in ("answer", "no_match", "empty", "language")
 
     @property
     def body(self) -> list[Part]:
@@ -180,6 +210,8 @@ class Reply:
                 for s in self.sources
             ],
             "followups": self.followups,
+            "safety": self.safety,
+            "lang": self.lang,
             "latency_ms": round(self.latency_ms, 2),
         }
 
@@ -267,6 +299,27 @@ def usable_history(history: list[str]) -> list[str]:
     return recent
 
 
+@dataclass
+class SafetyReading:
+    """One message's safety reading: the phrase layer and the clause embeddings combined."""
+
+    outcome: str  # crisis | someone_else | emergency | medical | distress | none
+    lang: str
+    phrases: safety.PhraseReading
+    flagged: set[int] = field(default_factory=set)  # clauses that carry the crisis
+    clause_scores: list[tuple[float, float, float]] = field(default_factory=list)  # (crisis, distress)
+
+    def career_part(self) -> str:
+        """The message without its crisis clauses, when what is left asks something."""
+        if not self.flagged:
+            return ""
+        rest = [c for i, c in enumerate(self.phrases.clauses) if i not in self.flagged]
+        asks = [c for c in rest if ASKS.search(c.strip())] or [
+            c for c in rest if ABOUT_WORK.search(c)]
+        rest = " ".join(asks).strip()
+        return rest if len(rest.split()) >= 3 else ""
+
+
 def _domain(url: str | None) -> str:
     host = urlparse(url or "").hostname or ""
     return host.removeprefix("www.")
@@ -278,7 +331,14 @@ class Replier:
     def __init__(self, retriever: Retriever, states: dict | None = None):
         self.retriever = retriever
         self.states = state_rules.all_states() if states is None else states
+        self.language = LanguageReader()
         self.scope_vectors = self._scope_vectors()
+        clause_examples = self._cached_vectors("clauses", {
+            "crisis": [*templates.SCOPE_EXAMPLES["crisis"], *templates.CRISIS_CLAUSE_EXAMPLES],
+            "distress": list(templates.DISTRESS_EXAMPLES),
+        })
+        self.crisis_clause_vectors = clause_examples["crisis"]
+        self.distress_vectors = clause_examples["distress"]
         self.idf = self._idf()
         self.sections_by_path = self._sections_by_path()
         self.heading_vectors = self._heading_vectors()
@@ -354,6 +414,78 @@ class Replier:
         if label == "career" and retrieval.best_dense < MIN_EVIDENCE:
             label = "off_topic"
         return label, scores
+
+    # --- safety, clause by clause ----------------------------------------------------------
+
+    def needs_clause_check(self, text: str, lang: str, phrases: safety.PhraseReading,
+                           vector: np.ndarray) -> bool:
+        """Whether the clauses of an English message are embedded one by one: it has several,
+        the phrases did not already find a crisis, and the whole message leans that way or a
+        clause has a word that can carry one."""
+        if lang != ENGLISH or len(phrases.clauses) < 2 or phrases.outcome in (
+                safety.CRISIS, safety.SOMEONE_ELSE):
+            return False
+        crisis = float(np.sort(self.scope_vectors["crisis"] @ vector)[-2:].mean())
+        emergency = float(np.sort(self.scope_vectors["emergency"] @ vector)[-2:].mean())
+        return max(crisis, emergency) >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
+
+    def clause_scores(self, vectors: np.ndarray) -> list[tuple[float, float, float]]:
+        """(crisis, distress, emergency) similarity of each clause vector: the mean of its two
+        closest examples of each."""
+        def top2(examples: np.ndarray) -> list[float]:
+            return np.sort(vectors @ examples.T, axis=1)[:, -2:].mean(axis=1).tolist()
+
+        return list(zip(top2(self.crisis_clause_vectors), top2(self.distress_vectors),
+                        top2(self.scope_vectors["emergency"]), strict=True))
+
+    def read_safety(
+        self, lang: str, phrases: safety.PhraseReading, scope: str,
+        clause_scores: list[tuple[float, float, float]] | None = None,
+    ) -> SafetyReading:
+        """Combine the phrase layer, the clause embeddings and the whole message's scope into
+        one outcome. Career relevance never enters: a crisis clause is a crisis whatever the
+        other clauses say. ``scope`` is :meth:`decide_scope` on the whole message (English
+        only: on other languages the English model's reading is noise)."""
+        reading = SafetyReading(outcome=phrases.outcome, lang=lang, phrases=phrases,
+                                flagged=phrases.flagged_clauses(),
+                                clause_scores=clause_scores or [])
+        if reading.outcome in (safety.CRISIS, safety.SOMEONE_ELSE):
+            return reading
+        denied = phrases.negated_clauses()
+        gray = False
+        emergency_clause = False
+        for i, (crisis, distress, emergency) in enumerate(reading.clause_scores):
+            if i in denied or i >= len(phrases.clauses):
+                continue
+            emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
+            sure = crisis >= CLAUSE_CRISIS_SURE
+            if denied and not sure:  # "not suicidal, just ...": only a sure clause counts
+                gray = gray or crisis >= CLAUSE_DISTRESS_AT
+                continue
+            if sure or (crisis >= CLAUSE_CRISIS_AT
+                        and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
+                prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
+                other = safety.who_in_clause(prefix, safety.fold(phrases.clauses[i])) == "other"
+                reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
+                reading.flagged = {i}
+                return reading
+            gray = gray or crisis >= CLAUSE_DISTRESS_AT
+        if lang == ENGLISH and scope == "crisis" and phrases.professional:
+            scope = "career"  # "suicide prevention training for CE": about the work
+        if lang == ENGLISH and emergency_clause and scope not in SAFETY:
+            scope = "emergency"  # "studying for the ptce and my roommate started seizing"
+        if lang == ENGLISH and scope in SAFETY:
+            if scope == "crisis" and denied:
+                reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ..."
+            elif scope == "crisis":
+                reading.outcome = safety.CRISIS
+                reading.flagged = set(range(len(phrases.clauses)))
+            elif reading.outcome not in (safety.EMERGENCY, safety.MEDICAL):
+                reading.outcome = scope
+            return reading
+        if reading.outcome == safety.NONE and gray:
+            reading.outcome = safety.DISTRESS
+        return reading
 
     # --- ranking sections ------------------------------------------------------------------
 
@@ -595,11 +727,15 @@ class Replier:
         replies: list[Reply | None] = [None] * len(questions)
         texts: list[str] = []
         slots: list[tuple[int, str, bool, bool]] = []  # (index, cleaned, truncated, follow-up)
+        langs: dict[int, str] = {}
+        phrase_readings: dict[int, safety.PhraseReading] = {}
         for i, raw in enumerate(questions):
             text, truncated = clean_question(raw)
             if not has_words(text):
                 replies[i] = Reply(question=raw, kind="empty", lead=templates.EMPTY_QUESTION)
                 continue
+            langs[i] = self.language.detect(text)
+            phrase_readings[i] = safety.read_phrases(text, spanish=langs[i] == SPANISH)
             context = usable_history(histories[i])
             follow = bool(context) and is_followup(text)
             slots.append((i, text, truncated, follow))
@@ -611,17 +747,33 @@ class Replier:
             vectors = self.retriever.embed(texts)
             k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
             retrievals = self.retriever.search_many(texts, vectors, k)
+            # the clauses of every message that needs the clause check, in one model run
+            owns: dict[int, int] = {}
+            checked: list[tuple[int, int, int]] = []  # (question, first clause row, count)
+            clause_texts: list[str] = []
             j = 0
+            for i, text, _truncated, follow in slots:
+                owns[i] = j
+                parts = phrase_readings[i].clauses
+                if self.needs_clause_check(text, langs[i], phrase_readings[i], vectors[j]):
+                    checked.append((i, len(clause_texts), len(parts)))
+                    clause_texts.extend(spell_out(p) or p for p in parts)
+                j += 3 if follow else 1
+            scores: dict[int, list[tuple[float, float, float]]] = {}
+            if clause_texts:
+                all_scores = self.clause_scores(self.retriever.embed(clause_texts))
+                scores = {i: all_scores[start:start + n] for i, start, n in checked}
             for i, text, truncated, follow in slots:
+                j = owns[i]
                 own = retrievals[j]
                 own.query = text
                 context = earlier = None
                 if follow:
                     context, earlier = retrievals[j + 1], retrievals[j + 2]
                     context.query = " ".join([*usable_history(histories[i]), text])
-                j += 3 if follow else 1
                 replies[i] = self._reply(questions[i], text, own, context, earlier, truncated,
-                                         home_states[i])
+                                         home_states[i], langs[i], phrase_readings[i],
+                                         scores.get(i))
         elapsed = (time.perf_counter() - started) * 1000 / max(1, len(questions))
         out = []
         for r in replies:
@@ -633,10 +785,27 @@ class Replier:
     def _reply(
         self, raw: str, text: str, own: Retrieval, context: Retrieval | None,
         earlier: Retrieval | None, truncated: bool, home_state: str | None = None,
+        lang: str = ENGLISH, phrases: safety.PhraseReading | None = None,
+        clause_scores: list[tuple[float, float, float]] | None = None,
     ) -> Reply:
-        # Scope is decided on the message alone, before any history is used.
+        # Safety and scope are decided on the message alone, before any history is used.
         label, scores = self.decide_scope(own)
-        log.debug("scope %s %s", label, {k: round(v, 3) for k, v in scores.items()})
+        phrases = phrases if phrases is not None else safety.read_phrases(text)
+        reading = self.read_safety(lang, phrases, label, clause_scores)
+        log.debug("scope %s safety %s lang %s %s", label, reading.outcome, lang,
+                  {k: round(v, 3) for k, v in scores.items()})
+        reply = self._safety_reply(raw, reading)
+        if reply is None and lang != ENGLISH:
+            reply = self._language_reply(raw, text, lang, label, own, truncated, home_state)
+        if reply is not None:
+            reply.retrieval = own
+            reply.safety, reply.lang = reading.outcome, lang
+            if reading.outcome == safety.DISTRESS and reply.kind != "crisis":
+                reply.notes.append(templates.DISTRESS_LINE_ES if lang == SPANISH
+                                   else templates.DISTRESS_LINE)
+            return reply
+        if label in SAFETY:  # the safety reading found none: the message is read as career
+            label = "career"
         retrieval, focus, about = own, None, None
         if (label not in SAFETY and context is not None and context.best_dense >= MIN_EVIDENCE
                 and scores["off_topic"] - scores["career"] < OFF_TOPIC_FIRM):
@@ -648,7 +817,54 @@ class Replier:
         reply = self._reply_for_scope(raw, text, label, scores, retrieval, focus, about,
                                       truncated, home_state)
         reply.retrieval = retrieval
+        reply.safety, reply.lang = reading.outcome, lang
+        if reading.outcome == safety.DISTRESS:
+            reply.notes.append(templates.DISTRESS_LINE)
         return reply
+
+    def _safety_reply(self, raw: str, reading: SafetyReading) -> Reply | None:
+        """The redirect for a crisis, someone else in crisis, an emergency or a medication
+        question, in the message's language; None for the others."""
+        spanish = reading.lang == SPANISH
+        if reading.outcome == safety.CRISIS:
+            if spanish:
+                return Reply(question=raw, kind="crisis", lead=templates.CRISIS_REPLY_ES,
+                             followups=[templates.CRISIS_FOLLOWUP])
+            career = reading.career_part() if reading.lang == ENGLISH else ""
+            if career:
+                return Reply(question=raw, kind="crisis",
+                             lead=templates.CRISIS_REPLY_WITH_QUESTION, followups=[career])
+            return Reply(question=raw, kind="crisis", lead=templates.CRISIS_REPLY,
+                         followups=[templates.CRISIS_FOLLOWUP])
+        if reading.outcome == safety.SOMEONE_ELSE:
+            return Reply(question=raw, kind="crisis", lead=(
+                templates.SOMEONE_ELSE_REPLY_ES if spanish else templates.SOMEONE_ELSE_REPLY))
+        if reading.outcome == safety.EMERGENCY:
+            return Reply(question=raw, kind="emergency", lead=(
+                templates.EMERGENCY_REDIRECT_ES if spanish else templates.EMERGENCY_REDIRECT))
+        if reading.outcome == safety.MEDICAL:
+            return Reply(question=raw, kind="medical", lead=(
+                templates.MEDICATION_REDIRECT_ES if spanish else templates.MEDICATION_REDIRECT))
+        return None
+
+    def _language_reply(
+        self, raw: str, text: str, lang: str, label: str, own: Retrieval, truncated: bool,
+        home_state: str | None,
+    ) -> Reply:
+        """A message in another language: never "outside what I know". Spanish that the
+        knowledge base still matches well in English (a mixed "mi CPhT expira, que hago")
+        gets the English answer under a Spanish note; otherwise a short notice, in Spanish for
+        Spanish, with starter questions as buttons."""
+        if lang == SPANISH and label == "career" and own.best_dense >= ANSWER_EVIDENCE:
+            reply = self.compose(text, own, home_state=home_state)
+            if reply.kind == "answer":
+                reply.question = raw
+                reply.query_used = own.query
+                reply.notes.insert(0, templates.SPANISH_ANSWER_NOTE)
+                return reply
+        lead = templates.SPANISH_NOTICE if lang == SPANISH else templates.OTHER_LANGUAGE_NOTICE
+        return Reply(question=raw, kind="language", lead=lead,
+                     followups=list(templates.LANGUAGE_STARTERS))
 
     def _reply_for_scope(
         self, raw: str, text: str, label: str, scores: dict[str, float], retrieval: Retrieval,

@@ -39,6 +39,88 @@ CRISIS_REPLY = (
     "hours, or stepping away from retail."
 )
 CRISIS_FOLLOWUP = "What are my options if my pharmacy job is burning me out?"
+#: The crisis reply when the message also asked something about work: the same opening, then
+#: one line; the button under it answers the work part of the message.
+CRISIS_REPLY_WITH_QUESTION = CRISIS_REPLY.split("\n\n")[0] + (
+    "\n\nYou matter more than any job or exam. When you're ready, I'm still glad to help with "
+    "your work question: tap the button below."
+)
+
+SOMEONE_ELSE_REPLY = (
+    "Thank you for looking out for them. If they have taken something, are hurt, or are in "
+    "immediate danger, call 911 now.\n\n"
+    "Otherwise, if you can, stay with them or keep them on the phone, and call or text 988 "
+    "together (the 988 Suicide & Crisis Lifeline, free, 24/7; chat at 988lifeline.org). 988 "
+    "also helps people who are worried about someone else, so you can call for advice "
+    "yourself. Ask them plainly how they are and listen without judging; don't leave them "
+    "alone if you think they may act on it.\n\n"
+    "This is a lot to carry: look after yourself too."
+)
+
+#: The one line after an answer to a message that sounds distressed but not in danger.
+DISTRESS_LINE = (
+    "If things feel heavier than a job should, you can call or text 988 any time, day or "
+    "night: it's for anyone who is struggling, not only in a crisis."
+)
+
+# --- Spanish and other languages -------------------------------------------------------------
+# Checked against the 988 Lifeline's own page (988lifeline.org/get-help/what-to-expect): a call
+# to 988 offers Spanish as option 2, a text to 988 offers Spanish with the keyword AYUDA, and
+# its text and chat services are available in Spanish (since July 2023, SAMHSA). Poison
+# Control (1-800-222-1222) offers interpretation in 161 languages (poisonhelp.hrsa.gov).
+SAFETY_SOURCES_ES = (
+    "Fuentes: 988lifeline.org/get-help/what-to-expect · poisonhelp.hrsa.gov/es/about-us"
+)
+CRISIS_REPLY_ES = (
+    "Siento mucho que estés pasando por esto. No tienes que enfrentarlo a solas: llama al 988 y "
+    "marca la opción 2 para hablar en español, o envía un mensaje de texto con la palabra AYUDA "
+    "al 988. También hay chat en español en 988lifeline.org. Es gratis, confidencial y atiende "
+    "las 24 horas. Si corres peligro ahora mismo o podrías hacerte daño, llama al 911.\n\n"
+    "Cuando quieras, aquí sigo para ayudarte con tu trabajo (por ahora respondo en inglés).\n\n"
+    + SAFETY_SOURCES_ES
+)
+SOMEONE_ELSE_REPLY_ES = (
+    "Gracias por preocuparte por esa persona. Si ya tomó algo, está herida o corre peligro "
+    "ahora mismo, llama al 911.\n\n"
+    "Si no, quédate con ella o al teléfono y llamen juntos al 988 (marca la opción 2 para "
+    "español) o envíen un mensaje de texto con la palabra AYUDA al 988. Es gratis y atiende las "
+    "24 horas; también ayuda a quien está preocupado por otra persona. Pregúntale con calma "
+    "cómo está y escúchala sin juzgar.\n\n"
+    + SAFETY_SOURCES_ES
+)
+EMERGENCY_REDIRECT_ES = (
+    "Esto parece una emergencia. Llama al 911 ahora. Si alguien tomó demasiado de un "
+    "medicamento o algo tóxico, llama a Poison Control al 1-800-222-1222 (gratis, 24 horas, "
+    "con intérpretes). Soy un asistente de carrera y no puedo ayudar con emergencias médicas."
+    "\n\n" + SAFETY_SOURCES_ES
+)
+MEDICATION_REDIRECT_ES = (
+    "No puedo responder preguntas sobre medicamentos, dosis o tratamientos: pregúntale a tu "
+    "farmacéutico o a tu médico. Si alguien tomó demasiado de un medicamento, llama a Poison "
+    "Control al 1-800-222-1222 (con intérpretes); en una emergencia, llama al 911."
+)
+DISTRESS_LINE_ES = (
+    "Si las cosas se sienten más pesadas de lo que un trabajo debería, puedes llamar al 988 "
+    "(opción 2 para español) o escribir AYUDA al 988, a cualquier hora."
+)
+SPANISH_NOTICE = (
+    "¡Hola! Por ahora solo puedo responder en inglés. Pregúntame en inglés o elige un tema "
+    "abajo: certificación (PTCB o NHA), horas de CE y renovación, trabajo en hospital o IV, "
+    "sueldo. Las respuestas vienen con sus fuentes."
+)
+SPANISH_ANSWER_NOTE = "Por ahora respondo en inglés:"
+OTHER_LANGUAGE_NOTICE = (
+    "I can only answer in English for now. Please ask your question in English and I'll "
+    "answer it with sources.\n\n"
+    "If you are in crisis, call 988: it has interpreters in many languages by phone. In an "
+    "emergency, call 911."
+)
+#: Questions offered as buttons under the Spanish and other-language notices.
+LANGUAGE_STARTERS = (
+    "How do I get my CPhT?",
+    "How many CE hours do I need to renew?",
+    "How do I move from retail to a hospital IV room?",
+)
 
 NO_MATCH = (
     "That isn't covered in my knowledge base yet, and I'd rather not guess. "
@@ -179,6 +261,58 @@ SCOPE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "how do I become a police officer",
     ),
 }
+
+# More ways people say it, for the clause check only (each clause of a message is compared
+# with these and with SCOPE_EXAMPLES["crisis"]): indirect and implicit wording.
+CRISIS_CLAUSE_EXAMPLES: tuple[str, ...] = (
+    "i just want to lie down and never get up again",
+    "i won't be around much longer",
+    "i've been giving my things away",
+    "i looked up how many pills it would take",
+    "i wrote letters to my family to say goodbye",
+    "i can't picture myself still being here next year",
+    "everything would be easier if i wasn't alive",
+    "i'm tired of being alive",
+    "i want to go to sleep and stay asleep",
+    "i don't want to exist anymore",
+    "i keep thinking about how to end things",
+    "tonight i'm going to do it",
+    "i have the pills counted out",
+    "i have been planning how i would do it",
+    "my family would be fine without me",
+    "i can't keep living like this",
+    "life isn't worth it anymore",
+    "i feel like i should just die",
+    "i want it all to stop forever",
+    "i hurt myself last night to feel something",
+    "the only way out is to not be here",
+    "i think about dying every day",
+    "i don't care if i live or die",
+    "i want to fall asleep and not wake up tomorrow",
+    "i'm ready to give up on everything for good",
+    "i told my sister goodbye because i won't see her again",
+)
+
+# Hyperbole and venting that is not a crisis, for the clause check: a clause is read as a
+# crisis only when it is closer to the crisis examples than to these.
+DISTRESS_EXAMPLES: tuple[str, ...] = (
+    "this job is killing me",
+    "i'm dying here, so many scripts today",
+    "i'm so done with this store",
+    "i want to quit everything and move away",
+    "i'm drowning in work",
+    "i'm exhausted and burned out from retail",
+    "my manager is driving me crazy",
+    "i hate my job so much",
+    "i'm dead tired after a double shift",
+    "this shift is going to be the death of me",
+    "i cried in the bathroom at work today",
+    "i'm so stressed about the exam",
+    "i can't stand my boss anymore",
+    "ugh i want to scream",
+    "i'm losing my mind with these prior auths",
+    "i feel like a failure after failing the exam",
+)
 
 WELCOME = (
     "Hi{name}! I'm the pathway bot, a career coach for pharmacy technicians.\n"

@@ -274,3 +274,17 @@ def next_nudge_due_for(
     if credential is None:
         return None
     return next_nudge_due(credential, expiration, tz_name, claims, snoozed_until, after)
+
+
+#: After a crisis reply, no nudge or promotion reaches that chat for this long.
+CRISIS_QUIET = timedelta(hours=24)
+
+
+def quiet_after_crisis(at: datetime) -> datetime:
+    """Until when a user who got a crisis reply at ``at`` is sent nothing unasked."""
+    return at + CRISIS_QUIET
+
+
+def held_by_quiet(quiet_until: datetime | None, now: datetime) -> bool:
+    """Whether a nudge due at ``now`` must wait for the user's quiet period to end."""
+    return quiet_until is not None and now < quiet_until

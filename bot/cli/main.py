@@ -76,12 +76,28 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.cli.evaluation import evaluate, load_questions
+    from bot.cli.evaluation import (
+        evaluate,
+        evaluate_safety,
+        false_alarms,
+        load_jsonl,
+        load_questions,
+    )
 
-    result = evaluate(_load_replier(), load_questions(Path(args.file)))
+    replier = _load_replier()
+    rows = load_questions(Path(args.file))
+    result = evaluate(replier, rows)
     if not args.verbose:
         result.misses = []
     print(result.report())
+    print(false_alarms(replier, rows).report())
+    for path in args.safety:
+        if not Path(path).exists():
+            continue
+        safety = evaluate_safety(replier, load_jsonl(Path(path)), Path(path).name)
+        if not args.verbose:
+            safety.misses = []
+        print(safety.report())
     return 0
 
 
@@ -227,6 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="chat with the bot in this terminal").set_defaults(func=cmd_chat)
     ev = sub.add_parser("eval", help="retrieval and scope evaluation")
     ev.add_argument("file", nargs="?", default="tests/data/eval_questions.jsonl")
+    ev.add_argument("--safety", nargs="*", default=["tests/data/safety_messages.jsonl",
+                                                    "tests/data/safety_messages_es.jsonl"],
+                    help="labelled safety sets, reported per half (tune / held-out)")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     ev.set_defaults(func=cmd_eval)
     bench = sub.add_parser(

@@ -72,6 +72,8 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: after a crisis reply: no nudge before this time (bot.ce.timing.quiet_after_crisis)
+    quiet_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

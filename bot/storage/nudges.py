@@ -66,6 +66,7 @@ class DueCredential:
     snoozed_until: dt.datetime | None
     cycle_start: dt.date | None
     next_nudge_due: dt.datetime
+    quiet_until: dt.datetime | None = None  # the user's, after a crisis reply
 
     @property
     def record(self) -> CredentialRecord:
@@ -244,17 +245,18 @@ class NudgeStore(Database):
             if not rows:
                 return []
             users = {
-                user_id: (chat_id, timezone, _nudgeable(active, enabled, chat_id))
-                for user_id, chat_id, timezone, active, enabled in await s.execute(
+                user_id: (chat_id, timezone, _nudgeable(active, enabled, chat_id), quiet)
+                for user_id, chat_id, timezone, active, enabled, quiet in await s.execute(
                     select(User.id, User.chat_id, User.timezone, User.active,
-                           User.nudges_enabled)
+                           User.nudges_enabled, User.quiet_until)
                     .where(User.id.in_({row.user_id for row in rows})))
             }
-        return [
-            DueCredential(cred_id, user_id, *users.get(user_id, (None, None, False)),
-                          credential, expiration, snoozed, cycle_start, next_due)
-            for cred_id, user_id, credential, expiration, snoozed, cycle_start, next_due in rows
-        ]
+        out = []
+        for cred_id, user_id, credential, expiration, snoozed, cycle_start, next_due in rows:
+            chat_id, timezone, nudgeable, quiet = users.get(user_id, (None, None, False, None))
+            out.append(DueCredential(cred_id, user_id, chat_id, timezone, nudgeable, credential,
+                                     expiration, snoozed, cycle_start, next_due, quiet))
+        return out
 
     async def reschedule_nudges(
         self, user_id: int, credential: str | None = None, *, after: dt.datetime | None = None

@@ -4,6 +4,8 @@ fill in, active or blocked, and forgetting everything about a user.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
@@ -58,6 +60,11 @@ class UserStore(NudgeStore):
             if {"timezone", "nudges_enabled"} & set(fields):
                 await self._reschedule(s, user_id)
             return user
+
+    async def set_quiet_until(self, user_id: int, until: dt.datetime) -> None:
+        """No nudge reaches the user before ``until`` (after a crisis reply)."""
+        async with self.session() as s:
+            await s.execute(update(User).where(User.id == user_id).values(quiet_until=until))
 
     async def set_active(self, user_id: int, active: bool) -> None:
         async with self.session() as s:

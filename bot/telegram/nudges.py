@@ -44,6 +44,7 @@ from bot.ce import rules as ce_rules
 from bot.ce.timing import (
     blocked_keys,
     due_milestone,
+    held_by_quiet,
     in_quiet_hours,
     local_now,
     next_send_time,
@@ -178,6 +179,10 @@ async def _evaluate(
         if not row.nudgeable:  # its next_nudge_due should have been empty: compute it
             if write:
                 await storage.reschedule_nudges(row.user_id, row.credential)
+            return None
+        if held_by_quiet(row.quiet_until, now):  # a crisis reply: nothing unasked for a day
+            if write:
+                await storage.postpone_due(row.id, row.next_nudge_due, row.quiet_until)
             return None
         nudge = await _nudge_for(storage, row, now)
         if nudge is None and write:

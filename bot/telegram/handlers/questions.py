@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.answers import templates
 from bot.answers.compose import Reply
+from bot.ce.timing import quiet_after_crisis
 from bot.telegram import metrics
 from bot.telegram.formatting import esc, reply_blocks, split_messages
 from bot.telegram.sending import send_html
@@ -110,6 +111,8 @@ async def answer_question(
             [{"title": s.title, "path": s.path, "url": s.url} for s in reply.sources],
             reply.followups,
         )
+        if reply.kind == "crisis":  # nothing unasked (nudges) reaches this chat for a day
+            await svc.storage.set_quiet_until(user_id, quiet_after_crisis(utcnow()))
         if reply.kind == "answer":
             keyboard = answer_keyboard(turn_id, reply.followups)
         elif reply.followups:  # crisis: talk about work options; no match: closest topics

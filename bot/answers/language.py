@@ -1,0 +1,116 @@
+"""Which language a message is written in, offline.
+
+py3langid's naive Bayes model ships inside the package (nothing is downloaded), restricted to
+the languages US pharmacy technicians most often write in besides English. It reads a message
+in well under a millisecond. Its model is loaded on a background thread as soon as a
+:class:`LanguageReader` is made, so start-up overlaps it with loading the embedding model.
+
+Where the model is unsure (a short greeting, a message mostly made of acronyms), the message
+is read as English: the English pipeline is the one that can answer it. Spanish is also
+recognised from its own words when the model hesitates on a short or mixed message ("mi CPhT
+expira, que hago").
+"""
+
+# ruff: noqa: SIM905
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+ENGLISH = "en"
+SPANISH = "es"
+#: Languages the model chooses between. Only English and Spanish are read for meaning; the
+#: others are here so that a Portuguese or Tagalog message is not taken for Spanish or English.
+LANGUAGES = ("en", "es", "pt", "vi", "tl", "zh", "ar", "fr", "ru", "ht", "ko", "hi", "it",
+             "pl", "ja", "de")
+#: How sure the model must be before a message is read as not English.
+CONFIDENT = 0.80
+#: A message with a Spanish marker word needs only this much for Spanish.
+SPANISH_WITH_MARKERS = 0.50
+
+#: Words that are common in Spanish chat and rare in English (accents stripped).
+SPANISH_MARKERS = frozenset("""
+que como cuando donde porque quiero puedo necesito tengo estoy soy trabajo farmacia tecnico
+tecnica certificacion certificado licencia examen ayuda hola gracias pero tambien mucho muy
+para por con sin mas ya hago hacer saber cuanto cuantos cuantas horas ano anos mes meses
+ser estar mi mis tu su los las del una unos unas esta este eso esto nada vida vivir morir
+matarme suicidarme pastillas jefe chamba sueldo pagan pago renovar vence expira
+""".split())
+
+WORD_RE = re.compile(r"[a-zñ]+")
+#: Short Spanish messages the model cannot be sure of on its own ("hola" reads as English).
+SPANISH_SHORT = frozenset({
+    "hola", "ayuda", "ayudame", "buenas", "buenos dias", "buenas tardes", "buenas noches",
+    "gracias", "muchas gracias", "por favor", "que tal", "hola buenas", "necesito ayuda",
+    "hola necesito ayuda", "espanol", "en espanol", "hablas espanol",
+})
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents ("Técnico" -> "tecnico"), keeping ñ."""
+    text = text.lower().replace("ñ", "\0")
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(ch))
+    return text.replace("\0", "ñ")
+
+
+class LanguageReader:
+    """Detects the language of a message; the model loads in the background."""
+
+    def __init__(self) -> None:
+        self._identifier = None
+        self._error: Exception | None = None
+        self._loaded = threading.Event()
+        threading.Thread(target=self._load, name="language-model", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            identifier.set_languages(list(LANGUAGES))
+            self._identifier = identifier
+        except Exception as exc:  # noqa: BLE001 -- reported on first use, in the caller's thread
+            self._error = exc
+        finally:
+            self._loaded.set()
+
+    def ready(self) -> bool:
+        return self._loaded.is_set() and self._identifier is not None
+
+    def scores(self, text: str) -> tuple[str, float]:
+        """The model's best language and its probability."""
+        self._loaded.wait()
+        if self._identifier is None:
+            raise RuntimeError("the language model could not be loaded") from self._error
+        lang, confidence = self._identifier.classify(text)
+        return lang, float(confidence)
+
+    def detect(self, text: str) -> str:
+        """ISO 639-1 code of the message's language; English when unsure."""
+        letters = sum(ch.isalpha() for ch in text)
+        if letters == 0:
+            return ENGLISH
+        if " ".join(WORD_RE.findall(fold(text))) in SPANISH_SHORT:
+            return SPANISH
+        lang, confidence = self.scores(text)
+        if lang == ENGLISH:
+            return ENGLISH
+        if lang == SPANISH or (lang in ("pt", "it", "tl") and confidence < CONFIDENT):
+            markers = spanish_markers(text)
+            if lang == SPANISH and confidence >= CONFIDENT:
+                return SPANISH
+            if markers and (lang == SPANISH and confidence >= SPANISH_WITH_MARKERS
+                            or markers >= 2):
+                return SPANISH
+            return ENGLISH
+        non_latin = sum(ord(ch) > 0x24F for ch in text if ch.isalpha())
+        if confidence >= CONFIDENT and (letters >= 12 or non_latin * 2 > letters):
+            return lang
+        return ENGLISH
+
+
+def spanish_markers(text: str) -> int:
+    """How many distinct Spanish marker words the text has."""
+    return len(set(WORD_RE.findall(fold(text))) & SPANISH_MARKERS)
