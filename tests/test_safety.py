@@ -302,3 +302,18 @@ async def test_spanish_crisis_after_an_english_career_question_through_telegram(
         first_paragraph = text.split("\n\n")[0]
         assert "988" in first_paragraph and "opción 2" in first_paragraph
         assert "AYUDA" in first_paragraph and "911" in first_paragraph
+
+
+def test_the_example_bank_holds_no_held_out_row():
+    """The nearest-neighbour bank (bot/safety_examples.jsonl) is tuning data: none of its rows
+    is a held-out row of either evaluation set."""
+    from bot.replies import SAFETY_EXAMPLES_FILE
+
+    bank = {json.loads(line)["q"].strip().lower() for line in SAFETY_EXAMPLES_FILE.read_text(
+        encoding="utf-8").splitlines() if line.strip()}
+    held_out = {r["q"].strip().lower() for path in ("safety_messages.jsonl",
+                                                     "safety_messages_es.jsonl")
+                for r in (json.loads(line) for line in (DATA / path).read_text(
+                    encoding="utf-8").splitlines() if line.strip())
+                if half(r["q"]) == "held-out"}
+    assert len(bank) >= 1000 and not bank & held_out
