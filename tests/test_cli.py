@@ -24,6 +24,8 @@ STDIN_QS = [
     "what is the passing score for the PTCE",
     "can i take my lisinopril with advil",
     LONG_Q,
+    "quiero suicidarme",
+    "como puedo ser tecnico de farmacia certificado",
 ]
 
 
@@ -88,8 +90,10 @@ def test_ask_json_prints_one_object(runs, replier):
     assert len(lines) == 1
     data = json.loads(lines[0])
     assert list(data) == [
-        "question", "kind", "in_scope", "answer", "parts", "sources", "followups", "latency_ms",
+        "question", "kind", "in_scope", "answer", "parts", "sources", "followups", "safety",
+        "lang", "latency_ms",
     ]
+    assert data["safety"] == "none" and data["lang"] == "en"
     assert data["question"] == JSON_Q
     assert data["kind"] == "answer" and data["in_scope"] is True
     assert isinstance(data["latency_ms"], (int, float)) and data["latency_ms"] > 0
@@ -120,11 +124,15 @@ def test_ask_json_from_stdin_prints_one_line_per_question(runs):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     lines = done.stdout.splitlines()
-    assert len(lines) == 3
-    assert done.stdout.endswith("\n") and done.stdout.count("\n") == 3
+    assert len(lines) == 5
+    assert done.stdout.endswith("\n") and done.stdout.count("\n") == 5
     rows = [json.loads(line) for line in lines]
     assert [r["question"] for r in rows] == STDIN_QS
-    assert [r["in_scope"] for r in rows] == [True, False, True]
+    assert [r["in_scope"] for r in rows] == [True, False, True, False, True]
+    # Spanish: the crisis reply in Spanish, 988 first; a career question never "off_topic"
+    assert (rows[3]["kind"], rows[3]["safety"], rows[3]["lang"]) == ("crisis", "crisis", "es")
+    assert rows[3]["answer"] == templates.CRISIS_REPLY_ES
+    assert (rows[4]["kind"], rows[4]["lang"]) == ("language", "es")
     assert "1,400" in rows[0]["answer"]
     assert rows[1]["answer"] == templates.MEDICATION_REDIRECT and rows[1]["sources"] == []
     # the 10,000-character question is answered from its first part
@@ -152,6 +160,8 @@ def test_ask_json_with_an_empty_question(runs):
         "parts": [],
         "sources": [],
         "followups": [],
+        "safety": "none",
+        "lang": "en",
     }
 
 

@@ -251,10 +251,10 @@ def test_empty_input_asks_for_a_question(replier, question):
     ids=["arabic", "hebrew"],
 )
 def test_right_to_left_text_is_declined_not_answered_with_a_guess(replier, question):
-    """The model is English-only: a question it cannot read gets a decline, never a career
-    answer from a random section."""
+    """The model is English-only: a question it cannot read gets the notice that answers are in
+    English for now (naming 988 and 911), never a career answer from a random section."""
     reply = replier.answer(question)
-    assert reply.kind in {"off_topic", "no_match"}
+    assert reply.kind == "language" and reply.lead == templates.OTHER_LANGUAGE_NOTICE
     assert reply.sources == []
     assert reply.question == question
 
@@ -295,7 +295,8 @@ def test_answer_many_equals_answer_one_by_one(replier):
 def test_to_json_shape(career):
     data = career.to_json()
     assert list(data) == [
-        "question", "kind", "in_scope", "answer", "parts", "sources", "followups", "latency_ms",
+        "question", "kind", "in_scope", "answer", "parts", "sources", "followups", "safety",
+        "lang", "latency_ms",
     ]
     assert data["answer"] == career.to_text()
     for part in data["parts"]:

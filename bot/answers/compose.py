@@ -23,6 +23,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -53,6 +54,16 @@ CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the h
 CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
 CLAUSE_DISTRESS_AT = 0.45  # a clause this close gets the 988 line after the answer
 CLAUSE_EMERGENCY_AT = 0.60  # a clause this close to the emergency examples is an emergency
+# The example bank (bot/answers/safety_examples.jsonl with the fixed examples and the
+# knowledge base's own question headings): a message, or a clause of it, whose nearest examples
+# are mostly crisis (or someone else in crisis) is read so, when the closest of them is close
+# enough.
+KNN_K = 10
+KNN_SHARE = 0.6  # similarity-weighted share of the neighbours with that label
+KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest such neighbour
+BANK_MAX_WORDS = 20
+SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
+BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
 ASKS = re.compile(
@@ -339,6 +350,7 @@ class Replier:
         })
         self.crisis_clause_vectors = clause_examples["crisis"]
         self.distress_vectors = clause_examples["distress"]
+        self.bank_vectors, self.bank_labels = self._safety_bank()
         self.idf = self._idf()
         self.sections_by_path = self._sections_by_path()
         self.heading_vectors = self._heading_vectors()
@@ -361,6 +373,46 @@ class Replier:
         return self._cached_vectors(
             "scope", {label: list(texts) for label, texts in templates.SCOPE_EXAMPLES.items()}
         )
+
+    def _safety_bank(self) -> tuple[np.ndarray, np.ndarray]:
+        """The example bank for reading safety by nearest neighbours: labelled messages written
+        the way people type (tuning data, never the held-out halves), the fixed examples, and
+        every question heading of the knowledge base (what a career question looks like)."""
+        rows = [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
+            encoding="utf-8").splitlines() if line.strip()]
+        label_of = {"crisis": "crisis", "someone_else": "someone_else", "emergency": "emergency"}
+        groups: dict[str, list[str]] = {label: [] for label in BANK_LABELS}
+        for row in rows:  # short messages only: a long one is mostly about something else
+            if len(row["q"].split()) <= BANK_MAX_WORDS:
+                groups[label_of.get(row["class"], "other")].append(row["q"])
+        groups["crisis"] += [*templates.SCOPE_EXAMPLES["crisis"],
+                             *templates.CRISIS_CLAUSE_EXAMPLES]
+        groups["emergency"] += list(templates.SCOPE_EXAMPLES["emergency"])
+        groups["other"] += [*templates.SCOPE_EXAMPLES["career"],
+                            *templates.SCOPE_EXAMPLES["off_topic"],
+                            *templates.SCOPE_EXAMPLES["medical"], *templates.DISTRESS_EXAMPLES,
+                            *sorted({p.heading for p in self.retriever.passages.values()
+                                     if p.heading.endswith("?")})]
+        vectors = self._cached_vectors("safety-bank", {k: [spell_out(t) or t for t in v]
+                                                       for k, v in groups.items()})
+        labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(BANK_LABELS)])
+        return np.concatenate([vectors[k] for k in BANK_LABELS]), labels
+
+    def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
+        """For each vector: the label its nearest examples vote for, the similarity-weighted
+        share of that label, and the similarity of the closest example with it."""
+        sims = vectors @ self.bank_vectors.T
+        top = np.argpartition(-sims, KNN_K, axis=1)[:, :KNN_K]
+        out = []
+        for row, idx in zip(sims, top, strict=True):
+            weights = np.clip(row[idx], 0.0, None)
+            labels = self.bank_labels[idx]
+            votes = np.bincount(labels, weights=weights, minlength=len(BANK_LABELS))
+            best = int(votes.argmax())
+            share = float(votes[best] / max(weights.sum(), 1e-9))
+            closest = float(row[idx][labels == best].max()) if (labels == best).any() else 0.0
+            out.append((BANK_LABELS[best], share, closest))
+        return out
 
     def _heading_vectors(self) -> dict[str, np.ndarray]:
         """Each section's heading with its opening paragraph, embedded: headings are
@@ -441,6 +493,8 @@ class Replier:
     def read_safety(
         self, lang: str, phrases: safety.PhraseReading, scope: str,
         clause_scores: list[tuple[float, float, float]] | None = None,
+        message_vector: np.ndarray | None = None,
+        clause_vectors: np.ndarray | None = None,
     ) -> SafetyReading:
         """Combine the phrase layer, the clause embeddings and the whole message's scope into
         one outcome. Career relevance never enters: a crisis clause is a crisis whatever the
@@ -452,6 +506,24 @@ class Replier:
         if reading.outcome in (safety.CRISIS, safety.SOMEONE_ELSE):
             return reading
         denied = phrases.negated_clauses()
+        # nearest examples: the whole message, then each clause (when they were embedded)
+        english = lang == ENGLISH  # the model carries no meaning in other languages
+        if english and message_vector is not None and not denied and not phrases.professional:
+            label, share, closest = self.nearest_labels(message_vector[None, :])[0]
+            if label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= KNN_SHARE and (
+                    closest >= KNN_FLOOR[label]):
+                reading.outcome = label
+                reading.flagged = set(range(len(phrases.clauses)))
+                return reading
+        if clause_vectors is not None and english and not denied:
+            for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
+                if i in denied or i >= len(phrases.clauses) or label not in (
+                        safety.CRISIS, safety.SOMEONE_ELSE):
+                    continue
+                if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
+                    reading.outcome = label
+                    reading.flagged = {i}
+                    return reading
         gray = False
         emergency_clause = False
         for i, (crisis, distress, emergency) in enumerate(reading.clause_scores):
@@ -459,7 +531,7 @@ class Replier:
                 continue
             emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
             sure = crisis >= CLAUSE_CRISIS_SURE
-            if denied and not sure:  # "not suicidal, just ...": only a sure clause counts
+            if denied:  # "not suicidal, just ...": the denial stands; the gentle line
                 gray = gray or crisis >= CLAUSE_DISTRESS_AT
                 continue
             if sure or (crisis >= CLAUSE_CRISIS_AT
@@ -760,9 +832,12 @@ class Replier:
                     clause_texts.extend(spell_out(p) or p for p in parts)
                 j += 3 if follow else 1
             scores: dict[int, list[tuple[float, float, float]]] = {}
+            clause_vectors: dict[int, np.ndarray] = {}
             if clause_texts:
-                all_scores = self.clause_scores(self.retriever.embed(clause_texts))
+                embedded = self.retriever.embed(clause_texts)
+                all_scores = self.clause_scores(embedded)
                 scores = {i: all_scores[start:start + n] for i, start, n in checked}
+                clause_vectors = {i: embedded[start:start + n] for i, start, n in checked}
             for i, text, truncated, follow in slots:
                 j = owns[i]
                 own = retrievals[j]
@@ -773,7 +848,7 @@ class Replier:
                     context.query = " ".join([*usable_history(histories[i]), text])
                 replies[i] = self._reply(questions[i], text, own, context, earlier, truncated,
                                          home_states[i], langs[i], phrase_readings[i],
-                                         scores.get(i))
+                                         scores.get(i), clause_vectors.get(i))
         elapsed = (time.perf_counter() - started) * 1000 / max(1, len(questions))
         out = []
         for r in replies:
@@ -787,11 +862,13 @@ class Replier:
         earlier: Retrieval | None, truncated: bool, home_state: str | None = None,
         lang: str = ENGLISH, phrases: safety.PhraseReading | None = None,
         clause_scores: list[tuple[float, float, float]] | None = None,
+        clause_vectors: np.ndarray | None = None,
     ) -> Reply:
         # Safety and scope are decided on the message alone, before any history is used.
         label, scores = self.decide_scope(own)
         phrases = phrases if phrases is not None else safety.read_phrases(text)
-        reading = self.read_safety(lang, phrases, label, clause_scores)
+        reading = self.read_safety(lang, phrases, label, clause_scores, own.vector,
+                                   clause_vectors)
         log.debug("scope %s safety %s lang %s %s", label, reading.outcome, lang,
                   {k: round(v, 3) for k, v in scores.items()})
         reply = self._safety_reply(raw, reading)

@@ -20,10 +20,12 @@ import unicodedata
 
 ENGLISH = "en"
 SPANISH = "es"
+OTHER = "und"  # a language the model cannot name (ISO 639-2 "undetermined")
 #: Languages the model chooses between. Only English and Spanish are read for meaning; the
 #: others are here so that a Portuguese or Tagalog message is not taken for Spanish or English.
 LANGUAGES = ("en", "es", "pt", "vi", "tl", "zh", "ar", "fr", "ru", "ht", "ko", "hi", "it",
-             "pl", "ja", "de")
+             "pl", "ja", "de", "he", "fa", "ur", "pa", "bn", "gu", "ta", "uk", "el", "th", "km",
+             "hy", "so", "am", "ne", "my", "lo", "tr", "ro")
 #: How sure the model must be before a message is read as not English.
 CONFIDENT = 0.80
 #: A message with a Spanish marker word needs only this much for Spanish.
@@ -95,6 +97,9 @@ class LanguageReader:
         if " ".join(WORD_RE.findall(fold(text))) in SPANISH_SHORT:
             return SPANISH
         lang, confidence = self.scores(text)
+        non_latin = sum(ord(ch) > 0x24F for ch in text if ch.isalpha())
+        if non_latin * 2 > letters:  # mostly another script: surely not English
+            return lang if lang != ENGLISH else OTHER
         if lang == ENGLISH:
             return ENGLISH
         if lang == SPANISH or (lang in ("pt", "it", "tl") and confidence < CONFIDENT):
@@ -105,8 +110,7 @@ class LanguageReader:
                             or markers >= 2):
                 return SPANISH
             return ENGLISH
-        non_latin = sum(ord(ch) > 0x24F for ch in text if ch.isalpha())
-        if confidence >= CONFIDENT and (letters >= 12 or non_latin * 2 > letters):
+        if confidence >= CONFIDENT and letters >= 12:
             return lang
         return ENGLISH
 

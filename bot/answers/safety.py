@@ -34,7 +34,8 @@ MEDICAL = "medical"
 DISTRESS = "distress"
 NONE = "none"
 DENIAL = "denial"
-RISK = "risk"  # the wider Spanish layer: a crisis unless the clause is a figure of speech  # a phrase that denies danger: read as a negated crisis
+RISK = "risk"  # the wider Spanish layer: a crisis unless the clause is a figure of speech
+RISK_WEAK = "risk_weak"  # ... and unless a medication or emergency phrase explains it  # a phrase that denies danger: read as a negated crisis
 #: Outcomes that replace the answer, most urgent first.
 REDIRECTS = (CRISIS, SOMEONE_ELSE, EMERGENCY, MEDICAL)
 
@@ -60,7 +61,7 @@ def fold(text: str) -> str:
 # before a subject, so that "so done" and "so tired" stay whole.
 CLAUSE_SPLIT = re.compile(
     r"[.!?;:\n…]+|,|\s[-–—~]+\s|[-–—]{2,}|\s\((?=\s*\w)|\)\s"
-    r"|\s(?:and|but|because|cuz|bc|cause|coz|then|plus|also|though|although|after|since|like"
+    r"|\s(?:and|but|because|cuz|bc|cause|coz|then|plus|also|though|although|after|since"
     r"|and then|ever since|pero|porque|aunque|entonces|desde que|ya que|pq|xq|y)\s"
     r"|\sso(?=\s(?:i|im|ive|id|my|now|what|he|she|they|we|it|its|yeah|yea|idk|anyway|yo|ya)\b)",
     re.IGNORECASE,
@@ -110,7 +111,7 @@ _SELF_EN = [
     r"\bi (?:know|have decided|decided|figured out) (?:when and how|how and when|how i would do it"
     r"|how id do it)\b",
     r"\b(?:dont|not|never) (?:to )?open my eyes (?:again|in the morning|tomorrow)\b",
-    r"\bwalk(?:ing)? into (?:the|a) (?:river|ocean|lake|sea|traffic)\b",
+    r"\bwalk(?:ing)? into (?:the|a) (?:river|lake)\b",
     r"\b(?:fresh |new )?cuts on my (?:wrists?|arms?|legs?|thighs?)\b",
     r"\b(?:tired|sick) of (?:being alive|living|life|existing|being here)\b",
     r"\bif i (?:just )?(?:wasnt|werent|was not|were not) (?:here|around|alive)\b",
@@ -258,6 +259,21 @@ _SELF_EN = [
     r"\blast (?:day|night|week) (?:alive|on earth)\b",
 ]
 
+# An emergency happening now, said plainly (English emergencies are otherwise read from the
+# embedding of the whole message and of each clause).
+_EMERGENCY_EN = [
+    r"\b(?:is |just |started |keeps |been )?(?:seizing|having a seizure|convulsing)\b",
+    r"\b(?:is not|isnt|not|stopped|cant|can t|cannot) breath(?:e|ing)\b",
+    r"\b(?:just |has )?collapsed\b",
+    r"\b(?:unconscious|unresponsive)\b",
+    r"\b(?:wont|will not|doesnt|isnt|cant) (?:wake up|respond|waking up|responding)\b",
+    r"\b(?:turning|turned|going) blue\b",
+    r"\blips (?:are |look |turned )?blue\b",
+    r"\b(?:overdosed|ODd|od d)\b",
+    r"\bchoking\b(?! hazard)",
+    r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
+]
+
 # Someone else: the same acts, about him, her or them.
 _THEM = r"(?:him ?self|her ?self|them ?sel(?:f|ves)|their ?self)"
 _OTHER_EN = [
@@ -316,6 +332,10 @@ _DISTRESS_EN = [
     r"\bfalling apart\b",
     r"\bat my (?:breaking point|wits end|limit)\b",
     r"\bnumb\b",
+    r"\b(?:die|dying|died) (?:of|from) (?:embarrassment|laughter|laughing|boredom|shame|cringe)\b",
+    r"\b(?:could|gonna|going to) die (?:of|from|if)\b",
+    r"\bif i have to (?:\w+ ){1,8}(?:im|i m|i am) (?:gonna|going to) die\b",
+    r"\b(?:be|is) the death of me\b",
     r"\bto death\b",
     r"\bend of my rope\b",
     r"\bmiserable\b",
@@ -331,7 +351,31 @@ _DISTRESS_EN = [
 
 # Denials said as a whole ("not in danger", "not gonna do anything stupid"): the answer, with
 # the gentle line.
+_DENIAL_ES = [
+    r"\bno soy suicida\b",
+    r"\bno tengo (?:pensamientos|ideas|planes)\b",
+    r"\b(?:nunca|jamas) me (?:haria|mataria|lastimaria|haria da[nñ]o|cortaria)\b",
+    r"\bno (?:estoy|ando) pensando en\b",
+    r"\bno morirme\b",
+    r"\bnada de (?:eso|autolesiones|cortarme)\b",
+    r"\bno (?:me voy a|pienso) hacer nada\b",
+    r"\bno lo dije en serio\b",
+]
+
 _DENIAL_EN = [
+    r"\b(?:would|will|could|d) never (?:\w+ )?(?:hurt|harm|kill|cut|do anything)\b",
+    r"\bnever (?:would|will) (?:hurt|harm|kill)\b",
+    r"\b(?:not|never|im not|i m not) (?:trying|going|gonna|planning|thinking|looking) (?:to |of |on "
+    r"|about )?(?:unalive|kill|hurt|harm|end|die|ending|anything)\b",
+    r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
+    r"\b(?:didnt|did not|dont|do not|never) (?:really |actually )?mean (?:it|that)\b",
+    r"\b(?:its|it s|thats|that s) not like i (?:want|wanna)\b",
+    r"\bnone of that\b",
+    r"\b(?:fine|ok|okay|safe) safety ?wise\b",
+    r"\bnot die\b",
+    r"\bnot doing that (?:now|anymore|any more)\b",
+    r"\b(?:dont|do not) have (?:any )?(?:thoughts|plans) of\b",
+    r"\b(?:honestly )?said no\b",
     r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
     r"|gonna do something|going to do something)\b",
     r"\bno (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
@@ -421,6 +465,33 @@ _SELF_ES = [
     r"\bquitar(?:me)? del camino\b",
     r"\bdeje (?:\w+ ){0,10}una nota\b",
     r"\bya no voy a estar\b",
+    r"\b(?:guardando|juntando|ahorrando|escondiendo|acumulando) (?:mis |las |unas )?"
+    + _PILLS_ES + r"\b",
+    r"\bcuant[oa]s? (?:necesito|me hacen falta|ocupo|me tomaria)\b",
+    r"\bpa(?:ra)? (?:que|q) (?:sigo viviendo|seguir viviendo|vivo|sigo aqui|seguir)\b",
+    r"\b(?:planeando|planeo|planear) mi salida\b",
+    r"\b(?:tener|tengo) una salida (?:cuando|pa|para)\b",
+    r"\b(?:aguantar|seguir|estar) (?:seguir )?viv[oa]\b",
+    r"\b(?:mi )?ultimo mensaje\b",
+    r"\bno me veo (?:viv[oa]|en el futuro|aqui el proximo|el proximo ano)\b",
+    r"\bhart[oa] de (?:la vida|vivir|estar viv[oa])\b",
+    r"\bpa(?:ra)? cuando (?:ya )?no (?:este|estoy|exista)\b",
+    r"\bcomo lo haria\b",
+    r"\bme estoy despidiendo\b",
+    r"\bojala ya no\b",
+    r"\bsigo despertando\b",
+    r"\bno (?:voy a llegar|creo (?:q|que) llegue) (?:a|al|hasta)\b",
+    r"\bescribi (?:mi |unas |otras |las )?cartas?\b(?! de (?:renuncia|recomendacion|presentacion))",
+    r"\bir(?:me)? de este mundo\b",
+    r"\bya no quiero estar (?:aca|aqui|en este mundo)\b",
+    r"\bni en la tierra\b",
+    r"\bmas facil no (?:estar|existir|despertar|seguir|vivir)\b",
+    r"\besperando (?:pa|para) (?:irme|ir con|morir|dejar de)\b",
+    r"\buna razon pa(?:ra)? dejar de\b",
+    r"\bno (?:pienso|voy a) estar aqui\b",
+    r"\bme (?:rasguño|rasguno|rasguñe|rasgune|arano|arañe)\b",
+    r"\bya he pensado en (?:\w+ ){0,3}(?:morir|matarme|quitarme|acabar|no despertar|desaparecer"
+    r"|tomarme)\b",
     r"\b(?:cual|cuales|cuanta|cuantas|cuanto) (?:\w+ ){0,3}(?:necesitaria|me mataria|seria mortal"
     r"|son mortales)\b",
 ]
@@ -511,6 +582,13 @@ _DISTRESS_ES = [
     r"\bme (?:tiene|tienen|trae|traen) (?:frit[oa]|loc[oa]|hart[oa]|hasta el gorro|hasta la madre"
     r"|mal|de malas)\b",
     r"\b(?:quemad\w*|podrid[oa]|mamad[oa]|volviendo loc[oa]|saca de quicio|sacan de quicio)\b",
+    r"\b(?:estoy|llego|llegue|quede|quedo|dejo|dejaron|tiene|tienen|ando) (?:\w+ )?muert[oa]s?\b",
+    r"\bmuert[oa] (?:por dentro|jaja|lol)\b",
+    r"\bme (?:mataron|mato|mata) (?:los|las|el|la)\b",
+    r"\ba morir\b",
+    r"\b(?:va a ser|fue|sera) mi muerte\b",
+    r"\b(?:morir|morirme|muero) de (?:la )?(?:pena|verguenza|risa|sueno|aburrimiento|calor)\b",
+    r"\bir a vivir\b",
 ]
 
 # Spanish has no embedding to carry meaning (the model reads English only), so a second, wider
@@ -519,13 +597,18 @@ _DISTRESS_ES = [
 # as a crisis.
 _RISK_ES = [
     r"\b(?:morir\w*|muerte|muert[oa]s?|matar\w*|suicid\w*|sui?sid\w*|quitarme|desaparecer|acabar"
-    r" con|despedida|despedirme|despidiendome|cortarme|cortadas|cortes en|lastim\w*|sobre ?dosis"
-    r"|ahorcar\w*|veneno|vivir|viva|vivo|existir|sentido|carga para|no despertar|dormir para"
-    r" siempre|para siempre|no aguanto mas|no puedo mas|no vale la pena|da[nñ]o|cortar\w*"
-    r"|adios|despedir\w*|rendirme|irme|ya no quiero|no quiero seguir|sin mi|estorbo|puente|tren"
-    r"|cuchilla|navaja|cuerda|cansad[oa] de todo|no vale nada|sin salida|vacio|vacia|final"
-    r"|todas (?:las|mis) " + _PILLS_ES + r"|" + _PILLS_ES + r" juntas|frasco entero|pa siempre"
-    r"|frasco|mortal\w*|despedi\w*|pistola|arma|testamento|seguro de vida)\b",
+    r" con|despedida|despedirme|despidiendome|cortarme|cortadas|ahorcar\w*|no quiero vivir"
+    r"|ganas de vivir|dejar de vivir|dejar de existir|carga para|no despertar|dormir para siempre"
+    r"|para siempre|no aguanto mas|no puedo mas|no vale la pena vivir|adios|despedir\w*|rendirme"
+    r"|ya no quiero|no quiero seguir|sin mi|estorbo|puente|tren|cuchilla|navaja|cuerda"
+    r"|cansad[oa] de todo|no vale nada|sin salida|pa siempre|mortal\w*|despedi\w*|pistola"
+    r"|testamento|seguro de vida)\b",
+]
+# Words that also belong to medication and emergency questions ("el ibuprofeno le hace daño"):
+# a crisis only where no medication or emergency phrase explains the clause.
+_RISK_WEAK_ES = [
+    r"\b(?:da[nñ]o|cortar\w*|cortes en|lastim\w*|veneno|sobre ?dosis|frasco|frasco entero|arma"
+    r"|todas (?:las|mis) " + _PILLS_ES + r"|" + _PILLS_ES + r" juntas)\b",
 ]
 
 # Talking about the work, not about oneself: "suicide prevention training for CE", "how do I
@@ -548,13 +631,15 @@ do have had anything like or and you worry worried in the it just even literally
 that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de para nada
 voy yo se ni he
 """.split())
-NEGATION_WINDOW = 4
+NEGATION_WINDOW = 6
 
 # Who the clause is about: the nearest subject before the phrase.
 FIRST_PERSON = {
     "en": frozenset("i im ive id ill me myself mine".split()),
     "es": frozenset("yo me estoy soy quiero tengo he estado voy".split()),
 }
+REPORTING = frozenset("said says told texted wrote whispered posted messaged saying dijo dice "
+                      "escribio conto".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -567,7 +652,7 @@ cousin pharmacist manager boss someone somebody person guy girl lady man woman s
 classmate aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
-abuela abuelo vecino vecina alguien señor señora senor senora muchacho muchacha chava chavo
+abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina alguien techs pharmacists managers patients customers friends señor señora senor senora muchacho muchacha chava chavo
 farmaceutico farmaceutica compa sobrina sobrino parce pana cuate carnal morra
 chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma husband wife
 """.split())
@@ -580,10 +665,12 @@ def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
 
 LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
     "en": {CRISIS: _compile(_SELF_EN), SOMEONE_ELSE: _compile(_OTHER_EN),
+           EMERGENCY: _compile(_EMERGENCY_EN),
            DISTRESS: _compile(_DISTRESS_EN), DENIAL: _compile(_DENIAL_EN)},
     "es": {CRISIS: _compile(_SELF_ES), SOMEONE_ELSE: _compile(_OTHER_ES),
            EMERGENCY: _compile(_EMERGENCY_ES), MEDICAL: _compile(_MEDICAL_ES),
-           DISTRESS: _compile(_DISTRESS_ES), RISK: _compile(_RISK_ES)},
+           DISTRESS: _compile(_DISTRESS_ES), RISK: _compile(_RISK_ES), DENIAL: _compile(_DENIAL_ES),
+           RISK_WEAK: _compile(_RISK_WEAK_ES)},
 }
 
 
@@ -594,6 +681,7 @@ class Hit:
     phrase: str
     negated: bool = False
     span: tuple[int, int] = (0, 0)  # where in the folded clause
+    other: bool = False  # a wide-layer word said of someone else
 
 
 @dataclass
@@ -612,6 +700,8 @@ class PhraseReading:
         """The most urgent outcome the phrases alone give."""
         if self.found(CRISIS) or self.risky_clauses():
             return CRISIS
+        if self.found(SOMEONE_ELSE) or self.risky_other_clauses():
+            return SOMEONE_ELSE
         for outcome in REDIRECTS:
             if self.found(outcome):
                 return outcome
@@ -624,16 +714,29 @@ class PhraseReading:
         """Clauses where the wider Spanish layer found death or self-harm words and nothing
         explains them away (a figure of speech, a denial, another person, an emergency, a
         medication question)."""
-        others = [h for h in self.hits if h.outcome != RISK]
-        whole_clause = {h.clause for h in others
-                        if h.outcome == SOMEONE_ELSE or h.negated}
+        risks = (RISK, RISK_WEAK)
+        others = [h for h in self.hits if h.outcome not in risks]
+        whole_clause = {h.clause for h in others if h.outcome == SOMEONE_ELSE or h.negated}
+        health = {h.clause for h in others if h.outcome in (MEDICAL, EMERGENCY)}
 
         def explained(risk: Hit) -> bool:
-            return risk.clause in whole_clause or any(
-                h.clause == risk.clause and h.span[0] < risk.span[1] and risk.span[0] < h.span[1]
-                for h in others)
+            if risk.clause in whole_clause or (risk.outcome == RISK_WEAK and risk.clause in health):
+                return True
+            return any(h.clause == risk.clause and h.span[0] < risk.span[1]
+                       and risk.span[0] < h.span[1] for h in others)
 
-        return {h.clause for h in self.hits if h.outcome == RISK and not explained(h)}
+        return {h.clause for h in self.hits
+                if h.outcome in risks and not explained(h) and not h.other and not h.negated}
+
+    def risky_other_clauses(self) -> set[int]:
+        """The same, where the words are said of someone else."""
+        risks = (RISK, RISK_WEAK)
+        others = [h for h in self.hits if h.outcome not in risks]
+        health = {h.clause for h in others if h.outcome in (MEDICAL, EMERGENCY)}
+        return {h.clause for h in self.hits if h.outcome in risks and h.other and not h.negated
+                and not (h.outcome == RISK_WEAK and h.clause in health)
+                and not any(o.clause == h.clause and o.span[0] < h.span[1]
+                            and h.span[0] < o.span[1] for o in others)}
 
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
@@ -662,6 +765,12 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     from my husband"); "me" when nothing says."""
     before = folded[:start].split()
     first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
+    # reported speech: "my coworker said 'i wont be here next week'" is about the coworker
+    reporting = [i for i, w in enumerate(before) if w in REPORTING]
+    if reporting and who(" ".join(before[:reporting[-1]]), len(" ".join(
+            before[:reporting[-1]])), lang=lang) == "other" and any(
+            w in third for w in before[:reporting[-1]]):
+        return "other"
     for distance, word in enumerate(reversed(before)):
         if word in OBJECT_PRONOUNS and distance > 0:
             continue
@@ -675,6 +784,8 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     return "me"
 
 
+_PILLS_TAKEN = re.compile(rf"\b(?:take|taking|took|swallow\w*|down\w*)\b.*\b{_PILLS}")
+_INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye)\b")
 _FIRST_PERSON_PHRASE = re.compile(r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b")
 
 
@@ -707,11 +818,16 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 opens = len(folded[:match.start()].split()) < 2
                 context = f"{prefix} {folded}" if prefix and opens else folded
                 offset = len(context) - len(folded)
-                if (outcome in (CRISIS, RISK) and not _FIRST_PERSON_PHRASE.search(match.group(0))
-                        and who(context, offset + match.start(), offset + match.end(),
-                                lang) == "other"):
-                    found = SOMEONE_ELSE
-                hits.append(Hit(found, clause, match.group(0), negated, span))
+                other = (outcome in (CRISIS, RISK, RISK_WEAK)
+                         and not _FIRST_PERSON_PHRASE.search(match.group(0))
+                         and who(context, offset + match.start(), offset + match.end(),
+                                 lang) == "other")
+                if other and outcome == CRISIS:
+                    # pills taken by someone else, with no word of intent: an emergency
+                    found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
+                        _INTENT.search(folded)) else SOMEONE_ELSE
+                hits.append(Hit(found, clause, match.group(0), negated, span,
+                                other=other and outcome != CRISIS))
     return hits
 
 
@@ -723,18 +839,39 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(fold(text))))
     layers = [("en", LAYERS["en"]),
               ("es", LAYERS["es"] if spanish else {k: v for k, v in LAYERS["es"].items()
-                                                   if k != RISK})]
+                                                   if k not in (RISK, RISK_WEAK)})]
     folded_parts = [fold(p) for p in parts]
     for i, folded in enumerate(folded_parts):
         prefix = " ".join(folded_parts[:i])
         for lang, layer in layers:
             reading.hits.extend(_scan(folded, i, layer, lang, prefix))
+    # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
+    # before it ("i said i want to die but i didnt mean it")
+    denials = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated}
+    covered = denials | {c - 1 for c in denials}
+    reading.hits = [Hit(h.outcome, h.clause, h.phrase, True, h.span, h.other)
+                    if h.clause in covered and h.outcome in (CRISIS, SOMEONE_ELSE, RISK,
+                                                             RISK_WEAK) else h
+                    for h in reading.hits]
     # phrases that span a clause boundary ("sleep and never wake up"), read on the whole text
     whole = fold(text)
     seen = {(h.outcome, h.negated) for h in reading.hits}
+    if denials:
+        seen |= {(CRISIS, True), (SOMEONE_ELSE, True)}
     for lang, layer in layers:
         urgent = {k: v for k, v in layer.items() if k in (CRISIS, SOMEONE_ELSE)}
         for hit in _scan(whole, -1, urgent, lang):
-            if (hit.outcome, False) not in seen and (hit.outcome, True) not in seen:
+            inside_one = any(hit.phrase in folded for folded in folded_parts)
+            if not inside_one and (hit.outcome, False) not in seen and (
+                    hit.outcome, True) not in seen:
                 reading.hits.append(hit)
+    # a figure of speech that covers a crisis phrase explains it ("gonna die if i have to count
+    # one more z-pak", "me quiero morir de la pena")
+    figures = [h for h in reading.hits if h.outcome == DISTRESS]
+    reading.hits = [
+        Hit(DISTRESS, h.clause, h.phrase, h.negated, h.span, h.other)
+        if h.outcome in (CRISIS, SOMEONE_ELSE) and any(
+            f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
+            for f in figures) else h
+        for h in reading.hits]
     return reading
