@@ -72,6 +72,17 @@ ASKS = re.compile(
 ABOUT_WORK = re.compile(
     r"\b(?:ptce|ptcb|cpht|nha|exam|cert\w*|renew\w*|license|licence|ce|pay|paid|school"
     r"|program|hospital|hire|hiring|externship|transfer|raise|retake)\b", re.IGNORECASE)
+# The safety net: words that can carry a crisis said indirectly; with the nearest examples
+# leaning that way, the answer ends with the line naming 988.
+SAFETY_NET_WORDS = re.compile(
+    r"\b(?:die|dying|dead|death|alive|living|hurt|pills?|meds|gone|disappear\w*|hopeless"
+    r"|worthless|burden|goodbye|bye|bridge|gun|rope|lighter|burn\w*|scratch\w*|blade|razor"
+    r"|permanently|forever|for good|last|after i|anymore|saved up|stash\w*|lease|will|insurance"
+    r"|arrangements|set it all up|check out|exit|countdown|counting down|pointless|numb|empty"
+    r"|cant do this|cant go on|give up|giving up)\b",
+    re.IGNORECASE,
+)
+SAFETY_NET_SHARE = 0.4
 RISK_WORDS = re.compile(
     r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
     r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
@@ -555,9 +566,20 @@ class Replier:
             elif reading.outcome not in (safety.EMERGENCY, safety.MEDICAL):
                 reading.outcome = scope
             return reading
-        if reading.outcome == safety.NONE and gray:
-            reading.outcome = safety.DISTRESS
+        if reading.outcome == safety.NONE and (gray or (
+                english and message_vector is not None and self._leans_crisis(
+                    phrases, message_vector))):
+            reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
+
+    def _leans_crisis(self, phrases: safety.PhraseReading, vector: np.ndarray) -> bool:
+        """A message with a word that can carry a crisis ("bridge", "rope", "pills") whose
+        nearest examples lean that way, without the majority the crisis reply needs."""
+        text = " ".join(phrases.clauses)
+        if not SAFETY_NET_WORDS.search(text):
+            return False
+        label, share, _closest = self.nearest_labels(vector[None, :])[0]
+        return label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= SAFETY_NET_SHARE
 
     # --- ranking sections ------------------------------------------------------------------
 
