@@ -10,7 +10,8 @@ import pytest
 from conftest import ROOT
 
 from bot.answers import templates
-from bot.answers.compose import BODY_WORDS, Reply, is_followup, usable_history
+from bot.answers.compose import BODY_WORDS, is_followup, usable_history
+from bot.answers.reply import Reply
 from bot.cli.evaluation import CitationChecker
 from bot.content.states import all_documents
 

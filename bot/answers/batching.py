@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.answers.compose import Replier, Reply
+from bot.answers.compose import Replier
+from bot.answers.reply import Reply
 
 log = logging.getLogger(__name__)
 

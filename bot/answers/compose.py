@@ -1,4 +1,5 @@
-"""Replies: scope decisions, then grounded answers built from whole sections of the knowledge base.
+"""Replies: grounded answers built from whole sections of the knowledge base, after the safety
+and scope reading (:mod:`bot.answers.scope`).
 
 No language model writes text here. Each knowledge document is made of ``##`` sections that
 answer the question in their heading; an answer presents the best-matching section as written
@@ -14,23 +15,29 @@ helps to retrieve for a short follow-up that refers back ("how long does that ta
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
 import re
 import time
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import numpy as np
 
 from bot.answers import safety, templates
-from bot.answers.language import ENGLISH, SPANISH, LanguageReader
+from bot.answers.language import ENGLISH, SPANISH
+from bot.answers.reply import Part, Reply, SourceRef
 from bot.answers.retrieval import Passage, Retrieval, Retriever, lexical_terms
+from bot.answers.scope import (
+    MIN_EVIDENCE,
+    SAFETY,
+    SafetyReading,
+    ScopeReader,
+    cached_vectors,
+    spell_out,
+)
 from bot.content import states as state_rules
 
 log = logging.getLogger(__name__)
@@ -38,60 +45,8 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 # Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and
 # tests/data/safety_messages.jsonl.
-MIN_EVIDENCE = 0.22  # below this, nothing in the knowledge base is about the question
 ANSWER_EVIDENCE = 0.25  # below this an in-scope question gets NO_MATCH instead of weak passages
 HEALTH_NOTE_AT = 0.45  # a career question this close to a medication question gets HEALTH_NOTE
-CRISIS_AT = 0.32  # a message this close to the crisis examples gets the 988 reply ...
-CRISIS_MARGIN = 0.02  # ... unless another scope is clearly closer (err towards showing it)
-EMERGENCY_MARGIN = 0.03  # an emergency wins over medication and career when this close
-SAFETY = ("crisis", "emergency", "medical")
-# The clause check (see Replier.read_safety). A message of several clauses has them embedded
-# one by one (in one batch for all questions) when the message as a whole is this close to the
-# crisis examples, or when a clause has a word that can carry a crisis ("die", "pills").
-CLAUSE_GATE = 0.22
-CLAUSE_CRISIS_AT = 0.50  # a clause this close to the crisis examples is a crisis ...
-CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the hyperbole ones
-CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
-CLAUSE_DISTRESS_AT = 0.45  # a clause this close gets the 988 line after the answer
-CLAUSE_EMERGENCY_AT = 0.60  # a clause this close to the emergency examples is an emergency
-# The example bank (bot/answers/safety_examples.jsonl with the fixed examples and the
-# knowledge base's own question headings): a message, or a clause of it, whose nearest examples
-# are mostly crisis (or someone else in crisis) is read so, when the closest of them is close
-# enough.
-KNN_K = 10
-KNN_SHARE = 0.6  # similarity-weighted share of the neighbours with that label
-KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest such neighbour
-BANK_MAX_WORDS = 20
-SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
-BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
-#: The rest of a crisis message is offered as a button when it asks something (those clauses),
-#: or else names what the bot knows about (a credential, an exam, pay, school).
-ASKS = re.compile(
-    r"\?|^(?:so |and |but |also |like )?(?:how|what|whats|should|can|could|is|are|do|does|where"
-    r"|when|which|any|will|would|who|why|pls|please|help me)\b", re.IGNORECASE)
-ABOUT_WORK = re.compile(
-    r"\b(?:ptce|ptcb|cpht|nha|exam|cert\w*|renew\w*|license|licence|ce|pay|paid|school"
-    r"|program|hospital|hire|hiring|externship|transfer|raise|retake)\b", re.IGNORECASE)
-# The safety net: words that can carry a crisis said indirectly; with the nearest examples
-# leaning that way, the answer ends with the line naming 988.
-SAFETY_NET_WORDS = re.compile(
-    r"\b(?:die|dying|dead|death|alive|living|hurt|pills?|meds|gone|disappear\w*|hopeless"
-    r"|worthless|burden|goodbye|bye|bridge|gun|rope|lighter|burn\w*|scratch\w*|blade|razor"
-    r"|permanently|forever|for good|last|after i|anymore|saved up|stash\w*|lease|will|insurance"
-    r"|arrangements|set it all up|check out|exit|countdown|counting down|pointless|numb|empty"
-    r"|cant do this|cant go on|give up|giving up)\b",
-    re.IGNORECASE,
-)
-SAFETY_NET_SHARE = 0.4
-RISK_WORDS = re.compile(
-    r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
-    r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
-    r"|wake|pain|exist|existing|tired of|anymore|over|stop|jump|bridge|gun|rope|meds|seiz\w*"
-    r"|collaps\w*|unconscious|breathing|breathe|swallow\w*|bleeding|passed out|poison\w*"
-    r"|blue|ambulance|911|faint\w*)\b",
-    re.IGNORECASE,
-)
-
 CANDIDATE_PASSAGES = 10  # passages retrieved per question; sections are ranked from them
 BODY_WORDS = 170  # the best section is shortened to about this many words
 LEAD_WORDS = 45  # the bold opening; the rest of its paragraph follows as a paragraph
@@ -130,115 +85,6 @@ CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e
 
 
 @dataclass
-class SourceRef:
-    number: int
-    title: str
-    url: str
-    as_of: str
-    topic: str  # of the document that cites it
-    path: str
-
-
-@dataclass
-class Part:
-    """One paragraph or list item shown in a reply, with the numbers of the sources it cites."""
-
-    role: str  # lead | point | next_step
-    text: str
-    section: str  # path#heading
-    topic: str
-    cites: list[int]
-    item: bool = False  # a list item (shown as a bullet)
-
-
-@dataclass
-class Reply:
-    question: str
-    kind: str  # answer | no_match | empty | crisis | emergency | medical | off_topic | language
-    lead: str = ""
-    parts: list[Part] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    confirm: str = ""
-    sources: list[SourceRef] = field(default_factory=list)
-    followups: list[str] = field(default_factory=list)
-    latency_ms: float = 0.0
-    query_used: str = ""
-    retrieval: Retrieval | None = field(default=None, repr=False)
-    #: what the safety reading found: crisis | someone_else | emergency | medical | distress |
-    #: none (a "distress" answer ends with the 988 line)
-    safety: str = "none"
-    lang: str = ENGLISH  # the message's language (ISO 639-1)
-
-    @property
-    def in_scope(self) -> bool:
-        return self.kind in ("answer", "no_match", "empty", "language")
-
-    @property
-    def body(self) -> list[Part]:
-        return [p for p in self.parts if p.role != "next_step"]
-
-    @property
-    def next_step(self) -> Part | None:
-        return next((p for p in self.parts if p.role == "next_step"), None)
-
-    @staticmethod
-    def cite_marks(part: Part) -> str:
-        return "".join(f"[{n}]" for n in part.cites)
-
-    def paragraphs(self) -> list[list[Part]]:
-        """The body as displayed: each paragraph alone, consecutive list items together."""
-        groups: list[list[Part]] = []
-        for part in self.body:
-            if part.item and groups and groups[-1][-1].item:
-                groups[-1].append(part)
-            else:
-                groups.append([part])
-        return groups
-
-    def to_text(self) -> str:
-        """Plain-text rendering (console, CLI, JSON "answer")."""
-        if self.kind != "answer":
-            return "\n\n".join([self.lead, *self.notes])
-        paragraphs = [
-            "\n".join(f"{'• ' if p.item else ''}{p.text} {self.cite_marks(p)}" for p in group)
-            for group in self.paragraphs()
-        ]
-        step = self.next_step
-        if step is not None:
-            paragraphs.append(f"Next step: {step.text} {self.cite_marks(step)}")
-        paragraphs.extend(self.notes)
-        if self.confirm:
-            paragraphs.append(self.confirm)
-        paragraphs.append(
-            "Sources:\n"
-            + "\n".join(f"[{s.number}] {s.title} ({s.as_of}) — {s.url}" for s in self.sources)
-        )
-        return "\n\n".join(paragraphs)
-
-    def to_json(self) -> dict:
-        return {
-            "question": self.question,
-            "kind": self.kind,
-            "in_scope": self.in_scope,
-            "answer": self.to_text(),
-            "parts": [
-                {"role": p.role, "text": p.text, "section": p.section, "topic": p.topic,
-                 "cites": p.cites, "item": p.item}
-                for p in self.parts
-            ],
-            "sources": [
-                {"n": s.number, "title": s.title, "url": s.url, "as_of": s.as_of,
-                 "topic": s.topic, "path": s.path}
-                for s in self.sources
-            ],
-            "followups": self.followups,
-            "safety": self.safety,
-            "lang": self.lang,
-            "latency_ms": round(self.latency_ms, 2),
-        }
-
-
-@dataclass
 class SectionHit:
     passage: Passage  # the best-scoring chunk of the section (carries the whole section)
     score: float
@@ -260,20 +106,6 @@ def clean_question(raw: str) -> tuple[str, bool]:
         cut = text[:MAX_QUESTION_CHARS]
         text = cut.rsplit(" ", 1)[0] if " " in cut[200:] else cut
     return text, truncated
-
-
-SHORTHAND_RE = re.compile(
-    r"(?<![\w$/])("
-    + "|".join(re.escape(k) for k in sorted(templates.SHORTHAND, key=len, reverse=True))
-    + r")(?![\w$/])",
-    re.IGNORECASE,
-)
-
-
-def spell_out(text: str) -> str:
-    """Expand phone shorthand ("pharm tech", "2 yrs", "$$") into words the model knows."""
-    expanded = SHORTHAND_RE.sub(lambda m: templates.SHORTHAND[m.group(0).lower()], text)
-    return " ".join(expanded.split())
 
 
 def has_words(text: str) -> bool:
@@ -321,27 +153,6 @@ def usable_history(history: list[str]) -> list[str]:
     return recent
 
 
-@dataclass
-class SafetyReading:
-    """One message's safety reading: the phrase layer and the clause embeddings combined."""
-
-    outcome: str  # crisis | someone_else | emergency | medical | distress | none
-    lang: str
-    phrases: safety.PhraseReading
-    flagged: set[int] = field(default_factory=set)  # clauses that carry the crisis
-    clause_scores: list[tuple[float, float, float]] = field(default_factory=list)  # (crisis, distress)
-
-    def career_part(self) -> str:
-        """The message without its crisis clauses, when what is left asks something."""
-        if not self.flagged:
-            return ""
-        rest = [c for i, c in enumerate(self.phrases.clauses) if i not in self.flagged]
-        asks = [c for c in rest if ASKS.search(c.strip())] or [
-            c for c in rest if ABOUT_WORK.search(c)]
-        rest = " ".join(asks).strip()
-        return rest if len(rest.split()) >= 3 else ""
-
-
 def _domain(url: str | None) -> str:
     host = urlparse(url or "").hostname or ""
     return host.removeprefix("www.")
@@ -353,77 +164,13 @@ class Replier:
     def __init__(self, retriever: Retriever, states: dict | None = None):
         self.retriever = retriever
         self.states = state_rules.all_states() if states is None else states
-        self.language = LanguageReader()
-        self.scope_vectors = self._scope_vectors()
-        clause_examples = self._cached_vectors("clauses", {
-            "crisis": [*templates.SCOPE_EXAMPLES["crisis"], *templates.CRISIS_CLAUSE_EXAMPLES],
-            "distress": list(templates.DISTRESS_EXAMPLES),
-        })
-        self.crisis_clause_vectors = clause_examples["crisis"]
-        self.distress_vectors = clause_examples["distress"]
-        self.bank_vectors, self.bank_labels = self._safety_bank()
+        self.scope = ScopeReader(retriever)
+        self.language = self.scope.language
         self.idf = self._idf()
         self.sections_by_path = self._sections_by_path()
         self.heading_vectors = self._heading_vectors()
 
     # --- loading -----------------------------------------------------------------------------
-
-    def _cached_vectors(self, name: str, groups: dict[str, list[str]]) -> dict[str, np.ndarray]:
-        """Embeddings of fixed texts, cached in the store (keyed by model and texts)."""
-        key = name + "-" + hashlib.sha256(
-            json.dumps([self.retriever.manifest.get("model"), groups], sort_keys=True).encode()
-        ).hexdigest()[:16]
-        cached = self.retriever.cache.load(key, list(groups))
-        if cached is not None:
-            return cached
-        vectors = {label: self.retriever.embed(list(texts)) for label, texts in groups.items()}
-        self.retriever.cache.save(key, vectors)
-        return vectors
-
-    def _scope_vectors(self) -> dict[str, np.ndarray]:
-        return self._cached_vectors(
-            "scope", {label: list(texts) for label, texts in templates.SCOPE_EXAMPLES.items()}
-        )
-
-    def _safety_bank(self) -> tuple[np.ndarray, np.ndarray]:
-        """The example bank for reading safety by nearest neighbours: labelled messages written
-        the way people type (tuning data, never the held-out halves), the fixed examples, and
-        every question heading of the knowledge base (what a career question looks like)."""
-        rows = [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
-            encoding="utf-8").splitlines() if line.strip()]
-        label_of = {"crisis": "crisis", "someone_else": "someone_else", "emergency": "emergency"}
-        groups: dict[str, list[str]] = {label: [] for label in BANK_LABELS}
-        for row in rows:  # short messages only: a long one is mostly about something else
-            if len(row["q"].split()) <= BANK_MAX_WORDS:
-                groups[label_of.get(row["class"], "other")].append(row["q"])
-        groups["crisis"] += [*templates.SCOPE_EXAMPLES["crisis"],
-                             *templates.CRISIS_CLAUSE_EXAMPLES]
-        groups["emergency"] += list(templates.SCOPE_EXAMPLES["emergency"])
-        groups["other"] += [*templates.SCOPE_EXAMPLES["career"],
-                            *templates.SCOPE_EXAMPLES["off_topic"],
-                            *templates.SCOPE_EXAMPLES["medical"], *templates.DISTRESS_EXAMPLES,
-                            *sorted({p.heading for p in self.retriever.passages.values()
-                                     if p.heading.endswith("?")})]
-        vectors = self._cached_vectors("safety-bank", {k: [spell_out(t) or t for t in v]
-                                                       for k, v in groups.items()})
-        labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(BANK_LABELS)])
-        return np.concatenate([vectors[k] for k in BANK_LABELS]), labels
-
-    def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
-        """For each vector: the label its nearest examples vote for, the similarity-weighted
-        share of that label, and the similarity of the closest example with it."""
-        sims = vectors @ self.bank_vectors.T
-        top = np.argpartition(-sims, KNN_K, axis=1)[:, :KNN_K]
-        out = []
-        for row, idx in zip(sims, top, strict=True):
-            weights = np.clip(row[idx], 0.0, None)
-            labels = self.bank_labels[idx]
-            votes = np.bincount(labels, weights=weights, minlength=len(BANK_LABELS))
-            best = int(votes.argmax())
-            share = float(votes[best] / max(weights.sum(), 1e-9))
-            closest = float(row[idx][labels == best].max()) if (labels == best).any() else 0.0
-            out.append((BANK_LABELS[best], share, closest))
-        return out
 
     def _heading_vectors(self) -> dict[str, np.ndarray]:
         """Each section's heading with its opening paragraph, embedded: headings are
@@ -434,7 +181,7 @@ class Replier:
             sections.setdefault(p.section, f"{p.heading} {opening}")
         keys = sorted(sections)
         texts = [sections[k] for k in keys]
-        vectors = self._cached_vectors("openings", {"openings": texts})["openings"]
+        vectors = cached_vectors(self.retriever, "openings", {"openings": texts})["openings"]
         return dict(zip(keys, vectors, strict=True))
 
     def _idf(self) -> dict[str, float]:
@@ -451,135 +198,6 @@ class Replier:
         for p in sorted(self.retriever.passages.values(), key=lambda p: (p.path, p.seq)):
             out.setdefault(p.path, {}).setdefault(p.heading, p)
         return out
-
-    # --- scope -----------------------------------------------------------------------------
-
-    def scope_scores(self, vector: np.ndarray, best_dense: float) -> dict[str, float]:
-        scores = {
-            label: float(np.sort(vectors @ vector)[-2:].mean())
-            for label, vectors in self.scope_vectors.items()
-        }
-        scores["career"] = max(scores["career"], best_dense)
-        return scores
-
-    def decide_scope(self, retrieval: Retrieval) -> tuple[str, dict[str, float]]:
-        """The scope of one message, from its own embedding and how well the knowledge base
-        matches it; safety scopes first."""
-        scores = self.scope_scores(retrieval.vector, retrieval.best_dense)
-        others = {k: v for k, v in scores.items() if k != "crisis"}
-        if scores["crisis"] >= CRISIS_AT and scores["crisis"] >= max(others.values()) - CRISIS_MARGIN:
-            return "crisis", scores
-        if scores["emergency"] >= max(scores["medical"], scores["career"]) - EMERGENCY_MARGIN and (
-            scores["emergency"] >= scores["off_topic"]
-        ):
-            return "emergency", scores
-        label = max(others, key=others.get)
-        if label == "career" and retrieval.best_dense < MIN_EVIDENCE:
-            label = "off_topic"
-        return label, scores
-
-    # --- safety, clause by clause ----------------------------------------------------------
-
-    def needs_clause_check(self, text: str, lang: str, phrases: safety.PhraseReading,
-                           vector: np.ndarray) -> bool:
-        """Whether the clauses of an English message are embedded one by one: it has several,
-        the phrases did not already find a crisis, and the whole message leans that way or a
-        clause has a word that can carry one."""
-        if lang != ENGLISH or len(phrases.clauses) < 2 or phrases.outcome in (
-                safety.CRISIS, safety.SOMEONE_ELSE):
-            return False
-        crisis = float(np.sort(self.scope_vectors["crisis"] @ vector)[-2:].mean())
-        emergency = float(np.sort(self.scope_vectors["emergency"] @ vector)[-2:].mean())
-        return max(crisis, emergency) >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
-
-    def clause_scores(self, vectors: np.ndarray) -> list[tuple[float, float, float]]:
-        """(crisis, distress, emergency) similarity of each clause vector: the mean of its two
-        closest examples of each."""
-        def top2(examples: np.ndarray) -> list[float]:
-            return np.sort(vectors @ examples.T, axis=1)[:, -2:].mean(axis=1).tolist()
-
-        return list(zip(top2(self.crisis_clause_vectors), top2(self.distress_vectors),
-                        top2(self.scope_vectors["emergency"]), strict=True))
-
-    def read_safety(
-        self, lang: str, phrases: safety.PhraseReading, scope: str,
-        clause_scores: list[tuple[float, float, float]] | None = None,
-        message_vector: np.ndarray | None = None,
-        clause_vectors: np.ndarray | None = None,
-    ) -> SafetyReading:
-        """Combine the phrase layer, the clause embeddings and the whole message's scope into
-        one outcome. Career relevance never enters: a crisis clause is a crisis whatever the
-        other clauses say. ``scope`` is :meth:`decide_scope` on the whole message (English
-        only: on other languages the English model's reading is noise)."""
-        reading = SafetyReading(outcome=phrases.outcome, lang=lang, phrases=phrases,
-                                flagged=phrases.flagged_clauses(),
-                                clause_scores=clause_scores or [])
-        if reading.outcome in (safety.CRISIS, safety.SOMEONE_ELSE):
-            return reading
-        denied = phrases.negated_clauses()
-        # nearest examples: the whole message, then each clause (when they were embedded)
-        english = lang == ENGLISH  # the model carries no meaning in other languages
-        if english and message_vector is not None and not denied and not phrases.professional:
-            label, share, closest = self.nearest_labels(message_vector[None, :])[0]
-            if label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= KNN_SHARE and (
-                    closest >= KNN_FLOOR[label]):
-                reading.outcome = label
-                reading.flagged = set(range(len(phrases.clauses)))
-                return reading
-        if clause_vectors is not None and english and not denied:
-            for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
-                if i in denied or i >= len(phrases.clauses) or label not in (
-                        safety.CRISIS, safety.SOMEONE_ELSE):
-                    continue
-                if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
-                    reading.outcome = label
-                    reading.flagged = {i}
-                    return reading
-        gray = False
-        emergency_clause = False
-        for i, (crisis, distress, emergency) in enumerate(reading.clause_scores):
-            if i in denied or i >= len(phrases.clauses):
-                continue
-            emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
-            sure = crisis >= CLAUSE_CRISIS_SURE
-            if denied:  # "not suicidal, just ...": the denial stands; the gentle line
-                gray = gray or crisis >= CLAUSE_DISTRESS_AT
-                continue
-            if sure or (crisis >= CLAUSE_CRISIS_AT
-                        and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
-                prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
-                other = safety.who_in_clause(prefix, safety.fold(phrases.clauses[i])) == "other"
-                reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
-                reading.flagged = {i}
-                return reading
-            gray = gray or crisis >= CLAUSE_DISTRESS_AT
-        if lang == ENGLISH and scope == "crisis" and phrases.professional:
-            scope = "career"  # "suicide prevention training for CE": about the work
-        if lang == ENGLISH and emergency_clause and scope not in SAFETY:
-            scope = "emergency"  # "studying for the ptce and my roommate started seizing"
-        if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and denied:
-                reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ..."
-            elif scope == "crisis":
-                reading.outcome = safety.CRISIS
-                reading.flagged = set(range(len(phrases.clauses)))
-            elif reading.outcome not in (safety.EMERGENCY, safety.MEDICAL):
-                reading.outcome = scope
-            return reading
-        if reading.outcome == safety.NONE and (gray or (
-                english and message_vector is not None and self._leans_crisis(
-                    phrases, message_vector))):
-            reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
-        return reading
-
-    def _leans_crisis(self, phrases: safety.PhraseReading, vector: np.ndarray) -> bool:
-        """A message with a word that can carry a crisis ("bridge", "rope", "pills") whose
-        nearest examples lean that way, without the majority the crisis reply needs."""
-        text = " ".join(phrases.clauses)
-        if not SAFETY_NET_WORDS.search(text):
-            return False
-        label, share, _closest = self.nearest_labels(vector[None, :])[0]
-        return label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= SAFETY_NET_SHARE
 
     # --- ranking sections ------------------------------------------------------------------
 
@@ -849,7 +467,7 @@ class Replier:
             for i, text, _truncated, follow in slots:
                 owns[i] = j
                 parts = phrase_readings[i].clauses
-                if self.needs_clause_check(text, langs[i], phrase_readings[i], vectors[j]):
+                if self.scope.needs_clause_check(text, langs[i], phrase_readings[i], vectors[j]):
                     checked.append((i, len(clause_texts), len(parts)))
                     clause_texts.extend(spell_out(p) or p for p in parts)
                 j += 3 if follow else 1
@@ -857,7 +475,7 @@ class Replier:
             clause_vectors: dict[int, np.ndarray] = {}
             if clause_texts:
                 embedded = self.retriever.embed(clause_texts)
-                all_scores = self.clause_scores(embedded)
+                all_scores = self.scope.clause_scores(embedded)
                 scores = {i: all_scores[start:start + n] for i, start, n in checked}
                 clause_vectors = {i: embedded[start:start + n] for i, start, n in checked}
             for i, text, truncated, follow in slots:
@@ -887,9 +505,9 @@ class Replier:
         clause_vectors: np.ndarray | None = None,
     ) -> Reply:
         # Safety and scope are decided on the message alone, before any history is used.
-        label, scores = self.decide_scope(own)
+        label, scores = self.scope.decide_scope(own)
         phrases = phrases if phrases is not None else safety.read_phrases(text)
-        reading = self.read_safety(lang, phrases, label, clause_scores, own.vector,
+        reading = self.scope.read_safety(lang, phrases, label, clause_scores, own.vector,
                                    clause_vectors)
         log.debug("scope %s safety %s lang %s %s", label, reading.outcome, lang,
                   {k: round(v, 3) for k, v in scores.items()})

@@ -252,7 +252,7 @@ def _safety_figures(replier: Any, questions: list[str]) -> dict[str, float]:
                                                                               strict=True)]
     phrases_ms = (time.perf_counter() - t) * 1000 / len(texts)
     vectors = replier.retriever.embed(texts)
-    checked = sum(replier.needs_clause_check(x, lang, reading, vector) for x, lang, reading, vector
+    checked = sum(replier.scope.needs_clause_check(x, lang, reading, vector) for x, lang, reading, vector
                   in zip(texts, langs, readings, vectors, strict=True))
     return {"language_id_ms": language_ms, "phrase_layer_ms": phrases_ms,
             "clause_check_share": checked / len(texts)}

@@ -16,7 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.answers.compose import Replier, Reply
+from bot.answers.compose import Replier
+from bot.answers.reply import Reply
 from bot.content.documents import Document
 
 OUT_OF_SCOPE = "out_of_scope"

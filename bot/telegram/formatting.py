@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only for annotations
-    from bot.answers.compose import Reply
+    from bot.answers.reply import Reply
 
 TELEGRAM_LIMIT = 4096
 TAG_RE = re.compile(r"<[^>]+>")

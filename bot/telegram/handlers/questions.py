@@ -15,7 +15,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.answers import templates
-from bot.answers.compose import Reply
+from bot.answers.reply import Reply
 from bot.ce.timing import quiet_after_crisis
 from bot.telegram import metrics
 from bot.telegram.formatting import esc, reply_blocks, split_messages
