@@ -1,0 +1,544 @@
+# ruff: noqa: ISC004
+# (the pattern lists join long patterns across lines on purpose)
+"""The phrase layer's patterns: how people say it in chats, in English and Spanish.
+
+Data only, read by :mod:`bot.answers.safety`. Each list is one outcome in one language; the
+patterns run on folded text (lowercase, no accents or apostrophes, single spaces). Grown from
+the tune half of the safety sets and the rows of ``safety_examples.jsonl``, never from the
+held-out halves.
+"""
+
+from __future__ import annotations
+
+ME = r"(?:my ?s[ei]l?f|myslef|mysef|meself|my ?sef)"
+PILLS = r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sleeping pills)"
+SELF_EN = [
+    r"\bs[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial)\b(?! (?:prevention|awareness|training|hotlines?"
+    r"|risk|screening|assessments?|rates?|statistics|lifeline|course|ce|modules?|education"
+    r"|protocols?|policy|policies|patients?|customers?|callers?|persons?|people|calls?|watch"
+    r"|precautions|hotline))",
+    rf"\bdo something (?:stupid |bad |dumb |drastic )?to {ME}\b",
+    rf"\b{PILLS} (?:hidden|stashed|saved up)\b",
+    r"\b(?:not|dont|wont|no) (?:plan(?:ning)? on |planning to |going to |gonna |expect to )?(?:be|being)"
+    r" (?:around|here|alive) (?:much |a lot |for )?(?:longer|long|next (?:week|month|year))\b",
+    r"\bhow easy it (?:would|could) be to (?:end|die|just|not|drive|take|swallow|jump|disappear)\b",
+    r"\bif i (?:died|was dead|were dead|was gone|were gone|killed my ?self|disappeared forever"
+    r"|wasnt alive|werent alive|wasnt around anymore)\b",
+    r"\b(?:how (?:much )?longer|dont know if|idk if|not sure if|not sure) (?:i )?(?:can |want to "
+    r"|wanna )?(?:keep living|go on living|stay alive|be alive|keep going on)\b",
+    r"\b(?:how to|how i can|why i should|any reason to|reason to) (?:keep living|stay alive"
+    r"|go on living|keep being alive|keep existing)\b",
+    r"\bthinking (?:about|of|abt) (?:swallowing|taking all|downing|od|overdosing|jumping|cutting"
+    r"|hanging|crashing|driving into|walking into|ending|not being)\b",
+    r"\bdone with (?:life|living|everything and everyone|it all|existing|being alive|this life"
+    r"|this world)\b",
+    r"\b(?:od|o d|over ?do(?:s|se|es|sing|sed|ze|zing)\w*) (?:on purpose|intentionally"
+    r"|deliberately|to die|to end it)\b",
+    r"\b(?:take|taking|swallow\w*) everything in (?:my|the) (?:medicine cabinet|cabinet|bathroom)\b",
+    rf"\ball (?:of )?(?:my|the|these) {PILLS} at once\b",
+    r"\b(?:gun|it|pistol|barrel) (?:to|against) my (?:head|temple)\b",
+    r"\b(?:painless|easy|quick|quickest|best|easiest) ways? to (?:die|go|end it|kill)\b",
+    r"\bways to (?:die|kill my ?self|end it|end my life)\b",
+    r"\bi (?:know|have decided|decided|figured out) (?:when and how|how and when|how i would do it"
+    r"|how id do it)\b",
+    r"\b(?:dont|not|never) (?:to )?open my eyes (?:again|in the morning|tomorrow)\b",
+    r"\bwalk(?:ing)? into (?:the|a) (?:river|lake)\b",
+    r"\b(?:fresh |new )?cuts on my (?:wrists?|arms?|legs?|thighs?)\b",
+    r"\b(?:tired|sick) of (?:being alive|living|life|existing|being here)\b",
+    r"\bif i (?:just )?(?:wasnt|werent|was not|were not) (?:here|around|alive)\b",
+    r"\b(?:letters?|notes?) (?:\w+ ){0,8}saying goodbye\b",
+    rf"\bend {ME}\b",
+    r"\bwant (?:it|everything|this|the pain|it all|all of it) (?:all )?to (?:stop|end)$",
+    r"\bwant (?:the|this|my) pain to (?:end|stop)\b",
+    r"\bend(?:ing)? things\b",
+    r"\bend(?:ing)? it (?:tonight|today|soon|this week|now|for real)\b",
+    r"\b(?:life|living|it|my life) (?:isnt|is not|aint|not|is nt) worth (?:living|it anymore"
+    r"|living anymore)\b",
+    r"\bhate (?:being alive|living|existing|my existence)\b",
+    r"\b(?:take|swallow|down|drink) (?:the|a) (?:whole|entire) (?:bottle|pack|box|thing of)\b",
+    r"\btonight (?:is|might be|will be|could be) the night\b",
+    r"\benough (?:\w+ ){0,3}to (?:not wake up|die|end it|kill me|od|overdose)\b",
+    r"\bgiv(?:e|ing) up on (?:life|living|everything|myself)\b",
+    r"\b(?:would|d) (?:all )?be better off$",
+    r"\bput an end to (?:it|it all|my life|everything)\b",
+    r"\b(?:razor|blade|razors|blades)\b.*\bmy (?:arm|wrist|thigh|leg)s?\b",
+    r"\b(?:dont|cant|do not|can not) see (?:a|any) way out\b",
+    r"\bno way out$",
+    r"\bnot wanting to (?:live|be alive|be here|exist|wake up)\b",
+    r"\bdisappear and never come back\b",
+    r"\b(?:life|living|everything|my life|existence|existing) (?:is|feels|seems) (?:so )?"
+    r"(?:pointless|meaningless|worthless)\b",
+    r"\b(?:want|wanna|going|gonna|thinking about|plan|planning|decided) (?:to )?(?:od|overdose)\b",
+    r"\b(?:get|collect|cash in|cash) (?:my |the )?(?:life )?insurance\b",
+    r"\blife insurance\b(?= (?:at least|when|after|if i|money when))",
+    r"\b(?:after|when|once) (?:im|i am|i m) gone\b",
+    r"\bwhere (?:im|i am|i m) going\b",
+    r"\b(?:wont|will not|dont|do not|wont even|not gonna) need (?:it|them|this|these|those|a job|anything"
+    r"|money|my \w+)(?: \w+)? (?:anymore|any more|where|soon|much longer)\b",
+    r"\bsoon i wont need\b",
+    r"\b(?:looking|looked|look|googling|googled|searching|searched|researching|figured out|know"
+    r" exactly) (?:up )?how (?:many|much) (?:\w+ ){0,5}(?:it )?(?:would|it d|itd|to)? ?(?:take|takes"
+    r"|kill|to die|be lethal|be enough|i would need|id need)\b",
+    r"\b(?:which|what) (?:things|ones|meds|drugs|pills) (?:would|could) (?:make it|do it|be) (?:quick"
+    r"|painless|lethal|enough)\b",
+    r"\bquick and painless\b",
+    r"\brope (?:in|from|around|on) (?:my|the) (?:garage|closet|neck|tree|ceiling|basement)\b",
+    r"\b(?:dont|do not) think (?:ill|i will|i ll|i am gonna|im gonna) be (?:around|here|alive)\b",
+    r"\bwont be (?:around|here|alive) (?:much longer|long|for long|by|next|to see|for my)\b",
+    r"\bnot (?:planning on|going to be|gonna be) (?:sticking|staying|being) around\b",
+    r"\bwont be (?:a |an )?(?:problem|burden|bother|issue) (?:for|to) (?:anyone|anybody|you|them"
+    r"|nobody)\b",
+    r"\bcut my (?:arm|arms|wrist|wrists|leg|legs|thigh|thighs)\b(?! (?:on|with|opening|at work|by"
+    r" accident|accidentally))",
+    r"\bengine running\b",
+    r"\b(?:closed|shut) garage\b",
+    r"\bfor when i (?:decide|choose|am ready|m ready|finally|go)\b",
+    r"\bwhen i decide to go\b",
+    rf"\btake {ME} out\b",
+    r"\bout of the picture\b",
+    r"\bgun\b.*\b(?:not|didnt|wasnt)\b.*\bprotection\b",
+    r"\bbefore i go$",
+    r"\bonce before i go\b",
+    r"\bwith a note for\b",
+    r"\b(?:hit|bang|banged|punch|punched|slam|slammed) my (?:head|fist)\b.*\b(?:bled|bleed|bleeding"
+    r"|until)\b",
+    r"\b(?:dont|doesnt|cant|do not|does not) see (?:the |any )?point (?:in|of) (?:living|life|going on"
+    r"|being alive|being here)\b",
+    rf"\b(?:use|using) (?:it|a gun|the gun|them|those) on {ME}\b",
+    r"\b(?:take|taking) all (?:my|of my) (?:refills|pills|meds|medication)\b",
+    r"\blast time (?:youll|you will|you ll|anyone will|anybody will) see me\b",
+    r"\b(?:read|reads|sound|sounds|look|looks) like (?:a )?goodbyes?\b",
+    r"\bleaving forever\b",
+    r"\bready to (?:die|go for good|leave this world)\b",
+    r"\bonly way out\b",
+    r"\bsewer ?slide\b",
+    rf"\bkil+(?:ing|in)? ?{ME}\b",
+    r"\bkms+\b",
+    r"\bun ?aliv(?:e|ing|ed)\b",
+    rf"\boff(?:ing)? {ME}\b",
+    rf"\b(?:hang|hanging|shoot|shooting|drown|drowning|poison|poisoning) {ME}\b",
+    r"\bend(?:ing)? (?:it all|my (?:own )?life|my life|everything for good|things for good"
+    r"|it for good|my existence)\b",
+    r"\bends?(?:ing)? it(?: all)?$",
+    r"\b(?:take|taking|took) my (?:own )?life\b",
+    r"\b(?:dont|do not|dnt|don t|doesnt|dont really|no longer) (?:really )?(?:want|wanna|wish)"
+    r" (?:to )?(?:be alive|live|exist|be here anymore|be here any more|wake up|keep living"
+    r"|go on|be on this earth|live anymore|exist anymore)\b",
+    r"\b(?:want|wants|wanna|wanted|wish i could|going to|gonna|ready to|i should|i could"
+    r"|i just|prefer to|rather just) (?:to |2 )?(?:just )?(?:die|be dead|stop existing|not exist|not be alive|not wake up|be gone for good)\b",
+    r"\bwish i (?:was|were|wasnt|werent|had never been|was never|never|could) (?:dead|born|alive"
+    r"|never born|not born|not alive|not here|gone|disappear forever|stop existing|exist)\b",
+    r"\bwish i (?:would|could) (?:die|just die|not wake up|never wake up)\b",
+    r"\bbetter off (?:dead|without me|if i (?:was|were|wasnt|werent) (?:gone|dead|here|around)"
+    r"|with me gone|if i died|without me around)\b",
+    r"\b(?:no|zero|nothing|not any|isnt any|isnt a|is no) ?(?:point|reason|reasons) (?:in |of |for )?"
+    r"(?:me )?(?:going on|living|being alive|being here|being around|to be here|to live|to go on|to keep going|to keep living"
+    r"|in life|staying alive|to be alive|to stay alive|keep living|keep going|life|existing"
+    r"|to exist|anymore|in anything|to anything)\b",
+    r"\bwhats (?:even )?the point (?:of|in) (?:living|life|going on|being alive|staying alive"
+    r"|anything|it all|existing|me|waking up|trying anymore)\b",
+    r"\bwhat(?:s| is) (?:even )?the point anymore\b",
+    r"\bself ?harm\w*\b",
+    r"\bs h\b(?= (?:again|urges?|scars?))",
+    rf"\b(?:want|wanna|urges?|thinking|thought|thoughts|started|start|been|keep|kept|going to"
+    rf"|gonna|might|will|would|relapsed|back to|cant stop|plan|plans|intention|intend) (?:\w+ ){{0,3}}(?:hurt|hurting|harm|harming"
+    rf"|cut|cutting|burn|burning|starve|starving)(?: of)? {ME}\b",
+    rf"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)(?: of)? {ME} (?:again|on purpose"
+    rf"|to cope|to feel|when|so)\b",
+    r"\bcutting (?:again|my (?:arms?|wrists?|legs?|thighs?|skin))\b",
+    r"\bcut (?:my (?:wrists?|thighs?)|again)\b",
+    r"\b(?:slit|slice|slash|slitting|slicing|slashing) my (?:wrists?|arms?|throat)\b",
+    r"\boverdos\w* on purpose\b",
+    r"\b(?:od|o d|overdose|overdosing) (?:on|with) (?:my |all |the )?\w*" + PILLS + r"? ?(?:on purpose|to die|to end it|and not wake up)\b",
+    rf"\b(?:take|taking|took|swallow|swallowing|swallowed|down|downing) (?:all|every one|a bunch"
+    rf"|a handful|the whole bottle|a whole bottle|enough)(?: of)? (?:my |the |these |those )?"
+    rf"{PILLS}\b(?! (?:wrong|in the wrong|by mistake|accidentally))",
+    rf"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding|storing|keeping)"
+    rf"(?: up)? (?:my |some |all |a bunch of |enough |extra |up )?(?:\w+ )?{PILLS}"
+    rf"(?! (?:for (?:work|my patients|the patients|inventory|return|disposal)))\b",
+    r"\bgoodbye (?:letters?|notes?|messages?|texts?|videos?)\b",
+    r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
+    r"(?:letters?|notes?|goodbyes?|words)\b",
+    r"\bsaid (?:my )?goodbyes?\b",
+    r"\bjump(?:ing|ed)? (?:off|from) (?:a |the |my |our )?(?:bridge|building|roof|balcony|overpass"
+    r"|parking garage|cliff)\b",
+    r"\b(?:in front of|under) (?:a |the )?(?:train|bus|truck|semi)\b",
+    r"\b(?:crash|crashing|drive|driving|swerve|swerving|steer|steering)(?: my car)?(?: off)?"
+    r" (?:into|off) (?:a |the |some |oncoming )?(?:wall|tree|bridge|pole|barrier|traffic|ditch"
+    r"|overpass|median|guardrail|cliff|road)\b",
+    r"\bcrash(?:ing)? (?:my|the) car on purpose\b",
+    r"\b(?:not|never|dont|do not) (?:to )?wake up\b",
+    r"\b(?:could|can|gonna|going to|wants? to|will|so (?:he|she|i) could) take (?:it|them|the whole"
+    r" bottle) all\b",
+    r"\bsleep forever\b",
+    r"\bwant (?:it|everything|this|all of it|the pain|it all|life) to (?:end|stop|be over)"
+    r" (?:for good|forever|permanently)\b",
+    r"\b(?:disappear|vanish|be gone) (?:forever|for good|permanently)\b",
+    r"\bnoose\b",
+    r"\bgun to my head\b",
+    r"\b(?:cant|can not|cannot|cant really) (?:go on|keep living|live like this|do life|keep going"
+    r" like this anymore)\b",
+    r"\b(?:a |such a |just a )?burden (?:to|on|for) (?:every ?one|every ?body|my family|my kids"
+    r"|the people)\b",
+    r"\b(?:no ?one|nobody|no body) (?:would|will|d|even) (?:\w+ ){0,2}(?:care|notice|miss me)\b"
+    r"(?= if i (?:died|was gone|were gone|disappeared|wasnt here|was dead|killed))",
+    r"\b(?:no ?one|nobody) would (?:even )?miss me\b",
+    r"\b(?:thinking|thought|thoughts|think|thinkin) (?:about|of|abt) (?:dying|death|ending it"
+    r"|not being here|not existing|killing|ending my|taking my life|not waking)\b",
+    r"\b(?:plan|plans|planned|planning|a plan) (?:to|on|for) (?:die|dying|end|ending|kill"
+    r"|killing|how to end)\b",
+    r"\blast (?:day|night|week) (?:alive|on earth)\b",
+]
+
+# An emergency happening now, said plainly (English emergencies are otherwise read from the
+# embedding of the whole message and of each clause).
+EMERGENCY_EN = [
+    r"\b(?:is |just |started |keeps |been )?(?:seizing|having a seizure|convulsing)\b",
+    r"\b(?:is not|isnt|not|stopped|cant|can t|cannot) breath(?:e|ing)\b",
+    r"\b(?:just |has )?collapsed\b",
+    r"\b(?:unconscious|unresponsive)\b",
+    r"\b(?:wont|will not|doesnt|isnt|cant) (?:wake up|respond|waking up|responding)\b",
+    r"\b(?:turning|turned|going) blue\b",
+    r"\blips (?:are |look |turned )?blue\b",
+    r"\b(?:overdosed|ODd|od d)\b",
+    r"\bchoking\b(?! hazard)",
+    r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
+]
+
+# Someone else: the same acts, about him, her or them.
+THEM = r"(?:him ?self|her ?self|them ?sel(?:f|ves)|their ?self)"
+OTHER_EN = [
+    rf"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|hang|hanging|shoot"
+    rf"|shooting|off|offing|unalive|unaliving|end|ending|poison|poisoning|burn|burning|starve"
+    rf"|starving|drown|drowning) {THEM}\b",
+    r"\bend(?:ing)? (?:his|her|their) (?:own )?li(?:fe|ves)\b",
+    r"\b(?:take|taking|took) (?:his|her|their) (?:own )?li(?:fe|ves)\b",
+    r"\b(?:wants|tried|tries|planning|plans|threatened|threatening|talks about|talked about"
+    r"|talking about|keeps talking about|keeps saying) (?:to )?(?:die|dying|be dead|end it"
+    r"|kill|suicide|ending it|not be here)\b",
+    r"\b(?:took|taken|swallowed|takes|has taken) (?:a bunch of |all |all of |too many |a bottle of "
+    r"|the whole bottle of |a handful of )?(?:his|her|their) (?:\w+ )?" + PILLS + r" on purpose\b",
+    r"\b(?:took|taken|swallowed|overdosed)\b.*\bon purpose\b",
+    r"\b(?:his|her|their) (?:goodbye|suicide) (?:notes?|letters?|messages?|texts?)\b",
+    r"\b(?:gave|giving|gives) (?:away )?(?:all )?(?:of )?(?:his|her|their) (?:stuff|things|belongings"
+    r"|possessions|stuff)\b",
+    r"\bsaying (?:his|her|their) goodbyes\b",
+    r"\b(?:shes|hes|theyre|she is|he is|they are) (?:been )?(?:cutting|self harming)\b",
+    r"\b(?:fresh |new )?cuts on (?:his|her|their) (?:wrists?|arms?|legs?|thighs?)\b",
+    r"\bsuicidal (?:patients?|customers?|callers?|persons?|people|coworkers?|friends?)\b",
+    r"\bcuts? (?:all )?(?:over|on) (?:his|her|their)\b",
+    r"\b(?:gave|giving) away (?:his|her|their)\b",
+    r"\b(?:shes|hes|theyre|she|he|they) (?:wont|will not|dont|doesnt) need (?:it|them|this|these"
+    r"|anything)\b",
+    r"\bbetter off without (?:him|her|them)\b",
+    rf"\b(?:cuts?|burns?|hurts?|harms?) {THEM}\b",
+    rf"\b(?:use|using) (?:it|a gun|the gun|them) on {THEM}\b",
+    r"\b(?:take|taking) all (?:his|her|their) (?:refills|pills|meds|medication)\b",
+    r"\bhoarding (?:his|her|their) (?:\w+ )?(?:pills|meds|medication)\b",
+    r"\bdoes it (?:to )?(?:her|him|them)sel(?:f|ves)\b",
+]
+
+# Hyperbole and distress: the answer, then one line naming 988.
+DISTRESS_EN = [
+    r"\b(?:killing|kill|killin|murdering|destroying) (?:me|my soul|my back|my feet|my will)\b",
+    r"\bim (?:literally |actually |lowkey |slowly )?dying\b",
+    r"\bdying (?:inside|here|at work|of|from|lol|lmao)\b",
+    r"\b(?:dead|death) (?:tired|on my feet|inside)\b",
+    r"\bdrowning\b",
+    r"\b(?:so|soo|completely|totally|just|fully) (?:done|over it)\b",
+    r"\b(?:quit|quitting) (?:everything|it all|all of it)\b",
+    r"\b(?:cant|can not|cannot) (?:take|handle|do) (?:it|this|this job|this shit|much more)"
+    r"(?: anymore| any more| much longer)?\b",
+    r"\blosing my mind\b",
+    r"\b(?:want|wanna) to (?:scream|cry|run away|disappear)\b",
+    r"\b(?:mental|nervous) breakdown\b",
+    r"\bbreaking down\b",
+    r"\bpanic attacks?\b",
+    r"\bcry(?:ing)? (?:in|at|every|before|after|during|on)\b",
+    r"\bhopeless\b",
+    r"\bdepress(?:ed|ion|ing)\b",
+    r"\bhate my life\b",
+    r"\brather (?:die|be dead)\b",
+    r"\b(?:kill|shoot) me now\b",
+    r"\bfalling apart\b",
+    r"\bat my (?:breaking point|wits end|limit)\b",
+    r"\bnumb\b",
+    r"\b(?:die|dying|died) (?:of|from) (?:embarrassment|laughter|laughing|boredom|shame|cringe)\b",
+    r"\b(?:could|gonna|going to) die (?:of|from|if)\b",
+    r"\bif i have to (?:\w+ ){1,8}(?:im|i m|i am) (?:gonna|going to) die\b",
+    r"\b(?:be|is) the death of me\b",
+    r"\bto death\b",
+    r"\bend of my rope\b",
+    r"\bmiserable\b",
+    r"\b(?:personal |living )?hell\b",
+    r"\b(?:almost |nearly )?broke me\b",
+    r"\bheart attack\b",
+    r"\bwalking (?:corpse|zombie|dead)\b",
+    r"\bsuffocating\b",
+    r"\bmentally (?:checked out|drained|fried|exhausted|done)\b",
+    r"\b(?:my )?\w+ (?:are|is) (?:literally )?dying\b",
+    r"\bcannot with\b",
+]
+
+# Denials said as a whole ("not in danger", "not gonna do anything stupid"): the answer, with
+# the gentle line.
+DENIAL_ES = [
+    r"\bno soy suicida\b",
+    r"\bno tengo (?:pensamientos|ideas|planes)\b",
+    r"\b(?:nunca|jamas) me (?:haria|mataria|lastimaria|haria da[nñ]o|cortaria)\b",
+    r"\bno (?:estoy|ando) pensando en\b",
+    r"\bno morirme\b",
+    r"\bnada de (?:eso|autolesiones|cortarme)\b",
+    r"\bno (?:me voy a|pienso) hacer nada\b",
+    r"\bno lo dije en serio\b",
+]
+
+DENIAL_EN = [
+    r"\b(?:would|will|could|d) never (?:\w+ )?(?:hurt|harm|kill|cut|do anything)\b",
+    r"\bnever (?:would|will) (?:hurt|harm|kill)\b",
+    r"\b(?:not|never|im not|i m not) (?:trying|going|gonna|planning|thinking|looking) (?:to |of |on "
+    r"|about )?(?:unalive|kill|hurt|harm|end|die|ending|anything)\b",
+    r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
+    r"\b(?:didnt|did not|dont|do not|never) (?:really |actually )?mean (?:it|that)\b",
+    r"\b(?:its|it s|thats|that s) not like i (?:want|wanna)\b",
+    r"\bnone of that\b",
+    r"\b(?:fine|ok|okay|safe) safety ?wise\b",
+    r"\bnot die\b",
+    r"\bnot doing that (?:now|anymore|any more)\b",
+    r"\b(?:dont|do not) have (?:any )?(?:thoughts|plans) of\b",
+    r"\b(?:honestly )?said no\b",
+    r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
+    r"|gonna do something|going to do something)\b",
+    r"\bno (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
+]
+
+# --- Spanish ---------------------------------------------------------------------------------
+PILLS_ES = r"(?:pastillas|pildoras|medicinas|medicamentos|pastas|tabletas|meds)"
+SELF_ES = [
+    r"\bs[uo]+i?[cs]+i?d(?:arme|arm|arne|ar me|ario|io|a|al)\b",
+    r"\b(?:matar(?:me|ne)|matarm)\b",
+    r"\bme (?:quiero|kiero|qiero|quisiera|voy a|pienso|dan ganas de|gustaria|deberia|podria"
+    r"|quieroo) (?:matar|suicidar|morir|quitar la vida|ir para siempre|desaparecer para siempre)\b",
+    r"\b(?:quitar(?:me)?|quitarme) la vida\b",
+    r"\bno (?:quiero|kiero|qiero|quisiera|deseo|tengo ganas de) (?:seguir )?(?:vivir|viviendo|estar"
+    r" viv[oa]|existir|despertar|despertarme|seguir aqui|estar aqui|seguir en este mundo"
+    r"|seguir con vida)\b",
+    r"\bno (?:quiero|kiero|qiero) seguir$",
+    r"\b(?:quiero|kiero|qiero|queria|quisiera|ganas de|deseo) (?:morir|morirme|morime|estar muert[oa]"
+    r"|dejar de existir|no existir|no despertar|desaparecer para siempre|irme para siempre)\b",
+    r"\bojala (?:me muriera|me muera|no despertara|no despierte|no existiera|estuviera muert[oa]"
+    r"|no hubiera nacido)\b",
+    r"\bacabar con (?:todo|mi vida|mi existencia|todo esto|todo de una vez)\b",
+    r"\bterminar con (?:mi vida|todo)\b",
+    r"\b(?:hacerme|hacer me) (?:da[nñ]o)\b",
+    r"\bme (?:hago|sigo haciendo|estoy haciendo|vuelvo a hacer|volvi a hacer|he estado haciendo)"
+    r" (?:da[nñ]o)\b",
+    r"\b(?:lastimarme|herirme|autolesion\w*|auto lesion\w*|autolastim\w*)\b",
+    r"\b(?:cortarme|me corto|me estoy cortando|me volvi a cortar|volvi a cortarme|me sigo cortando"
+    r"|me he estado cortando|me corte las munecas|me corte los brazos)\b",
+    r"\bsobre ?dosis (?:a proposito|apropos\w*|para morir|para no despertar)\b",
+    r"\b(?:tomarme|tragarme|me voy a tomar|me quiero tomar|me tomo|me tome) (?:todas|todo|un frasco"
+    r"|el frasco|un monton|muchas|toda la caja|un bote|el bote)(?: de| las| los)* " + PILLS_ES
+    + r"?\b",
+    r"\b(?:guardando|juntando|ahorrando|escondiendo|acumulando) " + PILLS_ES + r"\b",
+    r"\bcartas? de despedida\b",
+    r"\b(?:despedirme|me despedi|me estoy despidiendo) de (?:todos|mi familia|todo el mundo)\b",
+    r"\b(?:estarian|estaria|estaran|estan|vivirian) (?:todos )?mejor sin mi\b",
+    r"\bno (?:le )?(?:veo|encuentro|tiene|hay) (?:ningun )?(?:sentido|razon|razones|motivo|caso)"
+    r" (?:a |de |para |en )?(?:vivir|seguir|la vida|mi vida|seguir viviendo|nada|estar viv[oa]"
+    r"|existir)\b",
+    r"\bpara que (?:seguir|vivir|sigo viviendo|seguir viviendo|estoy viv[oa])\b",
+    r"\b(?:desaparecer|irme) para siempre\b",
+    r"\bno (?:despertar|despertarme) (?:nunca|mas|jamas)\b",
+    r"\bdormir y no despertar\b",
+    r"\bya no (?:aguanto|puedo) (?:mas )?(?:vivir|con la vida|con mi vida|seguir viviendo)\b",
+    r"\b(?:tirarme|aventarme|lanzarme|botarme) (?:de|del|al|desde|frente|enfrente|por)\b",
+    r"\bahorcarme\b",
+    r"\b(?:pienso|pensando|pensamientos|pense|he pensado) (?:en|de) (?:matarme|suicidarme|morirme"
+    r"|quitarme la vida|acabar con todo|la muerte|morir|suicidio|no despertar)\b",
+    r"\bplan para (?:matarme|suicidarme|morir|quitarme la vida)\b",
+    r"\bsoy una carga para (?:todos|mi familia|todo el mundo)\b",
+    r"\btomarm\w* todas\b",
+    r"\bsi (?:yo )?(?:ya )?no (?:estuviera|existiera|despertara|viviera)\b",
+    r"\bnadie (?:me )?(?:extranaria|notaria|se daria cuenta|lloraria)\b",
+    r"\bcansad[oa] de (?:estar viv[oa]|vivir|la vida|existir)\b",
+    r"\bpa(?:ra)? no (?:despertar|despertarme|volver a despertar)\b",
+    r"\b(?:decidi|voy a|quiero|pienso) (?:terminarla|terminar con ella|acabar con ella)\b",
+    r"\bmi vida no vale nada\b",
+    r"\b(?:mejor|ya|pues|hoy|manana|neta|mejor ya) me mato\b",
+    r"\bme mato$",
+    r"\b(?:me hice|me hago|hacerme|me sigo haciendo) (?:cortadas|cortes|heridas)\b",
+    r"\bdejar de existir\b",
+    r"\b(?:prefiero|preferiria|quisiera|sigo queriendo|queriendo) (?:morir|morirme|estar muert[oa])\b",
+    r"\bya no (?:voy a|vas a) (?:ser|estar)\b",
+    r"\bser una carga\b",
+    r"\bno volver a (?:levantarme|despertar|despertarme|abrir los ojos)\b",
+    r"\bseguro de vida\b",
+    r"\bregal(?:e|ando|are) (?:mis|todas mis|todo)\b",
+    r"\bya no (?:las|los|lo|la) ?(?:voy a )?necesitar\b",
+    r"\bme (?:corte|quemo|queme|corto|pego|pegue|golpeo|golpee|lastimo|lastime)"
+    r" (?:otra vez|de nuevo|a proposito|el brazo|los brazos|las munecas|las piernas|la cabeza"
+    r"|mis brazos|la pierna)\b",
+    r"\b(?:un plan y una fecha|una fecha y un plan|escogi la fecha|ya tengo la fecha|ya tengo un plan)\b",
+    r"\bme quiero ir (?:pa|para) siempre\b",
+    r"\bme (?:lastimo|corto|quemo|pego|hago da[nñ]o) a proposito\b",
+    r"\b(?:hoy|esta noche|manana|mañana) lo hago\b",
+    r"\bno (?:amanezca|amanecer|despierte)\b",
+    r"\bpa(?:ra)? cuando me decida\b",
+    r"\btestamento\b",
+    r"\bya sabran (?:xq|por que|porque|pq)\b",
+    r"\bestrellar(?:me)? (?:el|mi) (?:carro|coche|auto|camioneta)\b",
+    r"\bq(?:ue)? me muera\b",
+    r"\bsi me muero\b",
+    r"\bmotor prendido\b",
+    r"\b(?:antes de )?acabar(?:la|me)\b",
+    r"\bya no le sigo\b",
+    r"\bquitar(?:me)? del camino\b",
+    r"\bdeje (?:\w+ ){0,10}una nota\b",
+    r"\bya no voy a estar\b",
+    r"\b(?:guardando|juntando|ahorrando|escondiendo|acumulando) (?:mis |las |unas )?"
+    + PILLS_ES + r"\b",
+    r"\bcuant[oa]s? (?:necesito|me hacen falta|ocupo|me tomaria)\b",
+    r"\bpa(?:ra)? (?:que|q) (?:sigo viviendo|seguir viviendo|vivo|sigo aqui|seguir)\b",
+    r"\b(?:planeando|planeo|planear) mi salida\b",
+    r"\b(?:tener|tengo) una salida (?:cuando|pa|para)\b",
+    r"\b(?:aguantar|seguir|estar) (?:seguir )?viv[oa]\b",
+    r"\b(?:mi )?ultimo mensaje\b",
+    r"\bno me veo (?:viv[oa]|en el futuro|aqui el proximo|el proximo ano)\b",
+    r"\bhart[oa] de (?:la vida|vivir|estar viv[oa])\b",
+    r"\bpa(?:ra)? cuando (?:ya )?no (?:este|estoy|exista)\b",
+    r"\bcomo lo haria\b",
+    r"\bme estoy despidiendo\b",
+    r"\bojala ya no\b",
+    r"\bsigo despertando\b",
+    r"\bno (?:voy a llegar|creo (?:q|que) llegue) (?:a|al|hasta)\b",
+    r"\bescribi (?:mi |unas |otras |las )?cartas?\b(?! de (?:renuncia|recomendacion|presentacion))",
+    r"\bir(?:me)? de este mundo\b",
+    r"\bya no quiero estar (?:aca|aqui|en este mundo)\b",
+    r"\bni en la tierra\b",
+    r"\bmas facil no (?:estar|existir|despertar|seguir|vivir)\b",
+    r"\besperando (?:pa|para) (?:irme|ir con|morir|dejar de)\b",
+    r"\buna razon pa(?:ra)? dejar de\b",
+    r"\bno (?:pienso|voy a) estar aqui\b",
+    r"\bme (?:rasguño|rasguno|rasguñe|rasgune|arano|arañe)\b",
+    r"\bya he pensado en (?:\w+ ){0,3}(?:morir|matarme|quitarme|acabar|no despertar|desaparecer"
+    r"|tomarme)\b",
+    r"\b(?:cual|cuales|cuanta|cuantas|cuanto) (?:\w+ ){0,3}(?:necesitaria|me mataria|seria mortal"
+    r"|son mortales)\b",
+]
+OTHER_ES = [
+    r"\b(?:matarse|suicidarse|suicidarce|quitarse la vida|hacerse da[nñ]o|hacerse daño|cortarse"
+    r"|lastimarse|ahorcarse|tirarse de|aventarse de)\b",
+    r"\bse (?:quiere|kiere|queria|va a|piensa|intento|trato de) (?:matar|suicidar|morir|quitar la"
+    r" vida|cortar|hacer da[nñ]o|ahorcar|tirar)\b",
+    r"\b(?:quiere|kiere|queria|quisiera) (?:morir|morirse|matarse|suicidarse|quitarse la vida"
+    r"|estar muert[oa]|desaparecer para siempre)\b",
+    r"\bno quiere (?:vivir|seguir viviendo|seguir con vida|existir)\b",
+    r"\bse (?:corta|esta cortando|sigue cortando|hace da[nñ]o|esta haciendo da[nñ]o|lastima)\b",
+    r"\bintento (?:de )?(?:suicidio|suicidarse|matarse|quitarse la vida)\b",
+    r"\bse (?:tomo|trago|bebio) (?:.* )?" + PILLS_ES + r" (?:a proposito|apropos\w*|para morir"
+    r"|para matarse)\b",
+    r"\bsu carta de despedida\b",
+    r"\b(?:habla|hablo|dice|dijo|menciono|escribio) (?:de|que|sobre) (?:se quiere )?(?:matar"
+    r"|morir|suicid|quitarse)\w*",
+    r"\bmejor sin (?:el|ella|ellos|ellas)\b",
+    r"\bno (?:le )?(?:ve|encuentra) (?:ningun )?(?:sentido|razon|motivo|caso) (?:a |de |para |en )?"
+    r"(?:vivir|seguir|la vida|su vida|seguir viviendo|nada)\b",
+    r"\bse (?:mata|va a matar)$",
+    r"\bdespidiendose de (?:todos|todo el mundo|su familia)\b",
+    r"\bse (?:las|lo|los) hace (?:ella|el|sol[oa])\b",
+    r"\btiene (?:cortadas|cortes|quemaduras)\b",
+    r"\bregal[oó] (?:su|sus)\b",
+    r"\bse mata si\b",
+    r"\bse va a ir (?:pa|para) siempre\b",
+    r"\ben (?:el|ella) mism[oa]\b",
+    r"\bse va a tomar tod[oa]s? (?:sus|las|los)\b",
+    r"\bparecen despedidas\b",
+    r"\bguardando sus\b",
+    r"\blist[oa] (?:pa|para) irse\b",
+    r"\btiene pensamientos (?:suicidas|de muerte|de matarse)\b",
+    r"\bestaria mejor muert[oa]\b",
+]
+EMERGENCY_ES = [
+    r"\bno (?:respira|reacciona|despierta|responde|puede respirar|se mueve)\b",
+    r"\b(?:se|se me) (?:desmayo|desvanecio|cayo y no|puso morad[oa]|esta poniendo morad[oa])\b",
+    r"\b(?:desmayad[oa]|inconsciente|convulsion\w*|convulsionando|ataque epileptico)\b",
+    r"\blabios (?:morados|azules)\b",
+    r"\bse (?:trago|tomo|bebio|comio|tomaron) (?:.* )?(?:" + PILLS_ES[3:-1]
+    + r"|frasco|bote|botella|cloro|veneno|detergente|pila|pilas|blanqueador|jabon|quimico)\b",
+    r"\b(?:mi|el|la|un|una) (?:hij[oa]|bebe|nin[oa]|niñ[oa]|chiquit[oa]) (?:se )?(?:trago|tomo|comio"
+    r"|bebio)\b",
+    r"\bsobre ?dosis\b",
+    r"\b(?:envenen|intoxic)\w*\b",
+    r"\bambulancia\b",
+    r"\bsangr(?:a|ando) (?:mucho|sin parar|demasiado)\b",
+    r"\bse (?:esta )?ahogando\b",
+    r"\bdolor (?:en el|de|fuerte en el) pecho\b",
+    r"\bse le (?:esta )?(?:hinchando|cerrando) la garganta\b",
+    r"\b(?:no puedo|no puede) respirar\b",
+    r"\bse (?:esta )?(?:muriendo|desangrando)\b",
+    r"\b(?:tomo|se tomo|tome|me tome) (?:de mas|demasiad[oa]s?|mas de la cuenta|doble dosis y)\b",
+    r"\bcolaps[oa]\b",
+    r"\bdesplom\w*",
+]
+MEDICAL_ES = [
+    r"\b(?:cuant[oa]s?|que) (?:mg|miligramos|pastillas|dosis|ml|mililitros|cucharadas?|gotas)\b",
+    r"\b(?:puedo|se puede|podemos|le puedo|puede|pueden|debo|deberia) (?:tomar|dar|darle|mezclar"
+    r"|combinar|partir|triturar|tomarme|tomarlo|tomarla|dejar de tomar|beber)\b",
+    r"\b(?:dosis|efectos secundarios|contraindicaciones|interaccion\w*|recetar|receta para)\b",
+    r"\b(?:ibuprofeno|paracetamol|acetaminofen|amoxicilina|metformina|insulina|antibiotic[oa]s?"
+    r"|aspirina|tylenol|advil|losartan|omeprazol|jarabe|antidepresiv\w+|clonazepam|naproxeno"
+    r"|loratadina|prednisona|benadryl|sertralina|antihistaminic\w+|anticonceptiv\w+)\b",
+    r"\bque (?:me tomo|tomo|le doy|puedo tomar|me recomiendas tomar|pastilla)\b",
+    r"\bpara (?:el dolor|la fiebre|la tos|la gripe|dormir|la presion|el colesterol|la diabetes)\b",
+    r"\bse me olvido (?:tomar|la pastilla|mi pastilla|mi medicina)\b",
+    r"\bse (?:toma|debe tomar|tiene que tomar) (?:en la manana|en la noche|con comida|con alcohol"
+    r"|en ayunas|antes|despues|cada)\b",
+    r"\b(?:me|le) (?:da|de|causa|cause|provoca) (?:tos|sueno|mareo|dolor|nauseas|diarrea|comezon)\b",
+    r"\b\w+(?:pril|sartan|statina|prazol|micina|cilina|azepam|oxetina|afil)\b",
+]
+DISTRESS_ES = [
+    r"\bme (?:mata|matan|esta matando|estan matando|va a matar|van a matar)\b",
+    r"\bmuert[oa] (?:de|en vida)\b",
+    r"\bme muero (?:de|del|en)\b",
+    r"\bya no (?:aguanto|puedo|soporto)\b",
+    r"\bestoy (?:harta|harto|quemad[oa]|agotad[oa]|hasta la madre|hasta el gorro|reventad[oa]"
+    r"|fundid[oa]|exhaust[oa]|destruid[oa]|deprimid[oa]|ahogad[oa]|desesperad[oa])\b",
+    r"\b(?:estres|estresad[oa]|ansiedad|depresion|deprimid[oa]|desesperad[oa])\b",
+    r"\bllor(?:ando|o|e) (?:en|todos|cada|antes|despues|de)\b",
+    r"\bme (?:estoy )?ahog(?:o|ando)\b",
+    r"\bodio (?:mi vida|mi trabajo|esta chamba|este trabajo)\b",
+    r"\bno puedo mas\b",
+    r"\b(?:renunciar|dejar) (?:a )?todo\b",
+    r"\bme (?:tiene|tienen|trae|traen) (?:frit[oa]|loc[oa]|hart[oa]|hasta el gorro|hasta la madre"
+    r"|mal|de malas)\b",
+    r"\b(?:quemad\w*|podrid[oa]|mamad[oa]|volviendo loc[oa]|saca de quicio|sacan de quicio)\b",
+    r"\b(?:estoy|llego|llegue|quede|quedo|dejo|dejaron|tiene|tienen|ando) (?:\w+ )?muert[oa]s?\b",
+    r"\bmuert[oa] (?:por dentro|jaja|lol)\b",
+    r"\bme (?:mataron|mato|mata) (?:los|las|el|la)\b",
+    r"\ba morir\b",
+    r"\b(?:va a ser|fue|sera) mi muerte\b",
+    r"\b(?:morir|morirme|muero) de (?:la )?(?:pena|verguenza|risa|sueno|aburrimiento|calor)\b",
+    r"\bir a vivir\b",
+]
+
+# Spanish has no embedding to carry meaning (the model reads English only), so a second, wider
+# layer errs towards safety: a clause with words about death, dying, self-harm or giving up
+# that is not a known figure of speech ("me muero de sueño", "este trabajo me mata") is read
+# as a crisis.
+RISK_ES = [
+    r"\b(?:morir\w*|muerte|muert[oa]s?|matar\w*|suicid\w*|sui?sid\w*|quitarme|desaparecer|acabar"
+    r" con|despedida|despedirme|despidiendome|cortarme|cortadas|ahorcar\w*|no quiero vivir"
+    r"|ganas de vivir|dejar de vivir|dejar de existir|carga para|no despertar|dormir para siempre"
+    r"|para siempre|no aguanto mas|no puedo mas|no vale la pena vivir|adios|despedir\w*|rendirme"
+    r"|ya no quiero|no quiero seguir|sin mi|estorbo|puente|tren|cuchilla|navaja|cuerda"
+    r"|cansad[oa] de todo|no vale nada|sin salida|pa siempre|mortal\w*|despedi\w*|pistola"
+    r"|testamento|seguro de vida)\b",
+]
+# Words that also belong to medication and emergency questions ("el ibuprofeno le hace daño"):
+# a crisis only where no medication or emergency phrase explains the clause.
+RISK_WEAK_ES = [
+    r"\b(?:da[nñ]o|cortar\w*|cortes en|lastim\w*|veneno|sobre ?dosis|frasco|frasco entero|arma"
+    r"|todas (?:las|mis) " + PILLS_ES + r"|" + PILLS_ES + r" juntas)\b",
+]
+
