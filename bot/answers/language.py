@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from array import array
 
 ENGLISH = "en"
 SPANISH = "es"
@@ -37,7 +38,8 @@ que como cuando donde porque quiero puedo necesito tengo estoy soy trabajo farma
 tecnica certificacion certificado licencia examen ayuda hola gracias pero tambien mucho muy
 para por con sin mas ya hago hacer saber cuanto cuantos cuantas horas ano anos mes meses
 ser estar mi mis tu su los las del una unos unas esta este eso esto nada vida vivir morir
-matarme suicidarme pastillas jefe chamba sueldo pagan pago renovar vence expira
+matarme suicidarme pastillas jefe chamba sueldo pagan pago renovar vence expira muerte muerto
+muerta matar morirme cortarme lastimarme quitarme despedida carga sobredosis
 """.split())
 
 WORD_RE = re.compile(r"[a-zñ]+")
@@ -72,6 +74,11 @@ class LanguageReader:
 
             identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             identifier.set_languages(list(LANGUAGES))
+            # keep only the chosen languages' columns (the full table is 28 MB) and the DFA's
+            # outputs as a compact array rather than a list of Python ints
+            identifier._full_model = (identifier.nb_ptc, identifier.nb_pc,
+                                      identifier.nb_classes)
+            identifier.tk_output = array("i", identifier.tk_output)
             self._identifier = identifier
         except Exception as exc:  # noqa: BLE001 -- reported on first use, in the caller's thread
             self._error = exc

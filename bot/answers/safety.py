@@ -128,8 +128,17 @@ chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma hu
 THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
 
 
+#: Words without which a message has no Spanish phrase to find (the Spanish layers are skipped).
+SPANISH_WORDS = re.compile(
+    r"\b(?:me|mi|mis|se|no|ya|quiero|kiero|quiere|que|q|de|la|el|lo|los|las|su|sus|y|pa|para"
+    r"|estoy|estar|soy|tengo|mato|morir\w*|muert\w*|matar\w*|suicid\w*|vida|vivir|pastillas"
+    r"|sobre ?dosis|ojala|nadie|todos|carta|cortar\w*|tomar\w*|tome|tomo|hijo|hija|nino|bebe"
+    r"|respira|desmay\w*|dosis|puedo|cuanto\w*|estaria\w*|seguro|regal\w*|ahorcar\w*|tirar\w*)\b")
+
+
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
-    return [re.compile(p) for p in patterns]
+    """One alternation per layer: a message is scanned once per layer, not once per pattern."""
+    return [re.compile("|".join(f"(?:{p})" for p in patterns))]
 
 
 LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
@@ -305,10 +314,14 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     (a mixed message may say the urgent part in either). ``spanish``: the message is in
     Spanish, so the wider Spanish layer applies too."""
     parts = clauses(text)
-    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(fold(text))))
-    layers = [("en", LAYERS["en"]),
-              ("es", LAYERS["es"] if spanish else {k: v for k, v in LAYERS["es"].items()
-                                                   if k not in (RISK, RISK_WEAK)})]
+    whole = fold(text)
+    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
+    layers = [("en", LAYERS["en"])]
+    if spanish:
+        layers.append(("es", LAYERS["es"]))
+    elif SPANISH_WORDS.search(whole):  # English with some Spanish: its explicit phrases too
+        layers.append(("es", {k: v for k, v in LAYERS["es"].items()
+                              if k not in (RISK, RISK_WEAK)}))
     folded_parts = [fold(p) for p in parts]
     for i, folded in enumerate(folded_parts):
         prefix = " ".join(folded_parts[:i])
@@ -323,11 +336,10 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
                                                              RISK_WEAK) else h
                     for h in reading.hits]
     # phrases that span a clause boundary ("sleep and never wake up"), read on the whole text
-    whole = fold(text)
     seen = {(h.outcome, h.negated) for h in reading.hits}
     if denials:
         seen |= {(CRISIS, True), (SOMEONE_ELSE, True)}
-    for lang, layer in layers:
+    for lang, layer in layers if len(parts) > 1 else []:
         urgent = {k: v for k, v in layer.items() if k in (CRISIS, SOMEONE_ELSE)}
         for hit in _scan(whole, -1, urgent, lang):
             inside_one = any(hit.phrase in folded for folded in folded_parts)
