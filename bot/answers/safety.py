@@ -24,10 +24,10 @@ Everything here is pure: text in, a :class:`PhraseReading` out.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from bot.answers import safety_phrases as phrases
+from bot.answers.language import fold as without_accents
 
 CRISIS = "crisis"
 SOMEONE_ELSE = "someone_else"
@@ -51,10 +51,7 @@ _NON_WORD = re.compile(r"[^a-z0-9ñ]+")
 def fold(text: str) -> str:
     """Lowercase words without accents, apostrophes or punctuation, repeated letters cut to
     two ("I'm soooo DONE!!" -> "im soo done"), single spaces."""
-    text = text.lower().translate(_APOSTROPHES).replace("ñ", "\0")
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
-                   if not unicodedata.combining(ch)).replace("\0", "ñ")
-    text = _REPEATS.sub(r"\1\1", text)
+    text = _REPEATS.sub(r"\1\1", without_accents(text.translate(_APOSTROPHES)))
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 

@@ -116,7 +116,8 @@ class SafetyReading:
     lang: str
     phrases: safety.PhraseReading
     flagged: set[int] = field(default_factory=set)  # clauses that carry the crisis
-    clause_scores: list[tuple[float, float, float]] = field(default_factory=list)  # (crisis, distress)
+    #: each clause's (crisis, distress, emergency) similarity, when the clauses were embedded
+    clause_scores: list[tuple[float, float, float]] = field(default_factory=list)
 
     def career_part(self) -> str:
         """The message without its crisis clauses, when what is left asks something."""
@@ -258,8 +259,10 @@ class ScopeReader:
         denied = phrases.negated_clauses()
         # nearest examples: the whole message, then each clause (when they were embedded)
         english = lang == ENGLISH  # the model carries no meaning in other languages
-        if english and message_vector is not None and not denied and not phrases.professional:
-            label, share, closest = self.nearest_labels(message_vector[None, :])[0]
+        nearest = (self.nearest_labels(message_vector[None, :])[0]
+                   if english and message_vector is not None else None)
+        if nearest is not None and not denied and not phrases.professional:
+            label, share, closest = nearest
             if label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= KNN_SHARE and (
                     closest >= KNN_FLOOR[label]):
                 reading.outcome = label
@@ -267,8 +270,7 @@ class ScopeReader:
                 return reading
         if clause_vectors is not None and english and not denied:
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
-                if i in denied or i >= len(phrases.clauses) or label not in (
-                        safety.CRISIS, safety.SOMEONE_ELSE):
+                if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
                     continue
                 if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
                     reading.outcome = label
@@ -306,17 +308,15 @@ class ScopeReader:
                 reading.outcome = scope
             return reading
         if reading.outcome == safety.NONE and (gray or (
-                english and message_vector is not None and self._leans_crisis(
-                    phrases, message_vector))):
+                nearest is not None and _leans_crisis(phrases, nearest))):
             reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
 
-    def _leans_crisis(self, phrases: safety.PhraseReading, vector: np.ndarray) -> bool:
-        """A message with a word that can carry a crisis ("bridge", "rope", "pills") whose
-        nearest examples lean that way, without the majority the crisis reply needs."""
-        text = " ".join(phrases.clauses)
-        if not SAFETY_NET_WORDS.search(text):
-            return False
-        label, share, _closest = self.nearest_labels(vector[None, :])[0]
-        return label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= SAFETY_NET_SHARE
+
+def _leans_crisis(phrases: safety.PhraseReading, nearest: tuple[str, float, float]) -> bool:
+    """A message with a word that can carry a crisis ("bridge", "rope", "pills") whose nearest
+    examples lean that way, without the majority the crisis reply needs."""
+    label, share, _closest = nearest
+    return (label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= SAFETY_NET_SHARE
+            and bool(SAFETY_NET_WORDS.search(" ".join(phrases.clauses))))
 
