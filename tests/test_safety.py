@@ -312,7 +312,9 @@ def test_the_example_bank_holds_no_held_out_row():
     bank = {json.loads(line)["q"].strip().lower() for line in SAFETY_EXAMPLES_FILE.read_text(
         encoding="utf-8").splitlines() if line.strip()}
     held_out = {r["q"].strip().lower() for path in ("safety_messages.jsonl",
-                                                     "safety_messages_es.jsonl")
+                                                     "safety_messages_es.jsonl",
+                                                     "safety_messages_fresh.jsonl",
+                                                     "safety_messages_fresh2.jsonl")
                 for r in (json.loads(line) for line in (DATA / path).read_text(
                     encoding="utf-8").splitlines() if line.strip())
                 if half(r["q"]) == "held-out"}

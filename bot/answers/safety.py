@@ -98,6 +98,7 @@ that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de 
 voy yo se ni he
 """.split())
 NEGATION_WINDOW = 6
+REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports
 
 # Who the clause is about: the nearest subject before the phrase.
 FIRST_PERSON = {
@@ -115,7 +116,7 @@ coworker coworkers cowoker co worker colleague friend friends bestie bff bf gf b
 girlfriend husband hubby wife partner mom mother mum dad father brother bro sister sis son
 daughter kid kids child teen teenager patient patients pt customer customer client roommate
 cousin pharmacist manager boss someone somebody person guy girl lady man woman student
-classmate aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
+classmate classmates roomate roomie bestfriend aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
 abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina alguien techs pharmacists managers patients customers friends señor señora senor senora muchacho muchacha chava chavo
@@ -241,7 +242,10 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     before = folded[:start].split()
     first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
     # reported speech: "my coworker said 'i wont be here next week'" is about the coworker
-    reporting = [i for i, w in enumerate(before) if w in REPORTING]
+    # (only a reporting verb close before the phrase: "my boss says im the reason. i want to
+    # die" is the writer's own wish)
+    reporting = [i for i, w in enumerate(before) if w in REPORTING
+                 and len(before) - i <= REPORTING_WINDOW]
     if reporting and who(" ".join(before[:reporting[-1]]), len(" ".join(
             before[:reporting[-1]])), lang=lang) == "other" and any(
             w in third for w in before[:reporting[-1]]):

@@ -188,6 +188,42 @@ SELF_EN = [
     r"\b(?:plan|plans|planned|planning|a plan) (?:to|on|for) (?:die|dying|end|ending|kill"
     r"|killing|how to end)\b",
     r"\blast (?:day|night|week) (?:alive|on earth)\b",
+    # warning signs a counsellor listens for, said without the words "die" or "suicide":
+    # means kept ready, lethality looked up, self-injury, affairs put in order
+    r"\b(?:saved|stashed|hid|hidden|hoarded|stockpiled|squirreled|put|set) (?:up |away |aside )?"
+    r"(?:\w+ ){0,4}just in case\b",
+    r"\b(?:like |about |over |almost )?\d+ (?:of )?(?:my |those |the |her |his )?(?:old |extra |leftover )?"
+    r"\w+ (?:saved|stashed|hidden|hoarded|stockpiled)(?: up| away)?\b",
+    r"\b(?:looked|looking|look|googled|googling|searched|searching|researched|researching|read|reading)"
+    r"(?: up| into)? (?:on )?(?:how (?:much|many) )?(?:\w+ ){0,4}(?:is|are|would be|it takes to be)"
+    r" (?:lethal|fatal|deadly)\b(?!.*(?<!not )for (?:a |my |the )?(?:class|exam|ptce|patients?|school"
+    r"|quiz|test|work))",
+    r"\b(?:burn(?:ed|t|ing)?|cut|cutting|scratch(?:ed|ing)?|carv(?:ed|ing)|stab(?:bed|bing)?)"
+    r" my (?:arms?|wrists?|legs?|thighs?|skin|stomach|hips?|forearms?)\b(?= (?:\w+ ){0,6}"
+    r"(?:with a (?:lighter|razor|blade|knife|cigarette|pen|scissors|match)|again|on purpose"
+    r"|to feel|till|until))",
+    r"\b(?:got|have|bought|buying|ive got|i have|keeping|kept) (?:the |a |my )?(?:rope|noose|gun"
+    r"|pistol|razor blades?|blades?)\b(?= (?:\w+ ){0,4}(?:already|ready|in my (?:trunk|car|room"
+    r"|closet|bag|locker|drawer)|hidden|loaded))",
+    r"\bmy last (?:week|day|night|weekend)\b.*\b(?:set (?:it )?(?:all )?up|all set|everything"
+    r" (?:is )?ready|got it all|have it all|decided|goodbyes?)\b",
+    r"\b(?:set (?:it )?(?:all )?up|everything (?:is )?ready|got it all (?:planned|ready)|decided)"
+    r"\b.*\bmy last (?:week|day|night|weekend)\b",
+    r"\b(?:world|everyone|every ?body|my family|my kids|things|life|work) (?:would|will|d|would"
+    r" all) be (?:\w+ )?(?:lighter|easier|better|happier|fine|okay|ok) without me\b",
+    r"\b(?:let|letting) it (?:happen|end|all end|take me)\b(?=.*\b(?:stop taking|quit taking|not taking"
+    r"|skip)\b)|\b(?:stop|quit) taking (?:it|my \w+)\b.*\blet it (?:happen|end|take me)\b",
+    r"\bhow long (?:does it|would it|it) take(?:s)? to bleed out\b",
+    r"\b(?:dead|die|death|gone)\b(?: \w+){0,8} (?:help it along|speed it up|speed things up)\b",
+    r"\bdone with everything\b(?=.*\bnot (?:just )?(?:the |this |my )?job\b)",
+    r"\b(?:wont|will not|not gonna) be (?:in|at work|back) (?:tomorrow|monday|again)\b.*\bor ever\b",
+    r"\bjust in case i (?:decide|choose|finally)\b",
+    r"\b(?:after|since) (?:an|my|the|a suicide) attempt\b.*\b(?:starting again|coming back|back again"
+    r"|happening again)\b",
+    r"\b(?:hopes?|want|wants|wish|wishes) i (?:die|was dead|were dead|d die)\b.*\b(?:same|honestly"
+    r" same|me too|agree)\b",
+    r"\bgiv(?:e|ing|en|ing) away (?:my|all my|all of my) (?:stuff|things|cat|dog|clothes"
+    r"|belongings|pets?)\b",
 ]
 
 # An emergency happening now, said plainly (English emergencies are otherwise read from the
@@ -208,6 +244,18 @@ EMERGENCY_EN = [
 # Someone else: the same acts, about him, her or them.
 THEM = r"(?:him ?self|her ?self|them ?sel(?:f|ves)|their ?self)"
 OTHER_EN = [
+    r"\bbetter off (?:with (?:him|her|them) (?:dead|gone)|without (?:him|her|them))\b",
+    r"\b(?:cant|can not|cannot|couldnt) live with (?:him|her|them) ?(?:self|selves)\b",
+    r"\b(?:his|her|their) life insurance (?:is|was|would be) (?:worth|more)\b",
+    r"\b(?:nice|good|great) knowing (?:you|u|yall|ya|everyone)\b",
+    r"\bsorry for everything\b.*\b(?:(?:not|isnt|hasnt|wont|stopped) (?:answering|picking up"
+    r"|responding|replying)|offline)\b",
+    r"\bi think (?:shes|hes|she is|he is|theyre|they are) planning something\b",
+    r"\b(?:nobody|no one|noone) would care if (?:he|she|they) (?:died|was gone|were gone|disappeared)\b",
+    # a threat reported of someone else ("shes swallowing the whole shelf")
+    r"\b(?:shes|hes|she is|he is|she s|he s|theyre|they are|she will|he will|shell|hell|shed|hed)"
+    r"(?: gonna| going to)? (?:swallow|take|down|chug|drink)(?:ing)? (?:the |a |her |his |their )?"
+    r"(?:whole|entire|all (?:of )?(?:the|her|his|their))\b",
     rf"\b(?:kill|killing|killed|hurt|hurting|harm|harming|cut|cutting|hang|hanging|shoot"
     rf"|shooting|off|offing|unalive|unaliving|end|ending|poison|poisoning|burn|burning|starve"
     rf"|starving|drown|drowning) {THEM}\b",
@@ -425,8 +473,44 @@ SELF_ES = [
     r"|tomarme)\b",
     r"\b(?:cual|cuales|cuanta|cuantas|cuanto) (?:\w+ ){0,3}(?:necesitaria|me mataria|seria mortal"
     r"|son mortales)\b",
+    # warning signs without the words "morir" or "suicidio": means kept ready, affairs put in
+    # order, self-injury, a decision taken
+    r"\b(?:guardad[oa]s|juntad[oa]s|escondid[oa]s|ahorrad[oa]s)\b(?: \w+){0,6} por si acaso\b",
+    r"\b(?:tengo|traigo) (?:guardad[oa]s|juntad[oa]s|escondid[oa]s) (?:como |unas |unos )?\d+\b",
+    r"\b" + PILLS_ES + r" que (?:he estado|estoy|llevo|e estado|eh estado) (?:juntando|guardando"
+    r"|ahorrando|escondiendo)\b",
+    r"\b(?:guardando|juntando|escondiendo) (?:la|las|el|los|mis) \w+ (?:de|que) (?:mi|me) (?:receta"
+    r"|recetaron)\b",
+    r"\btomarmel[oa]s? tod[oa]s?\b",
+    r"\b(?:inyectarme|tomarme|tragarme) (?:toda|todas|todo|todos) (?:la|las|el|los|mis) \w+\b",
+    r"\bya tengo (?:las |los )?(?:suficientes|bastantes)\b",
+    r"\bme (?:corte|queme|cortaba|quemaba|rasgue) (?:bien |muy |otra vez |de nuevo )*(?:hondo"
+    r"|profundo|los brazos|las munecas|el brazo|la muneca|las piernas|los muslos|la piel"
+    r"|con (?:un |el )?(?:encendedor|cigarro|navaja|cuchilla|rastrillo))\b",
+    r"\bcuando ya no (?:este|estar|exista)\b",
+    r"\bya no (?:voy a|vaya a) (?:necesitar|ocupar) (?:nada|mis cosas|esto)\b",
+    r"\b(?:esta es|es|sera) mi ultim[ao] (?:semana|dia|noche)\b(?! (?:en|de|con) )",
+    r"\bya (?:tengo|esta|tengo ya) todo (?:listo|preparado|planeado|decidido)\b",
+    r"\b(?:hoy|esta noche|manana|hoy en la noche) lo hago\b",
+    r"\bdeje (?:pagado|arreglado|en orden|resuelto) todo\b",
+    r"\bpara que nadie tenga que (?:hacerse cargo|pagar|encargarse)\b",
+    r"\b(?:ya no existir|dejar de existir|no existir mas)\b",
+    r"\b(?:carro|coche|motor|auto) prendido\b(?=.*\b(?:cochera|garage|garaje)\b)",
+    r"\b(?:cochera|garage|garaje)\b.*\b(?:carro|coche|motor|auto) prendido\b",
+    r"\bcuant[oa]s (?:\w+ )?(?:necesitaria|ocuparia|harian falta)\b",
+    r"\btengo (?:una |la )?(?:soga|cuerda|pistola|navaja)\b.*\b(?:no dejo de|pienso|verla|usarla"
+    r"|lista|guardada|escondida)\b",
+    r"\btengo (?:las|mis) " + PILLS_ES + r" (?:aqui|aca|enfrente|en la mano|listas)\b",
+    r"\bme da miedo lo (?:que|q) (?:voy a|pueda) hacer(?:me)?\b",
+    r"\bya lo decidi\b.*\b(?:antes|alguien lo supiera|despedir|adios|nadie)\b",
+    r"\bno creo (?:que|q) (?:este|siga|vaya a estar) aqui (?:mucho|por mucho) tiempo\b",
+    r"\bno veo futuro (?:pa|para) mi\b",
+    r"\b(?:chocar|estrellar|aventar) (?:el|mi) (?:carro|coche|auto|camion)\b.*\bparezca (?:un )?accidente\b",
+    r"\b(?:letal|letales|mortal|mortales) en dosis\b(?=.*\b(?:tengo acceso|no deberia|para mi)\b)",
+    r"\bbuscando (?:que|q|cuales) (?:medicamentos|pastillas|medicinas) (?:\w+ ){0,4}(?:son )?(?:letales|mortales)\b",
 ]
 OTHER_ES = [
+    r"\b(?:ya no va a (?:necesitar|ocupar)|no va a estar aqui|ya no va a estar)\b",
     r"\b(?:matarse|suicidarse|suicidarce|quitarse la vida|hacerse da[nñ]o|hacerse daño|cortarse"
     r"|lastimarse|ahorcarse|tirarse de|aventarse de)\b",
     r"\bse (?:quiere|kiere|queria|va a|piensa|intento|trato de) (?:matar|suicidar|morir|quitar la"
@@ -460,6 +544,7 @@ OTHER_ES = [
     r"\bestaria mejor muert[oa]\b",
 ]
 EMERGENCY_ES = [
+    r"\bno (?:le |me |te )?(?:para|deja) de sangrar\b",
     r"\bno (?:respira|reacciona|despierta|responde|puede respirar|se mueve)\b",
     r"\b(?:se|se me) (?:desmayo|desvanecio|cayo y no|puso morad[oa]|esta poniendo morad[oa])\b",
     r"\b(?:desmayad[oa]|inconsciente|convulsion\w*|convulsionando|ataque epileptico)\b",

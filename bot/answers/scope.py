@@ -265,7 +265,9 @@ class ScopeReader:
             label, share, closest = nearest
             if label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= KNN_SHARE and (
                     closest >= KNN_FLOOR[label]):
-                reading.outcome = label
+                # "a classmate said he has a gun and a plan": every clause is about someone else
+                reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
+                                   and _all_about_others(phrases) else label)
                 reading.flagged = set(range(len(phrases.clauses)))
                 return reading
         if clause_vectors is not None and english and not denied:
@@ -273,7 +275,8 @@ class ScopeReader:
                 if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
                     continue
                 if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
-                    reading.outcome = label
+                    reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
+                                       and _all_about_others(phrases) else label)
                     reading.flagged = {i}
                     return reading
         gray = False
@@ -302,7 +305,8 @@ class ScopeReader:
             if scope == "crisis" and denied:
                 reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ..."
             elif scope == "crisis":
-                reading.outcome = safety.CRISIS
+                reading.outcome = (safety.SOMEONE_ELSE if _all_about_others(phrases)
+                                   else safety.CRISIS)
                 reading.flagged = set(range(len(phrases.clauses)))
             elif reading.outcome not in (safety.EMERGENCY, safety.MEDICAL):
                 reading.outcome = scope
@@ -311,6 +315,14 @@ class ScopeReader:
                 nearest is not None and _leans_crisis(phrases, nearest))):
             reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
+
+
+def _all_about_others(phrases: safety.PhraseReading) -> bool:
+    """Whether each clause's subject is someone other than the writer."""
+    folded = [safety.fold(c) for c in phrases.clauses]
+    return bool(folded) and all(
+        safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
+        for i, clause in enumerate(folded))
 
 
 def _leans_crisis(phrases: safety.PhraseReading, nearest: tuple[str, float, float]) -> bool:
