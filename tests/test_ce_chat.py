@@ -685,7 +685,7 @@ async def test_ce_add_uans_with_topics_beyond_05_and_from_jointly_accredited_pro
                            "pharmacist (P) \u00b7 home study"), text
     assert "UAN JA4008164-0000-24-027-H03-P" in text
     text = await reply(rb, user, '/ce add 0384-9999-21-104-H07-T 2 "Sterile compounding"')
-    assert "2 h \u00b7 compounding (ACPE 07) \u00b7 technician (T)" in text, text
+    assert "2 h \u00b7 compounding (ACPE 07, unconfirmed) \u00b7 technician (T)" in text, text
     text = await reply(rb, user, "/ce add 0384-9999-21-105-L08-T 1")
     assert "opioids and controlled substances (ACPE 08)" in text, text
     assert sorted(r[1] for r in await entries(rb, user)) == ["compounding", "law", "opioids"]

@@ -611,7 +611,7 @@ def test_entry_validates_topic_and_audience() -> None:
 @pytest.mark.parametrize(
     ("text", "provider", "topic", "label"),
     [
-        ("0384-9999-21-104-H07-T", "0384", "compounding", "compounding (ACPE 07)"),
+        ("0384-9999-21-104-H07-T", "0384", "compounding", "compounding (ACPE 07, unconfirmed)"),
         ("0384-9999-21-104-H08-T", "0384", "opioids",
          "opioids and controlled substances (ACPE 08)"),
         ("JA4008164-0000-24-027-H03-P", "JA4008164", "law", "pharmacy law (ACPE 03)"),

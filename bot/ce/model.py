@@ -154,7 +154,7 @@ TOPIC_LABELS: dict[str, str] = {
     "law": "pharmacy law (ACPE 03)",
     "general": "general pharmacy (ACPE 04)",
     "patient-safety": "patient safety (ACPE 05)",
-    "compounding": "compounding (ACPE 07)",
+    "compounding": "compounding (ACPE 07, unconfirmed)",
     "opioids": "opioids and controlled substances (ACPE 08)",
     "tx-law": "Texas pharmacy law",
     "human-trafficking": "human trafficking prevention course",
