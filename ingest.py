@@ -133,6 +133,7 @@ def chunk_document(doc: Document, model_id: str) -> list[Chunk]:
                 # (bot/answers/compose.py)
                 "searchable": not doc.path.startswith("states/"),
                 "reviewed": doc.meta.reviewed.isoformat(),
+                "asked": json.dumps(doc.meta.asked.get(section.heading, []), ensure_ascii=False),
             }
             chunks.append(Chunk(id=digest, text=text, metadata=metadata))
     return chunks

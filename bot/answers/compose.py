@@ -58,6 +58,7 @@ QUESTION_WEIGHT = 0.3  # cosine between the question and the section's heading (
 FOCUS_WEIGHT = 1.0  # a follow-up's own reading, beside the reading with its context
 LEXICAL_WEIGHT = 0.1  # BM25 score, normalised to the best: rare exact terms ("CPTEd") count
 CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is about
+WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
 STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
 MAX_FOLLOWUPS = 3
 SECOND_SAME_DOC = True  # the second section may come from the lead's own document
@@ -164,11 +165,13 @@ class Replier:
     def __init__(self, retriever: Retriever, states: dict | None = None):
         self.retriever = retriever
         self.states = state_rules.all_states() if states is None else states
+        self._states_of_section: dict[str, frozenset[str]] = {}
         self.scope = ScopeReader(retriever)
         self.language = self.scope.language
         self.idf = self._idf()
         self.sections_by_path = self._sections_by_path()
         self.heading_vectors = self._heading_vectors()
+        self.asked_vectors = self._asked_vectors()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -183,6 +186,34 @@ class Replier:
         texts = [sections[k] for k in keys]
         vectors = cached_vectors(self.retriever, "openings", {"openings": texts})["openings"]
         return dict(zip(keys, vectors, strict=True))
+
+    def _asked_vectors(self) -> dict[str, np.ndarray]:
+        """Each section's "asked as" phrasings, embedded (read at start, cached in the store):
+        a question is matched to the questions people ask for a section as well as to its
+        heading."""
+        asked: dict[str, tuple[str, ...]] = {}
+        for p in self.retriever.passages.values():
+            if p.asked:
+                asked.setdefault(p.section, p.asked)
+        keys = sorted(asked)
+        texts = [t for k in keys for t in asked[k]]
+        if not texts:
+            return {}
+        flat = cached_vectors(self.retriever, "asked", {"asked": texts})["asked"]
+        out, start = {}, 0
+        for k in keys:
+            out[k] = flat[start:start + len(asked[k])]
+            start += len(asked[k])
+        return out
+
+    def question_match(self, section: str, vector: np.ndarray) -> float:
+        """How closely a question matches what a section answers: its heading with opening,
+        or the closest of the ways people ask for it."""
+        score = float(self.heading_vectors[section] @ vector)
+        phrasings = self.asked_vectors.get(section)
+        if phrasings is not None:
+            score = max(score, float((phrasings @ vector).max()))
+        return score
 
     def _idf(self) -> dict[str, float]:
         """Inverse document frequency of heading and text terms over passages."""
@@ -221,7 +252,7 @@ class Replier:
             if p.next_step:
                 continue
             head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
-            asked = float(self.heading_vectors[p.section] @ retrieval.vector)
+            asked = self.question_match(p.section, retrieval.vector)
             score = (p.dense + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
                      + QUESTION_WEIGHT * asked + LEXICAL_WEIGHT * p.lexical / top_lexical)
             if focus is not None:
@@ -289,6 +320,11 @@ class Replier:
         retrieval, state_path = self._with_state_sections(question, retrieval)
         hits = self.rank_sections(question, retrieval, focus, about, state_path)
         named = state_rules.find_states(question, self.states)
+        hits, elsewhere = self._only_states_asked(hits, named or (
+            [home_state] if home_state in self.states else []))
+        if elsewhere and (not hits or hits[0].dense < ANSWER_EVIDENCE
+                          or elsewhere[0].score > hits[0].score + WHICH_STATE_MARGIN):
+            return self.which_state(question, elsewhere)
         if len(named) > 1 and state_path is not None:
             # a move: the new state's requirements first, then how a move works (below)
             wanted = next((h for h in hits if h.passage.path == state_path
@@ -336,6 +372,41 @@ class Replier:
             sources=numbering.refs,
             followups=self._followups(hits, shown, lead.path),
         )
+
+    def _section_states(self, section: str) -> frozenset[str]:
+        """The states a section is about: a state record's own, or those its heading names."""
+        codes = self._states_of_section.get(section)
+        if codes is None:
+            path, _, heading = section.partition("#")
+            found = set(state_rules.find_states(heading, self.states))
+            if path.startswith("states/"):
+                found.add(path.removeprefix("states/").removesuffix(".md").upper())
+            codes = self._states_of_section[section] = frozenset(found)
+        return codes
+
+    def _only_states_asked(
+        self, hits: list[SectionHit], asked: list[str]
+    ) -> tuple[list[SectionHit], list[SectionHit]]:
+        """Hits split into those a reply may show and those about another state than the one
+        asked about (every state's, when none is asked): a reply never shows another state's
+        rules."""
+        keep, elsewhere = [], []
+        for hit in hits:
+            codes = self._section_states(hit.passage.section)
+            (elsewhere if codes and not codes & set(asked) else keep).append(hit)
+        return keep, elsewhere
+
+    def which_state(self, question: str, elsewhere: list[SectionHit]) -> Reply:
+        """The question is about rules that differ by state and names none: ask which, with
+        the states the best sections were about as buttons."""
+        codes: list[str] = []
+        for hit in elsewhere:
+            for code in sorted(self._section_states(hit.passage.section)):
+                if code not in codes:
+                    codes.append(code)
+        buttons = [state_rules.requirement_heading(self.states[c]) for c in codes[:3]]
+        return Reply(question=question, kind="no_match", lead=templates.WHICH_STATE,
+                     followups=buttons)
 
     def no_match(self, question: str, hits: list[SectionHit]) -> Reply:
         """The honest "not covered yet", with the closest question headings as buttons."""

@@ -57,6 +57,7 @@ class Passage:
     score: float = 0.0  # fused (reciprocal rank) score
     dense: float = 0.0  # cosine similarity to the query, 0 when only BM25 found it
     lexical: float = 0.0  # BM25 score for the query, 0 when only the dense search found it
+    asked: tuple[str, ...] = ()  # the section's "asked as" phrasings (the document's front matter)
 
     @property
     def section(self) -> str:
@@ -281,6 +282,7 @@ def passage_from_metadata(pid: str, text: str, meta: dict[str, Any]) -> Passage:
         stage_overview=bool(meta.get("stage_overview", False)),
         next_step=bool(meta.get("next_step", False)),
         seq=int(meta.get("seq", 0)),
+        asked=tuple(json.loads(meta.get("asked", "[]"))),
     )
 
 

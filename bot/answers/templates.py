@@ -25,6 +25,12 @@ EMERGENCY_REDIRECT = (
     "I'm a career coach and can't help with medical situations."
 )
 
+WHICH_STATE = (
+    "That depends on the state: each board of pharmacy sets its own technician rules. Which "
+    "state are you asking about? Tap one below or ask again with it (for example \"tech license "
+    "in NC\")."
+)
+
 OFF_TOPIC_REDIRECT = (
     "That's outside what I know: I'm a career coach for pharmacy technicians. "
     "Ask me about training, certification (PTCB or NHA), CE and renewal, sterile compounding, "

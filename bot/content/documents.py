@@ -106,6 +106,27 @@ class FrontMatter(BaseModel):
     sources: list[Source] = Field(min_length=1)
     reviewed: dt.date
     stage_overview: bool = False
+    #: how technicians ask for each section, in their own words: heading -> 3 to 6 phrasings
+    #: (short, lowercase, slangy), embedded beside the heading so questions match questions
+    asked: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("asked")
+    @classmethod
+    def _asked_shape(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for heading, phrasings in value.items():
+            if not ASKED_MIN <= len(phrasings) <= ASKED_MAX:
+                raise ValueError(f"asked[{heading!r}]: give {ASKED_MIN} to {ASKED_MAX} phrasings,"
+                                 f" not {len(phrasings)}")
+            for phrasing in phrasings:
+                if not isinstance(phrasing, str) or not 3 <= len(phrasing.strip()) <= ASKED_CHARS:
+                    raise ValueError(f"asked[{heading!r}]: {phrasing!r} must be a question of 3 to"
+                                     f" {ASKED_CHARS} characters")
+            if len({p.strip().lower() for p in phrasings}) < len(phrasings):
+                raise ValueError(f"asked[{heading!r}]: a phrasing is repeated")
+        return value
+
+
+ASKED_MIN, ASKED_MAX, ASKED_CHARS = 3, 6, 120
 
 
 @dataclass(frozen=True)
@@ -286,6 +307,9 @@ def parse_document(text: str, path: str) -> Document:
         raise DocumentError(f"{path}: no '## ' heading in the body")
     sections, problems = parse_sections(body)
     problems.extend(citation_problems(meta, sections))
+    headings = {section.heading for section in sections}
+    problems.extend(f"asked: {heading!r} is not a '## ' heading of this document"
+                    for heading in meta.asked if heading not in headings)
     if problems:
         raise DocumentError("\n".join(f"{path}: {p}" for p in problems))
     return Document(path=path, meta=meta, body=body, sections=tuple(sections))

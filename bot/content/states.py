@@ -327,12 +327,48 @@ STATE_ALIASES: dict[str, str] = {"washington dc": "DC", "washington d.c.": "DC",
                                  "dc": "DC"}
 
 
+#: Postal codes that are also everyday words or common abbreviations ("in", "or", "me", "ok",
+#: "md", "pa", "ct"...): read as a state only in capitals after a place word ("in OR").
+AMBIGUOUS_CODES = frozenset(
+    ["IN", "OR", "ME", "OH", "HI", "OK", "ID", "DE", "PA", "LA", "MA", "AL", "CO", "MS", "MD", "NE", "CT", "MT", "ND", "SD", "AR", "AS", "GA", "VA", "MO"])
+NAME_ONLY_CODES = frozenset({"LA"})  # "moving to LA" is Los Angeles more often than Louisiana
+WORD_CODES = frozenset(["IN", "OR", "ME", "OH", "HI", "OK", "ID", "AS"])  # English words: capitals only
+_PLACE_WORD = r"(?:in|from|to|into|for|of|at|about|the|state|move|moving|moved|relocating|than|vs|and|or)"
+_CODE = re.compile(r"(?<![\w.@/-])([A-Za-z]{2})(?![\w@/-]|\.\w)")
+
+
+def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
+    """Two-letter postal codes used as a state: "tech license in nc?", "TX rules", "in fl".
+    Capitals count anywhere, lowercase only after a place word or as the last word; codes
+    that are everyday words count only in capitals after a place word."""
+    found = []
+    for match in _CODE.finditer(text):
+        raw = match.group(1)
+        code = raw.upper()
+        if code not in codes or code in NAME_ONLY_CODES:
+            continue
+        before = text[:match.start()].rstrip().lower()
+        after_place = re.search(rf"\b{_PLACE_WORD}$", before) is not None
+        last_word = not re.search(r"\w", text[match.end():])
+        if code in WORD_CODES:
+            ok = raw.isupper() and after_place
+        elif code in AMBIGUOUS_CODES:  # "registered in pa", not "pa school"
+            ok = after_place and (raw.isupper() or last_word)
+        else:
+            ok = raw.isupper() or after_place or last_word
+        if ok:
+            found.append((match.start(), code))
+    return found
+
+
 def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
-    """Codes of the jurisdictions a text names, in the order they appear."""
+    """Codes of the jurisdictions a text names, by name or postal code, in the order they
+    appear."""
     names, pattern = _name_pattern(tuple(sorted((code, r.name) for code, r in records.items())))
+    spots = [(m.start(), names[m.group(1).lower()]) for m in pattern.finditer(text)]
+    spots += _codes_named(text, set(records))
     found: list[str] = []
-    for match in pattern.finditer(text):
-        code = names[match.group(1).lower()]
+    for _start, code in sorted(spots):
         if code not in found:
             found.append(code)
     return found
