@@ -36,6 +36,7 @@ from bot.answers.scope import (
     SafetyReading,
     ScopeReader,
     cached_vectors,
+    names_the_field,
     spell_out,
 )
 from bot.content import states as state_rules
@@ -594,6 +595,8 @@ class Replier:
             return reply
         if label in SAFETY:  # the safety reading found none: the message is read as career
             label = "career"
+        if label == "off_topic" and names_the_field(text):
+            label = "career"  # "what do i need to work as a tech in ohio": the field's own words
         retrieval, focus, about = own, None, None
         if (label not in SAFETY and context is not None and context.best_dense >= MIN_EVIDENCE
                 and scores["off_topic"] - scores["career"] < OFF_TOPIC_FIRM):

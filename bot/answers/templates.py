@@ -478,8 +478,16 @@ TOPIC_OVERVIEWS: dict[str, tuple[str, tuple[str, str, str]]] = {
 SHORTHAND: dict[str, str] = {
     "pharm": "pharmacy",
     "pharma": "pharmacy",
-    "tech": "technician",
-    "techs": "technicians",
+    # in this bot's world a tech is a pharmacy technician ("how do i become a tech")
+    "tech": "pharmacy technician",
+    "techs": "pharmacy technicians",
+    "pharmacy tech": "pharmacy technician",
+    "pharmacy techs": "pharmacy technicians",
+    "pharm tech": "pharmacy technician",
+    "pharm techs": "pharmacy technicians",
+    "tech-check-tech": "tech-check-tech",
+    "tech check tech": "tech-check-tech",
+    "tech school": "pharmacy technician school",
     "nuc": "nuclear",
     "nuke": "nuclear",
     "cert": "certification",

@@ -217,6 +217,70 @@ def evaluate(replier: Replier, rows: list[dict], documents: list[Document] | Non
     return result
 
 
+# --- lead section and the asked-for fact, per half --------------------------------------------
+# tests/data/eval_questions_intent.jsonl: {"q", "topic", "section", "facts", "intent", "class"}.
+FIRST_CHARS = 300  # where the asked-for fact must be: the first lines a reader reads
+
+
+@dataclass
+class SectionResult:
+    """Per half: rows, lead from the right topic, lead from the expected section, and rows
+    whose key facts all appear in the first FIRST_CHARS characters of the answer."""
+
+    name: str
+    rows: dict[str, int] = field(default_factory=dict)
+    lead_topic: dict[str, int] = field(default_factory=dict)
+    lead_section: dict[str, int] = field(default_factory=dict)
+    with_facts: dict[str, int] = field(default_factory=dict)
+    facts_first: dict[str, int] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    def rate(self, table: dict[str, int], which: str, of: dict[str, int] | None = None) -> float:
+        return table.get(which, 0) / max(1, (of or self.rows).get(which, 0))
+
+    def report(self) -> str:
+        lines = [f"lead section: {self.name}"]
+        for which in HALVES:
+            if not self.rows.get(which):
+                continue
+            lines.append(
+                f"  {which} half ({self.rows[which]} rows): lead topic "
+                f"{self.rate(self.lead_topic, which):.3f}  lead section "
+                f"{self.rate(self.lead_section, which):.3f}  key facts in first {FIRST_CHARS} "
+                f"{self.rate(self.facts_first, which, self.with_facts):.3f} "
+                f"({self.with_facts.get(which, 0)} rows)")
+        lines.extend(f"    {m}" for m in self.misses)
+        return "\n".join(lines)
+
+
+def evaluate_sections(replier: Replier, rows: list[dict], name: str) -> SectionResult:
+    result = SectionResult(name=name)
+    replies: list[Reply] = []
+    for start in range(0, len(rows), 32):
+        replies.extend(replier.answer_many([r["q"] for r in rows[start:start + 32]]))
+    for row, reply in zip(rows, replies, strict=True):
+        which = half(row["q"])
+        result.rows[which] = result.rows.get(which, 0) + 1
+        lead = reply.parts[0] if reply.kind == "answer" and reply.parts else None
+        if lead is not None and lead.topic == row["topic"]:
+            result.lead_topic[which] = result.lead_topic.get(which, 0) + 1
+        if lead is not None and lead.section in _expected_sections(row):
+            result.lead_section[which] = result.lead_section.get(which, 0) + 1
+        else:
+            result.misses.append(f"[{which}] {row['q']!r} -> "
+                                 f"{lead.section if lead else reply.kind}")
+        if row.get("facts"):
+            result.with_facts[which] = result.with_facts.get(which, 0) + 1
+            first = answer_text(reply)[:FIRST_CHARS]
+            missing = [f for f in row["facts"] if not re.search(f, first, re.IGNORECASE)]
+            if missing:
+                result.misses.append(f"[{which}] {row['q']!r}: not in the first {FIRST_CHARS}"
+                                     f" characters {missing}")
+            else:
+                result.facts_first[which] = result.facts_first.get(which, 0) + 1
+    return result
+
+
 # --- safety ----------------------------------------------------------------------------------
 # tests/data/safety_messages.jsonl and safety_messages_es.jsonl: {"q", "class", ...}. Each
 # class expects one outcome of the safety reading (Reply.safety):

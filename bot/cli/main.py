@@ -79,6 +79,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from bot.cli.evaluation import (
         evaluate,
         evaluate_safety,
+        evaluate_sections,
         false_alarms,
         load_jsonl,
         load_questions,
@@ -91,6 +92,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         result.misses = []
     print(result.report())
     print(false_alarms(replier, rows).report())
+    for path in args.sections:
+        sections = evaluate_sections(replier, load_jsonl(Path(path)), Path(path).name)
+        if not args.verbose:
+            sections.misses = []
+        print(sections.report())
     for path in args.safety:
         if not Path(path).exists():
             continue
@@ -246,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--safety", nargs="*", default=["tests/data/safety_messages.jsonl",
                                                     "tests/data/safety_messages_es.jsonl"],
                     help="labelled safety sets, reported per half (tune / held-out)")
+    ev.add_argument("--sections", nargs="*", default=["tests/data/eval_questions_intent.jsonl"],
+                    help="questions with an expected section: lead section and key facts in the"
+                         " first 300 characters, per half (tune / held-out)")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     ev.set_defaults(func=cmd_eval)
     bench = sub.add_parser(
