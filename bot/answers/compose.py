@@ -59,6 +59,16 @@ QUESTION_WEIGHT = 0.3  # cosine between the question and the section's heading (
 FOCUS_WEIGHT = 1.0  # a follow-up's own reading, beside the reading with its context
 LEXICAL_WEIGHT = 0.1  # BM25 score, normalised to the best: rare exact terms ("CPTEd") count
 CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is about
+#: A question about a state's own rules (registration, certification requirement, renewal, CE,
+#: age, background, ratio): the state's card leads. Other questions naming a state (a role, a
+#: task) search the topic.
+STATE_RULES = re.compile(
+    r"\b(?:licen[cs]\w*|regist\w*|certif\w*|cert|ptcb|nha|required|require\w*|need|renew\w*"
+    r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board)\b", re.IGNORECASE)
+RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
+                           re.IGNORECASE)
+ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
+ASKED_FLOOR = 0.6  # ... when the closest phrasing is at least this close
 WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
 STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
 MAX_FOLLOWUPS = 3
@@ -173,6 +183,7 @@ class Replier:
         self.sections_by_path = self._sections_by_path()
         self.heading_vectors = self._heading_vectors()
         self.asked_vectors = self._asked_vectors()
+        self.asked_index = self._asked_index()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -206,6 +217,40 @@ class Replier:
             out[k] = flat[start:start + len(asked[k])]
             start += len(asked[k])
         return out
+
+    def _asked_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Every phrasing in one matrix, with where each section's rows start (for finding
+        the sections people ask that way, whatever the search found)."""
+        keys = sorted(self.asked_vectors)
+        if not keys:
+            return [], np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64)
+        starts = np.cumsum([0, *(len(self.asked_vectors[k]) for k in keys[:-1])])
+        return keys, np.vstack([self.asked_vectors[k] for k in keys]), starts
+
+    def _with_asked_sections(self, retrieval: Retrieval) -> Retrieval:
+        """The sections whose "asked as" phrasings are closest to the question join the
+        candidates, so "how do i renew my cpht" finds PTCB's renewal section even when the
+        search ranked other renewals higher."""
+        keys, matrix, starts = self.asked_index
+        if not keys:
+            return retrieval
+        best = np.maximum.reduceat(matrix @ retrieval.vector, starts)
+        present = {p.section for p in retrieval.passages}
+        extra = []
+        for i in np.argsort(-best)[:ASKED_CANDIDATES]:
+            section = keys[int(i)]
+            if best[i] < ASKED_FLOOR or section in present:
+                continue
+            path, _, heading = section.partition("#")
+            p = self.sections_by_path.get(path, {}).get(heading)
+            if p is None:
+                continue
+            extra.append(Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0, "dense": float(
+                self.retriever.vectors[p.id] @ retrieval.vector)}))
+        if not extra:
+            return retrieval
+        return Retrieval(query=retrieval.query, vector=retrieval.vector,
+                         passages=[*retrieval.passages, *extra])
 
     def question_match(self, section: str, vector: np.ndarray) -> float:
         """How closely a question matches what a section answers: its heading with opening,
@@ -319,6 +364,7 @@ class Replier:
         about: str | None = None, home_state: str | None = None,
     ) -> Reply:
         retrieval, state_path = self._with_state_sections(question, retrieval)
+        retrieval = self._with_asked_sections(retrieval)
         hits = self.rank_sections(question, retrieval, focus, about, state_path)
         named = state_rules.find_states(question, self.states)
         hits, elsewhere = self._only_states_asked(hits, named or (
@@ -326,6 +372,19 @@ class Replier:
         if elsewhere and (not hits or hits[0].dense < ANSWER_EVIDENCE
                           or elsewhere[0].score > hits[0].score + WHICH_STATE_MARGIN):
             return self.which_state(question, elsewhere)
+        if state_path is not None and len(named) == 1 and STATE_RULES.search(question):
+            # a question about the state's own rules gets the state's card first
+            code = named[0]
+            renewal = RENEWAL_WORDS.search(question) is not None
+            heading = (state_rules.renewal_heading if renewal
+                       else state_rules.requirement_heading)(self.states[code])
+            wanted = next((h for h in hits if h.passage.path == state_path
+                           and h.passage.heading == heading), None)
+            # ... unless a document about that state answers it in more depth (Texas CE)
+            deeper = any(h.passage.path != state_path
+                         and code in self._section_states(h.passage.section) for h in hits[:3])
+            if wanted is not None and not deeper:
+                hits = [wanted, *(h for h in hits if h is not wanted)]
         if len(named) > 1 and state_path is not None:
             # a move: the new state's requirements first, then how a move works (below)
             wanted = next((h for h in hits if h.passage.path == state_path

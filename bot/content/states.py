@@ -334,6 +334,8 @@ AMBIGUOUS_CODES = frozenset(
 NAME_ONLY_CODES = frozenset({"LA"})  # "moving to LA" is Los Angeles more often than Louisiana
 WORD_CODES = frozenset(["IN", "OR", "ME", "OH", "HI", "OK", "ID", "AS"])  # English words: capitals only
 _PLACE_WORD = r"(?:in|from|to|into|for|of|at|about|the|state|move|moving|moved|relocating|than|vs|and|or)"
+_FIELD_AFTER = re.compile(r"\s+(?:pharm\w*|techs?|technicians?|board|license|licence|licensing"
+                          r"|registration|registered|ce|renewal|ratio|rules?)\b", re.IGNORECASE)
 _CODE = re.compile(r"(?<![\w.@/-])([A-Za-z]{2})(?![\w@/-]|\.\w)")
 
 
@@ -350,12 +352,14 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
         before = text[:match.start()].rstrip().lower()
         after_place = re.search(rf"\b{_PLACE_WORD}$", before) is not None
         last_word = not re.search(r"\w", text[match.end():])
+        # "wa tech ce how many hours", "ny registered pharmacy tech": a code opening the message
+        opens = not before and re.match(_FIELD_AFTER, text[match.end():]) is not None
         if code in WORD_CODES:
             ok = raw.isupper() and after_place
         elif code in AMBIGUOUS_CODES:  # "registered in pa", not "pa school"
             ok = after_place and (raw.isupper() or last_word)
         else:
-            ok = raw.isupper() or after_place or last_word
+            ok = raw.isupper() or after_place or last_word or opens
         if ok:
             found.append((match.start(), code))
     return found
