@@ -6,6 +6,7 @@ nudges dispatch|webhook set|delete]`.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -104,6 +105,33 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not args.verbose:
             safety.misses = []
         print(safety.report())
+    return 0
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.cli.gaps import find_gaps, report
+    from bot.storage.store import Storage
+
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.fromisoformat(args.since).replace(tzinfo=dt.UTC)
+        except ValueError:
+            print(f"--since {args.since!r}: give a date as YYYY-MM-DD", file=sys.stderr)
+            return 2
+
+    async def stored() -> list:
+        store = Storage(get_settings().database_url)
+        try:
+            await store.init()  # the schema, as the bot makes it on start
+            return await store.questions_since(since)
+        finally:
+            await store.close()
+
+    asked = asyncio.run(stored())
+    print(report(find_gaps(_load_replier(), asked, args.limit) if asked else [], len(asked)))
     return 0
 
 
@@ -257,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
                          " first 300 characters, per half (tune / held-out)")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
     ev.set_defaults(func=cmd_eval)
+    gaps = sub.add_parser("gaps", help="what users asked that the bot answered badly, grouped by"
+                          " the nearest section (reads only stored turns and ratings)")
+    gaps.add_argument("--since", help="only questions asked on or after this date (YYYY-MM-DD)")
+    gaps.add_argument("--limit", type=int, default=20, help="how many sections to list")
+    gaps.set_defaults(func=cmd_gaps)
     bench = sub.add_parser(
         "bench", help="speed and memory of both embedding backends (onnx, torch) in one run; "
         "`bench nudges`: the cost of a nudge tick at scale"

@@ -5,6 +5,7 @@ answer) and their 👍/👎 feedback.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
@@ -84,3 +85,26 @@ class ConversationStore(Database):
             else:
                 existing.rating = rating
         return True
+
+    async def questions_since(self, since: dt.datetime | None = None) -> list[AskedQuestion]:
+        """Every stored question (the last KEEP_TURNS of each user, since ``since``), with how
+        it was answered and the user's rating, if any: what ``python -m bot gaps`` reads. A
+        user who used /forget has no rows left to read."""
+        query = (
+            select(Turn.question, Turn.kind, Feedback.rating, Turn.created_at)
+            .outerjoin(Feedback, (Feedback.turn_id == Turn.id) & (Feedback.user_id == Turn.user_id))
+            .order_by(Turn.id)
+        )
+        if since is not None:
+            query = query.where(Turn.created_at >= since)
+        async with self.session() as s:
+            rows = (await s.execute(query)).all()
+        return [AskedQuestion(q, kind, rating, created) for q, kind, rating, created in rows]
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    question: str
+    kind: str  # the reply's kind: answer | no_match | ...
+    rating: int | None  # +1 / -1, None when not rated
+    asked_at: dt.datetime
