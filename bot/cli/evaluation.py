@@ -379,8 +379,8 @@ class CEWordsResult:
         return self.proposals_right.get(which, 0) / max(1, self.proposals.get(which, 0))
 
     def report(self) -> str:
-        lines = ["CE in plain words (entries written without confirmation: 0 by construction: "
-                 "a reading only proposes)"]
+        lines = ["CE in plain words (a reading only proposes: the Telegram test counts entries "
+                 + "written before confirmation)"]
         for which in HALVES:
             lines.append(
                 f"  {which} half ({self.rows.get(which, 0)} rows): intent accuracy "
