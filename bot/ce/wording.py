@@ -298,6 +298,15 @@ def find_expiration(text: str, today: date) -> date | None:
 # --- reading a message -------------------------------------------------------------------------
 
 
+_CE_ACTIVITIES = _CE_NOUNS | {"course", "courses", "module", "modules", "webinar", "lesson"}
+
+
+def names_ce(text: str) -> bool:
+    """Whether the message names CE itself (CE, a course, a UAN...), not only hours."""
+    lowered = text.lower()
+    return bool(_CE_ACTIVITIES & set(_words(lowered))) or _UAN_LIKE.search(lowered) is not None
+
+
 def _is_question(lowered: str, words: list[str]) -> bool:
     """Asked as a question: a question mark, a question word first (but "did 2 hrs of law" is a
     report with its "i" left out), "how many", "when", or "tell me"."""

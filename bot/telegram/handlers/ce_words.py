@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 PREFIX = "cw"
 MAX_CALLBACK_BYTES = 64
 #: Replies from the safety reading that are never read as CE.
-_NOT_READ = ("crisis", "emergency", "medical", "language")
+_NOT_READ = ("crisis", "emergency", "language")
 TRACK_LINE = "Tell me your credential and expiration date and I'll track it."
 HOUR_CHOICES = ("0.5", "1", "1.5", "2", "3")
 TOPIC_CHOICES = (
@@ -57,8 +57,14 @@ class Outcome:
 
 
 def may_read(reply: Reply) -> bool:
-    """Only messages the safety reading let through as career or distress (English)."""
-    return reply.kind not in _NOT_READ and reply.safety in ("none", "distress")
+    """Never a crisis, someone else in crisis or an emergency; English only."""
+    return reply.kind not in _NOT_READ and reply.safety in ("none", "distress", "medical")
+
+
+def _medical_but_ce(question: str, reading: wording.Reading) -> bool:
+    """A medication redirect that is really the user's own CE ("did 2 hours opioid ce"):
+    read as CE only when it asks for a personal CE action and names CE itself."""
+    return reading.intent in wording.PERSONAL and wording.names_ce(question)
 
 
 # --- the proposal in callback data -----------------------------------------------------------
@@ -192,6 +198,9 @@ async def route(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, 
     storage = services(context).storage
     today = await ce_chat.user_today(storage, user_id)
     reading = wording.read_message(question, today)
+    if (reply.kind == "medical" or reply.safety == "medical") and not _medical_but_ce(
+            question, reading):
+        return Outcome()
     distress = f"\n\n{esc(templates.DISTRESS_LINE)}" if reply.safety == "distress" else ""
     if reading.intent in ("log", "set"):
         if reading.problem:
