@@ -78,6 +78,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.cli.evaluation import (
         evaluate,
+        evaluate_ce_words,
         evaluate_safety,
         false_alarms,
         load_jsonl,
@@ -98,6 +99,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not args.verbose:
             safety.misses = []
         print(safety.report())
+    if Path(args.ce).exists():
+        ce_words = evaluate_ce_words(load_jsonl(Path(args.ce)))
+        if not args.verbose:
+            ce_words.misses = []
+        print(ce_words.report())
     return 0
 
 
@@ -247,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                     "tests/data/safety_messages_es.jsonl"],
                     help="labelled safety sets, reported per half (tune / held-out)")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
+    ev.add_argument("--ce", default="tests/data/ce_messages.jsonl",
+                    help="CE messages in plain words (intent and proposed entries)")
     ev.set_defaults(func=cmd_eval)
     bench = sub.add_parser(
         "bench", help="speed and memory of both embedding backends (onnx, torch) in one run; "
