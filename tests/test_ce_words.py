@@ -73,6 +73,9 @@ def test_spoken_dates_that_cannot_be_logged_say_why(text):
     ("how do i add ce to my log", "question", None),
     ("is my cpht still active", "status", None),
     ("wait how many hrs am i missing", "status", None),
+    ("i need to log my law ce", "log", (None, "law", None, None)),
+    ("your ce log is empty", "mention", None),
+    ("is there a way to log ce here", "question", None),
 ])
 def test_unseen_wording(text, intent, fields):
     reading = read_message(text, TODAY)

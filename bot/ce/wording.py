@@ -337,6 +337,16 @@ def _is_status(lowered: str, words: list[str], procedural: bool) -> bool:
     return bool(_STILL & set(words)) or bool(re.search(r"\b(?:am|have|did) i\b", lowered))
 
 
+#: Words before "log" or "add" that make it a noun or not a request ("my ce log", "the add").
+_NOT_A_VERB_AFTER = {"my", "your", "the", "a", "ce", "this", "that", "of", "in"}
+
+
+def _has_log_verb(words: list[str]) -> bool:
+    """A request to record: "log it", "pls add 2 hrs", "can you log" (not "my ce log")."""
+    return any(w in _LOG_VERBS and (i == 0 or words[i - 1] not in _NOT_A_VERB_AFTER)
+               for i, w in enumerate(words))
+
+
 def read_message(text: str, today: date) -> Reading:
     """What the message asks of the CE tracker (see the module's docstring)."""
     cased = " ".join(text.replace("\u2019", "'").split())
@@ -368,7 +378,7 @@ def read_message(text: str, today: date) -> Reading:
 
     someone_else = bool(_SOMEONE_ELSE & word_set) and not ({"i", "im", "ive", "id"} & word_set)
     completed = bool(_COMPLETED & word_set) and not someone_else
-    log_verb = bool(_LOG_VERBS & word_set) and not procedural
+    log_verb = _has_log_verb(words) and not procedural
     try:
         completed_on, rest = find_activity_date(rest, today)
         hours = find_hours(rest, bare=uan is not None or log_verb)
@@ -377,11 +387,12 @@ def read_message(text: str, today: date) -> Reading:
             return Reading("log", problem=str(exc))
         hours, completed_on = None, None
     obligation = bool(_OBLIGATION.search(lowered))
+    still_to_do = bool(re.search(r"\b(?:left|to go|remaining|more)\b", lowered))
     said = hours is not None and not (question and not log_verb)
     is_log = uan is not None or (said and (
         log_verb or (not obligation and not someone_else and (
             completed or completed_on is not None or find_topic(_words(rest)) is not None)))
-    ) or (log_verb and about_ce and not question and not obligation)
+    ) or (log_verb and about_ce and not question and not still_to_do)
     if is_log:
         topic = uan.topic if uan is not None else find_topic(_words(rest))
         audience = uan.audience if uan is not None else ("P" if "pharmacist" in word_set else "T")
