@@ -3,9 +3,10 @@ people write them, ACPE UANs, hours, topics and ``+tags``, and the arguments of 
 ``/ce edit``. Every problem is a :class:`~bot.ce.model.CEInputError` whose message is ready to
 show, with an example to copy.
 
-Pure: nothing here does I/O or reads a clock; "today" is an argument. A little over 600 lines,
+Pure: nothing here does I/O or reads a clock; "today" is an argument. About 740 lines,
 kept whole: one cohesive thing, the grammar of ``/ce`` input, whose parts (the tokenizer, the
-date and UAN readers, the add and edit forms) call one another and share their examples.
+date and UAN readers, the add and edit forms, and the day of an activity as said in a chat,
+:func:`parse_spoken_date`) call one another and share their examples.
 """
 
 from __future__ import annotations

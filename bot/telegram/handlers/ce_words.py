@@ -204,7 +204,7 @@ async def route(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, 
     distress = f"\n\n{esc(templates.DISTRESS_LINE)}" if reply.safety == "distress" else ""
     if reading.intent in ("log", "set"):
         if reading.problem:
-            text = "⚠️ " + esc(reading.problem) + "\nNothing was logged."
+            text = "⚠️ " + esc(reading.problem) + "\nNothing was saved."
             await send_html(context, chat_id, text + distress)
             return Outcome(handled=True)
         if reading.log is not None:
