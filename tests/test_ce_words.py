@@ -85,6 +85,18 @@ def test_unseen_wording(text, intent, fields):
         assert (p.hours, p.topic, p.completed_on, p.uan) == fields
 
 
+@pytest.mark.parametrize(("text", "credential"), [
+    ("my tx tech registration expires 8/31/2027", "tx-tech"),
+    ("my license in texas expires 8/31/2027", "tx-tech"),
+    ("my license expires 8/31/2027 in texas", "tx-tech"),
+    ("my tech license in nj expires 8/31/2027", None),  # "in" is not Indiana
+    ("my florida technician registration expires 12/31/2027", "fl-tech"),
+])
+def test_a_state_is_named_in_full_or_by_its_code_before_what_it_is(text, credential):
+    reading = read_message(text, TODAY)
+    assert (reading.set.credential if reading.set is not None else None) == credential, reading
+
+
 def test_a_quoted_title_keeps_its_case_and_a_bad_uan_or_date_is_a_problem_not_a_guess():
     reading = read_message('add 2 hrs law "Federal Law Update" on 3/14', TODAY)
     assert reading.log.title == "Federal Law Update"

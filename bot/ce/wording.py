@@ -265,9 +265,12 @@ def find_topic(words: list[str]) -> str | None:
 
 
 def _state_credential(lowered: str) -> str | None:
+    """A state named in full ("texas"), or by its code only right before what it is ("tx tech
+    registration": a bare "in" or "me" is a word, not Indiana or Maine)."""
     for code, record in all_states().items():
-        names = (record.name.lower(), code.lower())
-        if any(re.search(rf"\b{re.escape(n)}\b", lowered) for n in names):
+        patterns = (rf"\b{re.escape(record.name.lower())}\b",
+                    rf"\b{code.lower()}\s+(?:pharmacy\s+)?(?:tech|technician|registration|license)")
+        if any(re.search(p, lowered) for p in patterns):
             key = ce_credentials.state_key(code)
             if ce_credentials.find(key) is not None:
                 return key
@@ -290,9 +293,9 @@ def find_credential(lowered: str, words: list[str]) -> str | None:
 
 
 def find_expiration(text: str, today: date) -> date | None:
-    for match in _EXPIRATION_DATES.finditer(text):
-        return parse_expiration(match[0], today)
-    return None
+    """The first expiration-shaped date in the text (a month and year at least)."""
+    match = _EXPIRATION_DATES.search(text)
+    return parse_expiration(match[0], today) if match else None
 
 
 # --- reading a message -------------------------------------------------------------------------
