@@ -3,9 +3,10 @@ people write them, ACPE UANs, hours, topics and ``+tags``, and the arguments of 
 ``/ce edit``. Every problem is a :class:`~bot.ce.model.CEInputError` whose message is ready to
 show, with an example to copy.
 
-Pure: nothing here does I/O or reads a clock; "today" is an argument. A little over 600 lines,
+Pure: nothing here does I/O or reads a clock; "today" is an argument. About 740 lines,
 kept whole: one cohesive thing, the grammar of ``/ce`` input, whose parts (the tokenizer, the
-date and UAN readers, the add and edit forms) call one another and share their examples.
+date and UAN readers, the add and edit forms, and the day of an activity as said in a chat,
+:func:`parse_spoken_date`) call one another and share their examples.
 """
 
 from __future__ import annotations
@@ -664,3 +665,73 @@ def parse_edit_args(
         return replace(entry, **changes)
     except ValueError as exc:  # a combination the entry itself refuses
         raise CEInputError(f"I can't make that change: {exc}. {edit_examples(number)}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Dates as people say them in a chat (bot.ce.wording); /ce add keeps its own stricter forms
+# --------------------------------------------------------------------------------------------
+
+_WEEKDAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4, "sat": 5,
+    "saturday": 5, "sun": 6, "sunday": 6,
+}  # fmt: skip
+_SAME_DAY = ("today", "tonight", "this morning", "this afternoon", "this evening", "earlier today")
+_DAY_BEFORE = ("yesterday", "last night", "yesterday morning", "yesterday afternoon")
+_DAYS_AGO = re.compile(r"^(\d{1,2}|a|one|two|three|four|five|six) days? ago$")
+_SMALL_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?$")
+_DAY_MONTH = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]+)\.?$")
+_US_DAY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+
+
+def _latest_on_or_before(month: int, day: int, today: date, raw: str) -> date:
+    """``month``/``day`` without a year: the latest such day on or before ``today``."""
+    _make_date(2000, month, day, raw, _DATE_FORMS)  # a leap year: only impossible days fail
+    year = today.year
+    while True:
+        try:
+            parsed = date(year, month, day)
+        except ValueError:  # Feb 29 in a common year
+            parsed = None
+        if parsed is not None and parsed <= today:
+            return parsed
+        year -= 1
+
+
+def parse_spoken_date(text: str, today: date) -> date | None:
+    """The day of an activity as written in a chat message: every form :func:`parse_ce_date`
+    reads, plus "this morning", "last night", "3 days ago", a weekday ("monday", "last tue":
+    the latest one on or before today, strictly before with "last") and a day without its year
+    ("march 14", "14th of march", "3/14": the latest one on or before today).
+
+    ``None`` if the text is not a date; :class:`CEInputError` (from :func:`parse_ce_date`) for
+    a real date that can't be logged (in the future, or too old)."""
+    cleaned = " ".join(text.translate(_DASHES).lower().replace(",", " ").split())
+    cleaned = re.sub(r"^(?:on|from|since|this past|past)\s+", "", cleaned)
+    if cleaned in _SAME_DAY:
+        return today
+    if cleaned in _DAY_BEFORE:
+        return today - timedelta(days=1)
+    if cleaned == "tomorrow":  # refused as a future date, with the way to log it
+        return parse_ce_date((today + timedelta(days=1)).isoformat(), today)
+    if m := _DAYS_AGO.match(cleaned):
+        days = int(m[1]) if m[1].isdigit() else _SMALL_NUMBERS[m[1]]
+        return parse_ce_date((today - timedelta(days=days)).isoformat(), today)
+    strictly = cleaned.startswith("last ")
+    word = cleaned.removeprefix("last ").removeprefix("this ")
+    if word in _WEEKDAYS:
+        back = (today.weekday() - _WEEKDAYS[word]) % 7 or (7 if strictly else 0)
+        return today - timedelta(days=back)
+    parsed: date | None = None
+    if (m := _MONTH_DAY.match(cleaned)) and (month := _month_number(m[1])):
+        parsed = _latest_on_or_before(month, int(m[2]), today, text)
+    elif (m := _DAY_MONTH.match(cleaned)) and (month := _month_number(m[2])):
+        parsed = _latest_on_or_before(month, int(m[1]), today, text)
+    elif m := _US_DAY.match(cleaned):
+        parsed = _latest_on_or_before(int(m[1]), int(m[2]), today, text)
+    if parsed is not None:
+        return parse_ce_date(parsed.isoformat(), today)
+    if not _looks_like_activity_date(cleaned):
+        return None
+    return parse_ce_date(cleaned, today)

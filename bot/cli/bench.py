@@ -160,6 +160,28 @@ def _render_charts(n: int) -> dict[str, float]:
             "rss_after_first_mb": after_first}
 
 
+def ce_words_figures(path: Path = Path("tests/data/ce_messages.jsonl"),
+                     rounds: int = 20) -> dict[str, float]:
+    """What reading a message for the CE tracker (bot.ce.wording) adds to the answer path:
+    mean and p95 per personal CE message (status, log, set), in ms."""
+    import datetime as dt
+
+    from bot.ce.wording import read_message
+
+    texts = [json.loads(line)["q"] for line in path.read_text(encoding="utf-8").splitlines()
+             if line.strip() and json.loads(line)["intent"] in ("status", "log", "set")]
+    today = dt.date(2026, 4, 10)
+    for text in texts:  # warm: the state records load on the first message
+        read_message(text, today)
+    times = []
+    for _ in range(rounds):
+        for text in texts:
+            t = time.perf_counter()
+            read_message(text, today)
+            times.append(time.perf_counter() - t)
+    return {"messages": len(texts), **_ms(times)}
+
+
 def _worker(args: argparse.Namespace) -> int:
     from bot.answers.batching import AnswerBatcher
     from bot.answers.engine import load_replier
@@ -351,7 +373,11 @@ def run_bench(settings: Settings, questions_file: Path, rounds: int = 2, *, burs
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     report["ratios"] = ratios(report)
+    report["ce_words_ms"] = ce_words_figures()
     print(format_report(report))
+    ce = report["ce_words_ms"]
+    print(f"Recognising a personal CE message (bot.ce.wording, {ce['messages']} messages): "
+          f"mean {ce['mean']:.3f} ms, p95 {ce['p95']:.3f} ms (target < 1 ms beyond the answer)")
     print(json.dumps(report), file=sys.stderr)
     return 0
 

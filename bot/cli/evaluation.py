@@ -418,3 +418,86 @@ def false_alarms(replier: Replier, rows: list[dict]) -> AlarmResult:
 def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip()]
+
+
+# --- CE in plain words -------------------------------------------------------------------------
+# tests/data/ce_messages.jsonl: {"q", "intent", and for "log" the expected hours, topic, date
+# (ISO or null when not said) and uan; for "set" the credential and expiration}, read against
+# CE_EVAL_TODAY (a Friday).
+CE_EVAL_TODAY = "2026-04-10"
+
+
+@dataclass
+class CEWordsResult:
+    rows: dict[str, int] = field(default_factory=dict)  # half -> n
+    intent_right: dict[str, int] = field(default_factory=dict)
+    proposals: dict[str, int] = field(default_factory=dict)  # half -> log/set rows
+    proposals_right: dict[str, int] = field(default_factory=dict)
+    hijacked: dict[str, int] = field(default_factory=dict)  # general questions read as personal
+    misses: list[str] = field(default_factory=list)
+
+    def intent_accuracy(self, which: str) -> float:
+        return self.intent_right.get(which, 0) / max(1, self.rows.get(which, 0))
+
+    def entries_right(self, which: str) -> float:
+        return self.proposals_right.get(which, 0) / max(1, self.proposals.get(which, 0))
+
+    def report(self) -> str:
+        lines = ["CE in plain words (a reading only proposes: the Telegram test counts entries "
+                 + "written before confirmation)"]
+        for which in HALVES:
+            lines.append(
+                f"  {which} half ({self.rows.get(which, 0)} rows): intent accuracy "
+                f"{self.intent_accuracy(which):.3f}, proposed entries exactly right "
+                f"{self.entries_right(which):.3f} ({self.proposals_right.get(which, 0)}/"
+                f"{self.proposals.get(which, 0)}), general questions hijacked "
+                f"{self.hijacked.get(which, 0)}")
+        if self.misses:
+            lines.append("  misses:")
+            lines.extend(f"    {m}" for m in self.misses)
+        return "\n".join(lines)
+
+
+def _proposal_fields(reading) -> dict | None:
+    if reading.log is not None:
+        p = reading.log
+        return {"hours": p.hours, "topic": p.topic, "uan": p.uan,
+                "date": p.completed_on.isoformat() if p.completed_on else None}
+    if reading.set is not None:
+        return {"credential": reading.set.credential,
+                "expiration": reading.set.expiration.isoformat()}
+    return None
+
+
+def evaluate_ce_words(rows: list[dict], today: str = CE_EVAL_TODAY) -> CEWordsResult:
+    from datetime import date
+
+    from bot.ce.wording import PERSONAL, read_message
+
+    clock = date.fromisoformat(today)
+    result = CEWordsResult()
+    for row in rows:
+        which, expected = half(row["q"]), row["intent"]
+        reading = read_message(row["q"], clock)
+        got = reading.intent
+        result.rows[which] = result.rows.get(which, 0) + 1
+        ok = got == expected
+        result.intent_right[which] = result.intent_right.get(which, 0) + ok
+        if expected == "question" and got in PERSONAL:
+            result.hijacked[which] = result.hijacked.get(which, 0) + 1
+        detail = ""
+        if expected in ("log", "set"):
+            keys = ("hours", "topic", "date", "uan") if expected == "log" else (
+                "credential", "expiration")
+            want = {k: row.get(k) for k in keys}
+            have = _proposal_fields(reading) if ok else None
+            have = {k: have.get(k) for k in keys} if have else None
+            result.proposals[which] = result.proposals.get(which, 0) + 1
+            if have == want:
+                result.proposals_right[which] = result.proposals_right.get(which, 0) + 1
+            else:
+                detail = f" fields {have} != {want}"
+        if not ok or detail:
+            result.misses.append(f"[{which}] {expected} -> {got}{detail}"
+                                 f"{' ' + reading.problem if reading.problem else ''}: {row['q']!r}")
+    return result

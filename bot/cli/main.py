@@ -79,6 +79,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.cli.evaluation import (
         evaluate,
+        evaluate_ce_words,
         evaluate_safety,
         evaluate_sections,
         false_alarms,
@@ -105,6 +106,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not args.verbose:
             safety.misses = []
         print(safety.report())
+    if Path(args.ce).exists():
+        ce_words = evaluate_ce_words(load_jsonl(Path(args.ce)))
+        if not args.verbose:
+            ce_words.misses = []
+        print(ce_words.report())
     return 0
 
 
@@ -284,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="questions with an expected section: lead section and key facts in the"
                          " first 300 characters, per half (tune / held-out)")
     ev.add_argument("-v", "--verbose", action="store_true", help="list the misses")
+    ev.add_argument("--ce", default="tests/data/ce_messages.jsonl",
+                    help="CE messages in plain words (intent and proposed entries)")
     ev.set_defaults(func=cmd_eval)
     gaps = sub.add_parser("gaps", help="what users asked that the bot answered badly, grouped by"
                           " the nearest section (reads only stored turns and ratings)")

@@ -38,6 +38,7 @@ from bot.storage.store import Storage
 from bot.telegram import metrics, nudges
 from bot.telegram.bot_api import BotApiRequest
 from bot.telegram.handlers import ce as ce_chat
+from bot.telegram.handlers import ce_words
 from bot.telegram.handlers.feedback import on_feedback, on_followup
 from bot.telegram.handlers.forget import cmd_forget, on_forget
 from bot.telegram.handlers.groups import on_group_text
@@ -129,6 +130,7 @@ CALLBACKS = {
     "nudges": on_nudges_off,
     "tz": on_timezone,
     "ce": ce_chat.on_callback,
+    "cw": ce_words.on_callback,
 }
 
 

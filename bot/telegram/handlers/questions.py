@@ -19,6 +19,7 @@ from bot.answers.reply import Reply
 from bot.ce.timing import quiet_after_crisis
 from bot.telegram import metrics
 from bot.telegram.formatting import esc, reply_blocks, split_messages
+from bot.telegram.handlers import ce_words
 from bot.telegram.sending import send_html
 from bot.telegram.services import services, utcnow
 
@@ -105,6 +106,15 @@ async def answer_question(
         await show_typing(context, chat_id, user_id if private else None)
     reply = await answering
     keyboard = None
+    # CE in plain words: after the safety reading, private chats only (a group never sees
+    # anyone's CE log)
+    personal = await ce_words.route(context, chat_id, user_id, question, reply) if private \
+        else ce_words.Outcome()
+    if personal.handled:
+        metrics.observe_answer("ce_words", time.monotonic() - started)
+        return
+    if personal.note:
+        reply.notes.append(personal.note)
     if private:  # groups: nothing stored beyond the reply itself
         turn_id = await svc.storage.add_turn(
             user_id, question, reply.kind,
@@ -117,6 +127,9 @@ async def answer_question(
             keyboard = answer_keyboard(turn_id, reply.followups)
         elif reply.followups:  # crisis: talk about work options; no match: closest topics
             keyboard = answer_keyboard(turn_id, reply.followups, feedback=False)
+        if personal.button is not None:
+            rows = list(keyboard.inline_keyboard) if keyboard is not None else []
+            keyboard = InlineKeyboardMarkup([*rows, [personal.button]])
     log.info("answered %s question in %.0f ms (%d sources)", reply.kind, reply.latency_ms,
              len(reply.sources))
     await send_reply(context, chat_id, reply, keyboard, reply_to)
