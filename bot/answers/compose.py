@@ -369,8 +369,9 @@ class Replier:
         named = state_rules.find_states(question, self.states)
         hits, elsewhere = self._only_states_asked(hits, named or (
             [home_state] if home_state in self.states else []))
-        if elsewhere and (not hits or hits[0].dense < ANSWER_EVIDENCE
-                          or elsewhere[0].score > hits[0].score + WHICH_STATE_MARGIN):
+        if elsewhere and STATE_RULES.search(question) and elsewhere[0].dense >= (
+                ANSWER_EVIDENCE) and (not hits or hits[0].dense < ANSWER_EVIDENCE
+                                      or elsewhere[0].score > hits[0].score + WHICH_STATE_MARGIN):
             return self.which_state(question, elsewhere)
         if state_path is not None and len(named) == 1 and STATE_RULES.search(question):
             # a question about the state's own rules gets the state's card first

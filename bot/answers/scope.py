@@ -74,6 +74,8 @@ TECH_WORK = re.compile(
     re.IGNORECASE)
 
 
+CE_WORK = re.compile(r"\b(?:\d+(?:\.\d+)? ?(?:hours?|hrs?|h)\b.*\bce|ce (?:hours?|credits?|course)"
+                     r"|continuing education)\b", re.IGNORECASE)
 OTHER_TECHS = re.compile(
     r"\b(?:vet|veterinary|x-?ray|radiolog\w*|rad|dental|surgical|surg|nail|lab|medical lab"
     r"|ultrasound|sono\w*|auto|hvac|it|computer|ekg|eeg|ct|mri|cardiac|cardio|ophthalmic|optometric"
@@ -341,6 +343,11 @@ class ScopeReader:
             scope = "career"  # "suicide prevention training for CE": about the work
         if lang == ENGLISH and emergency_clause and scope not in SAFETY:
             scope = "emergency"  # "studying for the ptce and my roommate started seizing"
+        if (lang == ENGLISH and scope == "emergency" and not phrases.found(safety.EMERGENCY)
+                and CE_WORK.search(" ".join(phrases.clauses))):
+            # "knocked out 2 hours of ce last night": an emergency the model alone reads into
+            # a message about CE hours; an emergency said plainly has its phrase
+            scope = "career"
         if lang == ENGLISH and scope in SAFETY:
             if scope == "crisis" and denied:
                 reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ..."
