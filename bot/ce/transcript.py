@@ -1,0 +1,417 @@
+"""Reading a CPE Monitor transcript: the text of the PDF a technician downloads from their
+NABP e-Profile, or the text they copy from the e-Profile page, as lines. Pure: the text comes
+in (PDF text extraction is done at the edge), activities come out, with the rows that could
+not be read and why.
+
+Every activity is anchored on its ACPE UAN (read by :func:`bot.ce.parsing.parse_uan`, so every
+topic designator, L/H/B and P/T). The layout may vary:
+
+* columns in any order, found from the heading row (``Activity Title``, ``Provider``,
+  ``UAN``, ``Date of Participation``, ``Contact Hours``, ``CEUs``; a heading may itself wrap),
+  cells separated by tabs (copied from a web page) or by runs of spaces (a PDF's layout);
+  without a heading row, the fields are told apart by their shapes;
+* a row wrapped over several lines (a long title or provider, even a UAN broken at a dash):
+  the lines after a row's first line belong to it until a blank line, a heading or the next row;
+* the heading repeated on every page, page headers and footers, a totals line;
+* dates as ``03/14/2026``, ``2026-03-14`` or ``Mar 14, 2026``; credit as contact hours
+  (``1.25``) or CEUs (``0.125``, times 10).
+
+Rows without a UAN (non-ACPE credit the user uploaded) are returned as not imported, and rows
+that look like activities but can't be read come back with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from bot.ce.model import CEEntry, CEInputError, _r2
+from bot.ce.parsing import MAX_HOURS_PER_ACTIVITY, parse_ce_date, parse_uan
+
+FIELDS = ("title", "provider", "uan", "date", "hours", "ceus")
+
+#: Bounds on what one transcript may be (a pasted text or a PDF's extracted text).
+MAX_LINES = 20_000
+MAX_LINE_CHARS = 2_000
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2010": "-",
+                         "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+                         "\u2212": "-", "\r": ""})
+_UAN = re.compile(r"(?<![\w-])(?:JA\d{7}|\d{4})-\d{4}-\d{2}-\d{3}-[A-Z]\d{2}-[A-Z](?![\w-])",
+                  re.IGNORECASE)
+#: Something a UAN was meant to be: a provider number and a dash, then digits and dashes.
+_UAN_START = re.compile(r"(?<![\w-])(?:JA\d{5,9}|\d{3,5})-[0-9A-Z]{1,4}-", re.IGNORECASE)
+_UAN_LIKE = re.compile(r"(?<![\w-])(?:JA\d{5,9}|\d{3,5})(?:-[0-9A-Z]{1,5}){2,6}-?",
+                       re.IGNORECASE)
+_DATE = re.compile(
+    r"(?<![\w/-])(?:\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
+    r"(?![\w/-])", re.IGNORECASE)
+_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,4})?$")
+_DECIMAL = re.compile(r"(?<![\w./-])\d{1,3}\.\d{1,4}(?![\w./-])")
+_CELL_GAP = re.compile(r"\S+(?: \S+)*")  # runs of words separated by single spaces
+_WORD = re.compile(r"\S+")
+_TOTAL = re.compile(r"^\s*(?:grand\s+)?totals?\b", re.IGNORECASE)
+_NOISE = re.compile(
+    r"^\s*(?:page\s+\d+(?:\s+of\s+\d+)?|.*\be-?profile\s+id\b.*|.*\bcpe\s+monitor\b.*|"
+    r".*\btranscript\b.*|name\s*:.*|printed\s+(?:on|at)\b.*|date\s+range\b.*|"
+    r"(?:uploaded\s+)?non-acpe\b.*|acpe\s+(?:credit|activities)\s*)$", re.IGNORECASE)
+_EPROFILE = re.compile(r"e-?profile\s+id\s*[:#]?\s*(\d{5,9})", re.IGNORECASE)
+_NAME = re.compile(r"\bname\s*:\s*(.+?)(?:\s{2,}|\t|$|\s+(?:nabp|e-?profile)\b)", re.IGNORECASE)
+
+#: Heading words, by the field they name. A heading is classified by the first field in this
+#: order whose words it contains ("Activity Number" is the UAN, "Credits (CEU)" the CEUs).
+_HEADING_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("uan", ("uan", "universal activity", "activity number", "activity #", "acpe #",
+             "acpe number", "program number")),
+    ("ceus", ("ceu",)),
+    ("hours", ("hour", "contact", "credit", "hrs")),
+    ("date", ("date", "participation", "completed", "completion")),
+    ("provider", ("provider", "sponsor")),
+    ("title", ("title", "activity", "program", "course")),
+)
+_HEADING_WORDS = {
+    "activity", "title", "provider", "uan", "universal", "number", "date", "of",
+    "participation", "contact", "hours", "hour", "ceus", "ceu", "credit", "credits", "acpe",
+    "#", "completed", "completion", "program", "course", "sponsor", "name", "(ceu)", "(ceus)",
+    "hrs", "units", "ce",
+}
+
+
+@dataclass(frozen=True)
+class TranscriptActivity:
+    """One ACPE activity read from a transcript."""
+
+    title: str
+    provider: str
+    uan: str
+    completed_on: date
+    hours: float
+
+    def entry(self) -> CEEntry:
+        uan = parse_uan(self.uan)
+        return CEEntry(hours=self.hours, topic=uan.topic, audience=uan.audience,
+                       completed_on=self.completed_on, title=self.title[:200], uan=uan.text,
+                       delivery=uan.delivery)
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A row not imported: ``no-uan`` (credit without an ACPE UAN, which ``/ce add`` can log)
+    or ``unreadable`` (it looked like an activity, but ``reason`` says what is wrong)."""
+
+    text: str
+    reason: str
+    kind: Literal["no-uan", "unreadable"]
+
+
+@dataclass(frozen=True)
+class Transcript:
+    activities: tuple[TranscriptActivity, ...]
+    skipped: tuple[SkippedRow, ...]
+    name: str | None = None
+    eprofile_id: str | None = None
+    stated_total_hours: float | None = None  # the totals line, if the transcript has one
+    has_headings: bool = False
+
+    @property
+    def not_imported(self) -> tuple[SkippedRow, ...]:
+        return tuple(s for s in self.skipped if s.kind == "no-uan")
+
+    @property
+    def unreadable(self) -> tuple[SkippedRow, ...]:
+        return tuple(s for s in self.skipped if s.kind == "unreadable")
+
+    @property
+    def looks_like_transcript(self) -> bool:
+        return bool(self.activities or self.skipped) or (
+            self.has_headings or self.eprofile_id is not None)
+
+
+# --------------------------------------------------------------------------------------------
+# Lines -> cells -> columns
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Cell:
+    start: int
+    text: str
+
+
+def _cells(line: str) -> list[_Cell]:
+    """Cells of a line: separated by tabs (positions are the cell's index, times 1000) or by
+    two or more spaces (positions are character columns)."""
+    if "\t" in line:
+        return [_Cell(i * 1000, " ".join(part.split())) for i, part in enumerate(line.split("\t"))
+                if part.strip()]
+    return [_Cell(m.start(), m.group()) for m in _CELL_GAP.finditer(line)]
+
+
+def _heading_field(text: str) -> str | None:
+    lowered = text.lower()
+    for name, keys in _HEADING_KEYS:
+        if any(key in lowered for key in keys):
+            return name
+    return None
+
+
+def _is_heading_words(text: str) -> bool:
+    words = text.lower().replace("/", " ").split()
+    return bool(words) and all(w in _HEADING_WORDS for w in words)
+
+
+@dataclass
+class _Columns:
+    """Where each field's column starts on the line (positions of its heading cells)."""
+
+    starts: list[tuple[int, str]]  # (position, field), by position
+    tabbed: bool
+
+    def field_at(self, position: int) -> str | None:
+        if self.tabbed:
+            return next((f for p, f in self.starts if p == position), None)
+        chosen = None
+        for start, name in self.starts:
+            if position >= start - 2:
+                chosen = name
+        return chosen if chosen is not None else self.starts[0][1]
+
+
+def _read_headings(line: str) -> _Columns | None:
+    """The columns, if ``line`` is a heading row: at least three fields named, one of them the
+    UAN, and nothing but heading words."""
+    cells = _cells(line)
+    if len(cells) < 3 or not all(_is_heading_words(c.text) for c in cells):
+        return None
+    starts, seen = [], set()
+    for c in cells:
+        name = _heading_field(c.text)
+        if name is None or name in seen:
+            continue
+        seen.add(name)
+        starts.append((c.start, name))
+    if len(seen) < 3 or "uan" not in seen:
+        return None
+    return _Columns(starts, "\t" in line)
+
+
+def _split_by_column(line: str, columns: _Columns | None) -> dict[str, str]:
+    """A line's text by field (``"_"``: no columns known, everything together)."""
+    if columns is None:
+        return {"_": "\t".join(c.text for c in _cells(line))}
+    out: dict[str, list[str]] = {}
+    if columns.tabbed:
+        for c in _cells(line):
+            name = columns.field_at(c.start)
+            if name is not None:
+                out.setdefault(name, []).append(c.text)
+    else:
+        for m in _WORD.finditer(line):
+            out.setdefault(columns.field_at(m.start()) or "title", []).append(m.group())
+    return {k: " ".join(v) for k, v in out.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# Rows
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    parts: list[dict[str, str]] = field(default_factory=list)  # one per line
+    columns: _Columns | None = None
+
+    def text(self, name: str) -> str:
+        joined = ""
+        for part in self.parts:
+            piece = part.get(name, "")
+            if not piece:
+                continue
+            if not joined:
+                joined = piece
+            elif name in ("uan", "date", "hours", "ceus") and joined.endswith(("-", "/")):
+                joined += piece
+            elif re.search(r"\w-$", joined) and piece[:1].isalpha():
+                joined += piece
+            else:
+                joined += " " + piece
+        return joined
+
+    def raw(self) -> str:
+        return " ".join(" ".join(p.values()).replace("\t", " ") for p in self.parts)
+
+
+def _starts_row(part: dict[str, str], columns: _Columns | None) -> bool:
+    if columns is None:
+        text = part["_"]
+        return bool(_UAN_START.search(text) or _DATE.search(text))
+    names = {n for _, n in columns.starts}
+    if part.get("uan") and _UAN_START.search(part["uan"] + "-"):
+        return True
+    if "date" in names and part.get("date") and _DATE.search(part["date"]):
+        return True
+    if "date" not in names:
+        return any(part.get(n) and _NUMBER.match(part[n]) for n in ("hours", "ceus"))
+    return False
+
+
+def _short(message: str) -> str:
+    """A parsing error's message without its ``Try: /ce add ...`` example."""
+    return message.split(" Try:")[0].split(" A UAN has six parts")[0].strip()
+
+
+def _credit(hours_text: str, ceus_text: str) -> float:
+    """Contact hours of a row: its hours, or its CEUs times 10."""
+    for text, factor, label in ((hours_text, 1, "contact hours"), (ceus_text, 10, "CEUs")):
+        text = text.strip()
+        if not text:
+            continue
+        if not _NUMBER.match(text):
+            raise CEInputError(f"I couldn't read \u201c{text[:40]}\u201d as {label}.")
+        hours = _r2(float(text) * factor)
+        if not 0 < hours <= MAX_HOURS_PER_ACTIVITY:
+            raise CEInputError(
+                f"{text} {label} is not between 0 and {MAX_HOURS_PER_ACTIVITY} hours.")
+        return hours
+    raise CEInputError("I found no contact hours or CEUs in it.")
+
+
+def _fields_without_columns(row: _Row) -> dict[str, str]:
+    """Title, provider, UAN, date, hours and CEUs of a row whose columns are unknown, from the
+    shapes of its parts: text cells are the title, then the provider."""
+    text = "\t".join(p["_"] for p in row.parts)
+    out = {"uan": "", "date": "", "hours": "", "ceus": "", "title": "", "provider": ""}
+    if m := (_UAN.search(text) or _UAN_LIKE.search(text)):
+        out["uan"] = m.group()
+        text = text[:m.start()] + "\t" + text[m.end():]
+    if m := _DATE.search(text):
+        out["date"] = m.group()
+        text = text[:m.start()] + "\t" + text[m.end():]
+    numbers = [m for m in _DECIMAL.finditer(text)]
+    values = [float(m.group()) for m in numbers]
+    if len(values) >= 2 and abs(values[0] - values[1] * 10) < 0.006:
+        out["hours"], out["ceus"] = numbers[0].group(), numbers[1].group()
+    elif len(values) >= 2 and abs(values[1] - values[0] * 10) < 0.006:
+        out["hours"], out["ceus"] = numbers[1].group(), numbers[0].group()
+    elif values:
+        key = "ceus" if len(numbers[-1].group().split(".")[1]) == 3 else "hours"
+        out[key] = numbers[-1].group()
+    for m in reversed(numbers[:2] if len(values) >= 2 else numbers[-1:]):
+        text = text[:m.start()] + "\t" + text[m.end():]
+    cells = [" ".join(c.split()) for c in text.split("\t") if c.strip()]
+    if cells:
+        out["title"] = cells[0]
+    if len(cells) > 1:
+        out["provider"] = cells[1]
+    return out
+
+
+def _read_row(row: _Row, today: date) -> TranscriptActivity | SkippedRow:
+    raw = " ".join(row.raw().split())
+    if row.columns is None:
+        values = _fields_without_columns(row)
+    else:
+        values = {name: row.text(name) for name in FIELDS}
+    uan_text = values["uan"].replace(" ", "")
+    found = _UAN.search(uan_text)
+    if found is None:
+        if not (_UAN_LIKE.search(uan_text) or _UAN_START.search(uan_text)):
+            return SkippedRow(raw, "no ACPE UAN (not ACPE-accredited credit)", "no-uan")
+        return SkippedRow(raw, _short(str(_uan_error(uan_text))), "unreadable")
+    try:
+        uan = parse_uan(found.group())
+    except CEInputError as exc:
+        return SkippedRow(raw, _short(str(exc)), "unreadable")
+    try:
+        if not values["date"].strip():
+            raise CEInputError("I found no date of participation in it.")
+        completed_on = parse_ce_date(values["date"], today)
+        hours = _credit(values["hours"], values["ceus"])
+    except CEInputError as exc:
+        return SkippedRow(raw, _short(str(exc)), "unreadable")
+    return TranscriptActivity(title=" ".join(values["title"].split()),
+                              provider=" ".join(values["provider"].split()), uan=uan.text,
+                              completed_on=completed_on, hours=hours)
+
+
+def _uan_error(text: str) -> CEInputError:
+    candidate = (_UAN_LIKE.search(text) or _UAN_START.search(text))
+    try:
+        parse_uan(candidate.group().rstrip("-") if candidate else text)
+    except CEInputError as exc:
+        return exc
+    return CEInputError(f"\u201c{text[:40]}\u201d is not a whole UAN.")
+
+
+def _stated_total(line: str) -> float | None:
+    numbers = _DECIMAL.findall(line) or re.findall(r"\b\d{1,3}\b", line)
+    if not numbers:
+        return None
+    lowered = line.lower()
+    if "hour" in lowered or "ceu" not in lowered:
+        return _r2(float(numbers[0]))
+    return _r2(float(numbers[0]) * 10)
+
+
+def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
+    """The activities of a transcript given as lines of text. ``today`` bounds the dates (a
+    date in the future, or more than six years ago, can't count: that row is unreadable)."""
+    columns: _Columns | None = None
+    rows: list[_Row] = []
+    current: _Row | None = None
+    pending: list[dict[str, str]] = []
+    name = eprofile_id = None
+    stated_total = None
+    has_headings = False
+    after_headings = False
+    for count, raw_line in enumerate(lines):
+        if count >= MAX_LINES:
+            break
+        line = raw_line.translate(_SPACES)[:MAX_LINE_CHARS].rstrip()
+        if eprofile_id is None and (m := _EPROFILE.search(line)):
+            eprofile_id = m[1]
+        if name is None and (m := _NAME.search(line)):
+            name = " ".join(m[1].split()) or None
+        if not line.strip() or line.strip() == "\f":
+            current, after_headings = None, False
+            continue
+        headings = _read_headings(line)
+        if headings is not None:
+            columns, current, pending = headings, None, []
+            has_headings = after_headings = True
+            continue
+        if after_headings and _is_heading_words(line):
+            continue  # the second line of a wrapped heading row
+        after_headings = False
+        if _TOTAL.match(line):
+            stated_total = _stated_total(line) if stated_total is None else stated_total
+            current, pending = None, []
+            continue
+        if _NOISE.match(line) and not _UAN_START.search(line):
+            current, pending = None, []
+            continue
+        part = _split_by_column(line, columns)
+        if _starts_row(part, columns):
+            current = _Row(pending + [part], columns)
+            rows.append(current)
+            pending = []
+        elif current is not None:
+            current.parts.append(part)
+        else:
+            pending.append(part)
+    activities: list[TranscriptActivity] = []
+    skipped: list[SkippedRow] = []
+    for row in rows:
+        result = _read_row(row, today)
+        (activities if isinstance(result, TranscriptActivity) else skipped).append(result)
+    return Transcript(tuple(activities), tuple(skipped), name, eprofile_id, stated_total,
+                      has_headings)
+
+
+def parse_transcript_text(text: str, today: date) -> Transcript:
+    """:func:`parse_transcript` of a whole text (pages separated by form feeds)."""
+    return parse_transcript(text.replace("\f", "\n\n").splitlines(), today)
