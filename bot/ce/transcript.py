@@ -127,7 +127,9 @@ class Transcript:
 
     @property
     def looks_like_transcript(self) -> bool:
-        return bool(self.activities or self.skipped) or (
+        """Some row has a UAN (readable or not), or the text has a transcript's heading row
+        or e-Profile ID: a row with a date and no UAN alone is not enough."""
+        return bool(self.activities or self.unreadable) or (
             self.has_headings or self.eprofile_id is not None)
 
 
@@ -233,10 +235,9 @@ class _Row:
                 continue
             if not joined:
                 joined = piece
-            elif name in ("uan", "date", "hours", "ceus") and joined.endswith(("-", "/")):
-                joined += piece
-            elif re.search(r"\w-$", joined) and piece[:1].isalpha():
-                joined += piece
+            elif (name in ("uan", "date", "hours", "ceus") and joined.endswith(("-", "/"))) or (
+                    re.search(r"\w-$", joined) and piece[:1].isalpha()):
+                joined += piece  # a UAN or date broken at its dash, a word at its hyphen
             else:
                 joined += " " + piece
         return joined
