@@ -170,17 +170,21 @@ def _is_heading_words(text: str) -> bool:
 class _Columns:
     """Where each field's column starts on the line (positions of its heading cells)."""
 
-    starts: list[tuple[int, str]]  # (position, field), by position
+    starts: list[tuple[int, str | None]]  # (position, field or None: unknown), by position
     tabbed: bool
+
+    @property
+    def names(self) -> set[str]:
+        return {name for _, name in self.starts if name is not None}
 
     def field_at(self, position: int) -> str | None:
         if self.tabbed:
             return next((f for p, f in self.starts if p == position), None)
-        chosen = None
+        chosen = self.starts[0][1]
         for start, name in self.starts:
             if position >= start - 2:
                 chosen = name
-        return chosen if chosen is not None else self.starts[0][1]
+        return chosen
 
 
 def _read_headings(line: str) -> _Columns | None:
@@ -192,9 +196,10 @@ def _read_headings(line: str) -> _Columns | None:
     starts, seen = [], set()
     for c in cells:
         name = _heading_field(c.text)
-        if name is None or name in seen:
-            continue
-        seen.add(name)
+        if name in seen:
+            name = None
+        if name is not None:
+            seen.add(name)
         starts.append((c.start, name))
     if len(seen) < 3 or "uan" not in seen:
         return None
@@ -206,14 +211,19 @@ def _split_by_column(line: str, columns: _Columns | None) -> dict[str, str]:
     if columns is None:
         return {"_": "\t".join(c.text for c in _cells(line))}
     out: dict[str, list[str]] = {}
-    if columns.tabbed:
-        for c in _cells(line):
-            name = columns.field_at(c.start)
+    cells = _cells(line)
+    if columns.tabbed or len(cells) == len(columns.starts):
+        # tabs, or a cell under every heading (aligned or not, e.g. pasted with spaces)
+        for c, (_, name) in zip(cells, columns.starts, strict=False):
+            if columns.tabbed:
+                name = columns.field_at(c.start)
             if name is not None:
                 out.setdefault(name, []).append(c.text)
     else:
         for m in _WORD.finditer(line):
-            out.setdefault(columns.field_at(m.start()) or "title", []).append(m.group())
+            name = columns.field_at(m.start())
+            if name is not None:
+                out.setdefault(name, []).append(m.group())
     return {k: " ".join(v) for k, v in out.items()}
 
 
@@ -235,7 +245,8 @@ class _Row:
                 continue
             if not joined:
                 joined = piece
-            elif (name in ("uan", "date", "hours", "ceus") and joined.endswith(("-", "/"))) or (
+            elif (name in ("uan", "date", "hours", "ceus")
+                  and (joined.endswith(("-", "/")) or piece.startswith(("-", "/")))) or (
                     re.search(r"\w-$", joined) and piece[:1].isalpha()):
                 joined += piece  # a UAN or date broken at its dash, a word at its hyphen
             else:
@@ -250,7 +261,7 @@ def _starts_row(part: dict[str, str], columns: _Columns | None) -> bool:
     if columns is None:
         text = part["_"]
         return bool(_UAN_START.search(text) or _DATE.search(text))
-    names = {n for _, n in columns.starts}
+    names = columns.names
     if part.get("uan") and _UAN_START.search(part["uan"] + "-"):
         return True
     if "date" in names and part.get("date") and _DATE.search(part["date"]):

@@ -103,7 +103,8 @@ def render_text(
     if not wrap:
         lines += [separator.join(row) for row in rows]
     else:
-        wrapped = [[textwrap.wrap(text, wrap, break_on_hyphens=False) or [""] for text in row] for row in rows]
+        wrapped = [[textwrap.wrap(text, wrap, break_on_hyphens=False,
+                                                break_long_words=False) or [""] for text in row] for row in rows]
         widths = [max(len(line) for row in wrapped for line in row[i]) + 3
                   for i in range(len(columns))]
         for row in wrapped:
