@@ -81,10 +81,12 @@ def _result(returncode: int | None, stdout: bytes) -> list[str]:
     return answer["lines"]
 
 
-async def extract_lines(data: bytes, time_limit: float = TIME_LIMIT_S) -> list[str]:
+async def extract_lines(data: bytes, time_limit: float | None = None) -> list[str]:
     """The lines of text of a PDF's pages (pages separated by an empty line); raises
-    :class:`TranscriptFileError`. Runs in a child process, killed after ``time_limit``."""
+    :class:`TranscriptFileError`. Runs in a child process, killed after ``time_limit``
+    (default :data:`TIME_LIMIT_S`)."""
     precheck(data)
+    time_limit = TIME_LIMIT_S if time_limit is None else time_limit
     process = await asyncio.create_subprocess_exec(
         *_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL)
@@ -101,9 +103,10 @@ async def extract_lines(data: bytes, time_limit: float = TIME_LIMIT_S) -> list[s
     return _result(process.returncode, stdout)
 
 
-def extract_lines_sync(data: bytes, time_limit: float = TIME_LIMIT_S) -> list[str]:
+def extract_lines_sync(data: bytes, time_limit: float | None = None) -> list[str]:
     """:func:`extract_lines` for the command line."""
     precheck(data)
+    time_limit = TIME_LIMIT_S if time_limit is None else time_limit
     try:
         done = subprocess.run(_command(), input=data, capture_output=True, timeout=time_limit,
                               check=False)
