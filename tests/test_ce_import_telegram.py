@@ -6,7 +6,6 @@ was. Hostile files get their clear answer, and other chats are answered meanwhil
 from __future__ import annotations
 
 import asyncio
-import html
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
