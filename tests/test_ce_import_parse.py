@@ -77,6 +77,27 @@ def test_pdf_in_other_column_orders_and_date_forms(forty, columns, date_form):
     assert as_rows(parse_transcript(lines, TODAY).activities) == as_rows(forty[:12])
 
 
+@pytest.mark.parametrize(("v_align", "padding"), [("TOP", 3), ("MIDDLE", 1.5), ("MIDDLE", 3)])
+def test_pdf_with_padded_cells_centred_rows_and_headings_broken_mid_word(forty, v_align,
+                                                                         padding):
+    lines = extract_lines_sync(render_pdf(forty, v_align=v_align, padding=padding))
+    if padding == 3:
+        assert any("Conta" in line.split() for line in lines)  # "Contact" broken in two
+    transcript = parse_transcript(lines, TODAY)
+    assert as_rows(transcript.activities) == as_rows(forty)
+    assert transcript.skipped == ()
+
+
+def test_centred_rows_without_padding_still_get_every_uan_date_and_hours(forty):
+    """With no space between rows, a centred row's title lines above its UAN can't be told
+    from the row above's: the titles may mix, but every activity's UAN, date and hours are
+    read (a known limit of reading text without the table's lines)."""
+    lines = extract_lines_sync(render_pdf(forty, v_align="MIDDLE"))
+    got = parse_transcript(lines, TODAY).activities
+    assert [(a.uan, a.completed_on, a.hours) for a in got] == [
+        (a.uan, a.completed_on, a.hours) for a in forty]
+
+
 @pytest.mark.parametrize("how", ["tabs", "spaces", "wrapped"])
 def test_pasted_text_of_the_same_data(forty, how):
     text = {

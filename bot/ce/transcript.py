@@ -161,9 +161,15 @@ def _heading_field(text: str) -> str | None:
     return None
 
 
+def _is_heading_word(word: str) -> bool:
+    """A heading word, or a piece of one that a narrow column broke (``Conta`` + ``ct``)."""
+    return word in _HEADING_WORDS or (word.isalpha() and any(
+        h.startswith(word) or h.endswith(word) for h in _HEADING_WORDS if len(h) > 3))
+
+
 def _is_heading_words(text: str) -> bool:
     words = text.lower().replace("/", " ").split()
-    return bool(words) and all(w in _HEADING_WORDS for w in words)
+    return bool(words) and all(_is_heading_word(w) for w in words)
 
 
 @dataclass
@@ -172,6 +178,26 @@ class _Columns:
 
     starts: list[tuple[int, str | None]]  # (position, field or None: unknown), by position
     tabbed: bool
+    texts: list[str] = field(default_factory=list)  # each column's heading, as read so far
+
+    def extend(self, line: str) -> None:
+        """A heading row wrapped onto ``line``: its words join the headings above them, and
+        the columns are named again (``Date of`` + ``Participation``, ``Conta`` + ``ct``)."""
+        if self.tabbed:
+            return
+        for m in _WORD.finditer(line):
+            i = max((k for k, (start, _) in enumerate(self.starts) if m.start() >= start - 2),
+                    default=0)
+            self.texts[i] += "\n" + m.group()
+        named = [_heading_field(t.replace("\n", " ")) or _heading_field(t.replace("\n", ""))
+                 for t in self.texts]
+        seen: set[str] = set()
+        for k, name in enumerate(named):
+            if name in seen:
+                name = None
+            if name is not None:
+                seen.add(name)
+            self.starts[k] = (self.starts[k][0], name)
 
     @property
     def names(self) -> set[str]:
@@ -203,7 +229,7 @@ def _read_headings(line: str) -> _Columns | None:
         starts.append((c.start, name))
     if len(seen) < 3 or "uan" not in seen:
         return None
-    return _Columns(starts, "\t" in line)
+    return _Columns(starts, "\t" in line, [c.text for c in cells])
 
 
 def _split_by_column(line: str, columns: _Columns | None) -> dict[str, str]:
@@ -269,6 +295,17 @@ def _starts_row(part: dict[str, str], columns: _Columns | None) -> bool:
     if "date" not in names:
         return any(part.get(n) and _NUMBER.match(part[n]) for n in ("hours", "ceus"))
     return False
+
+
+def _completes(row: _Row | None, part: dict[str, str]) -> bool:
+    """Whether ``part`` is the rest of ``row`` rather than a new row: the row has the start of
+    a UAN and no date yet (a UAN cell wrapped above the row's middle), and ``part`` starts no
+    UAN of its own."""
+    if row is None or row.columns is None or "date" not in row.columns.names:
+        return False
+    uan = row.text("uan").replace(" ", "")
+    return (bool(_UAN_START.search(uan + "-")) and not _UAN.search(uan)
+            and not row.text("date") and not _UAN_START.search(part.get("uan", "") + "-"))
 
 
 def _short(message: str) -> str:
@@ -397,7 +434,8 @@ def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
             has_headings = after_headings = True
             continue
         if after_headings and _is_heading_words(line):
-            continue  # the second line of a wrapped heading row
+            columns.extend(line)  # the second line of a wrapped heading row
+            continue
         after_headings = False
         if _TOTAL.match(line):
             stated_total = _stated_total(line) if stated_total is None else stated_total
@@ -407,7 +445,7 @@ def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
             current, pending = None, []
             continue
         part = _split_by_column(line, columns)
-        if _starts_row(part, columns):
+        if _starts_row(part, columns) and not _completes(current, part):
             current = _Row(pending + [part], columns)
             rows.append(current)
             pending = []

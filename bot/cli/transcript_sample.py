@@ -128,10 +128,12 @@ def render_pdf(
     activities: list[SampleActivity], columns: tuple[str, ...] = NABP_ORDER, *,
     date_form: str = "%m/%d/%Y", name: str = "Tess Tech", eprofile_id: str = "1234567",
     non_acpe: list[tuple[str, str, date, float]] = (), line_height: float = 4.5,
+    v_align: str = "TOP", padding: float = 0,
 ) -> bytes:
     """The transcript as the NABP PDF: landscape Letter, page header and footer, the table
     with its headings repeated on each page, then uploaded non-ACPE credit (no UAN) and the
-    totals line. Needs fpdf2 (the dev extra)."""
+    totals line. ``v_align``: where a row's shorter cells sit beside a wrapped title (TOP or
+    MIDDLE). Needs fpdf2 (the dev extra)."""
     from fpdf import FPDF
     from fpdf.enums import VAlign
 
@@ -156,7 +158,8 @@ def render_pdf(
     pdf.set_font("Helvetica", "", 9)
     widths = tuple(_WIDTHS[c] for c in columns)
     with pdf.table(col_widths=widths, width=sum(widths), text_align="LEFT",
-                   v_align=VAlign.T, line_height=line_height, repeat_headings=1) as table:
+                   v_align=VAlign[v_align[0]], line_height=line_height, repeat_headings=1,
+                   padding=padding) as table:
         table.row([HEADINGS[c] for c in columns])
         for activity in activities:
             table.row([cell(activity, c, date_form) for c in columns])
@@ -164,7 +167,8 @@ def render_pdf(
         pdf.ln(4)
         pdf.cell(0, 5, "Uploaded Non-ACPE Credit", new_x="LMARGIN", new_y="NEXT")
         with pdf.table(col_widths=widths, width=sum(widths), text_align="LEFT",
-                       v_align=VAlign.T, line_height=line_height) as table:
+                       v_align=VAlign[v_align[0]], line_height=line_height,
+                       padding=padding) as table:
             table.row([HEADINGS[c] for c in columns])
             for title, provider, day, hours in non_acpe:
                 values = {"title": title, "provider": provider, "uan": "", "date":
