@@ -241,3 +241,26 @@ def test_every_acpe_topic_designator_delivery_and_audience_is_read():
                                                             "TP"))]
     got = parse_transcript_text(render_text(rows), TODAY).activities
     assert as_rows(got) == as_rows(rows)
+
+
+_JUNK = st.lists(st.sampled_from(list("0123456789-/. \tJAHLBTPx:,\n") + [
+    "UAN", "Date", "Hours", "CEUs", "0009-0000-25-005-H05-T", "Mar 14, 2026", "  "]),
+    max_size=300).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JUNK)
+def test_any_text_parses_without_error(text):
+    transcript = parse_transcript_text(text, TODAY)
+    for a in transcript.activities:
+        assert a.entry().hours > 0
+
+
+def test_a_huge_paste_is_bounded_and_quick():
+    import time
+
+    line = "0009-0000-25-005-H05-T 03/14/2026 1.25 " + "x " * 2000
+    started = time.monotonic()
+    transcript = parse_transcript([line] * 50_000, TODAY)
+    assert time.monotonic() - started < 10
+    assert 0 < len(transcript.activities) + len(transcript.skipped) <= 20_000

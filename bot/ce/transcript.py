@@ -35,7 +35,8 @@ FIELDS = ("title", "provider", "uan", "date", "hours", "ceus")
 
 #: Bounds on what one transcript may be (a pasted text or a PDF's extracted text).
 MAX_LINES = 20_000
-MAX_LINE_CHARS = 2_000
+MAX_LINE_CHARS = 1_000
+MAX_CHARS = 2_000_000
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2010": "-",
                          "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
@@ -417,10 +418,12 @@ def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
     stated_total = None
     has_headings = False
     after_headings = False
+    size = 0
     for count, raw_line in enumerate(lines):
-        if count >= MAX_LINES:
+        line = raw_line[:MAX_LINE_CHARS].translate(_SPACES).rstrip()
+        size += len(line)
+        if count >= MAX_LINES or size > MAX_CHARS:
             break
-        line = raw_line.translate(_SPACES)[:MAX_LINE_CHARS].rstrip()
         if eprofile_id is None and (m := _EPROFILE.search(line)):
             eprofile_id = m[1]
         if name is None and (m := _NAME.search(line)):
@@ -441,7 +444,7 @@ def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
             stated_total = _stated_total(line) if stated_total is None else stated_total
             current, pending = None, []
             continue
-        if _NOISE.match(line) and not _UAN_START.search(line):
+        if len(line) < 200 and _NOISE.match(line) and not _UAN_START.search(line):
             current, pending = None, []
             continue
         part = _split_by_column(line, columns)
