@@ -264,3 +264,17 @@ def test_a_huge_paste_is_bounded_and_quick():
     transcript = parse_transcript([line] * 50_000, TODAY)
     assert time.monotonic() - started < 10
     assert 0 < len(transcript.activities) + len(transcript.skipped) <= 20_000
+
+
+def test_columns_the_parser_does_not_know_are_left_out():
+    text = (
+        "Activity Title\tProvider\tFormat\tUAN\tCompleted\tCredit Type\tCredits (hours)\n"
+        "Federal law update\tFreeCE\tHome Study\t0009-0000-25-005-H03-T\tMar 14, 2026\tACPE"
+        "\t1.25\n"
+        "IV room basics\tProCE, Inc.\tLive\t0010-0000-25-006-L07-T\t2026-04-02\tACPE\t2\n"
+    )
+    got = parse_transcript_text(text, TODAY)
+    assert as_rows(got.activities) == [
+        ("Federal law update", "FreeCE", "0009-0000-25-005-H03-T", date(2026, 3, 14), 1.25),
+        ("IV room basics", "ProCE, Inc.", "0010-0000-25-006-L07-T", date(2026, 4, 2), 2.0),
+    ]

@@ -78,7 +78,8 @@ _HEADING_WORDS = {
     "activity", "title", "provider", "uan", "universal", "number", "date", "of",
     "participation", "contact", "hours", "hour", "ceus", "ceu", "credit", "credits", "acpe",
     "#", "completed", "completion", "program", "course", "sponsor", "name", "(ceu)", "(ceus)",
-    "hrs", "units", "ce",
+    "hrs", "units", "ce", "format", "type", "status", "delivery", "location", "activity's",
+    "provided", "by", "awarded", "earned", "cpe", "id", "no", "total", "credit(s)",
 }
 
 
@@ -162,6 +163,24 @@ def _heading_field(text: str) -> str | None:
     return None
 
 
+def _name_columns(texts: list[str]) -> list[str | None]:
+    """The field of each heading (``None``: unknown, or a field an earlier heading has). Of two
+    hours headings, the one saying hours or contact wins over a mere credit (``Credit Type``)."""
+    names = [_heading_field(t.replace("\n", " ")) or _heading_field(t.replace("\n", ""))
+             for t in texts]
+    strong = [k for k, (t, n) in enumerate(zip(texts, names, strict=True))
+              if n == "hours" and re.search(r"hour|contact|hrs", t, re.IGNORECASE)]
+    if strong:
+        names = [None if n == "hours" and k != strong[0] else n for k, n in enumerate(names)]
+    seen: set[str] = set()
+    for k, name in enumerate(names):
+        if name in seen:
+            names[k] = None
+        elif name is not None:
+            seen.add(name)
+    return names
+
+
 def _is_heading_word(word: str) -> bool:
     """A heading word, or a piece of one that a narrow column broke (``Conta`` + ``ct``)."""
     return word in _HEADING_WORDS or (word.isalpha() and any(
@@ -169,8 +188,9 @@ def _is_heading_word(word: str) -> bool:
 
 
 def _is_heading_words(text: str) -> bool:
-    words = text.lower().replace("/", " ").split()
-    return bool(words) and all(_is_heading_word(w) for w in words)
+    words = [w.strip("()[]:.,#") for w in text.lower().replace("/", " ").split()]
+    return bool(words) and not any(c.isdigit() for c in text) and all(
+        _is_heading_word(w) for w in words if w)
 
 
 @dataclass
@@ -190,14 +210,7 @@ class _Columns:
             i = max((k for k, (start, _) in enumerate(self.starts) if m.start() >= start - 2),
                     default=0)
             self.texts[i] += "\n" + m.group()
-        named = [_heading_field(t.replace("\n", " ")) or _heading_field(t.replace("\n", ""))
-                 for t in self.texts]
-        seen: set[str] = set()
-        for k, name in enumerate(named):
-            if name in seen:
-                name = None
-            if name is not None:
-                seen.add(name)
+        for k, name in enumerate(_name_columns(self.texts)):
             self.starts[k] = (self.starts[k][0], name)
 
     @property
@@ -220,14 +233,9 @@ def _read_headings(line: str) -> _Columns | None:
     cells = _cells(line)
     if len(cells) < 3 or not all(_is_heading_words(c.text) for c in cells):
         return None
-    starts, seen = [], set()
-    for c in cells:
-        name = _heading_field(c.text)
-        if name in seen:
-            name = None
-        if name is not None:
-            seen.add(name)
-        starts.append((c.start, name))
+    names = _name_columns([c.text for c in cells])
+    starts = [(c.start, name) for c, name in zip(cells, names, strict=True)]
+    seen = {name for name in names if name is not None}
     if len(seen) < 3 or "uan" not in seen:
         return None
     return _Columns(starts, "\t" in line, [c.text for c in cells])
@@ -315,13 +323,15 @@ def _short(message: str) -> str:
 
 
 def _credit(hours_text: str, ceus_text: str) -> float:
-    """Contact hours of a row: its hours, or its CEUs times 10."""
-    for text, factor, label in ((hours_text, 1, "contact hours"), (ceus_text, 10, "CEUs")):
-        text = text.strip()
-        if not text:
-            continue
-        if not _NUMBER.match(text):
-            raise CEInputError(f"I couldn't read \u201c{text[:40]}\u201d as {label}.")
+    """Contact hours of a row: its hours, or its CEUs times 10 (the first of them that is a
+    number: a column named like credit may hold words)."""
+    cells = [(t.strip(), f, label) for t, f, label in (
+        (hours_text, 1, "contact hours"), (ceus_text, 10, "CEUs")) if t.strip()]
+    numeric = [c for c in cells if _NUMBER.match(c[0])]
+    if cells and not numeric:
+        text, _, label = cells[0]
+        raise CEInputError(f"I couldn't read \u201c{text[:40]}\u201d as {label}.")
+    for text, factor, label in numeric[:1]:
         hours = _r2(float(text) * factor)
         if not 0 < hours <= MAX_HOURS_PER_ACTIVITY:
             raise CEInputError(
