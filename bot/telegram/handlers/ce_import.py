@@ -47,7 +47,7 @@ PREVIEW_SECONDS = 60 * 60
 
 _PASTING = "ce_import_paste"  # user_data: {"since": monotonic, "texts": [...]}
 _PENDING = "ce_import_pending"  # user_data: {"token", "plan", "since"}
-_COMMAND = re.compile(r"\s*/ce(?:@\w+)?\s+import\b", re.IGNORECASE)
+_COMMAND = re.compile(r"\A\s*/ce(?:@\w+)?\s+import\b", re.IGNORECASE)
 #: The messages :func:`cmd_import` handles (a handler group before ``/ce``'s own).
 IMPORT_COMMAND = filters.Regex(_COMMAND)
 
