@@ -278,3 +278,13 @@ def test_columns_the_parser_does_not_know_are_left_out():
         ("Federal law update", "FreeCE", "0009-0000-25-005-H03-T", date(2026, 3, 14), 1.25),
         ("IV room basics", "ProCE, Inc.", "0010-0000-25-006-L07-T", date(2026, 4, 2), 2.0),
     ]
+
+
+def test_a_paste_whose_tabs_became_single_spaces_still_gives_uan_date_and_hours(forty):
+    """A chat app that turns the tabs of a copied table into spaces leaves no cell borders:
+    the title and provider run together, but every UAN, date and hours are read."""
+    transcript = parse_transcript_text(render_text(forty).replace("\t", " "), TODAY)
+    assert [(a.uan, a.completed_on, a.hours) for a in transcript.activities] == [
+        (a.uan, a.completed_on, a.hours) for a in forty]
+    assert [a.title for a in transcript.activities] == [
+        f"{a.title} {a.provider}" for a in forty]

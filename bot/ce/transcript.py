@@ -181,16 +181,17 @@ def _name_columns(texts: list[str]) -> list[str | None]:
     return names
 
 
-def _is_heading_word(word: str) -> bool:
-    """A heading word, or a piece of one that a narrow column broke (``Conta`` + ``ct``)."""
-    return word in _HEADING_WORDS or (word.isalpha() and any(
+def _is_heading_word(word: str, pieces: bool) -> bool:
+    """A heading word, or (``pieces``) a piece of one that a narrow column broke (``Conta`` +
+    ``ct``)."""
+    return word in _HEADING_WORDS or (pieces and word.isalpha() and any(
         h.startswith(word) or h.endswith(word) for h in _HEADING_WORDS if len(h) > 3))
 
 
-def _is_heading_words(text: str) -> bool:
+def _is_heading_words(text: str, pieces: bool = True) -> bool:
     words = [w.strip("()[]:.,#") for w in text.lower().replace("/", " ").split()]
     return bool(words) and not any(c.isdigit() for c in text) and all(
-        _is_heading_word(w) for w in words if w)
+        _is_heading_word(w, pieces) for w in words if w)
 
 
 @dataclass
@@ -450,6 +451,10 @@ def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
             columns.extend(line)  # the second line of a wrapped heading row
             continue
         after_headings = False
+        if len(line.split()) >= 4 and _is_heading_words(line, pieces=False):
+            # headings run together (a paste that lost its tabs): nothing to place by column
+            current, pending = None, []
+            continue
         if _TOTAL.match(line):
             stated_total = _stated_total(line) if stated_total is None else stated_total
             current, pending = None, []
