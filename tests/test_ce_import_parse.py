@@ -188,8 +188,15 @@ def test_preview_counts_hours_by_topic_audience_and_cycle(forty):
         assert f"pharmacy law (ACPE 03) {law:g} h" in text
     start = date(2025, 4, 1)
     inside = [a for a in forty if start <= a.completed_on <= expiration]
-    assert f"cycle {start.isoformat()} to 2027-03-31: {len(inside)} activities" in text
+    assert f"cycle {start.isoformat()} (assumed) to 2027-03-31: {len(inside)} activities" in text
     assert "technician (T)" in text
+    topics = text.split("By topic: ")[1].split("\n")[0]
+    labels = [part.rsplit(" ", 2)[0] for part in topics.split(" \u00b7 ")]
+    codes = [label.split("ACPE ")[-1].rstrip(")") for label in labels]
+    first = [c for c in codes if c in ("03", "05")]
+    assert codes[:len(first)] == first and codes[len(first):] == sorted(codes[len(first):])
+    texas = preview_text(plan, [(ce_credentials.CREDENTIALS["tx-tech"], expiration, None)])
+    assert "(assumed)" not in texas  # a cycle set by the expiration alone
 
 
 # --- property: any column order, any wrapping ------------------------------------------------

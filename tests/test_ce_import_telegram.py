@@ -91,7 +91,7 @@ async def test_pdf_upload_preview_import_status_and_undo(rb):
     start = ce_rules.cycle_start(PTCB, EXP)
     new = ACTIVITIES[:-1]
     inside = [a for a in new if start <= a.completed_on <= EXP]
-    assert (f"{PTCB.name}, cycle {start.isoformat()} to {EXP.isoformat()}: "
+    assert (f"{PTCB.name}, cycle {start.isoformat()} (assumed) to {EXP.isoformat()}: "
             f"{len(inside)} activities ({format_hours(sum(a.hours for a in inside))} h)") in text
     assert await log_rows(rb, user) == before  # nothing written before Import
 

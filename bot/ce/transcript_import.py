@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.ce import rules
-from bot.ce.model import AUDIENCES, CEEntry, Credential, _sum_hours, format_hours, topic_label
+from bot.ce.model import (
+    AUDIENCES,
+    TOPIC_CODES,
+    CEEntry,
+    Credential,
+    _sum_hours,
+    format_hours,
+    topic_label,
+)
 from bot.ce.transcript import SkippedRow, Transcript, TranscriptActivity
 
 #: Rows listed one by one in a preview (the rest are counted).
@@ -38,6 +46,7 @@ class CycleLine:
     expiration: date
     count: int
     hours: float
+    assumed: bool = False  # the start is a guess: a PTCB cycle without its approval date
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,8 @@ def cycle_lines(
     for credential, expiration, since in credentials:
         inside = [e for e in entries if rules.entry_in_cycle(credential, expiration, e, since)]
         out.append(CycleLine(credential, rules.cycle_start(credential, expiration, since),
-                             expiration, len(inside), _sum_hours([e.hours for e in inside])))
+                             expiration, len(inside), _sum_hours([e.hours for e in inside]),
+                             rules.cycle_start_assumed(credential, since)))
     return out
 
 
@@ -121,7 +131,8 @@ def preview_text(
             by_topic[e.topic] += e.hours
             by_audience[e.audience] += e.hours
         order = sorted(by_topic, key=lambda k: (
-            _TOPIC_ORDER.index(k) if k in _TOPIC_ORDER else len(_TOPIC_ORDER), k))
+            _TOPIC_ORDER.index(k) if k in _TOPIC_ORDER else len(_TOPIC_ORDER),
+            TOPIC_CODES.get(k) or k.removeprefix("acpe-")))
         lines.append("By topic: " + " \u00b7 ".join(
             f"{topic_label(k)} {format_hours(by_topic[k])} h" for k in order))
         lines.append("By audience: " + " \u00b7 ".join(
@@ -130,7 +141,8 @@ def preview_text(
     for c in cycle_lines(plan, credentials):
         outside = len(entries) - c.count
         lines.append(
-            f"{c.credential.name}, cycle {c.start.isoformat()} to {c.expiration.isoformat()}: "
+            f"{c.credential.name}, cycle {c.start.isoformat()}{' (assumed)' if c.assumed else ''}"
+            f" to {c.expiration.isoformat()}: "
             f"{_activities(c.count)} ({format_hours(c.hours)} h) in it"
             + (f"; {outside} outside it (kept in your log, not counted)" if outside else "")
             + ".")
