@@ -20,6 +20,7 @@ from bot.cli.transcript_sample import (
     DATE_FORMS,
     NABP_ORDER,
     SampleActivity,
+    render_cards,
     render_pdf,
     render_text,
     sample_activities,
@@ -295,3 +296,18 @@ def test_a_paste_whose_tabs_became_single_spaces_still_gives_uan_date_and_hours(
         (a.uan, a.completed_on, a.hours) for a in forty]
     assert [a.title for a in transcript.activities] == [
         f"{a.title} {a.provider}" for a in forty]
+
+
+def test_activities_copied_as_cards_one_field_a_line(forty):
+    transcript = parse_transcript_text(render_cards(forty, "%b %d, %Y"), TODAY)
+    assert as_rows(transcript.activities) == as_rows(forty)
+    assert transcript.eprofile_id == "1234567"
+    text = ("Activity Title: IV room basics\nActivity Provider: ProCE, Inc.\n"
+            "Universal Activity Number (UAN): JA4008164-0000-25-006-L07-T\nDate: 2026-04-02\n"
+            "CEUs: 0.2\n\nState law seminar\nProvider: Board of Pharmacy\nDate: 2026-02-03\n"
+            "Hours: 2\n")
+    cards = parse_transcript_text(text, TODAY)
+    assert as_rows(cards.activities) == [("IV room basics", "ProCE, Inc.",
+                                          "JA4008164-0000-25-006-L07-T", date(2026, 4, 2), 2.0)]
+    (no_uan,) = cards.not_imported
+    assert no_uan.text.startswith("State law seminar")

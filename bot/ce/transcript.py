@@ -14,7 +14,12 @@ topic designator, L/H/B and P/T). The layout may vary:
   the lines after a row's first line belong to it until a blank line, a heading or the next row;
 * the heading repeated on every page, page headers and footers, a totals line;
 * dates as ``03/14/2026``, ``2026-03-14`` or ``Mar 14, 2026``; credit as contact hours
-  (``1.25``) or CEUs (``0.125``, times 10).
+  (``1.25``) or CEUs (``0.125``, times 10);
+* or each activity as a card, one field a line (``UAN: ...``, ``Date: ...``).
+
+Known limit: in a table whose rows have no space between them and whose shorter cells are
+centred beside a wrapped title, a title line above a row's UAN can't be told from the row
+above's; the UAN, date and hours are still read right.
 
 Rows without a UAN (non-ACPE credit the user uploaded) are returned as not imported, and rows
 that look like activities but can't be read come back with the reason.
@@ -418,6 +423,66 @@ def _stated_total(line: str) -> float | None:
     return _r2(float(numbers[0]) * 10)
 
 
+def _bounded(lines: Iterable[str]) -> list[str]:
+    """The lines, normalised (dashes, odd spaces), within :data:`MAX_LINES` and
+    :data:`MAX_CHARS`."""
+    out: list[str] = []
+    size = 0
+    for raw_line in lines:
+        line = raw_line[:MAX_LINE_CHARS].translate(_SPACES).rstrip()
+        size += len(line)
+        if len(out) >= MAX_LINES or size > MAX_CHARS:
+            break
+        out.append(line)
+    return out
+
+
+_LABELLED = re.compile(r"^\s*([A-Za-z][A-Za-z ()#'/.-]{1,40}?)\s*:\s*(\S.*)$")
+_RECORD_FIELDS = {"uan", "date", "hours", "ceus", "provider", "title"}
+
+
+def _label(line: str) -> tuple[str, str] | None:
+    """``("uan", "0009-...")`` for a line like ``UAN: 0009-...``: a heading, a colon, a value."""
+    m = _LABELLED.match(line)
+    if m is None or not _is_heading_words(m[1], pieces=False):
+        return None
+    name = _heading_field(m[1])
+    return (name, m[2].strip()) if name in _RECORD_FIELDS else None
+
+
+def _labelled_records(lines: list[str]) -> list[_Row] | None:
+    """Activities written as records, one field a line (``UAN: ...``, ``Date: ...``, the
+    title first, alone or as ``Activity Title: ...``), as a page of cards copies; ``None`` when
+    no line gives a UAN that way."""
+    if not any((found := _label(line)) and found[0] == "uan" for line in lines):
+        return None
+    columns = _Columns([(i, name) for i, name in enumerate(FIELDS)], True)
+    records: list[dict[str, str]] = []
+    record: dict[str, str] | None = None
+    for line in lines:
+        text = " ".join(line.split())
+        if not text or _TOTAL.match(text) or _NOISE.match(text):
+            record = None if record is None or "uan" in record else record
+            continue
+        found = _label(text)
+        if found is None:  # an unlabelled line: the title of the next activity
+            if record is not None and set(record) == {"title"}:
+                record["title"] += " " + text
+            else:
+                record = {"title": text}
+                records.append(record)
+            continue
+        name, value = found
+        if name in ("hours", "ceus") and (m := _DECIMAL.search(value) or re.search(
+                r"\b\d{1,2}\b", value)):
+            value = m.group()
+        if record is None or name in record:
+            record = {}
+            records.append(record)
+        record[name] = value
+    return [_Row([r], columns) for r in records if set(r) - {"title"}]
+
+
 def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
     """The activities of a transcript given as lines of text. ``today`` bounds the dates (a
     date in the future, or more than six years ago, can't count: that row is unreadable)."""
@@ -429,18 +494,19 @@ def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
     stated_total = None
     has_headings = False
     after_headings = False
-    size = 0
-    for count, raw_line in enumerate(lines):
-        line = raw_line[:MAX_LINE_CHARS].translate(_SPACES).rstrip()
-        size += len(line)
-        if count >= MAX_LINES or size > MAX_CHARS:
-            break
+    clean = _bounded(lines)
+    record_rows = _labelled_records(clean)
+    for line in clean:
         if eprofile_id is None and (m := _EPROFILE.search(line)):
             eprofile_id = m[1]
         if name is None and (m := _NAME.search(line)):
             name = " ".join(m[1].split()) or None
         if not line.strip() or line.strip() == "\f":
             current, after_headings = None, False
+            continue
+        if record_rows is not None:  # fields by label: only the header and totals from here
+            if _TOTAL.match(line) and stated_total is None:
+                stated_total = _stated_total(line)
             continue
         headings = _read_headings(line)
         if headings is not None:
@@ -473,7 +539,7 @@ def parse_transcript(lines: Iterable[str], today: date) -> Transcript:
             pending.append(part)
     activities: list[TranscriptActivity] = []
     skipped: list[SkippedRow] = []
-    for row in rows:
+    for row in rows if record_rows is None else record_rows:
         result = _read_row(row, today)
         (activities if isinstance(result, TranscriptActivity) else skipped).append(result)
     return Transcript(tuple(activities), tuple(skipped), name, eprofile_id, stated_total,

@@ -117,6 +117,17 @@ def render_text(
     return "\n".join(lines) + "\n"
 
 
+def render_cards(activities: list[SampleActivity], date_form: str = "%m/%d/%Y") -> str:
+    """The transcript as a page of cards copies: each activity's title, then one field a
+    line (``Provider: ...``, ``UAN: ...``)."""
+    lines = ["NABP e-Profile ID: 1234567", "Name: Tess Tech", ""]
+    for a in activities:
+        lines += [a.title, f"Provider: {a.provider}", f"UAN: {a.uan}",
+                  f"Date of Participation: {a.completed_on.strftime(date_form)}",
+                  f"Credits: {a.hours:.2f} contact hours ({a.ceus:.3f} CEUs)", ""]
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------------------------
 # PDF (fpdf2)
 # --------------------------------------------------------------------------------------------
