@@ -20,6 +20,9 @@ MAX_PAGES = 50
 TIME_LIMIT_S = 10.0
 MEMORY_LIMIT_BYTES = 768 * 1024 * 1024
 MAX_TEXT_CHARS = 2_000_000
+#: Child processes reading PDFs at once (one chat's files are read one at a time anyway).
+MAX_CONCURRENT = 2
+_running = asyncio.Semaphore(MAX_CONCURRENT)
 
 _PASTE_INSTEAD = ("copy the text of your transcript from the e-Profile page (CPE Monitor) and "
                   "paste it here")
@@ -87,6 +90,11 @@ async def extract_lines(data: bytes, time_limit: float | None = None) -> list[st
     (default :data:`TIME_LIMIT_S`)."""
     precheck(data)
     time_limit = TIME_LIMIT_S if time_limit is None else time_limit
+    async with _running:
+        return await _extract(data, time_limit)
+
+
+async def _extract(data: bytes, time_limit: float) -> list[str]:
     process = await asyncio.create_subprocess_exec(
         *_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL)

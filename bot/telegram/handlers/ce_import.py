@@ -22,6 +22,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
+from bot.answers import templates
 from bot.ce import credentials as ce_credentials
 from bot.ce.model import _sum_hours
 from bot.ce.transcript import parse_transcript
@@ -148,6 +149,11 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """A document in a private chat: the transcript PDF."""
     chat_id, user_id = update.effective_chat.id, update.effective_user.id
     document = update.effective_message.document
+    allowed, tell = await context.application.bot_data["services"].limiter.admit(user_id)
+    if not allowed:  # each file costs a child process: files count as questions do
+        if tell:
+            await send_html(context, chat_id, html.escape(templates.RATE_LIMITED))
+        return
     await _storage(context).touch_user(user_id, chat_id=chat_id,
                                        first_name=update.effective_user.first_name)
     if context.user_data is not None:
