@@ -636,6 +636,21 @@ class BotApiStub:
             extra["caption"] = caption
         return self._enqueue_user_message(user_id, extra, **chat_kwargs)
 
+    def user_document(self, user_id: int, data: bytes, filename: str, *,
+                      mime_type: str | None = "application/pdf", caption: str | None = None,
+                      **chat_kwargs: Any) -> dict:
+        """Enqueue a document (a file) sent by a user; the bot fetches it with getFile and
+        the file URL, as from Telegram."""
+        fid = self._register_file(data, filename, "documents", mime_type)
+        document: dict[str, Any] = {"file_id": fid, "file_unique_id": f"U{fid}",
+                                    "file_name": filename, "file_size": len(data)}
+        if mime_type:
+            document["mime_type"] = mime_type
+        extra: dict[str, Any] = {"document": document}
+        if caption is not None:
+            extra["caption"] = caption
+        return self._enqueue_user_message(user_id, extra, **chat_kwargs)
+
     def user_voice(self, user_id: int, *, duration: int = 3, **chat_kwargs: Any) -> dict:
         data = b"OggS" + b"\x00" * 60
         fid = self._register_file(data, "voice.oga", "voice")

@@ -378,6 +378,10 @@ def run_bench(settings: Settings, questions_file: Path, rounds: int = 2, *, burs
     ce = report["ce_words_ms"]
     print(f"Recognising a personal CE message (bot.ce.wording, {ce['messages']} messages): "
           f"mean {ce['mean']:.3f} ms, p95 {ce['p95']:.3f} ms (target < 1 ms beyond the answer)")
+    try:
+        print("\n" + format_transcript(transcript_figures(runs=5)))
+    except ImportError:  # fpdf2 makes the sample PDF: the dev extra
+        print("\ntranscript import: skipped (needs the dev extra, fpdf2)")
     print(json.dumps(report), file=sys.stderr)
     return 0
 
@@ -489,6 +493,69 @@ def format_report(r: dict[str, Any]) -> str:
             f"(target < {t['noop_reingest_s']:.0f} s)"
         )
     return "\n".join(lines)
+
+
+# --- CPE Monitor transcript import ---------------------------------------------------------
+
+TRANSCRIPT_ACTIVITIES = 60
+TRANSCRIPT_PAGES = 5
+
+
+def transcript_figures(runs: int = 20) -> dict[str, Any]:
+    """Reading a 5-page, 60-activity transcript PDF (made by fpdf2, the dev extra): the text
+    parsed into activities, the text extracted by pypdf in this process, and the whole bounded
+    child process the bot uses; medians over ``runs``."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from bot.ce.transcript import parse_transcript
+    from bot.cli.transcript_sample import render_pdf, sample_activities
+    from bot.telegram.transcript_pdf import extract_lines_sync
+
+    activities = sample_activities(TRANSCRIPT_ACTIVITIES, seed=3)
+    data = render_pdf(activities, line_height=5.5)
+    pages = len(PdfReader(io.BytesIO(data)).pages)
+    lines = extract_lines_sync(data)
+    today = date(2026, 12, 1)
+
+    def median(call) -> float:
+        times = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            call()
+            times.append(time.perf_counter() - t)
+        return statistics.median(times) * 1000
+
+    def extract() -> None:
+        for page in PdfReader(io.BytesIO(data)).pages:
+            page.extract_text(extraction_mode="layout")
+
+    parsed = parse_transcript(lines, today)
+    return {
+        "pages": pages, "activities": len(activities), "parsed": len(parsed.activities),
+        "parse_ms": median(lambda: parse_transcript(lines, today)),
+        "extract_ms": median(extract),
+        "child_process_ms": median(lambda: extract_lines_sync(data)),
+    }
+
+
+def format_transcript(f: dict[str, Any]) -> str:
+    return (f"transcript import, {f['pages']} pages, {f['activities']} activities "
+            f"({f['parsed']} read): parse {f['parse_ms']:.1f} ms, pypdf text "
+            f"{f['extract_ms']:.0f} ms, whole bounded child process {f['child_process_ms']:.0f} ms")
+
+
+def run_transcript_bench(runs: int = 20) -> int:
+    try:
+        figures = transcript_figures(runs)
+    except ImportError as exc:
+        print(f"transcript bench needs the dev extra (fpdf2): {exc}", file=sys.stderr)
+        return 2
+    print(format_transcript(figures))
+    print(json.dumps({"transcript": figures}), file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

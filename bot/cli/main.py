@@ -1,5 +1,5 @@
-"""Command line: `python -m bot [run|ask|chat|eval|bench [nudges]|db upgrade|current|
-nudges dispatch|webhook set|delete]`.
+"""Command line: `python -m bot [run|ask|chat|eval|bench [nudges|transcript]|db upgrade|current|
+nudges dispatch|webhook set|delete|ce import|undo-import]`.
 
 `python -m bot` (or `run`) starts the bot in BOT_MODE: polling (the default) or webhook."""
 
@@ -142,6 +142,10 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.what == "transcript":
+        from bot.cli.bench import run_transcript_bench
+
+        return run_transcript_bench()
     if args.what == "nudges":
         from bot.cli.bench_nudges import run_cli
 
@@ -302,9 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="speed and memory of both embedding backends (onnx, torch) in one run; "
         "`bench nudges`: the cost of a nudge tick at scale"
     )
-    bench.add_argument("what", nargs="?", choices=["nudges"],
+    bench.add_argument("what", nargs="?", choices=["nudges", "transcript"],
                        help="nudges: seed a database and time nudge ticks "
-                       "(bot/cli/bench_nudges.py)")
+                       "(bot/cli/bench_nudges.py); transcript: read a 5-page, 60-activity "
+                       "CPE Monitor transcript PDF")
     bench.add_argument("--users", type=int, default=100_000, help="bench nudges: users seeded")
     bench.add_argument("--due", type=int, default=None,
                        help="bench nudges: users with a nudge due (default: 1%% of them)")
@@ -336,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
                      ).set_defaults(func=cmd_db)
     dbsub.add_parser("current", help="print the revision the database is at"
                      ).set_defaults(func=cmd_db)
+    from bot.cli.ce_import import add_parser as add_ce_parser
+
+    add_ce_parser(sub)
     nudges = sub.add_parser("nudges", help="renewal nudges")
     nsub = nudges.add_subparsers(dest="action", required=True)
     dispatch = nsub.add_parser("dispatch", help="send the nudges due now, then exit")

@@ -148,3 +148,27 @@ class CEStore(UserStore):
                 .values(**fields)
             )
             return result.rowcount > 0
+
+    # --- imports from a CPE Monitor transcript ------------------------------------------------
+
+    async def import_entries(self, user_id: int, batch: str, rows: list[dict]) -> int:
+        """Add ``rows`` (the columns of each entry) as one import, all or nothing, in one
+        transaction; each carries ``batch`` so :meth:`undo_import` removes exactly them. Creates
+        the user's row if there is none, and computes the next nudges again as any change to
+        the log does. Returns how many were added."""
+        await self.touch_user(user_id)
+        async with self.session() as s:
+            s.add_all(CEEntryRow(user_id=user_id, import_batch=batch, **fields)
+                      for fields in rows)
+            await s.flush()
+            await self._reschedule(s, user_id)
+        return len(rows)
+
+    async def undo_import(self, user_id: int, batch: str) -> int:
+        """Remove every entry of the import ``batch`` (all or nothing); how many there were."""
+        async with self.session() as s:
+            result = await s.execute(
+                delete(CEEntryRow).where(CEEntryRow.user_id == user_id,
+                                         CEEntryRow.import_batch == batch))
+            await self._reschedule(s, user_id)
+            return result.rowcount

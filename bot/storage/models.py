@@ -143,6 +143,10 @@ class CEEntryRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # set by /ce delete; the row is kept only while its Undo button works, then purged
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # the import (from a CPE Monitor transcript) that added it, so that its Undo removes
+    # exactly that import; None: logged by hand
+    import_batch: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    provider: Mapped[str | None] = mapped_column(String(200), nullable=True)  # as imported
 
     def to_entry(self) -> CEEntry:
         return CEEntry(

@@ -38,7 +38,7 @@ from bot.storage.store import Storage
 from bot.telegram import metrics, nudges
 from bot.telegram.bot_api import BotApiRequest
 from bot.telegram.handlers import ce as ce_chat
-from bot.telegram.handlers import ce_words
+from bot.telegram.handlers import ce_import, ce_words
 from bot.telegram.handlers.feedback import on_feedback, on_followup
 from bot.telegram.handlers.forget import cmd_forget, on_forget
 from bot.telegram.handlers.groups import on_group_text
@@ -131,6 +131,7 @@ CALLBACKS = {
     "tz": on_timezone,
     "ce": ce_chat.on_callback,
     "cw": ce_words.on_callback,
+    "cei": ce_import.on_callback,
 }
 
 
@@ -244,7 +245,13 @@ def build_application(settings: Settings, replier: Replier, storage: Storage) ->
     add(MessageHandler(private & filters.COMMAND, on_unknown_command))
     add(MessageHandler(private & filters.TEXT, on_private_text))
     add(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, on_group_text))
+    add(MessageHandler(private & filters.Document.ALL, ce_import.on_document))
     add(MessageHandler(private & ~filters.TEXT, on_not_text))
+    # /ce import, and the transcript pasted after it, before /ce and the questions
+    add(CommandHandler("ce", ce_import.cmd_import, filters=private & ce_import.IMPORT_COMMAND),
+        group=-1)
+    add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, ce_import.on_pasted_text),
+        group=-1)
     application.add_error_handler(on_error)
     return application
 

@@ -55,6 +55,8 @@ def usage_text() -> str:
         "changes only what you name: /ce edit 12 hours 3, /ce edit 12 date 2026-03-14, "
         "/ce edit 12 title \"New title\", topic, uan (or uan none), audience, +tag, -tag\n"
         "/ce status — what is done and missing, with a chart · /ce export — CSV · /ce tags\n"
+        "/ce import — fill the log from your CPE Monitor transcript (the PDF from your NABP "
+        "e-Profile, or its text pasted)\n"
         "Topics: law, patient-safety, general, drug-therapy, hiv-aids, compounding, opioids, "
         "tx-law, human-trafficking (or an ACPE topic designator: 01, 03, 07…).\n"
         f"Credentials: {national}. States: {states} (other states: not confirmed yet)."
