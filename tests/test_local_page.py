@@ -20,6 +20,10 @@ from conftest import ROOT
 from local_support import chromium, local_bot
 
 pytest.importorskip("selenium")
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -49,7 +53,10 @@ def browser(downloads):
 
 
 def wait(driver, condition, what: str, timeout: float = T):
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+    # a message edited while read is re-rendered: its old element goes stale, so look again
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,
+                                             NoSuchElementException)).until(
         lambda d: condition(d), message=f"timed out waiting for {what}")
 
 
@@ -142,7 +149,10 @@ def test_a_person_tries_the_whole_bot_in_the_page(local, browser, downloads, rep
     expected = replier.answer(question)
     assert expected.kind == "answer" and expected.sources
     before = send(d, question)
-    answer = new_bot_row(d, before, "Sources", "the answer")
+    answer_id = new_bot_row(d, before, "Sources", "the answer").get_attribute("data-id")
+    d.implicitly_wait(0)
+    answer = wait(d, lambda d: by_id(d, answer_id) if by_id(d, answer_id).find_elements(
+        By.CSS_SELECTOR, ".kbtn") else None, "the answer's buttons")
     hrefs = {a.get_attribute("href") for a in answer.find_elements(By.CSS_SELECTOR, ".text a")}
     assert {s.url for s in expected.sources} <= hrefs, (hrefs, expected.sources)
     first_line = row_text(answer).splitlines()[0]
