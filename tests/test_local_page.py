@@ -255,6 +255,34 @@ def test_hostile_text_is_shown_as_text_and_never_runs(local, browser):
     assert d.execute_script("return window.__pwned") is None
 
 
+def test_the_time_control_brings_a_renewal_reminder_into_the_chat(local, browser):
+    d = browser
+    d.get(local.page_url)
+    wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#persona option"), "the page to load")
+    Select = pytest.importorskip("selenium.webdriver.support.select").Select
+    Select(d.find_element(By.ID, "persona")).select_by_value("sam")
+    expires = dt.date.today() + dt.timedelta(days=120)
+    before = send(d, f"/ce set ptcb-cpht {expires.isoformat()}")
+    new_bot_row(d, before, "", "the credential set")
+    d.find_element(By.ID, "clock-toggle").click()
+    when = d.find_element(By.ID, "clock-at")
+    # 60 days before expiration, 15:00 UTC (daytime in New York, the default time zone)
+    d.execute_script("arguments[0].value = arguments[1]", when,
+                     f"{expires - dt.timedelta(days=60):%Y-%m-%d}T15:00")
+    before = len(bot_rows(d))
+    d.find_element(By.ID, "clock-go").click()
+    result = wait(d, lambda d: "sent" in d.find_element(By.ID, "clock-result").text and
+                  d.find_element(By.ID, "clock-result").text, "the clock's result")
+    assert "1 sent" in result, result
+    reminder = new_bot_row(d, before, "", "the renewal reminder")
+    assert expires.strftime("%B") in reminder.text, reminder.text
+    # the same instant again sends nothing twice
+    d.find_element(By.ID, "clock-go").click()
+    wait(d, lambda d: "0 sent" in d.find_element(By.ID, "clock-result").text
+         or "no reminder" in d.find_element(By.ID, "clock-result").text, "the second run")
+    assert len(bot_rows(d)) == before + 1
+
+
 class _Evil(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         body = b"<!doctype html><title>another site</title><p>hello"

@@ -451,7 +451,7 @@
     $("mention").textContent = `@${config.bot.username}`;
     $("clock-toggle").hidden = !config.clock;
     const later = new Date(Date.now() + 300 * 24 * 3600 * 1000);
-    $("clock-at").value = later.toISOString().slice(0, 16);
+    $("clock-at").value = later.toISOString().slice(0, 11) + "15:00";  // daytime in the US
     for (const p of config.personas) {
       const option = el("option", null, p.label);
       option.value = p.key;
