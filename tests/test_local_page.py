@@ -283,6 +283,34 @@ def test_the_time_control_brings_a_renewal_reminder_into_the_chat(local, browser
     assert len(bot_rows(d)) == before + 1
 
 
+def test_in_the_group_the_bot_answers_a_mention_or_a_reply_only(local, browser):
+    d = browser
+    d.get(local.page_url)
+    wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#persona option"), "the page to load")
+    Select = pytest.importorskip("selenium.webdriver.support.select").Select
+    Select(d.find_element(By.ID, "persona")).select_by_value("group-tess")
+    assert d.find_element(By.ID, "chat-title").text == "Pharmacy team"
+    assert d.find_element(By.ID, "group-hint").is_displayed()
+    send(d, "how do i renew my cpht")  # not addressed to the bot: silence
+    before = len(bot_rows(d))
+    d.find_element(By.ID, "mention").click()  # "@pathway_test_bot " into the composer
+    box = d.find_element(By.ID, "text")
+    box.send_keys("how do i renew my cpht")
+    d.find_element(By.ID, "send").click()
+    answer = new_bot_row(d, before, "Sources", "the answer to the mention")
+    assert len(bot_rows(d)) == before + 1  # the unaddressed message got nothing
+    assert "how do i renew my cpht" in answer.find_element(By.CSS_SELECTOR, ".quote").text
+
+    # Sam replies to the bot's answer, without a mention: answered too
+    Select(d.find_element(By.ID, "persona")).select_by_value("group-sam")
+    rows = wait(d, lambda d: bot_rows(d), "the group's messages")
+    rows[-1].find_element(By.CSS_SELECTOR, ".reply-to").click()
+    assert "Replying to Pathway" in d.find_element(By.ID, "replying-text").text
+    before = send(d, "how long does that take")
+    reply = new_bot_row(d, before, "", "the answer to the reply")
+    assert "Sam" in reply.find_element(By.CSS_SELECTOR, ".quote").text
+
+
 class _Evil(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         body = b"<!doctype html><title>another site</title><p>hello"

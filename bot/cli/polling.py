@@ -236,8 +236,13 @@ def run_terminal_chat(settings: Settings) -> int:
     runner = LocalThread(settings, replier, server)
     try:
         runner.start()
-    except OSError as exc:
-        return _port_in_use(settings, exc)
+    except OSError as exc:  # e.g. `make run` has the port: take any free one
+        print(f"port {settings.local_chat_port} is busy ({exc.strerror or exc}); using a free "
+              "one", file=sys.stderr)
+        server = local_server(settings, port=0)
+        runner = LocalThread(settings, replier, server)
+        runner.start()
+    print(f"(the chat page is at {server.page_url} while this runs)", flush=True)
     try:
         return TerminalChat(server.page_url, server.page_token).run()
     finally:

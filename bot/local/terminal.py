@@ -174,7 +174,10 @@ class TerminalChat:
         while True:
             self.out.write("\nyou> ")
             self.out.flush()
-            line = self.inp.readline()
+            try:
+                line = self.inp.readline()
+            except KeyboardInterrupt:
+                line = ""
             if not line or not line.strip() or line.strip().lower() in ("quit", "exit"):
                 self.print()
                 return 0
