@@ -1,4 +1,5 @@
-"""A local fake of the Telegram Bot API for end-to-end tests of the pathway bot.
+"""A local Telegram Bot API: the tests' stub, and under the chat page (:mod:`bot.local.server`)
+what ``make run`` uses without a token.
 
 ``BotApiStub`` is a real aiohttp HTTP server on 127.0.0.1 that a real python-telegram-bot
 ``Application`` talks to::
