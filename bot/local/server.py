@@ -199,7 +199,7 @@ class LocalTelegram(BotApiStub):
         base = self._lookup_file(file_id)
         return None if base is None else self._files[base]
 
-    def user_document(self, persona: Persona, upload: UploadedFile,
+    def persona_document(self, persona: Persona, upload: UploadedFile,
                       caption: str | None = None) -> dict:
         """A user sends a file (the bot takes text only, and says so)."""
         fid = self._register_file(upload.data, upload.filename, "documents",
@@ -361,7 +361,7 @@ class LocalTelegram(BotApiStub):
         if not data:
             return _bad("the file is empty")
         caption = form.get("caption")
-        update = self.user_document(
+        update = self.persona_document(
             persona, UploadedFile(part.filename, part.content_type, data),
             caption if isinstance(caption, str) and caption.strip() else None)
         return web.json_response({"ok": True, "message_id": update["message"]["message_id"]})
