@@ -160,3 +160,24 @@ async def test_requests_from_elsewhere_are_refused(local):
                                     json={"persona": "tess", "text": "hi"},
                                     headers={"Origin": local.page_url.rstrip("/")})
         assert status == 200
+
+
+async def test_a_file_from_the_page_reaches_the_chat_as_a_document(local):
+    async with aiohttp.ClientSession() as http:
+        form = aiohttp.FormData()
+        form.add_field("persona", "sam")
+        form.add_field("file", b"my notes", filename="notes.txt", content_type="text/plain")
+        status, body = await page_call(http, local, "POST", "/api/upload", data=form)
+        assert status == 200, body
+        empty = aiohttp.FormData()
+        empty.add_field("persona", "sam")
+        empty.add_field("file", b"", filename="empty.txt", content_type="text/plain")
+        status, refused = await page_call(http, local, "POST", "/api/upload", data=empty)
+        assert status == 400 and "empty" in refused["description"]
+        _, view = await page_call(http, local, "GET", "/api/state?chat=1002")
+    (message,) = view["messages"]
+    assert message["message_id"] == body["message_id"]
+    assert message["document"]["file_name"] == "notes.txt"
+    assert message["from"]["first_name"] == "Sam"
+    (update,) = [u for u in local.updates if "message" in u]
+    assert update["message"]["document"]["file_name"] == "notes.txt"  # what the bot gets
