@@ -82,3 +82,27 @@ def test_the_terminal_chat_runs_the_same_bot(tmp_path, store_settings):
     finally:
         child.close()
     assert child.exitstatus == 0, (tmp_path / "session.log").read_text("utf-8")[-3000:]
+
+
+def test_make_run_without_a_token_serves_the_page_and_stops_on_ctrl_c(tmp_path, store_settings):
+    import signal
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHROMA_", "LOCAL_CHAT"))}
+    env.update(CHROMA_PATH=str(store_settings.chroma_path), KNOWLEDGE_PATH=str(ROOT / "knowledge"),
+               DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+               TELEGRAM_BOT_TOKEN="", LOCAL_CHAT_PORT="0", PYTHONPATH=str(ROOT),
+               BOT_MODE="polling", LOG_LEVEL="WARNING")
+    child = pexpect.spawn(sys.executable, ["-m", "bot"], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", timeout=T)
+    try:
+        child.expect(r"Open the chat:\s+(http://127\.0\.0\.1:\d+/)", timeout=T)
+        url = child.match.group(1)
+        with urllib.request.urlopen(url, timeout=10) as response:
+            page = response.read().decode()
+        assert "chat.js" in page and response.headers["Content-Security-Policy"]
+        child.kill(signal.SIGINT)
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
