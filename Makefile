@@ -1,6 +1,6 @@
 # Two commands for a newcomer on a fresh machine:
 #   make run    set up .venv, build or update the knowledge store, start the bot
-#               (or the console chat when no TELEGRAM_BOT_TOKEN is set)
+#               (without TELEGRAM_BOT_TOKEN: the same bot on a local chat page)
 #   make test   set up .venv and run the checks and the test suite
 
 PYTHON ?= python3
@@ -25,12 +25,8 @@ ingest: install
 	$(BIN)/python ingest.py
 
 run: ingest
-	@if $(BIN)/python -c "import sys; from bot.settings import get_settings; sys.exit(0 if get_settings().telegram_bot_token else 1)"; then \
-		$(BIN)/python -m bot; \
-	else \
-		echo "TELEGRAM_BOT_TOKEN is not set: starting the console chat instead (see .env.example)."; \
-		$(BIN)/python -m bot chat; \
-	fi
+	@# without TELEGRAM_BOT_TOKEN this serves the chat page at http://127.0.0.1:8080/
+	$(BIN)/python -m bot
 
 chat: ingest
 	$(BIN)/python -m bot chat

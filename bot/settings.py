@@ -110,6 +110,18 @@ class Settings(BaseSettings):
     )
     metrics_listen: str = Field("0.0.0.0", description="Address the METRICS_PORT server binds")
 
+    # --- the local Telegram (bot/local): `make run` / `python -m bot chat` without a token ---
+    local_chat_host: str = Field(
+        "127.0.0.1", description="Address the local chat page and Bot API bind (no token set)"
+    )
+    local_chat_port: int = Field(
+        8080, ge=0, le=65535, description="Port of the local chat page (0: any free port)"
+    )
+    local_chat_allow_remote: bool = Field(
+        False, description="Allow LOCAL_CHAT_HOST other than 127.0.0.1 (the page has no login: "
+        "anyone who reaches it can use it as any user)"
+    )
+
     @field_validator("onnx_path", mode="before")
     @classmethod
     def _empty_path_is_none(cls, value: object) -> object:

@@ -23,7 +23,8 @@ TELEGRAM_BOT_TOKEN is not set, so the Telegram bot cannot start.
   2. Put it in .env:   TELEGRAM_BOT_TOKEN=123456:ABC...   (see .env.example)
   3. Run:              python -m bot
 
-To try the bot right now without Telegram:  python -m bot chat
+Without a token, `python -m bot` (BOT_MODE=polling) runs the same bot on a local Telegram:
+a chat page at http://127.0.0.1:8080/, or `python -m bot chat` in the terminal.
 """
 
 NO_STORE_EXIT = 2
@@ -71,9 +72,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.cli.console import run_console
+    from bot.cli.polling import run_terminal_chat
 
-    return run_console(_load_replier(), get_settings())
+    return run_terminal_chat(get_settings())
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -186,6 +187,10 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if settings.telegram_bot_token is None and settings.bot_mode == "polling":
+        from bot.cli.polling import run_local
+
+        return run_local(settings)  # the chat page on a local Telegram
     if settings.telegram_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 1
@@ -279,12 +284,13 @@ def cmd_nudges(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the Telegram bot (the default)").set_defaults(func=cmd_run)
+    sub.add_parser("run", help="run the Telegram bot (the default); without a token, the local "
+                   "chat page").set_defaults(func=cmd_run)
     ask = sub.add_parser("ask", help="answer one question ('-' reads one per line from stdin)")
     ask.add_argument("--json", action="store_true", help="print a JSON object per question")
     ask.add_argument("question", nargs="+")
     ask.set_defaults(func=cmd_ask)
-    sub.add_parser("chat", help="chat with the bot in this terminal").set_defaults(func=cmd_chat)
+    sub.add_parser("chat", help="the same bot in this terminal, on a local Telegram").set_defaults(func=cmd_chat)
     ev = sub.add_parser("eval", help="retrieval and scope evaluation")
     ev.add_argument("file", nargs="?", default="tests/data/eval_questions.jsonl")
     ev.add_argument("--safety", nargs="*", default=["tests/data/safety_messages.jsonl",

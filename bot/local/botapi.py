@@ -1,4 +1,5 @@
-"""A local fake of the Telegram Bot API for end-to-end tests of the pathway bot.
+"""A local Telegram Bot API: the tests' stub, and under the chat page (:mod:`bot.local.server`)
+what ``make run`` uses without a token.
 
 ``BotApiStub`` is a real aiohttp HTTP server on 127.0.0.1 that a real python-telegram-bot
 ``Application`` talks to::
@@ -525,16 +526,23 @@ class BotApiStub:
             "setMyCommands", "getMyCommands",
             "deleteMyCommands", "sendMessage", "editMessageText", "editMessageReplyMarkup",
             "answerCallbackQuery", "sendChatAction", "sendPhoto", "sendDocument", "getFile",
+            "deleteMessage",
         ):
             handler = getattr(self, "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower())
             self._methods[name.lower()] = (name, handler)
 
     # ---------------------------------------------------------------- lifecycle
 
-    async def start(self) -> None:
+    def web_app(self) -> web.Application:
+        """The aiohttp application serving the Bot API (``/bot<token>/<method>``) and its
+        files (``/file/bot<token>/<path>``); :mod:`bot.local.server` adds the chat page."""
         app = web.Application(client_max_size=MAX_DOCUMENT_BYTES + 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_file)
+        return app
+
+    async def start(self) -> None:
+        app = self.web_app()
         self._closing = False
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -1603,6 +1611,18 @@ class BotApiStub:
                                   "caption": msg.get("caption"),
                                   "reply_markup": markup, "params": params})
         return copy.deepcopy(msg)
+
+    async def _delete_message(self, params: dict) -> bool:
+        state = self._chat_state(params)
+        message_id = params.get("message_id")
+        if message_id is None:
+            raise _bad_request("message identifier is not specified")
+        if state["messages"].pop(message_id, None) is None:
+            raise _bad_request("message to delete not found")
+        state["meta"].pop(message_id, None)
+        self._last_activity[state["chat"]["id"]] = time.monotonic()
+        self._sent_changed.notify()
+        return True
 
     async def _answer_callback_query(self, params: dict) -> bool:
         query_id = str(params.get("callback_query_id") or "")
