@@ -414,6 +414,7 @@ class Replier:
         second = None if len(shown) > 1 else next(
             (h for h in hits[1:3]
              if (SECOND_SAME_DOC or h.passage.path != lead.path)
+             and self._same_subject(lead, h.passage)
              and h.score >= lead_hit.score - SECOND_MARGIN
              and h.dense >= ANSWER_EVIDENCE and h.passage.blocks),
             None,
@@ -433,6 +434,14 @@ class Replier:
             sources=numbering.refs,
             followups=self._followups(hits, shown, lead.path),
         )
+
+    def _same_subject(self, lead: Passage, other: Passage) -> bool:
+        """Whether a second section may follow the lead in one reply: the same topic, and for
+        a state's card only that state's own sections. Anything else is offered as a follow-up
+        button instead (no tails from elsewhere: a nursing line under a state's card)."""
+        if lead.path.startswith("states/") or other.path.startswith("states/"):
+            return other.path == lead.path
+        return other.topic == lead.topic
 
     def _section_states(self, section: str) -> frozenset[str]:
         """The states a section is about: a state record's own, or those its heading names."""
