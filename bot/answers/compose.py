@@ -170,6 +170,43 @@ def _domain(url: str | None) -> str:
     return host.removeprefix("www.")
 
 
+#: What kind of figure a question asks for, and how that figure is written in a section:
+#: "how much" wants a dollar amount, "how long" a duration, "how many" a count, a ratio a ratio.
+ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|\$)", re.IGNORECASE),
+     re.compile(r"\$\s?\d")),
+    (re.compile(r"\b(?:how long|length|long is|wait|till|until|how soon|timeline|how many "
+                r"(?:years|months|weeks|days|hours|minutes))\b", re.IGNORECASE),
+     re.compile(r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?\s*(?:minutes?|hours?|days?|weeks?"
+                r"|months?|years?)\b|\b(?:one|two|three|four|five|six|twelve) (?:minutes?|hours?"
+                r"|days?|weeks?|months?|years?)\b", re.IGNORECASE)),
+    (re.compile(r"\bratio\b", re.IGNORECASE), re.compile(r"\b\d+\s*(?::|to)\s*\d+\b|\d+ (?:pharmacy )?"
+                                             r"technicians?\b", re.IGNORECASE)),
+    (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\b\d+\b")),
+)
+FIGURE_WITHIN = 300  # characters: where a reader looks for the figure they asked for
+
+
+def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
+    """The section's blocks, with the one that states the figure the question asks for moved
+    first when the opening does not state it ("cspt test length?" -> the block with "75
+    questions" and the time). The blocks are the section's own, each with its citations."""
+    wanted = next((figure for asks, figure in ASKED_FIGURES if asks.search(question)), None)
+    if wanted is None or not blocks or wanted.search(blocks[0]["text"][:FIGURE_WITHIN]):
+        return blocks
+    q_terms = terms(question)
+    best, best_overlap = None, -1
+    for i, block in enumerate(blocks[1:], start=1):
+        if block["text"].rstrip().endswith(":") or not wanted.search(block["text"]):
+            continue
+        overlap = len(q_terms & terms(block["text"]))
+        if overlap > best_overlap:
+            best, best_overlap = i, overlap
+    if best is None or best_overlap < 1:
+        return blocks
+    return [blocks[best], *blocks[:best], *blocks[best + 1:]]
+
+
 class Replier:
     """Turns a question into a Reply using a Retriever."""
 
@@ -399,7 +436,7 @@ class Replier:
         lead_hit = hits[0]
         lead = lead_hit.passage
         numbering = _SourceNumbering()
-        parts = self._section_parts(lead, numbering)
+        parts = self._section_parts(lead, numbering, question)
         shown = {lead.section}
         if extra is not None and extra.passage.blocks:
             block = extra.passage.blocks[0]
@@ -495,9 +532,11 @@ class Replier:
             cites=list(dict.fromkeys(cites)), item=block["kind"] == "item",
         )
 
-    def _section_parts(self, passage: Passage, numbering: _SourceNumbering) -> list[Part]:
-        """The section as written, shortened at sentence or list-item boundaries."""
-        blocks = passage.blocks
+    def _section_parts(self, passage: Passage, numbering: _SourceNumbering,
+                       question: str | None = None) -> list[Part]:
+        """The section as written, shortened at sentence or list-item boundaries; the block
+        with the figure the question asks for comes first (see asked_figure_first)."""
+        blocks = asked_figure_first(passage.blocks, question) if question else passage.blocks
         chosen: list[tuple[dict, str]] = []
         used = 0
         for block in blocks:
