@@ -67,6 +67,16 @@ STATE_RULES = re.compile(
     r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board)\b", re.IGNORECASE)
 RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
                            re.IGNORECASE)
+#: Sections about leaving the technician role (pharmacy school, nursing) answer a question only
+#: when it names the other role or leaving: "what schooling do i need to be a tech" is not the
+#: pharmacist's PharmD timeline.
+OTHER_ROLES_TOPIC = "beyond_tech"
+OTHER_ROLE_WORDS = re.compile(
+    r"\b(?:pharmacists?|pharm ?d|pharmacy school|pharm school|nurs\w*|lpn|lvn|rn|np|pa school"
+    r"|physician|doctor|medical school|med school|quit\w*|leav\w*|career change|change careers?"
+    r"|other careers?|new career|beyond|instead of being a tech|out of pharmacy|move on|next step"
+    r"|after tech|advance|nclex|pcat)\b", re.IGNORECASE)
+OTHER_ROLE_PENALTY = 0.3
 ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
 ASKED_FLOOR = 0.6  # ... when the closest phrasing is at least this close
 WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
@@ -331,6 +341,7 @@ class Replier:
         top_fused = max((p.score for p in retrieval.passages), default=0.0) or 1.0
         top_lexical = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
         best: dict[str, SectionHit] = {}
+        leaving = OTHER_ROLE_WORDS.search(question) is not None
         for p in retrieval.passages:
             if p.next_step:
                 continue
@@ -346,6 +357,8 @@ class Replier:
                 score += CONTINUITY_WEIGHT
             if p.path == state_path:
                 score += STATE_WEIGHT
+            if p.topic == OTHER_ROLES_TOPIC and not leaving:
+                score -= OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
             hit = best.get(p.section)
             if hit is None or score > hit.score:
                 best[p.section] = SectionHit(passage=p, score=score, dense=p.dense)
