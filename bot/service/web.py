@@ -32,6 +32,7 @@ import logging
 import re
 import signal
 import socket
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -262,15 +263,19 @@ class WebhookService:
         """SIGTERM: 503 for new updates, finish those in hand, stop jobs, flush, close."""
         from bot.telegram.app import shutdown
 
+        grace = self.settings.shutdown_grace_seconds
+        deadline = time.monotonic() + grace
         self.endpoint.stopping = self.readiness.stopping = True
+        services = self.application.bot_data["services"]
+        services.nudge_stop.set()  # a running nudge tick ends before its next nudge
         log.info("stopping: new updates get 503; finishing the updates in hand")
         try:
-            await self.inbox.stop(self.settings.shutdown_grace_seconds)
+            await self.inbox.stop(grace)
             self.server.should_exit = True
             if self._serving is not None:
                 await asyncio.gather(self._serving, return_exceptions=True)
             if self.application.running:
-                await self.application.stop()  # waits for a running nudge job
+                await self._stop_application(services, deadline)
         finally:
             if self._started:
                 await shutdown(self.application)  # the answer batcher, the database
@@ -279,6 +284,19 @@ class WebhookService:
             if self._socket is not None:
                 self._socket.close()
         log.info("stopped")
+
+    async def _stop_application(self, services, deadline: float) -> None:
+        """``application.stop()`` waits for a running nudge tick; it ends before its next
+        nudge, and the wait is bounded by what is left of SHUTDOWN_GRACE_SECONDS: then the
+        tick is cancelled (a nudge cut mid-send stays "sending", never sent twice)."""
+        stopping = asyncio.ensure_future(self.application.stop())
+        _done, late = await asyncio.wait({stopping}, timeout=max(0.5, deadline - time.monotonic()))
+        if late:
+            task = services.nudge_task
+            log.warning("stopping: the nudge tick outlasted the shutdown grace; cancelled")
+            if task is not None:
+                task.cancel()
+        await stopping
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.start()

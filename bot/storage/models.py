@@ -156,8 +156,10 @@ class SentNudge(Base):
     """One row per nudge ever claimed. The unique key makes "at most once" hold across
     restarts, crashes and concurrent dispatchers: a nudge is claimed before it is sent.
 
-    ``status``: "claimed" while a dispatcher sends it (taken over after STALE_CLAIM_AFTER: the
-    dispatcher died); "sent"; "unconfirmed" when the request reached Telegram but no answer
+    ``status``: "claimed" while a dispatcher prepares it (taken over after STALE_CLAIM_AFTER:
+    the dispatcher died before sending); "sending" from just before the send until its outcome
+    is recorded (never taken over: a "sending" claim left STALE_CLAIM_AFTER is settled as
+    "unconfirmed"); "sent"; "unconfirmed" when the request reached Telegram but no answer
     came (it may have been delivered, so it is never sent again); "failed" when Telegram
     rejected it for good; "blocked"; "retry" when it surely did not reach Telegram, or quiet
     hours began before it went out (``next_try_at``; ``attempts`` counts the failed sends);

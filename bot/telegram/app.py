@@ -183,7 +183,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    results = await nudges.dispatch(services(context).storage, context.bot, utcnow())
+    svc = services(context)
+    svc.nudge_task = asyncio.current_task()
+    try:
+        results = await nudges.dispatch(svc.storage, context.bot, utcnow(),
+                                        stop=svc.nudge_stop)
+    finally:
+        svc.nudge_task = None
     for result in results:
         if result.outcome not in ("skipped", "dry-run"):
             metrics.count_nudge("claimed")
