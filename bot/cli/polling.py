@@ -17,6 +17,23 @@ from bot.telegram.redaction import install_token_redaction
 log = logging.getLogger(__name__)
 
 
+def schedule_inbox_prune(application, settings: Settings) -> None:
+    """Polling mode prunes the webhook inbox too: rows left from webhook mode (settled ones
+    older than INBOX_KEEP_HOURS) are deleted, as the replicas' sweeper would."""
+    import datetime as dt
+
+    from bot.service.inbox import PRUNE_EVERY, prune_settled
+
+    async def prune(context) -> None:
+        pruned = await prune_settled(context.application.bot_data["services"].storage,
+                                     dt.timedelta(hours=settings.inbox_keep_hours))
+        if pruned:
+            log.info("inbox: pruned %d handled update(s) left from webhook mode", pruned)
+
+    application.job_queue.run_repeating(prune, interval=PRUNE_EVERY, first=60,
+                                        name="inbox-prune")
+
+
 def run_polling(settings: Settings) -> int:
     from bot.answers.engine import load_replier
     from bot.answers.errors import StoreMissingError
@@ -29,6 +46,7 @@ def run_polling(settings: Settings) -> int:
         log.error("%s", exc)
         return 2
     application = build_application(settings, replier, Storage(settings.database_url))
+    schedule_inbox_prune(application, settings)
     if settings.metrics_port:
         from bot.service.web import attach_status_server
 

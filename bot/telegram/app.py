@@ -36,7 +36,7 @@ from bot.answers.compose import Replier
 from bot.settings import Settings
 from bot.storage.store import Storage
 from bot.telegram import metrics, nudges
-from bot.telegram.bot_api import BotApiRequest
+from bot.telegram.bot_api import SEND_JOURNAL, BotApiRequest, LostChat
 from bot.telegram.handlers import ce as ce_chat
 from bot.telegram.handlers.feedback import on_feedback, on_followup
 from bot.telegram.handlers.forget import cmd_forget, on_forget
@@ -171,6 +171,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("polling: Bot API error (%s); retrying in up to 30 s", context.error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, LostChat):  # another replica has the update: stay silent
+        log.warning("update %s: %s", update_id, context.error)
+        return
+    journal = SEND_JOURNAL.get()
+    if journal is not None:
+        journal.failed = True  # the inbox settles it as failed, not handled
+    metrics.count_update("failed")
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
