@@ -51,9 +51,13 @@ async def test_readyz_against_a_hung_chroma_server_stops_no_answer(tmp_path, rep
     server = ChromaServer(tmp_path / "chroma").start()
     proxy = await HangingProxy(server.port).start()
     try:
-        client = chromadb.HttpClient(host="127.0.0.1", port=proxy.port)
-        collection = client.get_or_create_collection("probe")
-        collection.add(ids=["a"], embeddings=[[0.1, 0.2, 0.3]], documents=["a passage"])
+        def connect():  # blocking calls: off the loop the proxy runs on
+            client = chromadb.HttpClient(host="127.0.0.1", port=proxy.port)
+            collection = client.get_or_create_collection("probe")
+            collection.add(ids=["a"], embeddings=[[0.1, 0.2, 0.3]], documents=["a passage"])
+            return collection
+
+        collection = await asyncio.to_thread(connect)
         # the replica as it runs: everything in memory, the Chroma server behind the proxy
         remote = copy.copy(replier)
         remote.retriever = copy.copy(replier.retriever)

@@ -40,6 +40,17 @@ have been delivered: a crash costs at worst an answer cut short, never an answer
 again when the update is handled again.) A row that was interrupted three times is marked
 ``failed``.
 
+A lost lock: the advisory lock lives on a pooled connection; if that backend dies (failover,
+``pg_terminate_backend``, a proxy dropping idle connections) another replica's sweeper takes
+the chat over while the first handler may still run. Each handling therefore writes a fresh
+``owner`` token on its row; recording the first send and settling are conditional on it, and a
+handler whose row is no longer its own is refused its next send (:class:`LostChat`) and stops.
+(PgBouncer must run in session mode for these locks.)
+
+Each update's handling is bounded by ``UPDATE_TIMEOUT_SECONDS``: then the user is asked to try
+again and the row is settled ``failed`` (counted as ``timeout``). A settled row keeps no payload
+(text, names, usernames): only its ``update_id``, to recognise a redelivery.
+
 Per-user question limit across replicas: :class:`bot.telegram.limits.SharedQuestionLimiter`.
 """
 
