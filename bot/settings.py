@@ -105,7 +105,7 @@ class Settings(BaseSettings):
         20, ge=0, description="On SIGTERM: how long updates in hand may take to finish"
     )
     update_timeout_seconds: float = Field(
-        60, gt=0, description="Webhook mode: the longest one update's handling may take; then "
+        60, gt=0, description="The longest one update's handling may take (both modes); then "
         "the user is asked to try again and the update is settled as failed"
     )
     database_statement_timeout_seconds: float = Field(

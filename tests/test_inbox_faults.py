@@ -19,10 +19,10 @@ from telegram import Bot
 from test_webhook import QUESTIONS, settled_rows, webhook_service
 
 from bot.service.inbox import Inbox, UpdateInboxRow
-from bot.service.web import TOO_LONG
 from bot.storage.store import Storage
 from bot.telegram import metrics
 from bot.telegram.bot_api import BotApiRequest
+from bot.telegram.sending import TOO_LONG
 
 
 def updates_metric(outcome: str) -> float:
@@ -208,3 +208,20 @@ async def test_webhook_delete_reports_open_rows_and_polling_prunes_settled_ones(
         async with rb.storage.session() as s:
             left = list((await s.execute(select(UpdateInboxRow.update_id))).scalars())
     assert left == [1]
+
+
+async def test_polling_mode_gives_up_an_update_that_hangs_too(tmp_path, replier):
+    from e2e_support import running_bot
+
+    async with running_bot(tmp_path, replier, update_timeout_seconds=2) as rb:
+        stub = rb.stub
+        before = updates_metric("timeout")
+        stub.hold("sendMessage")
+        stub.user_message(5401, "/help")
+        await wait_until(lambda: stub.held("sendMessage") == 2, timeout=15)  # help, then note
+        stub.release("sendMessage")
+        await stub.wait_for(lambda r: r["chat_id"] == 5401 and r["text"] == TOO_LONG)
+        assert updates_metric("timeout") == before + 1
+        stub.mark()  # the chat is free again
+        stub.user_message(5401, "/help")
+        await stub.wait_for_messages(5401, 1, method="sendMessage")

@@ -33,6 +33,7 @@ import logging
 import re
 import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -54,6 +55,7 @@ from bot.settings import Settings
 from bot.storage.store import Storage
 from bot.telegram import metrics
 from bot.telegram.redaction import UVICORN_LOGGERS, redact_loggers
+from bot.telegram.sending import TOO_LONG
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +65,6 @@ CHECK_TIMEOUT = 3.0  # seconds each readiness check may take
 CHECK_CACHE = 2.0  # seconds a readiness result is reused
 MAX_BODY_BYTES = 1 << 20  # a webhook POST's body (Telegram's updates are far smaller)
 CONCURRENCY_LIMIT = 256  # connections uvicorn serves at once; more get 503
-TOO_LONG = "Sorry, that took too long. Please ask again."
 ANSWER_THREADS = 4  # the pool answers are computed on (one batch at a time, and charts)
 #: Checks reported but not required for readiness (answers do not depend on them).
 ADVISORY_CHECKS = frozenset({"vector_store_server"})
@@ -89,6 +90,31 @@ def webhook_secret_problem(settings: Settings) -> str | None:
 # --- health, readiness, metrics ------------------------------------------------------------
 
 
+def in_daemon_thread(call) -> asyncio.Future:
+    """``call()`` on a daemon thread of its own; its result as a future of the running loop.
+    Unlike an executor's thread, one that never returns does not hold the process at exit."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(result: object, error: BaseException | None) -> None:
+        if not future.done():
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def run() -> None:
+        try:
+            result, error = call(), None
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="readiness-probe", daemon=True).start()
+    return future
+
+
 class Readiness:
     """What readiness means: **this replica can answer**. The database answers, the knowledge
     base (passages and vectors) and the embedding model are in memory, and the process is not
@@ -96,15 +122,15 @@ class Readiness:
     the Chroma server being down or hung is reported (``vector_store_server``) but does not
     make a replica unready.
 
-    The probes run on an executor of their own (one thread: a hung Chroma call blocks only
-    that thread, never the pool answers are computed on), each with a real timeout (a probe
-    still stuck from before is not started again), and one result serves every request made
+    The Chroma probe runs on a thread of its own (a daemon thread, one at a time: a hung
+    Chroma call blocks only that thread, never the pool answers are computed on, nor the
+    process's exit), each probe has a real timeout (a probe still stuck from before is not
+    started again), and one result serves every request made
     within :data:`CHECK_CACHE` seconds: a flood of ``GET /readyz`` costs one check."""
 
     def __init__(self, storage: Storage, replier: Replier):
         self.storage, self.replier = storage, replier
         self.stopping = False
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readiness")
         self._server_probe: asyncio.Future | None = None  # a Chroma count under way
         self._checking: asyncio.Task | None = None
         self._cached: tuple[float, bool, dict[str, str]] | None = None
@@ -131,8 +157,7 @@ class Readiness:
         if self._server_probe is None or self._server_probe.done():
             retriever = self.replier.retriever
             count = getattr(retriever, "ping", None) or retriever.collection.count
-            self._server_probe = asyncio.get_running_loop().run_in_executor(
-                self._executor, count)
+            self._server_probe = in_daemon_thread(count)
         elif not self._server_probe.done():
             raise TimeoutError
         if await asyncio.shield(self._server_probe) <= 0:
@@ -172,7 +197,8 @@ class Readiness:
         return ready, checks
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Nothing to wait for: a probe still stuck ends with the process."""
+        self._server_probe = None
 
 
 def status_routes(readiness: Readiness, *, detailed: bool = True) -> list[Route]:

@@ -58,6 +58,7 @@ from bot.telegram.handlers.settings import (
     on_timezone,
 )
 from bot.telegram.handlers.topics import cmd_topics, on_topic, on_topic_question
+from bot.telegram.sending import TOO_LONG
 from bot.telegram.services import BotServices, services, utcnow
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     wait without holding slots other chats need; a lock is dropped only when no update holds or
     waits for it, so the table stays bounded and never splits one chat in two."""
 
-    def __init__(self, max_concurrent_updates: int):
+    def __init__(self, max_concurrent_updates: int, update_timeout: float = 60.0):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int | None, _ChatLock] = {}
+        self.update_timeout = update_timeout  # UPDATE_TIMEOUT_SECONDS
+        self.bot = None  # set by build_application: tells the user an update took too long
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -100,7 +103,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._locks[key]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
+        """The update's handling, bounded by UPDATE_TIMEOUT_SECONDS: a hung call must not hold
+        the chat and a slot until restart. Then the user is asked to try again."""
+        try:
+            await asyncio.wait_for(coroutine, self.update_timeout)
+        except TimeoutError:
+            update_id = update.update_id if isinstance(update, Update) else None
+            log.error("update %s took over %.0f s: given up", update_id, self.update_timeout)
+            metrics.count_update("timeout")
+            chat = update.effective_chat if isinstance(update, Update) else None
+            if chat is not None and self.bot is not None:
+                try:
+                    await self.bot.send_message(chat.id, TOO_LONG)
+                except TelegramError as exc:
+                    log.warning("could not say update %s took too long: %s", update_id, exc)
 
     @property
     def tracked_chats(self) -> int:
@@ -228,13 +244,14 @@ def build_application(settings: Settings, replier: Replier, storage: Storage) ->
         .base_file_url(settings.telegram_base_file_url)
         .request(BotApiRequest(connection_pool_size=256))
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor(16))
+        .concurrent_updates(PerChatUpdateProcessor(16, settings.update_timeout_seconds))
         .post_init(startup)
         .post_shutdown(shutdown)
     )
     if settings.bot_mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
+    application.update_processor.bot = application.bot
     application.bot_data["services"] = BotServices(settings, replier, storage)
     not_edited = filters.UpdateType.MESSAGE  # edited messages get silence
     private = filters.ChatType.PRIVATE & not_edited
