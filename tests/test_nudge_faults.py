@@ -17,6 +17,7 @@ from sqlalchemy import select
 from test_nudges import add_user, claims, db_url, local, make_bot, send_attempts, sent_to
 
 from bot.storage.models import CECredential
+from bot.storage.store import Storage
 from bot.telegram import metrics, nudges
 
 
@@ -175,3 +176,32 @@ async def test_a_stop_signal_ends_the_tick_between_nudges(backend_storage, stub,
     assert sum(send_attempts(stub, uid) for uid in (950, 951, 952)) == 1
     rest = await nudges.dispatch(storage, tg, now + timedelta(minutes=15))
     assert sorted(r.outcome for r in rest) == ["sent", "sent"]  # still due, sent next tick
+
+
+async def test_recording_a_sent_nudge_is_retried_when_the_database_is_busy(tmp_path, stub,
+                                                                           caplog):
+    """The send went out, then the database refuses the write (another process holds SQLite's
+    write lock past the busy timeout): the outcome is recorded on a retry, not left behind."""
+    import sqlite3
+
+    storage = Storage(db_url(tmp_path))
+    await storage.init()
+    try:
+        await add_user(storage, stub, 960)
+        now = local(date(2027, 1, 4), 10)
+        stub.hold("sendMessage")
+        async with make_bot(stub) as bot:
+            tick = asyncio.create_task(nudges.dispatch(storage, bot, now))
+            await wait_until(lambda: stub.held("sendMessage") == 1)
+            other = sqlite3.connect(tmp_path / "nudges.db", isolation_level=None)
+            other.execute("BEGIN EXCLUSIVE")  # another process writing for a long time
+            stub.release("sendMessage")
+            await wait_until(lambda: any("recording 'sent' failed" in r.getMessage()
+                                         for r in caplog.records), timeout=40)
+            other.execute("COMMIT")
+            other.close()
+            results = await asyncio.wait_for(tick, 30)
+        assert [r.outcome for r in results] == ["sent"]
+        assert await claims(storage, 960) == {"d90": "sent"}
+    finally:
+        await storage.close()

@@ -47,6 +47,7 @@ async def test_every_button_on_a_deleted_message_gets_its_result_and_no_apology(
         found.setdefault("snz", "snz:1:ptcb-cpht")
         found.setdefault("nudges", "nudges:off")
         found.setdefault("ce", "ce:set:ptcb-cpht")
+        found.setdefault("pq", found["pa"].replace("pa:", "pq:"))  # under a roadmap step
         found["fg_no"] = found["fg"].replace("fg:yes:", "fg:no:")
         assert set(CALLBACKS) <= {k.split("_")[0] for k in found}, sorted(found)
 
