@@ -104,9 +104,18 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         20, ge=0, description="On SIGTERM: how long updates in hand may take to finish"
     )
+    update_timeout_seconds: float = Field(
+        60, gt=0, description="The longest one update's handling may take (both modes); then "
+        "the user is asked to try again and the update is settled as failed"
+    )
+    database_statement_timeout_seconds: float = Field(
+        30, gt=0, description="PostgreSQL: the longest one statement may run (statement_timeout,"
+        " and asyncpg's command_timeout a little later)"
+    )
     metrics_port: int = Field(
-        0, ge=0, le=65535, description="Polling mode: serve /healthz, /readyz and /metrics on "
-        "this port; 0 = off (webhook mode serves them on WEBHOOK_PORT)"
+        0, ge=0, le=65535, description="Serve /healthz, the detailed /readyz and /metrics on "
+        "this internal port (both modes); 0 = off. The public WEBHOOK_PORT answers /healthz "
+        "and /readyz with only ok or unavailable, and serves no /metrics"
     )
     metrics_listen: str = Field("0.0.0.0", description="Address the METRICS_PORT server binds")
 

@@ -74,3 +74,56 @@ class ChromaServer:
 
     def settings_overrides(self) -> dict:
         return {"chroma_host": self.host, "chroma_port": self.port}
+
+
+class HangingProxy:
+    """A TCP proxy in front of a Chroma server that, once ``hang`` is set, accepts connections
+    and reads requests but never answers (new connections and open ones alike): a Chroma server
+    that hangs. ``close()`` drops every connection, which ends the calls still waiting."""
+
+    def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1"):
+        self.upstream = (upstream_host, upstream_port)
+        self.hang = False
+        self.port = 0
+        self._server = None
+        self._writers: set = set()
+
+    async def start(self) -> HangingProxy:
+        import asyncio
+
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def _handle(self, reader, writer) -> None:
+        import asyncio
+
+        self._writers.add(writer)
+        try:
+            if self.hang:
+                while await reader.read(65536):
+                    pass  # read, never answer
+                return
+            up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+            self._writers.add(up_writer)
+
+            async def relay(src, dst) -> None:
+                while data := await src.read(65536):
+                    if self.hang:
+                        continue  # swallowed: the caller waits for ever
+                    dst.write(data)
+                    await dst.drain()
+
+            await asyncio.gather(relay(reader, up_writer), relay(up_reader, writer),
+                                 return_exceptions=True)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def close(self) -> None:
+        for writer in list(self._writers):
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()

@@ -202,6 +202,8 @@ async def test_forget_deletes_everything_about_one_user(storage):
                                 delivery=None)
         await storage.claim_nudge(user, "nha-cpht", dt.date(2027, 1, 31), "d90",
                                   dt.datetime.now(UTC))
+        await inbox_row(storage, user * 100, user, "done")  # handled before payloads were blanked
+        await inbox_row(storage, user * 100 + 1, user, "processing")  # the /forget itself
     before = await user_rows.rows_about(storage, 7)
     assert not user_rows.tables_without_rows(before), (
         "fill every table that refers to a user before testing forget()", before)
@@ -211,10 +213,23 @@ async def test_forget_deletes_everything_about_one_user(storage):
     assert await user_rows.rows_about(storage, 8) == other_before
 
 
+async def inbox_row(storage, update_id: int, chat_id: int, state: str) -> None:
+    """A webhook inbox row of the user's private chat, with the user's text in it."""
+    from bot.service.inbox import UpdateInboxRow
+
+    payload = {"update_id": update_id, "message": {
+        "message_id": 1, "date": 0, "text": "my name is Tess and I work at Walgreens",
+        "chat": {"id": chat_id, "type": "private"},
+        "from": {"id": chat_id, "is_bot": False, "first_name": "Tess", "username": "tess"}}}
+    async with storage.session() as s:
+        s.add(UpdateInboxRow(update_id=update_id, chat_id=chat_id, payload=payload,
+                             received_at=dt.datetime.now(UTC), state=state, attempts=1))
+
+
 def test_user_columns_come_from_the_schema():
     found = {f"{c.table.name}.{c.name}" for c in user_rows.user_columns()}
     assert {"users.id", "turns.user_id", "feedback.user_id", "ce_credentials.user_id",
-            "ce_entries.user_id", "sent_nudges.user_id"} <= found
+            "ce_entries.user_id", "sent_nudges.user_id", "update_inbox.chat_id"} <= found
     assert "feedback.turn_id" not in found and "users.chat_id" not in found
     # a column is recognised by its foreign key to users, or by its name without one
     metadata = MetaData()

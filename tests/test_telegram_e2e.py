@@ -676,7 +676,8 @@ async def test_forget_asks_first_then_deletes_everything(tmp_path, replier):
         await storage.claim_nudge(user, "ptcb-cpht", expires, "90d", dt.datetime.now(dt.UTC))
         await ask(stub, other, "What is a UAN?")
         before = await rows_about(storage, user)
-        assert not tables_without_rows(before), before  # every table that refers to a user
+        # every table that refers to a user (polling mode keeps no webhook inbox)
+        assert not tables_without_rows(before, ignore=("update_inbox.chat_id",)), before
         other_before = await rows_about(storage, other)
 
         (confirm,) = await command(stub, user, "/forget")

@@ -27,9 +27,9 @@ from sqlalchemy import select
 
 from bot.service.inbox import PROCESSING, Inbox, UpdateInboxRow, advisory_key
 from bot.service.web import Readiness, WebhookService
-from bot.storage.models import Turn
+from bot.storage.models import AskedQuestion, Turn
 from bot.storage.store import Storage
-from bot.telegram.limits import QuestionRateLimiter, SharedQuestionLimiter
+from bot.telegram.limits import QuestionRateLimiter, SharedQuestionLimiter, asker_key
 
 QUESTIONS = (
     "How do I become a pharmacy technician?",
@@ -46,7 +46,8 @@ async def webhook_service(tmp: Path, replier, stub, *, deliver: bool = True, **o
         tmp, chroma_path=replier.retriever.settings.chroma_path, telegram_bot_token=TOKEN,
         telegram_base_url=stub.base_url, telegram_base_file_url=stub.base_file_url,
         bot_mode="webhook", webhook_secret=SECRET, webhook_listen="127.0.0.1", webhook_port=0,
-        webhook_url="https://bot.example.org/telegram", shutdown_grace_seconds=10, **overrides)
+        webhook_url="https://bot.example.org/telegram", shutdown_grace_seconds=10,
+        metrics_port=free_port(), metrics_listen="127.0.0.1", **overrides)
     service = WebhookService(settings, replier, Storage(settings.database_url))
     await service.start()
     base = f"http://127.0.0.1:{service.port}"
@@ -96,11 +97,16 @@ async def test_a_post_without_the_secret_gets_401(tmp_path, replier, stub):
         assert await post_update(f"{base}/telegram", {"no": "update"}, SECRET) == 400
 
 
+def status_base(service: WebhookService) -> str:
+    """The internal METRICS_PORT: the detailed readiness and /metrics."""
+    return f"http://127.0.0.1:{service.status_port}"
+
+
 async def test_a_redelivered_update_is_handled_once(tmp_path, replier, stub):
     """Telegram redelivers an update whose 200 it did not get: the copy is acknowledged and
     skipped, even when both copies arrive at once."""
     async with webhook_service(tmp_path, replier, stub, deliver=False) as (service, base):
-        _, before = await get(f"{base}/metrics")
+        _, before = await get(f"{status_base(service)}/metrics")
         update = stub.user_message(502, QUESTIONS[0])
         statuses = await asyncio.gather(*(post_update(f"{base}/telegram", update, SECRET)
                                           for _ in range(3)))
@@ -112,7 +118,7 @@ async def test_a_redelivered_update_is_handled_once(tmp_path, replier, stub):
         assert len([r for r in stub.sent if r["chat_id"] == 502]) == 1
         rows = await settled_rows(service.storage)
         assert rows[update["update_id"]].state == "done"
-        _, after = await get(f"{base}/metrics")
+        _, after = await get(f"{status_base(service)}/metrics")
         assert (metric(after, "pathway_updates_total", outcome="duplicate")
                 - metric(before, "pathway_updates_total", outcome="duplicate")) == 3
 
@@ -140,15 +146,19 @@ async def test_health_readiness_and_metrics(tmp_path, replier, stub):
         status, body = await get(f"{base}/healthz")
         assert (status, body.strip()) == (200, "ok")
         status, body = await get(f"{base}/readyz")
+        assert (status, body.strip()) == (200, "ok")  # the public port: no details
+        status, _ = await get(f"{base}/metrics")
+        assert status in (404, 405)  # /metrics is internal only
+        status, body = await get(f"{status_base(service)}/readyz")
         assert status == 200, body
         assert json.loads(body) == {"ready": True, "checks": {
-            "database": "ok", "vector_store": "ok", "model": "ok"}}
-        _, before = await get(f"{base}/metrics")
+            "database": "ok", "knowledge": "ok", "model": "ok", "vector_store_server": "ok"}}
+        _, before = await get(f"{status_base(service)}/metrics")
         stub.inject_error("sendMessage", 502)  # the send path retries it
         stub.user_message(701, QUESTIONS[1])
         await stub.wait_for_messages(701, 1, method="sendMessage", timeout=30)
         await settled_rows(service.storage)
-        _, after = await get(f"{base}/metrics")
+        _, after = await get(f"{status_base(service)}/metrics")
     for name in ("pathway_answers_total", "pathway_answer_latency_seconds",
                  "pathway_updates_total", "pathway_nudges_total",
                  "pathway_bot_api_errors_total", "pathway_webhook_requests_total"):
@@ -171,7 +181,7 @@ async def test_readiness_fails_while_the_database_is_unreachable(replier):
     finally:
         await storage.close()
     assert not ready
-    assert checks["database"] != "ok" and checks["vector_store"] == "ok"
+    assert checks["database"] != "ok" and checks["knowledge"] == "ok"
 
 
 async def test_updates_left_by_a_dead_replica_are_recovered_once(tmp_path, replier, stub):
@@ -226,8 +236,9 @@ async def test_handled_updates_are_pruned_after_the_keep_time(tmp_path):
 
 
 async def test_the_question_limit_holds_across_replicas(tmp_path):
-    """Two replicas' limiters on one database: questions answered by either count for both;
-    questions older than a minute do not."""
+    """Two replicas' limiters on one database: questions admitted by either count for both;
+    questions older than a minute do not; /forget (which deletes the user's turns) does not
+    reset the count."""
     storage = Storage(make_settings(tmp_path).database_url)
     await storage.init()
     replica_a = SharedQuestionLimiter(storage, QuestionRateLimiter(limit=3))
@@ -235,14 +246,19 @@ async def test_the_question_limit_holds_across_replicas(tmp_path):
     try:
         await storage.touch_user(41)
         async with storage.session() as s:
-            s.add(Turn(user_id=41, question="old", kind="answer", sources=[], followups=[],
-                       created_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)))
+            s.add(AskedQuestion(asker=asker_key(41),
+                                asked_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2)))
         for limiter in (replica_a, replica_b, replica_a):
             assert await limiter.admit(41) == (True, False)
             await storage.add_turn(41, "q", "answer", [], [])
+        await storage.forget(41)
+        replica_b.forget(41)
         assert await replica_b.admit(41) == (False, True)  # told once...
         assert await replica_b.admit(41) == (False, False)  # ...then silence
         assert await replica_a.admit(42) == (True, False)  # per user
+        async with storage.session() as s:  # a hash, not the user id
+            askers = set((await s.execute(select(AskedQuestion.asker))).scalars())
+        assert askers == {asker_key(41), asker_key(42)}
     finally:
         await storage.close()
 

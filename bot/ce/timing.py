@@ -67,8 +67,8 @@ class ClaimState:
         """Until when this claim keeps its milestone from being sent: :data:`FOREVER` when it
         is settled, the end of a live claim or the time of a retry, ``None`` when it does not
         (a snoozed nudge: the snooze holds it back; a retry without a time)."""
-        if self.status in SETTLED_STATUSES:
-            return FOREVER
+        if self.status in SETTLED_STATUSES or self.status == "sending":
+            return FOREVER  # "sending": it may have been delivered, never sent again
         if self.status == "claimed":
             return FOREVER if self.claimed_at is None else self.claimed_at + STALE_CLAIM_AFTER
         if self.status == "retry":

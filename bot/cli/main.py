@@ -203,6 +203,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_polling(settings)
 
 
+async def _inbox_open_count(settings) -> int:
+    """Updates the webhook inbox holds and has not handled (0 when it cannot be read)."""
+    from bot.service.inbox import open_count
+    from bot.storage.store import Storage
+
+    storage = Storage(settings.database_url)
+    try:
+        return await open_count(storage)
+    except Exception as exc:  # noqa: BLE001 - reported, the webhook is deleted anyway
+        print(f"inbox: could not be read ({type(exc).__name__}): check it with "
+              "python -m bot webhook info", file=sys.stderr)
+        return 0
+    finally:
+        await storage.close()
+
+
 def cmd_webhook(args: argparse.Namespace) -> int:
     """`webhook set|delete|info`: register WEBHOOK_URL with Telegram once, for all replicas
     (they never call setWebhook themselves, so starting several cannot race), or go back to
@@ -247,7 +263,15 @@ def cmd_webhook(args: argparse.Namespace) -> int:
             elif args.action == "delete":
                 await bot.delete_webhook(drop_pending_updates=args.drop_pending_updates)
                 print("webhook deleted: the bot can poll again (BOT_MODE=polling)")
+                waiting = await _inbox_open_count(settings)
+                if waiting:
+                    print(f"inbox: {waiting} update(s) received by webhook are not handled yet;"
+                          " polling does not handle them: keep one webhook replica running "
+                          "until this says 0 (python -m bot webhook info)")
             info = await bot.get_webhook_info()
+        if args.action == "info":
+            waiting = await _inbox_open_count(settings)
+            print(f"inbox: {waiting} update(s) received and not handled yet")
         print(f"url: {info.url or '(none)'}")
         print(f"pending updates: {info.pending_update_count}")
         if info.url:

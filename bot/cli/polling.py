@@ -33,6 +33,49 @@ from bot.telegram.redaction import install_token_redaction
 log = logging.getLogger(__name__)
 
 
+def schedule_inbox_prune(application, settings: Settings) -> None:
+    """Polling mode prunes the webhook inbox too: rows left from webhook mode (settled ones
+    older than INBOX_KEEP_HOURS) are deleted, as the replicas' sweeper would."""
+    import datetime as dt
+
+    from bot.service.inbox import PRUNE_EVERY, prune_settled
+
+    async def prune(context) -> None:
+        pruned = await prune_settled(context.application.bot_data["services"].storage,
+                                     dt.timedelta(hours=settings.inbox_keep_hours))
+        if pruned:
+            log.info("inbox: pruned %d handled update(s) left from webhook mode", pruned)
+
+    application.job_queue.run_repeating(prune, interval=PRUNE_EVERY, first=60,
+                                        name="inbox-prune")
+
+
+def stop_nudges_on_signal(application) -> None:
+    """SIGTERM/SIGINT also tell a running nudge tick to stop before its next nudge (then the
+    Application stops as python-telegram-bot's own handler would, with ``stop_running``)."""
+    import asyncio
+    import signal
+
+    started_hook = application.post_init
+
+    async def post_init(app) -> None:
+        if started_hook is not None:
+            await started_hook(app)
+
+        def on_signal() -> None:
+            app.bot_data["services"].nudge_stop.set()
+            app.stop_running()
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, on_signal)
+            except (NotImplementedError, RuntimeError):  # no signals here: PTB's own stay
+                return
+
+    application.post_init = post_init
+
+
 def run_polling(settings: Settings) -> int:
     from bot.answers.engine import load_replier
     from bot.answers.errors import StoreMissingError
@@ -45,6 +88,8 @@ def run_polling(settings: Settings) -> int:
         log.error("%s", exc)
         return 2
     application = build_application(settings, replier, Storage(settings.database_url))
+    schedule_inbox_prune(application, settings)
+    stop_nudges_on_signal(application)
     if settings.metrics_port:
         from bot.service.web import attach_status_server
 

@@ -710,6 +710,12 @@ class BotApiStub:
                                      "chat_id": chat_id, "message_id": message_id}
         return self._enqueue({"callback_query": query}, chat_id)
 
+    def delete_message(self, message: dict) -> None:
+        """The bot's message is gone (the user deleted it): editing it now fails with 400
+        "message to edit not found", as on Telegram."""
+        chat_id, message_id = self._message_ref(message)
+        self._chats.get(chat_id, {}).get("messages", {}).pop(message_id, None)
+
     def press_button_text(self, user_id: int, message: dict, button_text: str) -> dict:
         """Press the inline button whose visible text is ``button_text`` (exact match, or the
         unique button containing it)."""

@@ -40,6 +40,17 @@ have been delivered: a crash costs at worst an answer cut short, never an answer
 again when the update is handled again.) A row that was interrupted three times is marked
 ``failed``.
 
+A lost lock: the advisory lock lives on a pooled connection; if that backend dies (failover,
+``pg_terminate_backend``, a proxy dropping idle connections) another replica's sweeper takes
+the chat over while the first handler may still run. Each handling therefore writes a fresh
+``owner`` token on its row; recording the first send and settling are conditional on it, and a
+handler whose row is no longer its own is refused its next send (:class:`LostChat`) and stops.
+(PgBouncer must run in session mode for these locks.)
+
+Each update's handling is bounded by ``UPDATE_TIMEOUT_SECONDS``: then the user is asked to try
+again and the row is settled ``failed`` (counted as ``timeout``). A settled row keeps no payload
+(text, names, usernames): only its ``update_id``, to recognise a redelivery.
+
 Per-user question limit across replicas: :class:`bot.telegram.limits.SharedQuestionLimiter`.
 """
 
@@ -51,25 +62,40 @@ import logging
 import os
 import socket
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, delete, select, text, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Index,
+    Integer,
+    String,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.storage.db import timeout_args
 from bot.storage.models import Base, UTCDateTime
 from bot.storage.store import Storage
+from bot.storage.users import BLANK_PAYLOAD
 from bot.telegram import metrics
-from bot.telegram.bot_api import SEND_JOURNAL
+from bot.telegram.bot_api import SEND_JOURNAL, LostChat
 
 log = logging.getLogger(__name__)
 
 PENDING, PROCESSING, DONE, UNCONFIRMED, FAILED = (
     "pending", "processing", "done", "unconfirmed", "failed")
+TIMED_OUT, LOST = "timeout", "lost"  # outcomes counted (a timed-out row is settled "failed")
 OPEN = (PENDING, PROCESSING)
 SETTLED = (DONE, UNCONFIRMED, FAILED)
 MAX_ATTEMPTS = 3  # a row interrupted this often (it kills its replica?) is marked failed
@@ -77,6 +103,7 @@ DRAIN_TURN = 8  # updates of one chat handled before its slot is offered to othe
 SWEEP_EVERY = 2.0  # seconds between sweeps
 SWEEP_AFTER = 2.0  # open rows at least this old are swept (fresher ones: their receiver)
 PRUNE_EVERY = 300.0  # seconds between prunes of settled rows
+SWEEP_LIMIT = 1000  # chats one sweep starts draining, longest waiting first
 
 
 def utcnow() -> dt.datetime:
@@ -98,10 +125,31 @@ class UpdateInboxRow(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     handled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     replica: Mapped[str | None] = mapped_column(String(64), nullable=True)  # who handled it
+    # the token of the drainer handling it (migration 0005): marking sent and settling are
+    # conditional on it, so a drainer that lost the chat's lock cannot answer too
+    owner: Mapped[str | None] = mapped_column(String(32), nullable=True)
     __table_args__ = (
         Index("ix_update_inbox_chat", "chat_id", "update_id"),
         Index("ix_update_inbox_state", "state", "received_at"),
     )
+
+
+async def prune_settled(storage: Storage, keep: dt.timedelta,
+                        now: dt.datetime | None = None) -> int:
+    """Delete settled rows received more than ``keep`` ago (both modes: polling mode runs it
+    as a job, so rows left from webhook mode do not stay)."""
+    cutoff = (now or utcnow()) - keep
+    async with storage.session() as s:
+        result = await s.execute(delete(UpdateInboxRow).where(
+            UpdateInboxRow.state.in_(SETTLED), UpdateInboxRow.received_at < cutoff))
+    return result.rowcount or 0
+
+
+async def open_count(storage: Storage) -> int:
+    """Rows received by webhook and not yet handled (``webhook delete`` reports them)."""
+    async with storage.session() as s:
+        return (await s.execute(select(func.count()).select_from(UpdateInboxRow)
+                                .where(UpdateInboxRow.state.in_(OPEN)))).scalar_one()
 
 
 def chat_key(update: Any) -> int:
@@ -117,18 +165,25 @@ def chat_key(update: Any) -> int:
 
 
 class SendJournal:
-    """Records, once, that the update being handled is about to send something."""
+    """Records, once, that the update being handled is about to send something; refuses the
+    send (:class:`LostChat`) when the row is no longer ours."""
 
-    def __init__(self, inbox: Inbox, update_id: int):
-        self.inbox, self.update_id = inbox, update_id
+    def __init__(self, inbox: Inbox, update_id: int, owner: str):
+        self.inbox, self.update_id, self.owner = inbox, update_id, owner
         self.recorded = False
+        self.lost = False
+        self.failed = False  # the error handler saw the handler fail (and counted it)
         self.closed = False  # the update is finished: tasks it started record nothing more
 
     async def before_send(self) -> None:
+        if self.lost:
+            raise LostChat(f"update {self.update_id} was taken over by another replica")
         if self.recorded or self.closed:
             return
+        if not await self.inbox.mark_sent(self.update_id, self.owner):
+            self.lost = True
+            raise LostChat(f"update {self.update_id} was taken over by another replica")
         self.recorded = True
-        await self.inbox.mark_sent(self.update_id)
 
 
 # --- chat locks ----------------------------------------------------------------------------
@@ -173,7 +228,7 @@ class AdvisoryChatLocks:
 
     def __init__(self, url: str, size: int):
         self.engine = create_async_engine(url, pool_size=size, max_overflow=2,
-                                          pool_pre_ping=True)
+                                          pool_pre_ping=True, connect_args=timeout_args(url))
 
     @asynccontextmanager
     async def hold(self, chat_id: int) -> AsyncIterator[bool]:
@@ -220,9 +275,13 @@ class Inbox:
         sweep_every: float = SWEEP_EVERY,
         sweep_after: float = SWEEP_AFTER,
         replica: str | None = None,
+        update_timeout: float = 60.0,
+        on_timeout: Callable[[dict], Awaitable[None]] | None = None,
     ):
         self.storage = storage
         self.handle = handle
+        self.update_timeout = update_timeout  # UPDATE_TIMEOUT_SECONDS
+        self.on_timeout = on_timeout  # tells the user an update took too long
         self.keep = keep
         self.sweep_every, self.sweep_after = sweep_every, sweep_after
         self.replica = (replica or f"{socket.gethostname()}:{os.getpid()}")[:64]
@@ -346,16 +405,33 @@ class Inbox:
                 return
             log.warning("update %s was interrupted before it sent anything: handling it again",
                         update_id)
+        owner = uuid.uuid4().hex
         async with self.storage.session() as s:
-            await s.execute(update(UpdateInboxRow).where(UpdateInboxRow.update_id == update_id)
-                            .values(state=PROCESSING, attempts=row.attempts + 1,
-                                    replica=self.replica))
-        journal = SendJournal(self, update_id)
+            # taken only as read: not if another drainer took it, or it sent, meanwhile
+            taken = await s.execute(
+                update(UpdateInboxRow)
+                .where(UpdateInboxRow.update_id == update_id,
+                       UpdateInboxRow.state == row.state,
+                       UpdateInboxRow.owner.is_(None) if row.owner is None
+                       else UpdateInboxRow.owner == row.owner,
+                       UpdateInboxRow.sent_at.is_(None))
+                .values(state=PROCESSING, attempts=row.attempts + 1, replica=self.replica,
+                        owner=owner))
+        if taken.rowcount != 1:
+            log.warning("update %s changed while it was being taken: left to the next look",
+                        update_id)
+            return
+        journal = SendJournal(self, update_id, owner)
         token = SEND_JOURNAL.set(journal)
         self.handling += 1
         try:
-            await self.handle(row.payload)
+            await asyncio.wait_for(self.handle(row.payload), self.update_timeout)
             outcome = DONE
+        except TimeoutError:
+            log.error("update %s took over %.0f s: given up", update_id, self.update_timeout)
+            outcome = TIMED_OUT
+        except LostChat:
+            outcome = LOST
         except Exception:
             log.exception("update %s could not be handled", update_id)
             outcome = FAILED
@@ -363,33 +439,66 @@ class Inbox:
             journal.closed = True
             SEND_JOURNAL.reset(token)
             self.handling -= 1
-        await self._settle(update_id, outcome)
-        metrics.count_update("handled" if outcome == DONE else outcome)
+        if journal.lost:
+            outcome = LOST
+        elif journal.failed and outcome == DONE:  # PTB caught it; on_error counted it
+            outcome = FAILED
+        if outcome == TIMED_OUT and self.on_timeout is not None and not journal.lost:
+            try:
+                await self.on_timeout(row.payload)
+            except Exception as exc:  # noqa: BLE001 - the note is best effort
+                log.warning("update %s: could not say it took too long: %s", update_id, exc)
+        if outcome == LOST or not await self._settle(update_id, FAILED if outcome == TIMED_OUT
+                                                     else outcome, owner):
+            log.warning("update %s: this replica lost the chat's lock while handling it; "
+                        "another replica took it over (nothing more sent from here)", update_id)
+            metrics.count_update(LOST)
+            return
+        if outcome == FAILED and journal.failed:
+            return  # counted by the error handler
+        metrics.count_update({DONE: "handled", TIMED_OUT: "timeout"}.get(outcome, outcome))
 
-    async def _settle(self, update_id: int, state: str) -> None:
+    async def _settle(self, update_id: int, state: str, owner: str | None = None) -> bool:
+        """Settle the row (only if it is still ``owner``'s, when given) and blank its payload:
+        a handled update keeps only its id (for redeliveries), no text, names or usernames
+        (groups' neither). False: the row was not ours any more."""
+        where = [UpdateInboxRow.update_id == update_id]
+        if owner is not None:
+            where.append(UpdateInboxRow.owner == owner)
         async with self.storage.session() as s:
-            await s.execute(update(UpdateInboxRow).where(UpdateInboxRow.update_id == update_id)
-                            .values(state=state, handled_at=utcnow()))
+            done = await s.execute(update(UpdateInboxRow).where(*where)
+                                   .values(state=state, handled_at=utcnow(),
+                                           payload=BLANK_PAYLOAD))
+        return done.rowcount == 1
 
-    async def mark_sent(self, update_id: int) -> None:
+    async def mark_sent(self, update_id: int, owner: str) -> bool:
+        """Record that the update sends something, if the row is still ``owner``'s. False: it
+        is not (another replica took it over): the send must not happen."""
         async with self.storage.session() as s:
-            await s.execute(update(UpdateInboxRow)
-                            .where(UpdateInboxRow.update_id == update_id,
-                                   UpdateInboxRow.sent_at.is_(None))
-                            .values(sent_at=utcnow()))
+            marked = await s.execute(update(UpdateInboxRow)
+                                     .where(UpdateInboxRow.update_id == update_id,
+                                            UpdateInboxRow.owner == owner,
+                                            UpdateInboxRow.state == PROCESSING)
+                                     .values(sent_at=func.coalesce(UpdateInboxRow.sent_at,
+                                                                   utcnow())))
+        return marked.rowcount == 1
 
     # --- sweeping and pruning ----------------------------------------------------------------
 
-    async def sweep(self, older_than: dt.timedelta | None = None) -> int:
-        """Start draining every chat with open rows received at least ``older_than`` ago
-        (default: SWEEP_AFTER) that is not being drained here. Returns how many."""
+    async def sweep(self, older_than: dt.timedelta | None = None, *,
+                    limit: int = SWEEP_LIMIT) -> int:
+        """Start draining the chats with open rows received at least ``older_than`` ago
+        (default: SWEEP_AFTER) that are not being drained here, up to ``limit`` of them, the
+        longest waiting first. Returns how many."""
         cutoff = utcnow() - (dt.timedelta(seconds=self.sweep_after) if older_than is None
                              else older_than)
         async with self.storage.session() as s:
             chats = list((await s.execute(
                 select(UpdateInboxRow.chat_id)
                 .where(UpdateInboxRow.state.in_(OPEN), UpdateInboxRow.received_at <= cutoff)
-                .distinct().limit(1000)
+                .group_by(UpdateInboxRow.chat_id)
+                .order_by(func.min(UpdateInboxRow.received_at))
+                .limit(limit)
             )).scalars())
         started = 0
         for chat_id in chats:
@@ -400,11 +509,7 @@ class Inbox:
 
     async def prune(self, now: dt.datetime | None = None) -> int:
         """Delete settled rows received more than INBOX_KEEP_HOURS ago."""
-        cutoff = (now or utcnow()) - self.keep
-        async with self.storage.session() as s:
-            result = await s.execute(delete(UpdateInboxRow).where(
-                UpdateInboxRow.state.in_(SETTLED), UpdateInboxRow.received_at < cutoff))
-        return result.rowcount or 0
+        return await prune_settled(self.storage, self.keep, now)
 
     async def _sweep_loop(self) -> None:
         first = True

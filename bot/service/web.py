@@ -28,11 +28,15 @@ import asyncio
 import contextlib
 import datetime as dt
 import hmac
+import json
 import logging
 import re
 import signal
 import socket
+import threading
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import uvicorn
@@ -50,12 +54,20 @@ from bot.service.inbox import Inbox, chat_key
 from bot.settings import Settings
 from bot.storage.store import Storage
 from bot.telegram import metrics
+from bot.telegram.redaction import UVICORN_LOGGERS, redact_loggers
+from bot.telegram.sending import TOO_LONG
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 CHECK_TIMEOUT = 3.0  # seconds each readiness check may take
+CHECK_CACHE = 2.0  # seconds a readiness result is reused
+MAX_BODY_BYTES = 1 << 20  # a webhook POST's body (Telegram's updates are far smaller)
+CONCURRENCY_LIMIT = 256  # connections uvicorn serves at once; more get 503
+ANSWER_THREADS = 4  # the pool answers are computed on (one batch at a time, and charts)
+#: Checks reported but not required for readiness (answers do not depend on them).
+ADVISORY_CHECKS = frozenset({"vector_store_server"})
 
 
 def webhook_path(settings: Settings) -> str:
@@ -78,13 +90,50 @@ def webhook_secret_problem(settings: Settings) -> str | None:
 # --- health, readiness, metrics ------------------------------------------------------------
 
 
+def in_daemon_thread(call) -> asyncio.Future:
+    """``call()`` on a daemon thread of its own; its result as a future of the running loop.
+    Unlike an executor's thread, one that never returns does not hold the process at exit."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(result: object, error: BaseException | None) -> None:
+        if not future.done():
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+
+    def run() -> None:
+        try:
+            result, error = call(), None
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting side
+            result, error = None, exc
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=run, name="readiness-probe", daemon=True).start()
+    return future
+
+
 class Readiness:
-    """``/readyz``: the database answers, the vector store is loaded and answers a count, the
-    embedding model is loaded; and the process is not stopping."""
+    """What readiness means: **this replica can answer**. The database answers, the knowledge
+    base (passages and vectors) and the embedding model are in memory, and the process is not
+    stopping. Answers make no Chroma call at question time (everything is read at start), so
+    the Chroma server being down or hung is reported (``vector_store_server``) but does not
+    make a replica unready.
+
+    The Chroma probe runs on a thread of its own (a daemon thread, one at a time: a hung
+    Chroma call blocks only that thread, never the pool answers are computed on, nor the
+    process's exit), each probe has a real timeout (a probe still stuck from before is not
+    started again), and one result serves every request made
+    within :data:`CHECK_CACHE` seconds: a flood of ``GET /readyz`` costs one check."""
 
     def __init__(self, storage: Storage, replier: Replier):
         self.storage, self.replier = storage, replier
         self.stopping = False
+        self._server_probe: asyncio.Future | None = None  # a Chroma count under way
+        self._checking: asyncio.Task | None = None
+        self._cached: tuple[float, bool, dict[str, str]] | None = None
 
     async def _database(self) -> None:
         ping = getattr(self.storage, "ping", None)
@@ -94,20 +143,31 @@ class Readiness:
         async with self.storage.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
-    async def _vector_store(self) -> None:
+    async def _knowledge(self) -> None:
         retriever = self.replier.retriever
-        count = getattr(retriever, "ping", None) or retriever.collection.count
-        if await asyncio.to_thread(count) <= 0:
-            raise RuntimeError("the knowledge collection is empty")
+        if not getattr(retriever, "passages", None) or not getattr(retriever, "vectors", None):
+            raise RuntimeError("the knowledge base is not loaded")
 
     async def _model(self) -> None:
         if getattr(self.replier.retriever, "embeddings", None) is None:
             raise RuntimeError("the embedding model is not loaded")
 
-    async def check(self) -> tuple[bool, dict[str, str]]:
+    async def _vector_store_server(self) -> None:
+        """The Chroma count, on the probe thread; a count still stuck is not started again."""
+        if self._server_probe is None or self._server_probe.done():
+            retriever = self.replier.retriever
+            count = getattr(retriever, "ping", None) or retriever.collection.count
+            self._server_probe = in_daemon_thread(count)
+        elif not self._server_probe.done():
+            raise TimeoutError
+        if await asyncio.shield(self._server_probe) <= 0:
+            raise RuntimeError("the knowledge collection is empty")
+
+    async def _check(self) -> tuple[bool, dict[str, str]]:
         checks: dict[str, str] = {}
-        for name, probe in (("database", self._database), ("vector_store", self._vector_store),
-                            ("model", self._model)):
+        probes = (("database", self._database), ("knowledge", self._knowledge),
+                  ("model", self._model), ("vector_store_server", self._vector_store_server))
+        for name, probe in probes:
             try:
                 await asyncio.wait_for(probe(), CHECK_TIMEOUT)
                 checks[name] = "ok"
@@ -117,29 +177,93 @@ class Readiness:
                 checks[name] = f"{type(exc).__name__}: {exc}"[:300]
         if self.stopping:
             checks["process"] = "stopping"
-        return all(v == "ok" for v in checks.values()), checks
+        ready = all(v == "ok" for k, v in checks.items() if k not in ADVISORY_CHECKS)
+        return ready, checks
+
+    async def check(self) -> tuple[bool, dict[str, str]]:
+        """(ready, every check's outcome); one check at a time, its result reused for
+        CHECK_CACHE seconds."""
+        now = time.monotonic()
+        if self._cached is not None and now - self._cached[0] < CHECK_CACHE:
+            ready, checks = self._cached[1], dict(self._cached[2])
+        else:
+            if self._checking is None or self._checking.done():
+                self._checking = asyncio.create_task(self._check(), name="readiness-check")
+            ready, checks = await asyncio.shield(self._checking)
+            self._cached = (time.monotonic(), ready, checks)
+            checks = dict(checks)
+        if self.stopping:  # at once, not after the cache expires
+            ready, checks["process"] = False, "stopping"
+        return ready, checks
+
+    def close(self) -> None:
+        """Nothing to wait for: a probe still stuck ends with the process."""
+        self._server_probe = None
 
 
-def status_routes(readiness: Readiness) -> list[Route]:
+def status_routes(readiness: Readiness, *, detailed: bool = True) -> list[Route]:
+    """``/healthz`` and ``/readyz``; with ``detailed`` (the internal METRICS_PORT) ``/readyz``
+    says which check failed and ``/metrics`` is served. The public webhook port answers only
+    ``ok`` or ``unavailable``: no host names, roles or error text to anyone who asks."""
+
     async def healthz(_: Request) -> Response:
         return PlainTextResponse("ok\n")
 
     async def readyz(_: Request) -> Response:
         ready, checks = await readiness.check()
-        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+        status = 200 if ready else 503
+        if not detailed:
+            return PlainTextResponse("ok\n" if ready else "unavailable\n", status_code=status)
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=status)
 
     async def metrics_page(_: Request) -> Response:
         body, content_type = metrics.render()
         return Response(body, headers={"Content-Type": content_type})
 
-    return [
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics_page, methods=["GET"]),
-    ]
+    routes = [Route("/healthz", healthz, methods=["GET"]),
+              Route("/readyz", readyz, methods=["GET"])]
+    if detailed:
+        routes.append(Route("/metrics", metrics_page, methods=["GET"]))
+    return routes
 
 
 # --- the webhook ---------------------------------------------------------------------------
+
+
+class RateLimitedLog:
+    """One log line per ``every`` seconds at most, saying how many were left out."""
+
+    def __init__(self, every: float = 60.0):
+        self.every = every
+        self._last = -every
+        self.suppressed = 0
+
+    def warning(self, message: str, *args: object) -> None:
+        now = time.monotonic()
+        if now - self._last < self.every:
+            self.suppressed += 1
+            return
+        if self.suppressed:
+            message += f" (and {self.suppressed} more like it in the last {self.every:.0f} s)"
+        self._last, self.suppressed = now, 0
+        log.warning(message, *args)
+
+
+class BodyTooLarge(ValueError):
+    pass
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused past ``limit`` bytes (declared or streamed)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"{declared} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge(f"over {limit} bytes")
+    return bytes(body)
 
 
 class WebhookEndpoint:
@@ -149,6 +273,7 @@ class WebhookEndpoint:
         self.application, self.inbox = application, inbox
         self._secret = secret.encode()
         self.stopping = False
+        self._refused_log = RateLimitedLog()
 
     async def handle(self, request: Request) -> Response:
         status = await self._receive(request)
@@ -160,11 +285,16 @@ class WebhookEndpoint:
             return 503  # Telegram retries it, on another replica
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
-            log.warning("webhook POST from %s without the right secret token: 401",
-                        request.client.host if request.client else "?")
+            self._refused_log.warning("webhook POST from %s without the right secret token: 401",
+                                      request.client.host if request.client else "?")
             return 401
         try:
-            payload = await request.json()
+            body = await read_body(request)
+        except BodyTooLarge as exc:
+            log.warning("webhook POST with a body too large (%s): 413", exc)
+            return 413
+        try:
+            payload = json.loads(body)
             update_id = int(payload["update_id"])
             update = Update.de_json(payload, self.application.bot)
         except Exception as exc:  # noqa: BLE001 - a malformed body is the sender's problem
@@ -200,8 +330,16 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def _uvicorn_server(app: Starlette) -> _Server:
-    return _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                                  timeout_graceful_shutdown=5))
+    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                    timeout_graceful_shutdown=5,
+                                    limit_concurrency=CONCURRENCY_LIMIT))
+    # uvicorn configures its own loggers (propagate=False) when its Config is made
+    redact_loggers(*UVICORN_LOGGERS)
+    return server
+
+
+class CannotStart(RuntimeError):
+    """Why the replica cannot start, said for the log (exit 2)."""
 
 
 class WebhookService:
@@ -220,17 +358,24 @@ class WebhookService:
                 Update.de_json(payload, bot)),
             workers=settings.update_workers,
             keep=dt.timedelta(hours=settings.inbox_keep_hours),
+            update_timeout=settings.update_timeout_seconds,
+            on_timeout=self._took_too_long,
         )
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
         self.endpoint = WebhookEndpoint(self.application, self.inbox, secret)
         self.readiness = Readiness(storage, replier)
         self.app = Starlette(routes=[
             Route(webhook_path(settings), self.endpoint.handle, methods=["POST"]),
-            *status_routes(self.readiness),
+            *status_routes(self.readiness, detailed=False),
         ])
         self.server = _uvicorn_server(self.app)
+        # METRICS_PORT (internal): the detailed readiness and /metrics
+        self.status_server = _uvicorn_server(Starlette(
+            routes=status_routes(self.readiness))) if settings.metrics_port else None
         self._serving: asyncio.Task | None = None
+        self._status_serving: asyncio.Task | None = None
         self._socket: socket.socket | None = None
+        self._status_socket: socket.socket | None = None
         self._started = False
 
     @property
@@ -239,10 +384,39 @@ class WebhookService:
             raise RuntimeError("not started")
         return self._socket.getsockname()[1]
 
+    async def _took_too_long(self, payload: dict) -> None:
+        update = Update.de_json(payload, self.application.bot)
+        if update.effective_chat is not None:
+            await self.application.bot.send_message(update.effective_chat.id, TOO_LONG)
+
+    @property
+    def status_port(self) -> int:
+        """METRICS_PORT as bound (the internal status endpoints)."""
+        if self._status_socket is None:
+            raise RuntimeError("no METRICS_PORT")
+        return self._status_socket.getsockname()[1]
+
     async def start(self) -> None:
         from bot.telegram.app import startup
 
-        self._socket = bind_socket(self.settings.webhook_listen, self.settings.webhook_port)
+        settings = self.settings
+        try:
+            self._socket = bind_socket(settings.webhook_listen, settings.webhook_port)
+            if self.status_server is not None:
+                self._status_socket = bind_socket(settings.metrics_listen, settings.metrics_port)
+        except OSError as exc:
+            raise CannotStart(f"cannot serve on {settings.webhook_listen}:"
+                              f"{settings.webhook_port} (or METRICS_PORT "
+                              f"{settings.metrics_port}): {exc}") from exc
+        try:
+            await self.storage.ping()
+        except Exception as exc:
+            raise CannotStart(f"cannot start: the database did not accept a connection "
+                              f"({type(exc).__name__}: {exc})") from exc
+        # answers are computed on a pool of their own (the loop's default, which
+        # asyncio.to_thread uses); readiness probes have theirs
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="answers"))
         await self.application.initialize()
         self._started = True
         await startup(self.application)
@@ -250,6 +424,9 @@ class WebhookService:
         await self.inbox.start()
         self._serving = asyncio.create_task(self.server.serve(sockets=[self._socket]),
                                             name="webhook-server")
+        if self.status_server is not None:
+            self._status_serving = asyncio.create_task(
+                self.status_server.serve(sockets=[self._status_socket]), name="status-server")
         while not self.server.started:
             if self._serving.done():
                 await self._serving  # raises what stopped it
@@ -262,23 +439,46 @@ class WebhookService:
         """SIGTERM: 503 for new updates, finish those in hand, stop jobs, flush, close."""
         from bot.telegram.app import shutdown
 
+        grace = self.settings.shutdown_grace_seconds
+        deadline = time.monotonic() + grace
         self.endpoint.stopping = self.readiness.stopping = True
+        services = self.application.bot_data["services"]
+        services.nudge_stop.set()  # a running nudge tick ends before its next nudge
         log.info("stopping: new updates get 503; finishing the updates in hand")
         try:
-            await self.inbox.stop(self.settings.shutdown_grace_seconds)
+            await self.inbox.stop(grace)
             self.server.should_exit = True
             if self._serving is not None:
                 await asyncio.gather(self._serving, return_exceptions=True)
+            if self.status_server is not None:
+                self.status_server.should_exit = True
+                if self._status_serving is not None:
+                    await asyncio.gather(self._status_serving, return_exceptions=True)
             if self.application.running:
-                await self.application.stop()  # waits for a running nudge job
+                await self._stop_application(services, deadline)
         finally:
             if self._started:
                 await shutdown(self.application)  # the answer batcher, the database
                 await self.application.shutdown()
                 self._started = False
-            if self._socket is not None:
-                self._socket.close()
+            for sock in (self._socket, self._status_socket):
+                if sock is not None:
+                    sock.close()
+            self.readiness.close()
         log.info("stopped")
+
+    async def _stop_application(self, services, deadline: float) -> None:
+        """``application.stop()`` waits for a running nudge tick; it ends before its next
+        nudge, and the wait is bounded by what is left of SHUTDOWN_GRACE_SECONDS: then the
+        tick is cancelled (a nudge cut mid-send stays "sending", never sent twice)."""
+        stopping = asyncio.ensure_future(self.application.stop())
+        _done, late = await asyncio.wait({stopping}, timeout=max(0.5, deadline - time.monotonic()))
+        if late:
+            task = services.nudge_task
+            log.warning("stopping: the nudge tick outlasted the shutdown grace; cancelled")
+            if task is not None:
+                task.cancel()
+        await stopping
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.start()
@@ -313,14 +513,15 @@ def run_webhook(settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        service = WebhookService(settings, replier, Storage(settings.database_url))
+        storage = Storage(settings.database_url,
+                          statement_timeout=settings.database_statement_timeout_seconds)
+        service = WebhookService(settings, replier, storage)
         await service.run(stop)
 
     try:
         asyncio.run(main())
-    except OSError as exc:
-        log.error("cannot serve on %s:%d: %s", settings.webhook_listen, settings.webhook_port,
-                  exc)
+    except CannotStart as exc:
+        log.error("%s", exc)
         return 2
     return 0
 
@@ -357,6 +558,7 @@ def attach_status_server(application: Application, settings: Settings) -> None:
             state["server"].should_exit = True
             await asyncio.gather(state["task"], return_exceptions=True)
             state["sock"].close()
+            state["readiness"].close()
         if shutdown_hook is not None:
             await shutdown_hook(app)
 

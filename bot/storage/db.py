@@ -28,16 +28,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+#: Seconds one statement may run on PostgreSQL (DATABASE_STATEMENT_TIMEOUT_SECONDS).
+STATEMENT_TIMEOUT = 30.0
+
+
+def timeout_args(url: str, statement_timeout: float = STATEMENT_TIMEOUT) -> dict:
+    """asyncpg's connect arguments that bound every statement: the server cancels one running
+    longer than ``statement_timeout`` (``statement_timeout``), and the client gives up on a
+    server that stops answering altogether a little later (``command_timeout``). Nothing for
+    other drivers. Migrations use connections of their own, without these."""
+    if not url.startswith("postgresql+asyncpg"):
+        return {}
+    return {"command_timeout": statement_timeout + 5,
+            "server_settings": {"statement_timeout": str(int(statement_timeout * 1000))}}
+
+
 class Database:
     """The engine and the sessions every query of :class:`~bot.storage.store.Storage` runs in."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, statement_timeout: float = STATEMENT_TIMEOUT):
         self.url = url
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(
+            url, pool_pre_ping=True, connect_args=timeout_args(url, statement_timeout))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,6 +77,21 @@ class User(Base):
     quiet_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AskedQuestion(Base):
+    """One private question admitted, for the question limit across replicas
+    (:class:`bot.telegram.limits.SharedQuestionLimiter`): by a hash of the user id, not the id,
+    and no text; pruned once older than the limit's window. ``/forget`` leaves these, so
+    forgetting does not reset the limit. Created by migration 0005_fleet_safety."""
+
+    __tablename__ = "asked_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asker: Mapped[str] = mapped_column(String(64), nullable=False)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    __table_args__ = (Index("ix_asked_questions_asker", "asker", "asked_at"),
+                      Index("ix_asked_questions_asked_at", "asked_at"))
 
 
 class Turn(Base):
@@ -160,8 +176,10 @@ class SentNudge(Base):
     """One row per nudge ever claimed. The unique key makes "at most once" hold across
     restarts, crashes and concurrent dispatchers: a nudge is claimed before it is sent.
 
-    ``status``: "claimed" while a dispatcher sends it (taken over after STALE_CLAIM_AFTER: the
-    dispatcher died); "sent"; "unconfirmed" when the request reached Telegram but no answer
+    ``status``: "claimed" while a dispatcher prepares it (taken over after STALE_CLAIM_AFTER:
+    the dispatcher died before sending); "sending" from just before the send until its outcome
+    is recorded (never taken over: a "sending" claim left STALE_CLAIM_AFTER is settled as
+    "unconfirmed"); "sent"; "unconfirmed" when the request reached Telegram but no answer
     came (it may have been delivered, so it is never sent again); "failed" when Telegram
     rejected it for good; "blocked"; "retry" when it surely did not reach Telegram, or quiet
     hours began before it went out (``next_try_at``; ``attempts`` counts the failed sends);

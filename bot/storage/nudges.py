@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 
 #: Statuses of a nudge that is never sent again (but see ``Storage.snooze``).
 NUDGE_SETTLED = SETTLED_STATUSES
-#: Statuses of a nudge the user has received (a button was tapped on it), so a snooze reminds.
-NUDGE_RECEIVED = ("sent", "unconfirmed")
+#: Statuses of a nudge the user has received (a button was tapped on it), so a snooze reminds
+#: ("sending": sent, but the dispatcher could not record it).
+NUDGE_RECEIVED = ("sent", "unconfirmed", "sending")
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,34 @@ class NudgeStore(Database):
                 return row.id
         except IntegrityError:
             return None
+
+    async def mark_nudge_sending(self, claim_id: int, now: dt.datetime) -> bool:
+        """Record that the claim's message is about to go out (status "sending"), just before
+        the send. A "sending" claim is never taken over: whatever happens after this (the
+        process dies mid-send, the database is gone when the send returns), the nudge is not
+        sent again. False: the claim is no longer ours (taken over as stale): do not send."""
+        async with self.session() as s:
+            marked = await s.execute(
+                update(SentNudge)
+                .where(SentNudge.id == claim_id, SentNudge.status == "claimed")
+                .values(status="sending", claimed_at=now))
+            return marked.rowcount == 1
+
+    async def settle_stale_sending(self, now: dt.datetime) -> list[tuple[int, str, str]]:
+        """Claims left "sending" for STALE_CLAIM_AFTER (their dispatcher died during or right
+        after the send, or could not record the outcome): settled as "unconfirmed", never sent
+        again. Returns (user id, credential, milestone) of each, for the log and the metrics."""
+        async with self.session() as s:
+            settled = (await s.execute(
+                update(SentNudge)
+                .where(SentNudge.status == "sending",
+                       SentNudge.claimed_at <= now - STALE_CLAIM_AFTER)
+                .values(status="unconfirmed")
+                .returning(SentNudge.user_id, SentNudge.credential, SentNudge.milestone)
+            )).all()
+            for user_id, credential in {(u, c) for u, c, _m in settled}:
+                await self._reschedule(s, user_id, credential)
+            return [tuple(row) for row in settled]
 
     async def finish_nudge(self, claim_id: int, status: str) -> None:
         if status not in NUDGE_SETTLED:

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, update
+from sqlalchemy import JSON, BigInteger, String, column, delete, table, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.models import CECredential, CEEntryRow, Feedback, SentNudge, Turn, User
 from bot.storage.nudges import NudgeStore
+
+#: The webhook inbox (bot/service/inbox.py, migration 0003), as far as forgetting needs it.
+_INBOX = table("update_inbox", column("chat_id", BigInteger), column("state", String),
+               column("payload", JSON))
+#: What a handled inbox row keeps of its update: nothing (its update_id is the row's key).
+BLANK_PAYLOAD: dict = {}
 
 
 class UserStore(NudgeStore):
@@ -74,8 +80,13 @@ class UserStore(NudgeStore):
     # --- forgetting --------------------------------------------------------------------------
 
     async def forget(self, user_id: int) -> None:
-        """Delete everything stored about the user."""
+        """Delete everything stored about the user, and blank the webhook inbox's copies of
+        their private chat's updates (the one being handled, the /forget, included; rows
+        still waiting are messages sent after it, blanked once handled)."""
         async with self.session() as s:
-            for table in (Feedback, Turn, CEEntryRow, CECredential, SentNudge):
-                await s.execute(delete(table).where(table.user_id == user_id))
+            for model in (Feedback, Turn, CEEntryRow, CECredential, SentNudge):
+                await s.execute(delete(model).where(model.user_id == user_id))
             await s.execute(delete(User).where(User.id == user_id))
+            await s.execute(update(_INBOX)
+                            .where(_INBOX.c.chat_id == user_id, _INBOX.c.state != "pending")
+                            .values(payload=BLANK_PAYLOAD))

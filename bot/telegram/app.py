@@ -36,7 +36,7 @@ from bot.answers.compose import Replier
 from bot.settings import Settings
 from bot.storage.store import Storage
 from bot.telegram import metrics, nudges
-from bot.telegram.bot_api import BotApiRequest
+from bot.telegram.bot_api import SEND_JOURNAL, BotApiRequest, LostChat
 from bot.telegram.handlers import ce as ce_chat
 from bot.telegram.handlers import ce_import, ce_words
 from bot.telegram.handlers.feedback import on_feedback, on_followup
@@ -59,6 +59,7 @@ from bot.telegram.handlers.settings import (
     on_timezone,
 )
 from bot.telegram.handlers.topics import cmd_topics, on_topic, on_topic_question
+from bot.telegram.sending import TOO_LONG
 from bot.telegram.services import BotServices, services, utcnow
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,11 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     wait without holding slots other chats need; a lock is dropped only when no update holds or
     waits for it, so the table stays bounded and never splits one chat in two."""
 
-    def __init__(self, max_concurrent_updates: int):
+    def __init__(self, max_concurrent_updates: int, update_timeout: float = 60.0):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int | None, _ChatLock] = {}
+        self.update_timeout = update_timeout  # UPDATE_TIMEOUT_SECONDS
+        self.bot = None  # set by build_application: tells the user an update took too long
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -101,7 +104,20 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 del self._locks[key]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
+        """The update's handling, bounded by UPDATE_TIMEOUT_SECONDS: a hung call must not hold
+        the chat and a slot until restart. Then the user is asked to try again."""
+        try:
+            await asyncio.wait_for(coroutine, self.update_timeout)
+        except TimeoutError:
+            update_id = update.update_id if isinstance(update, Update) else None
+            log.error("update %s took over %.0f s: given up", update_id, self.update_timeout)
+            metrics.count_update("timeout")
+            chat = update.effective_chat if isinstance(update, Update) else None
+            if chat is not None and self.bot is not None:
+                try:
+                    await self.bot.send_message(chat.id, TOO_LONG)
+                except TelegramError as exc:
+                    log.warning("could not say update %s took too long: %s", update_id, exc)
 
     @property
     def tracked_chats(self) -> int:
@@ -174,6 +190,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("polling: Bot API error (%s); retrying in up to 30 s", context.error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, LostChat):  # another replica has the update: stay silent
+        log.warning("update %s: %s", update_id, context.error)
+        return
+    journal = SEND_JOURNAL.get()
+    if journal is not None:
+        journal.failed = True  # the inbox settles it as failed, not handled
+    metrics.count_update("failed")
     log.error("error while handling update %s", update_id, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
@@ -186,7 +209,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def nudge_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    results = await nudges.dispatch(services(context).storage, context.bot, utcnow())
+    svc = services(context)
+    svc.nudge_task = asyncio.current_task()
+    try:
+        results = await nudges.dispatch(svc.storage, context.bot, utcnow(),
+                                        stop=svc.nudge_stop)
+    finally:
+        svc.nudge_task = None
     for result in results:
         if result.outcome not in ("skipped", "dry-run"):
             metrics.count_nudge("claimed")
@@ -218,13 +247,14 @@ def build_application(settings: Settings, replier: Replier, storage: Storage) ->
         .base_file_url(settings.telegram_base_file_url)
         .request(BotApiRequest(connection_pool_size=256))
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor(16))
+        .concurrent_updates(PerChatUpdateProcessor(16, settings.update_timeout_seconds))
         .post_init(startup)
         .post_shutdown(shutdown)
     )
     if settings.bot_mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
+    application.update_processor.bot = application.bot
     application.bot_data["services"] = BotServices(settings, replier, storage)
     not_edited = filters.UpdateType.MESSAGE  # edited messages get silence
     private = filters.ChatType.PRIVATE & not_edited

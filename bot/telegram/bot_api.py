@@ -25,8 +25,15 @@ def seen_by_user(method: str) -> bool:
     return not name.startswith("get") and name not in UNSEEN_METHODS
 
 
+class LostChat(RuntimeError):
+    """Raised before a send of an update whose inbox row is no longer this replica's (its chat
+    lock was lost and another replica took the update over): nothing more is sent for it."""
+
+
 class SendJournal(Protocol):
     """What :data:`SEND_JOURNAL` holds: :class:`bot.service.inbox.SendJournal` in webhook mode."""
+
+    failed: bool  # set by the error handler: the update's handler raised
 
     async def before_send(self) -> None: ...
 

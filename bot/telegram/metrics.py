@@ -13,9 +13,13 @@ function                          metric
                                   message sent)
 ``count_update(outcome)``         ``pathway_updates_total{outcome}``: handled, duplicate
                                   (a redelivery skipped), unconfirmed (a replica died after
-                                  sending for it: not handled again), failed
+                                  sending for it: not handled again), failed (its handler
+                                  raised: counted by the error handler), timeout (over
+                                  UPDATE_TIMEOUT_SECONDS), lost (this replica lost the chat's
+                                  lock; another one handled it)
 ``count_nudge(outcome)``          ``pathway_nudges_total{outcome}``: claimed, then one of
-                                  sent, failed, blocked, deferred, unconfirmed, quiet; skipped
+                                  sent, failed, blocked, deferred, unconfirmed (also a claim
+                                  left "sending" by a dispatcher that died), quiet; skipped
                                   (another dispatcher holds the claim)
 ``count_bot_api_error(method,     ``pathway_bot_api_errors_total{method, code}``: every Bot API
 code)``                           call that failed, by HTTP status (429, 400, 502...) or

@@ -12,8 +12,17 @@ while later milestones still come. Quiet hours are checked again right before ea
 A tick reads only the credential rows whose ``next_nudge_due`` has come (an index range, in
 batches of :data:`BATCH_SIZE`, keyset-paginated), never every user. Each row it reads either
 yields a nudge, whose claim and send compute the row's next due time again, or is moved on to
-its next due time. A row that fails (a credential key no longer known, data the rules cannot
-handle) is logged and moved :data:`BAD_ROW_RETRY` on; the rows after it go ahead.
+its next due time. A row that fails on its data (a credential key no longer known, data the
+rules cannot handle) is logged and moved :data:`BAD_ROW_RETRY` on; a row that fails on the
+database or the network (a dropped connection, a timeout) stays due for the next tick. The rows
+after it go ahead.
+
+At most once: a nudge is claimed ("claimed"), then recorded as "sending" right before the send,
+then settled. A claim left "claimed" (the dispatcher died before sending) is taken over after
+STALE_CLAIM_AFTER; one left "sending" (it died during or after the send, or could not record
+the outcome) is never sent again: it is settled as "unconfirmed", logged and counted. A send
+is bounded by :data:`SEND_LIMIT` (the rate limiter's sleeps on repeated 429s included), well
+inside STALE_CLAIM_AFTER. A tick stops between nudges when asked to (``stop``: SIGTERM).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import httpx
+from sqlalchemy import exc as sa_exc
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -42,6 +52,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.ce import credentials as ce_credentials
 from bot.ce import rules as ce_rules
 from bot.ce.timing import (
+    STALE_CLAIM_AFTER,
     blocked_keys,
     due_milestone,
     held_by_quiet,
@@ -53,6 +64,7 @@ from bot.ce.timing import (
 from bot.settings import Settings
 from bot.storage.nudges import DueCredential
 from bot.storage.store import Storage
+from bot.telegram import metrics
 from bot.telegram.formatting import esc
 
 log = logging.getLogger(__name__)
@@ -61,6 +73,25 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500
 #: A row that could not be handled is tried again this much later (not on every tick).
 BAD_ROW_RETRY = dt.timedelta(days=1)
+#: The longest one send may take, the rate limiter's waits on 429s included; then it is
+#: "unconfirmed". Far inside STALE_CLAIM_AFTER, so no claim is ever stale while it is sent.
+SEND_LIMIT = dt.timedelta(minutes=2)
+#: Attempts at recording a send's outcome (a database blip must not leave it "sending").
+FINISH_ATTEMPTS = 4
+FINISH_BACKOFF = 0.5  # seconds before the second attempt, doubled after each
+
+assert SEND_LIMIT < STALE_CLAIM_AFTER / 2
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure of the database or the network, not of the row's data: a
+    dropped or refused connection, a timeout, a lock or serialization conflict."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError,
+                        sa_exc.DisconnectionError, sa_exc.TimeoutError)):
+        return True
+    return isinstance(exc, (OSError, TimeoutError, ConnectionError))
 
 
 @dataclass(frozen=True)
@@ -189,6 +220,11 @@ async def _evaluate(
             await storage.reschedule_nudges(row.user_id, row.credential, after=now)
         return nudge
     except Exception as exc:
+        if transient(exc):
+            # the database or network failed, not the row: it stays due for the next tick
+            log.warning("nudge for user %s %s not evaluated (%s: %s): tried again next tick",
+                        row.user_id, row.credential, type(exc).__name__, exc)
+            return None
         if isinstance(exc, UnknownCredential):
             log.warning("user %s: %s: skipped", row.user_id, exc)
         else:
@@ -221,11 +257,13 @@ async def dispatch(
     *,
     dry_run: bool = False,
     clock: Callable[[], dt.datetime] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> list[DispatchResult]:
     """Send every nudge due at `now` at most once: claim it in the database, then send it.
 
     ``clock`` tells the time at each send, for claims, retries and quiet hours (a tick may run
-    long); by default ``now`` plus the time elapsed since the call."""
+    long); by default ``now`` plus the time elapsed since the call. Once ``stop`` is set the
+    tick ends before its next nudge (what is left stays due for the next tick or replica)."""
     if clock is None:
         started = time.monotonic()
 
@@ -234,9 +272,14 @@ async def dispatch(
 
     if dry_run or bot is None:
         return [DispatchResult(nudge, "dry-run") for nudge in await due_nudges(storage, now)]
+    await _settle_stale_sending(storage, now)
     results: list[DispatchResult] = []
     async for batch in due_rows(storage, now):
         for row in batch:
+            if stop is not None and stop.is_set():
+                log.info("nudge tick stopped (shutting down): %d handled, the rest stay due",
+                         len(results))
+                return results
             nudge = await _evaluate(storage, row, now, write=True)
             if nudge is None:
                 continue
@@ -250,6 +293,21 @@ async def dispatch(
             log.info("nudge %s %s for user %s: %s", nudge.credential, nudge.milestone,
                      nudge.user_id, outcome)
     return results
+
+
+async def _settle_stale_sending(storage: Storage, now: dt.datetime) -> None:
+    """Claims left "sending" by a dispatcher that died mid-send: never sent again."""
+    try:
+        stale = await storage.settle_stale_sending(now)
+    except Exception as exc:  # noqa: BLE001 - a database blip: the next tick does it
+        log.warning("could not settle stale nudge sends: %s", exc)
+        return
+    for user_id, credential, milestone in stale:
+        log.warning("nudge %s %s for user %s was being sent when its dispatcher stopped: it "
+                    "may have been delivered; not sent again (unconfirmed)", credential,
+                    milestone, user_id)
+    if stale:
+        metrics.count_nudge("unconfirmed", len(stale))
 
 
 async def _claim_and_send(
@@ -292,23 +350,51 @@ def _retry_after(exc: RetryAfter) -> dt.timedelta:
     return value if isinstance(value, dt.timedelta) else dt.timedelta(seconds=value)
 
 
+async def _finish(storage: Storage, claim: int, status: str) -> None:
+    """``finish_nudge``, retried: a claim whose outcome is not recorded stays "sending" (never
+    sent again, settled as "unconfirmed" later)."""
+    delay = FINISH_BACKOFF
+    for attempt in range(1, FINISH_ATTEMPTS + 1):
+        try:
+            await storage.finish_nudge(claim, status)
+            return
+        except Exception as exc:
+            if attempt == FINISH_ATTEMPTS:
+                log.error("nudge claim %s: could not record %r (%s); it stays \"sending\" and "
+                          "is never sent again", claim, status, exc)
+                raise
+            log.warning("nudge claim %s: recording %r failed (%s); retry %d in %.1f s", claim,
+                        status, exc, attempt, delay)
+            await asyncio.sleep(delay)
+            delay *= 2
+
+
 async def _send(storage: Storage, bot: Bot, nudge: DueNudge, claim: int, at: dt.datetime) -> str:
     if in_quiet_hours(at, nudge.timezone):
         # the tick ran long: quiet hours began before this nudge went out
         await storage.postpone_nudge(claim, next_send_time(at, nudge.timezone))
         return "quiet"
+    if not await storage.mark_nudge_sending(claim, at):
+        log.warning("nudge claim %s for user %s was taken over: not sent here", claim,
+                    nudge.user_id)
+        return "skipped"
     try:
-        await bot.send_message(
+        await asyncio.wait_for(bot.send_message(
             nudge.chat_id, nudge.text, parse_mode=ParseMode.HTML,
             reply_markup=nudge_keyboard(nudge.credential),
-        )
+        ), SEND_LIMIT.total_seconds())
+    except TimeoutError:
+        log.error("nudge for user %s: no answer within %s (flood limits?); it may have been "
+                  "delivered", nudge.user_id, SEND_LIMIT)
+        await _finish(storage, claim, "unconfirmed")
+        return "unconfirmed"
     except Forbidden:
         await storage.set_active(nudge.user_id, False)
-        await storage.finish_nudge(claim, "blocked")
+        await _finish(storage, claim, "blocked")
         return "blocked"
     except BadRequest as exc:
         log.error("nudge for user %s rejected: %s", nudge.user_id, exc)
-        await storage.finish_nudge(claim, "failed")
+        await _finish(storage, claim, "failed")
         return "failed"
     except TelegramError as exc:
         if surely_not_delivered(exc):
@@ -320,9 +406,9 @@ async def _send(storage: Storage, bot: Bot, nudge: DueNudge, claim: int, at: dt.
             return "deferred"
         # it may have been delivered: keep the claim, so the nudge is never sent twice
         log.error("nudge for user %s may not have been delivered: %s", nudge.user_id, exc)
-        await storage.finish_nudge(claim, "unconfirmed")
+        await _finish(storage, claim, "unconfirmed")
         return "unconfirmed"
-    await storage.finish_nudge(claim, "sent")
+    await _finish(storage, claim, "sent")
     return "sent"
 
 

@@ -25,11 +25,32 @@ class RedactToken(logging.Filter):
         return True
 
 
+#: Loggers that do not propagate to the root logger, with handlers of their own.
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+_redactor: RedactToken | None = None
+
+
+def redact_loggers(*names: str) -> None:
+    """Attach the installed redaction to these loggers and their handlers (for loggers that
+    do not propagate, such as uvicorn's, configured when its server is made)."""
+    if _redactor is None:
+        return
+    for name in names:
+        logger = logging.getLogger(name)
+        for target in (logger, *logger.handlers):
+            if _redactor not in target.filters:
+                target.addFilter(_redactor)
+
+
 def install_token_redaction(token: str) -> None:
-    """Every log handler, and uncaught exceptions too, print "[token]" for the token."""
-    redactor = RedactToken(token)
+    """Every log handler (uvicorn's too), and uncaught exceptions, print "[token]" for the
+    token."""
+    global _redactor
+    redactor = _redactor = RedactToken(token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redactor)
+    redact_loggers(*UVICORN_LOGGERS)
     if not token:
         return
     previous = sys.excepthook

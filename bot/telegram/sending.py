@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 Sent = TypeVar("Sent")  # what a Bot API send returns (a Message)
 
 SEND_ATTEMPTS = 4
+#: What the user is told when handling their update took longer than UPDATE_TIMEOUT_SECONDS.
+TOO_LONG = "Sorry, that took too long. Please ask again."
 GONE_MESSAGE = ("message to edit not found", "message can't be edited", "message is not found")
 
 

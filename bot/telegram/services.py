@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -23,6 +24,10 @@ class BotServices:
     storage: Storage
     limiter: QuestionRateLimiter = field(init=False)
     batcher: AnswerBatcher = field(init=False)
+    #: set when the process stops: a running nudge tick ends before its next nudge
+    nudge_stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    #: the running nudge tick, if any (cancelled when it outlasts the shutdown grace)
+    nudge_task: asyncio.Task | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.limiter = QuestionRateLimiter(self.settings.questions_per_minute)

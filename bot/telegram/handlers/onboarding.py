@@ -5,7 +5,6 @@ chain, or one answer changed from /profile); /help.
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.answers import templates
@@ -98,16 +97,14 @@ async def on_onboarding(update: Update, context: ContextTypes.DEFAULT_TYPE, part
     nxt = ONBOARD_ORDER.index(step) + 1
     if mode == "o" and nxt < len(ONBOARD_ORDER):
         following = ONBOARD_ORDER[nxt]
-        await query.edit_message_text(
-            f"<b>{esc(templates.ONBOARD_QUESTIONS[following])}</b>", parse_mode=ParseMode.HTML,
-            reply_markup=onboarding_keyboard(following, mode),
-        )
+        await edit_or_send(update, context,
+                           f"<b>{esc(templates.ONBOARD_QUESTIONS[following])}</b>",
+                           reply_markup=onboarding_keyboard(following, mode))
     elif mode == "o":
         await edit_or_send(update, context, esc(templates.ONBOARDING_DONE))
     else:
         user = await svc.storage.get_user(user_id)
-        await query.edit_message_text(profile_text(user), parse_mode=ParseMode.HTML,
-                                      reply_markup=profile_keyboard())
+        await edit_or_send(update, context, profile_text(user), reply_markup=profile_keyboard())
 
 
 async def on_profile_change(update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]) -> None:
@@ -115,10 +112,8 @@ async def on_profile_change(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     if step not in ONBOARD_CHOICES:
         raise ValueError("malformed profile button")
     await update.callback_query.answer()
-    await update.callback_query.edit_message_text(
-        f"<b>{esc(templates.ONBOARD_QUESTIONS[step])}</b>", parse_mode=ParseMode.HTML,
-        reply_markup=onboarding_keyboard(step, "p"),
-    )
+    await edit_or_send(update, context, f"<b>{esc(templates.ONBOARD_QUESTIONS[step])}</b>",
+                       reply_markup=onboarding_keyboard(step, "p"))
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

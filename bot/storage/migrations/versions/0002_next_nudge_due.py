@@ -21,7 +21,15 @@ depends_on = None
 INDEX = "ix_ce_credentials_next_nudge_due"
 
 
+#: How long a step may wait for a table lock (PostgreSQL): ADD COLUMN and CREATE INDEX need
+#: ce_credentials' locks; waiting behind a long reader would queue every live replica's query
+#: behind this migration. Past it the upgrade fails (and is retried on the next start).
+LOCK_TIMEOUT = "5s"
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     inspector = sa.inspect(op.get_bind())
     # a development database made by create_all from these models, before this revision,
     # has them already
