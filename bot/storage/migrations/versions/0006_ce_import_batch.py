@@ -3,7 +3,7 @@ transcript carry the id of their import (NULL: logged by hand), so that Undo rem
 import, and the activity's provider as the transcript gives it.
 
 Revision ID: 0006_ce_import_batch
-Revises: 0004_quiet_until (the lead re-chains it after 0005 at merge)
+Revises: 0005_fleet_safety
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_ce_import_batch"
-down_revision = "0004_quiet_until"
+down_revision = "0005_fleet_safety"
 branch_labels = None
 depends_on = None
 
