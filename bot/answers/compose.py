@@ -77,6 +77,14 @@ OTHER_ROLE_WORDS = re.compile(
     r"|other careers?|new career|beyond|instead of being a tech|out of pharmacy|move on|next step"
     r"|after tech|advance|nclex|pcat)\b", re.IGNORECASE)
 OTHER_ROLE_PENALTY = 0.3
+#: The intent "should I / worth it": a decision section ("Should I get the CSPT?") leads only a
+#: question that weighs a choice; "how do i ..." wants the steps.
+DECISION_HEADING = re.compile(r"^(?:Should I\b|Is .+\bworth\b)", re.IGNORECASE)
+DECIDING_WORDS = re.compile(
+    r"\b(?:should i|should we|worth|is it smart|good idea|bad idea|right for me|or nah|or not"
+    r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
+    r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad)\b", re.IGNORECASE)
+DECISION_PENALTY = 0.3
 ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
 ASKED_FLOOR = 0.6  # ... when the closest phrasing is at least this close
 WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
@@ -342,6 +350,7 @@ class Replier:
         top_lexical = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
         best: dict[str, SectionHit] = {}
         leaving = OTHER_ROLE_WORDS.search(question) is not None
+        deciding = DECIDING_WORDS.search(question) is not None
         for p in retrieval.passages:
             if p.next_step:
                 continue
@@ -359,6 +368,8 @@ class Replier:
                 score += STATE_WEIGHT
             if p.topic == OTHER_ROLES_TOPIC and not leaving:
                 score -= OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
+            if DECISION_HEADING.match(p.heading) and not deciding:
+                score -= DECISION_PENALTY  # "how do i become a lead tech" wants the steps
             hit = best.get(p.section)
             if hit is None or score > hit.score:
                 best[p.section] = SectionHit(passage=p, score=score, dense=p.dense)
