@@ -199,6 +199,8 @@ class SentNudge(Base):
     next_try_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (
         UniqueConstraint("user_id", "credential", "expiration", "milestone", name="nudge_once"),
+        # each tick settles stale "sending" claims: an index lookup, not a scan of every nudge
+        sa.Index("ix_sent_nudges_status_claimed_at", "status", "claimed_at"),
     )
 
 

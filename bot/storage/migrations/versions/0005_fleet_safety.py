@@ -43,8 +43,14 @@ def upgrade() -> None:
         )
         op.create_index("ix_asked_questions_asker", "asked_questions", ["asker", "asked_at"])
         op.create_index("ix_asked_questions_asked_at", "asked_questions", ["asked_at"])
+    # each nudge tick settles stale "sending" claims: by index, not by scanning sent_nudges
+    if "ix_sent_nudges_status_claimed_at" not in {
+            i["name"] for i in sa.inspect(bind).get_indexes("sent_nudges")}:
+        op.create_index("ix_sent_nudges_status_claimed_at", "sent_nudges",
+                        ["status", "claimed_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sent_nudges_status_claimed_at", "sent_nudges")
     op.drop_table("asked_questions")
     op.drop_column("update_inbox", "owner")
