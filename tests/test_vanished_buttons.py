@@ -12,6 +12,7 @@ from e2e_support import running_bot
 from test_telegram_e2e import T, ask, buttons, command
 
 from bot.answers.templates import APOLOGY
+from bot.cli.transcript_sample import render_text, sample_activities
 from bot.telegram.app import CALLBACKS
 
 USER = 8801
@@ -41,6 +42,12 @@ async def test_every_button_on_a_deleted_message_gets_its_result_and_no_apology(
         keep(await stub.wait_for(lambda r: r["chat_id"] == USER and bool(datas(r))
                                  and datas(r)[0].startswith("tq:"), timeout=T))
         keep(await ask(stub, USER, "how do i renew my cpht"))
+        # CE in plain words (Log it / Edit / Cancel) and a pasted transcript's preview (Import)
+        for record in await command(stub, USER, "did 2 hrs of law ce yesterday"):
+            keep(record)
+        for record in await command(stub, USER, "/ce import\n" + render_text(
+                sample_activities(3))):
+            keep(record)
         # the edit-in-place kinds, and the ones a nudge carries
         found.setdefault("pf", "pf:setting")
         found["ob_profile"] = "ob:p:state:TX"
