@@ -158,10 +158,14 @@ def test_eval_command_prints_the_report(store_settings, result):
         r"hit@1 (\d\.\d{3})  hit@3 (\d\.\d{3})  MRR (\d\.\d{3})  lead hit (\d\.\d{3})", out
     )
     assert match, out
-    assert [float(x) for x in match.groups()] == [
-        round(result.hit1, 3), round(result.hit3, 3), round(result.mrr, 3),
-        round(result.lead_hit, 3),
-    ]
+    # the same figures as in this process, to one question: two sections a few millionths
+    # apart can swap between processes (the batch a question is embedded in moves its vector
+    # by about 1e-7), and the session's replier has answered other tests' questions first
+    one_row = 1 / result.n_in_scope + 0.0005
+    printed = [float(x) for x in match.groups()]
+    expected = [result.hit1, result.hit3, result.mrr, result.lead_hit]
+    assert all(abs(p - e) <= one_row for p, e in zip(printed, expected, strict=True)), (
+        printed, expected)
     assert f"citation validity {result.citation_validity:.3f}" in out
     assert f"key facts {result.key_facts:.3f}" in out
     match = re.search(r"out-of-scope recall (\d\.\d{3})  in-scope false refusals (\d\.\d{3})", out)
