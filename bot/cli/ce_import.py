@@ -109,23 +109,3 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"ce import: can't read {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return BAD_INPUT
     return asyncio.run(_import(settings, args, lines))
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    ce = sub.add_parser("ce", help="the CE log: import a CPE Monitor transcript")
-    csub = ce.add_subparsers(dest="action", required=True)
-    imp = csub.add_parser("import", help="import a transcript (PDF or text; - reads stdin)")
-    imp.add_argument("file")
-    imp.add_argument("--user", type=int, required=True, help="the user's Telegram id")
-    imp.add_argument("--yes", action="store_true", help="import without asking")
-    undo = csub.add_parser("undo-import", help="remove exactly one import")
-    undo.add_argument("batch")
-    undo.add_argument("--user", type=int, required=True, help="the user's Telegram id")
-    for parser in (imp, undo):
-        parser.set_defaults(func=_cmd)
-
-
-def _cmd(args: argparse.Namespace) -> int:
-    from bot.settings import get_settings
-
-    return run(get_settings(), args)

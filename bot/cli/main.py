@@ -115,6 +115,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ce(args: argparse.Namespace) -> int:
+    from bot.cli.ce_import import run
+
+    return run(get_settings(), args)
+
+
 def cmd_gaps(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -371,9 +377,19 @@ def build_parser() -> argparse.ArgumentParser:
                      ).set_defaults(func=cmd_db)
     dbsub.add_parser("current", help="print the revision the database is at"
                      ).set_defaults(func=cmd_db)
-    from bot.cli.ce_import import add_parser as add_ce_parser
-
-    add_ce_parser(sub)
+    # the `ce` commands (bot/cli/ce_import.py is imported only when one runs: `ask` and the
+    # bot's start do not pay for the transcript import's imports)
+    ce = sub.add_parser("ce", help="the CE log: import a CPE Monitor transcript")
+    csub = ce.add_subparsers(dest="action", required=True)
+    imp = csub.add_parser("import", help="import a transcript (PDF or text; - reads stdin)")
+    imp.add_argument("file")
+    imp.add_argument("--user", type=int, required=True, help="the user's Telegram id")
+    imp.add_argument("--yes", action="store_true", help="import without asking")
+    undo = csub.add_parser("undo-import", help="remove exactly one import")
+    undo.add_argument("batch")
+    undo.add_argument("--user", type=int, required=True, help="the user's Telegram id")
+    for parser_ in (imp, undo):
+        parser_.set_defaults(func=cmd_ce)
     nudges = sub.add_parser("nudges", help="renewal nudges")
     nsub = nudges.add_subparsers(dest="action", required=True)
     dispatch = nsub.add_parser("dispatch", help="send the nudges due now, then exit")
