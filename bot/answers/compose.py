@@ -300,10 +300,17 @@ class Replier:
             p = self.sections_by_path.get(path, {}).get(heading)
             if p is None:
                 continue
-            extra.append(Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0, "dense": float(
-                self.retriever.vectors[p.id] @ retrieval.vector)}))
-        if not extra:
+            extra.append(p)
+        return self._joined(retrieval, extra)
+
+    def _joined(self, retrieval: Retrieval, sections: list[Passage]) -> Retrieval:
+        """The retrieval with ``sections`` (first chunks the search did not return) added as
+        candidates, each scored by its own cosine to the question (no search rank)."""
+        if not sections:
             return retrieval
+        extra = [Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0,
+                            "dense": float(self.retriever.vectors[p.id] @ retrieval.vector)})
+                 for p in sections]
         return Retrieval(query=retrieval.query, vector=retrieval.vector,
                          passages=[*retrieval.passages, *extra])
 
@@ -377,24 +384,31 @@ class Replier:
 
     # --- composing ---------------------------------------------------------------------------
 
+    def candidates(
+        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
+        about: str | None = None,
+    ) -> tuple[Retrieval, str | None, list[str], list[SectionHit]]:
+        """The sections a reply may lead with, best first: the search's, the named state's,
+        and those found by their "asked as" phrasings. Also returns the retrieval with them,
+        the state's document path and the states the question names."""
+        retrieval, state_path, named = self._with_state_sections(question, retrieval)
+        retrieval = self._with_asked_sections(retrieval)
+        hits = self.rank_sections(question, retrieval, focus, about, state_path)
+        return retrieval, state_path, named, hits
+
     def _with_state_sections(
         self, question: str, retrieval: Retrieval
-    ) -> tuple[Retrieval, str | None]:
+    ) -> tuple[Retrieval, str | None, list[str]]:
         """State records are not searched; a question that names a state gets that state's
         sections as candidates (the state moved to, when it names two). Returns the
-        retrieval with them and the state's document path."""
+        retrieval with them, the state's document path, and the states the question names."""
         named = state_rules.find_states(question, self.states)
         if not named:
-            return retrieval, None
+            return retrieval, None, named
         code = state_rules.destination(question, named, self.states)
         path = state_rules.document_path(code)
-        extra = [
-            Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0,
-                       "dense": float(self.retriever.vectors[p.id] @ retrieval.vector)})
-            for p in self.sections_by_path.get(path, {}).values() if not p.next_step
-        ]
-        return Retrieval(query=retrieval.query, vector=retrieval.vector,
-                         passages=[*retrieval.passages, *extra]), path
+        sections = [p for p in self.sections_by_path.get(path, {}).values() if not p.next_step]
+        return self._joined(retrieval, sections), path, named
 
     def _move_section(self, vector: np.ndarray) -> Passage | None:
         """The knowledge base's answer to whether a registration transfers to a new state."""
@@ -424,10 +438,7 @@ class Replier:
         self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
         about: str | None = None, home_state: str | None = None,
     ) -> Reply:
-        retrieval, state_path = self._with_state_sections(question, retrieval)
-        retrieval = self._with_asked_sections(retrieval)
-        hits = self.rank_sections(question, retrieval, focus, about, state_path)
-        named = state_rules.find_states(question, self.states)
+        retrieval, state_path, named, hits = self.candidates(question, retrieval, focus, about)
         hits, elsewhere = self._only_states_asked(hits, named or (
             [home_state] if home_state in self.states else []))
         if elsewhere and STATE_RULES.search(question) and elsewhere[0].dense >= (

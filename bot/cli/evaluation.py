@@ -139,6 +139,17 @@ def answer_text(reply: Reply) -> str:
     return "\n".join(p.text for p in reply.parts)
 
 
+BATCH = 32  # questions answered together, as the bot's batcher does under load
+
+
+def answer_all(replier: Replier, questions: list[str]) -> list[Reply]:
+    """Every question's reply, answered BATCH at a time (one embedding call a batch)."""
+    replies: list[Reply] = []
+    for start in range(0, len(questions), BATCH):
+        replies.extend(replier.answer_many(questions[start:start + BATCH]))
+    return replies
+
+
 def evaluate(replier: Replier, rows: list[dict], documents: list[Document] | None = None) -> EvalResult:
     if documents is None:
         from bot.content.states import all_documents
@@ -150,10 +161,7 @@ def evaluate(replier: Replier, rows: list[dict], documents: list[Document] | Non
         s.heading: d.meta.topic for d in documents for s in d.sections
     }
     result = EvalResult()
-    replies: list[Reply] = []
-    for start in range(0, len(rows), 32):
-        batch = rows[start : start + 32]
-        replies.extend(replier.answer_many([r["q"] for r in batch]))
+    replies = answer_all(replier, [r["q"] for r in rows])
     hits1 = hits3 = rr = leads = 0.0
     oos_ok = refusals = valid = facts_ok = 0
     topic_total: dict[str, int] = defaultdict(int)
@@ -255,9 +263,7 @@ class SectionResult:
 
 def evaluate_sections(replier: Replier, rows: list[dict], name: str) -> SectionResult:
     result = SectionResult(name=name)
-    replies: list[Reply] = []
-    for start in range(0, len(rows), 32):
-        replies.extend(replier.answer_many([r["q"] for r in rows[start:start + 32]]))
+    replies = answer_all(replier, [r["q"] for r in rows])
     for row, reply in zip(rows, replies, strict=True):
         which = half(row["q"])
         result.rows[which] = result.rows.get(which, 0) + 1
@@ -354,9 +360,7 @@ class SafetyResult:
 
 def evaluate_safety(replier: Replier, rows: list[dict], name: str) -> SafetyResult:
     result = SafetyResult(name=name)
-    replies: list[Reply] = []
-    for start in range(0, len(rows), 32):
-        replies.extend(replier.answer_many([r["q"] for r in rows[start:start + 32]]))
+    replies = answer_all(replier, [r["q"] for r in rows])
     for row, reply in zip(rows, replies, strict=True):
         which, cls = half(row["q"]), row["class"]
         expected = EXPECTED_SAFETY[cls]
@@ -406,12 +410,11 @@ class AlarmResult:
 def false_alarms(replier: Replier, rows: list[dict]) -> AlarmResult:
     questions = [r["q"] for r in rows if r["topic"] != OUT_OF_SCOPE]
     result = AlarmResult(n=len(questions))
-    for start in range(0, len(questions), 32):
-        for reply in replier.answer_many(questions[start:start + 32]):
-            if reply.kind == "crisis":
-                result.crisis.append(reply.question)
-            elif reply.safety == "distress":
-                result.distress.append(reply.question)
+    for reply in answer_all(replier, questions):
+        if reply.kind == "crisis":
+            result.crisis.append(reply.question)
+        elif reply.safety == "distress":
+            result.distress.append(reply.question)
     return result
 
 

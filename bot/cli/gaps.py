@@ -36,7 +36,7 @@ def find_gaps(replier: Replier, asked: list[AskedQuestion], limit: int = 20) -> 
     scored = []
     for item in asked:
         retrieval = replier.retriever.retrieve(spell_out(item.question))
-        hits = replier.rank_sections(item.question, retrieval)
+        *_, hits = replier.candidates(item.question, retrieval)  # as a reply would rank them
         section = hits[0].passage.section if hits else "(nothing near)"
         closeness = hits[0].dense if hits else 0.0
         scored.append((item, section, closeness))
