@@ -12,6 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import make_settings
 from service_support import (
     SECRET,
@@ -370,3 +371,64 @@ async def test_sigterm_in_polling_mode_finishes_the_update_in_hand(tmp_path, sto
         stub.release("sendMessage")
         await bot.stop()
     assert len([r for r in stub.sent if r["chat_id"] == 951]) == 1
+
+
+def daytime_zone() -> str:
+    """A time zone where it is not quiet hours now, so a due nudge is sent at once."""
+    from bot.ce.timing import in_quiet_hours
+
+    now = dt.datetime.now(dt.timezone.utc)
+    zones = ("America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Tokyo",
+             "Australia/Sydney", "America/Los_Angeles", "Pacific/Honolulu")
+    return next(z for z in zones if not in_quiet_hours(now + dt.timedelta(minutes=2), z))
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_sigterm_during_a_nudge_send_exits_within_the_shutdown_grace(
+        mode, tmp_path, store_settings, stub):
+    """Issue 18, item 6: SIGTERM while the nudge tick's send waits out Telegram's flood
+    control (the stub answers 429 with retry_after 60, and the rate limiter sleeps before it
+    retries). The process does not wait for the send (up to two minutes with retries): it
+    cancels the tick once SHUTDOWN_GRACE_SECONDS have passed and exits 0. The nudge stays
+    "sending" (never sent twice) and nothing reached the user."""
+    from test_nudges import add_user, claims
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    storage = Storage(database_url)
+    try:
+        await storage.init()
+        await add_user(storage, stub, 961, expiration=dt.date.today() + dt.timedelta(days=20),
+                       tz=daytime_zone())
+    finally:
+        await storage.close()
+    port = free_port()
+    settings: dict[str, object] = {"shutdown_grace_seconds": 3, "metrics_port": port,
+                                   "metrics_listen": "127.0.0.1"}
+    if mode == "webhook":
+        settings.update(bot_mode="webhook", webhook_secret=SECRET, webhook_listen="127.0.0.1",
+                        webhook_port=free_port(), webhook_url="https://bot.example.org/telegram")
+    env = bot_env(stub, chroma_path=store_settings.chroma_path, database_url=database_url,
+                  **settings)
+    stub.inject_error("sendMessage", 429, count=5, retry_after=60)
+    bot = await BotProcess(f"nudge-{mode}", env, tmp_path).start()
+    try:
+        await wait_ready(bot, f"http://127.0.0.1:{port}")
+        for _ in range(600):  # the first tick runs about 10 s after the start
+            if stub.pending_injections("sendMessage") < 5:
+                break
+            await asyncio.sleep(0.05)
+        assert stub.pending_injections("sendMessage") == 4, bot.tail()
+        await asyncio.sleep(1)
+        bot.signal(signal.SIGTERM)
+        started = asyncio.get_running_loop().time()
+        assert await bot.wait(20) == 0, bot.tail()
+        assert asyncio.get_running_loop().time() - started < 15
+    finally:
+        await bot.stop()
+    assert "the nudge tick outlasted the shutdown grace" in bot.log_text(), bot.tail()
+    assert [r for r in stub.sent if r["chat_id"] == 961] == []
+    storage = Storage(database_url)
+    try:
+        assert set((await claims(storage, 961)).values()) == {"sending"}
+    finally:
+        await storage.close()

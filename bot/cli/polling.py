@@ -50,9 +50,12 @@ def schedule_inbox_prune(application, settings: Settings) -> None:
                                         name="inbox-prune")
 
 
-def stop_nudges_on_signal(application) -> None:
+def stop_nudges_on_signal(application, grace_seconds: float) -> None:
     """SIGTERM/SIGINT also tell a running nudge tick to stop before its next nudge (then the
-    Application stops as python-telegram-bot's own handler would, with ``stop_running``)."""
+    Application stops as python-telegram-bot's own handler would, with ``stop_running``).
+    The wait for that tick is bounded by ``grace_seconds`` (SHUTDOWN_GRACE_SECONDS): a tick
+    still running then is cancelled, and a nudge cut mid-send stays "sending", never sent
+    twice (the webhook mode's equivalent is ``WebhookService._stop_application``)."""
     import asyncio
     import signal
 
@@ -61,10 +64,20 @@ def stop_nudges_on_signal(application) -> None:
     async def post_init(app) -> None:
         if started_hook is not None:
             await started_hook(app)
+        services = app.bot_data["services"]
+
+        def cancel_late_tick() -> None:
+            task = services.nudge_task
+            if task is not None and not task.done():
+                log.warning("stopping: the nudge tick outlasted the shutdown grace; cancelled")
+                task.cancel()
 
         def on_signal() -> None:
-            app.bot_data["services"].nudge_stop.set()
+            first = not services.nudge_stop.is_set()
+            services.nudge_stop.set()
             app.stop_running()
+            if first:
+                loop.call_later(grace_seconds, cancel_late_tick)
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -89,7 +102,7 @@ def run_polling(settings: Settings) -> int:
         return 2
     application = build_application(settings, replier, Storage(settings.database_url))
     schedule_inbox_prune(application, settings)
-    stop_nudges_on_signal(application)
+    stop_nudges_on_signal(application, settings.shutdown_grace_seconds)
     if settings.metrics_port:
         from bot.service.web import attach_status_server
 
