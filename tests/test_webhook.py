@@ -377,7 +377,7 @@ def daytime_zone() -> str:
     """A time zone where it is not quiet hours now, so a due nudge is sent at once."""
     from bot.ce.timing import in_quiet_hours
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     zones = ("America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Tokyo",
              "Australia/Sydney", "America/Los_Angeles", "Pacific/Honolulu")
     return next(z for z in zones if not in_quiet_hours(now + dt.timedelta(minutes=2), z))
