@@ -173,3 +173,47 @@ async def test_state_command_and_path_through_telegram(tmp_path, replier, record
         stub.user_message(user, "/path")
         (path,) = await stub.wait_for_messages(user, 1, timeout=T, method="sendMessage")
         assert records["CO"].board.name in path["plain_text"]
+
+
+def test_a_question_asks_for_the_facts_of_the_card_it_names():
+    assert states.asked_facts("can a 17 yr old work as a tech in ohio") == {"minimum_age"}
+    assert states.asked_facts("whats the tech to rph ratio in az") == {"ratio"}
+    assert "national_certification" in states.asked_facts("do i need my ptcb to register in wv")
+    assert "trainee_category" in states.asked_facts("is there a trainee permit in tx")
+    assert states.asked_facts("what do i need in colorado") == set()
+
+
+def test_the_card_line_a_question_asks_for_comes_first(replier, checker, records):
+    """A rule question about one state answers with the card line it asks for, in the
+    first sentence, with the state's name in it (the card's own opening comes after)."""
+    record = records["KY"]
+    reply = replier.answer("my daughter is 16, can she be a pharmacy tech in kentucky")
+    assert reply.parts[0].section == f"states/ky.md#{states.requirement_heading(record)}"
+    assert reply.parts[0].text.startswith("Minimum age in Kentucky: 16 years")
+    assert any(p.text.startswith("To work as a pharmacy technician in Kentucky") for p in reply.parts)
+    assert checker.problems(reply) == []
+    plain = replier.answer("what do i need to work as a tech in kentucky")
+    assert plain.parts[0].text.startswith("To work as a pharmacy technician in Kentucky")
+
+
+def test_the_card_leads_when_another_document_about_the_state_is_only_near_the_top(
+        replier, records):
+    """A state-specific section of another document displaces the card only when it leads
+    the search (Texas CE has its own document); here Florida's training section does not."""
+    reply = replier.answer("fl tech here, is ptcb certification required or only registration")
+    assert reply.parts[0].section == f"states/fl.md#{states.requirement_heading(records['FL'])}"
+    assert "not required" in reply.parts[0].text[:300]
+
+
+def test_a_card_that_leaves_the_asked_fact_unconfirmed_does_not_lead(replier, records):
+    """California's record has no confirmed minimum age: the card, whose line would only say
+    "not confirmed", does not take the lead from the search's sections."""
+    assert records["CA"].minimum_age.value is None
+    assert not states.card_answers(records["CA"], "how old do u have to be to be a tech in ca")
+    reply = replier.answer("how old do u have to be to be a tech in california")
+    assert not reply.parts[0].section.startswith("states/")
+
+
+def test_one_hour_of_ce_is_written_in_the_singular(records):
+    line = states.renewal_sentence(records["CA"])
+    assert "1 hours" not in line and "1 hour of continuing education" in line

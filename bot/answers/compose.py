@@ -28,6 +28,7 @@ import numpy as np
 
 from bot.answers import safety, templates
 from bot.answers.language import ENGLISH, SPANISH
+from bot.answers.leading import asked_first
 from bot.answers.reply import Part, Reply, SourceRef
 from bot.answers.retrieval import Passage, Retrieval, Retriever, lexical_terms
 from bot.answers.scope import (
@@ -186,43 +187,6 @@ def usable_history(history: list[str]) -> list[str]:
 def _domain(url: str | None) -> str:
     host = urlparse(url or "").hostname or ""
     return host.removeprefix("www.")
-
-
-#: What kind of figure a question asks for, and how that figure is written in a section:
-#: "how much" wants a dollar amount, "how long" a duration, "how many" a count, a ratio a ratio.
-ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|\$)", re.IGNORECASE),
-     re.compile(r"\$\s?\d")),
-    (re.compile(r"\b(?:how long|length|long is|wait|till|until|how soon|timeline|how many "
-                r"(?:years|months|weeks|days|hours|minutes))\b", re.IGNORECASE),
-     re.compile(r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?\s*(?:minutes?|hours?|days?|weeks?"
-                r"|months?|years?)\b|\b(?:one|two|three|four|five|six|twelve) (?:minutes?|hours?"
-                r"|days?|weeks?|months?|years?)\b", re.IGNORECASE)),
-    (re.compile(r"\bratio\b", re.IGNORECASE), re.compile(r"\b\d+\s*(?::|to)\s*\d+\b|\d+ (?:pharmacy )?"
-                                             r"technicians?\b", re.IGNORECASE)),
-    (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\b\d+\b")),
-)
-FIGURE_WITHIN = 300  # characters: where a reader looks for the figure they asked for
-
-
-def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
-    """The section's blocks, with the one that states the figure the question asks for moved
-    first when the opening does not state it ("cspt test length?" -> the block with "75
-    questions" and the time). The blocks are the section's own, each with its citations."""
-    wanted = next((figure for asks, figure in ASKED_FIGURES if asks.search(question)), None)
-    if wanted is None or not blocks or wanted.search(blocks[0]["text"][:FIGURE_WITHIN]):
-        return blocks
-    q_terms = terms(question)
-    best, best_overlap = None, -1
-    for i, block in enumerate(blocks[1:], start=1):
-        if block["text"].rstrip().endswith(":") or not wanted.search(block["text"]):
-            continue
-        overlap = len(q_terms & terms(block["text"]))
-        if overlap > best_overlap:
-            best, best_overlap = i, overlap
-    if best is None or best_overlap < 1:
-        return blocks
-    return [blocks[best], *blocks[:best], *blocks[best + 1:]]
 
 
 class Replier:
@@ -453,10 +417,13 @@ class Replier:
                        else state_rules.requirement_heading)(self.states[code])
             wanted = next((h for h in hits if h.passage.path == state_path
                            and h.passage.heading == heading), None)
-            # ... unless a document about that state answers it in more depth (Texas CE)
-            deeper = any(h.passage.path != state_path
-                         and code in self._section_states(h.passage.section) for h in hits[:3])
-            if wanted is not None and not deeper:
+            # ... unless a document about that state answers it in more depth and leads the
+            # search (Texas CE); one that is only near the top (how California licenses, for
+            # a California renewal question) does not displace the card
+            deeper = bool(hits) and hits[0].passage.path != state_path and (
+                code in self._section_states(hits[0].passage.section))
+            if wanted is not None and not deeper and (
+                    renewal or state_rules.card_answers(self.states[code], question)):
                 hits = [wanted, *(h for h in hits if h is not wanted)]
         if len(named) > 1 and state_path is not None:
             # a move: the new state's requirements first, then how a move works (below)
@@ -570,8 +537,8 @@ class Replier:
     def _section_parts(self, passage: Passage, numbering: _SourceNumbering,
                        question: str | None = None) -> list[Part]:
         """The section as written, shortened at sentence or list-item boundaries; the block
-        with the figure the question asks for comes first (see asked_figure_first)."""
-        blocks = asked_figure_first(passage.blocks, question) if question else passage.blocks
+        that states what the question asks for comes first (see bot.answers.leading)."""
+        blocks = asked_first(passage, question) if question else passage.blocks
         chosen: list[tuple[dict, str]] = []
         used = 0
         for block in blocks:

@@ -174,8 +174,60 @@ def renewal_heading(record: Jurisdiction) -> str:
     return f"What are the pharmacy technician renewal and CE requirements in {record.name}?"
 
 
+STATE_DOCUMENTS = "states/"
+
+
 def document_path(code: str) -> str:
-    return f"states/{code.lower()}.md"
+    return f"{STATE_DOCUMENTS}{code.lower()}.md"
+
+
+#: What a question about a state's rules asks, by the fact of the state's card that answers it
+#: ("16 yr old tech in ky allowed?" -> the minimum age). A reply shows those lines first.
+FACT_ASKED: dict[str, re.Pattern[str]] = {
+    "minimum_age": re.compile(
+        r"\b(?:age|ages|aged|old|older|young|younger|minors?|teens?|teenagers?|under 18"
+        r"|\d{2} ?(?:yo|y/o|yrs?|years?)(?: old)?|in high school|high schooler"
+        r"|(?:i'?m|im|is|she'?s|he'?s|turning|turn|at) 1[3-9])\b", re.IGNORECASE),
+    "education": re.compile(
+        r"\b(?:diploma|ged|high school|hs|education|degree|graduat\w*)\b", re.IGNORECASE),
+    "national_certification": re.compile(
+        r"\b(?:ptcb|nha|cpht|excpt|ptce|national(?:ly)? cert\w*|certified|certification"
+        r"|certs?|exam)\b", re.IGNORECASE),
+    "trainee_category": re.compile(
+        r"\b(?:trainees?|in[- ]training|interns?|internship|permit|students?|before (?:i'?m |im )?"
+        r"(?:certified|registered|licensed))\b", re.IGNORECASE),
+    "training": re.compile(
+        r"\b(?:training|train|programs?|course|courses|school|hours|hrs|ojt|on the job)\b",
+        re.IGNORECASE),
+    "ratio": re.compile(r"\b(?:ratio|how many techs|techs per|technicians per)\b", re.IGNORECASE),
+}
+
+
+def asked_facts(question: str) -> set[str]:
+    """The facts of a state's card that ``question`` asks about (names of FACT_LABELS)."""
+    return {name for name, pattern in FACT_ASKED.items() if pattern.search(question)}
+
+
+def card_answers(record: Jurisdiction, question: str) -> bool:
+    """Whether the state's card states something the question asks about: false when every
+    fact it asks for (the minimum age, say) is one the record leaves unconfirmed, so that a
+    section that does state it can lead instead."""
+    asked = asked_facts(question)
+    return not asked or any(getattr(record, name).value is not None for name in asked)
+
+
+def fact_line(name: str, record: Jurisdiction, fact: Fact) -> str:
+    """One line of a state's generated document: "Minimum age in Kentucky: 16 years." (the
+    state's name in the line, so it reads on its own when a reply shows it first)."""
+    return f"{FACT_LABELS[name]} in {record.name}: {fact_value(name, fact)}."
+
+
+def fact_of_line(text: str) -> str | None:
+    """Which fact a line written by :func:`fact_line` states, if it is one."""
+    for name, label in FACT_LABELS.items():
+        if text.startswith(f"{label} in "):
+            return name
+    return None
 
 
 def _with_note(text: str, fact_note: str | None) -> str:
@@ -225,7 +277,8 @@ def renewal_sentence(record: Jurisdiction) -> str:
         parts.append("has a renewal cycle that is not confirmed in our sources")
     if r.ce_hours is not None:
         hours = f"{r.ce_hours:g}"
-        ce = f"with {hours} hours of continuing education" if r.ce_hours else "with no CE hours set"
+        unit = "hour" if r.ce_hours == 1 else "hours"
+        ce = f"with {hours} {unit} of continuing education" if r.ce_hours else "with no CE hours set"
         if r.ce_topics:
             topics = ", ".join(
                 f"{t.hours:g} hour{'s' if t.hours != 1 else ''} of {t.name}" if t.hours else t.name
@@ -269,7 +322,7 @@ def state_document(record: Jurisdiction):
         if fact.value is None:
             unknown.append(label.lower())
             continue
-        blocks.append(Block("item", f"{label}: {fact_value(name, fact)}.", (str(fact.source),)))
+        blocks.append(Block("item", fact_line(name, record, fact), (str(fact.source),)))
     if unknown:
         blocks.append(Block(
             "item", f"Not confirmed in our sources: {', '.join(unknown)}; "
