@@ -86,8 +86,21 @@ DECIDING_WORDS = re.compile(
     r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
     r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad)\b", re.IGNORECASE)
 DECISION_PENALTY = 0.3
+#: The intent "how long": a section about how long something takes leads only a question that
+#: asks about time.
+DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
+ASKS_DURATION = re.compile(
+    r"\b(?:how long|how much time|how many (?:years|months|weeks|days|yrs|hrs|hours)|how soon"
+    r"|how fast|how quick\w*|take[sn]?|took|timeline|time ?frame|when|till|until|deadline"
+    r"|wait|long is|length|duration|years?|months?|weeks?|days?)\b", re.IGNORECASE)
+DURATION_PENALTY = 0.15
 ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
 ASKED_FLOOR = 0.6  # ... when the closest phrasing is at least this close
+#: Two states named in one question are a move only with words of moving; otherwise they are
+#: compared ("tech pay in wa vs ca").
+MOVE_WORDS = re.compile(
+    r"\b(?:mov(?:e|es|ing|ed)|relocat\w*|transfer\w*|reciproc\w*|new state|another state"
+    r"|from\b.+\bto\b|job offer|offered a job|got a job)", re.IGNORECASE)
 WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
 STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
 MAX_FOLLOWUPS = 3
@@ -322,6 +335,7 @@ class Replier:
         best: dict[str, SectionHit] = {}
         leaving = OTHER_ROLE_WORDS.search(question) is not None
         deciding = DECIDING_WORDS.search(question) is not None
+        asks_duration = ASKS_DURATION.search(question) is not None
         for p in retrieval.passages:
             if p.next_step:
                 continue
@@ -339,11 +353,21 @@ class Replier:
                 score += STATE_WEIGHT
             if p.topic == OTHER_ROLES_TOPIC and not leaving:
                 score -= OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
+            if DURATION_HEADING.match(p.heading) and not asks_duration:
+                score -= DURATION_PENALTY  # "what hours do techs work" is not how long a stage takes
             if DECISION_HEADING.match(p.heading) and not deciding:
                 score -= DECISION_PENALTY  # "how do i become a lead tech" wants the steps
             hit = best.get(p.section)
             if hit is None or score > hit.score:
-                best[p.section] = SectionHit(passage=p, score=score, dense=p.dense)
+                # evidence that the section answers: the chunk's own cosine (also for a chunk
+                # only BM25 found: "whats a cat 2 csp") or the closest way people ask for it
+                dense = p.dense
+                if not dense:
+                    vector = self.retriever.vectors.get(p.id)
+                    dense = float(vector @ retrieval.vector) if vector is not None else 0.0
+                if asked >= ASKED_FLOOR:
+                    dense = max(dense, asked)
+                best[p.section] = SectionHit(passage=p, score=score, dense=dense)
         return sorted(best.values(), key=lambda h: h.score, reverse=True)
 
     # --- composing ---------------------------------------------------------------------------
@@ -369,6 +393,12 @@ class Replier:
         named = state_rules.find_states(question, self.states)
         if not named:
             return retrieval, None, named
+        if len(named) > 1 and not MOVE_WORDS.search(question):
+            # two states compared ("tech check tech in ohio and pa?"): the topic is searched,
+            # with both states' own sections among the candidates and neither's card first
+            sections = [p for code in named for p in self.sections_by_path.get(
+                state_rules.document_path(code), {}).values() if not p.next_step]
+            return self._joined(retrieval, sections), None, named
         code = state_rules.destination(question, named, self.states)
         path = state_rules.document_path(code)
         sections = [p for p in self.sections_by_path.get(path, {}).values() if not p.next_step]
@@ -417,11 +447,12 @@ class Replier:
                        else state_rules.requirement_heading)(self.states[code])
             wanted = next((h for h in hits if h.passage.path == state_path
                            and h.passage.heading == heading), None)
-            # ... unless a document about that state answers it in more depth and leads the
-            # search (Texas CE); one that is only near the top (how California licenses, for
-            # a California renewal question) does not displace the card
-            deeper = bool(hits) and hits[0].passage.path != state_path and (
-                code in self._section_states(hits[0].passage.section))
+            # ... unless a section of another document about that state, near the top,
+            # matches the question more closely than the card (Texas CE has its own
+            # document; how California licenses is not a California renewal question)
+            deeper = wanted is not None and any(
+                h.passage.path != state_path and h.dense > wanted.dense
+                and code in self._section_states(h.passage.section) for h in hits[:3])
             if wanted is not None and not deeper and (
                     renewal or state_rules.card_answers(self.states[code], question)):
                 hits = [wanted, *(h for h in hits if h is not wanted)]
@@ -432,7 +463,15 @@ class Replier:
             if wanted is not None:
                 hits = [wanted, *(h for h in hits if h is not wanted)]
         extra = self._home_state_renewal(hits, home_state, retrieval.vector) if (
-            state_path is None) else None
+            not named) else None
+        compared = len(named) > 1 and state_path is None and STATE_RULES.search(question)
+        if compared:
+            # two states' rules compared ("ce hours in ohio vs michigan"): each one's card
+            renewal = RENEWAL_WORDS.search(question) is not None
+            cards = [self._card_hit(code, renewal, hits) for code in named[:2]]
+            if all(cards):
+                hits = [cards[0], *(h for h in hits if h is not cards[0])]
+                extra = cards[1]
         if not hits or hits[0].dense < ANSWER_EVIDENCE:
             return self.no_match(question, hits)
         lead_hit = hits[0]
@@ -441,10 +480,10 @@ class Replier:
         parts = self._section_parts(lead, numbering, question)
         shown = {lead.section}
         if extra is not None and extra.passage.blocks:
-            block = extra.passage.blocks[0]
+            block = asked_first(extra.passage, question)[0]
             parts.append(self._part("point", block["text"], extra.passage, block, numbering))
             shown.add(extra.key)
-        if len(named) > 1:  # a move: that a registration does not transfer by itself
+        if len(named) > 1 and not compared:  # a move: a registration does not transfer
             move = self._move_section(retrieval.vector)
             if move is not None and move.blocks:
                 block = move.blocks[0]
@@ -473,6 +512,15 @@ class Replier:
             sources=numbering.refs,
             followups=self._followups(hits, shown, lead.path),
         )
+
+    def _card_hit(self, code: str, renewal: bool, hits: list[SectionHit]) -> SectionHit | None:
+        """The state's requirements card (or its renewal card) among the candidates."""
+        record = self.states[code]
+        heading = (state_rules.renewal_heading if renewal
+                   else state_rules.requirement_heading)(record)
+        path = state_rules.document_path(code)
+        return next((h for h in hits if h.passage.path == path
+                     and h.passage.heading == heading), None)
 
     def _same_subject(self, lead: Passage, other: Passage) -> bool:
         """Whether a second section may follow the lead in one reply: the same topic, and for

@@ -73,3 +73,4 @@ def asked_first(passage: Passage, question: str) -> list[dict]:
     if passage.path.startswith(state_rules.STATE_DOCUMENTS):
         blocks = state_facts_first(blocks, question)
     return asked_figure_first(blocks, question)
+

@@ -40,6 +40,7 @@ CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the h
 CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
 CLAUSE_DISTRESS_AT = 0.45  # a clause this close gets the 988 line after the answer
 CLAUSE_EMERGENCY_AT = 0.60  # a clause this close to the emergency examples is an emergency
+CLAUSE_MIN_WORDS = 3  # shorter clauses ("nights", "pls help") are read by the phrase layer only
 # The example bank (bot/answers/safety_examples.jsonl with the fixed examples and the
 # knowledge base's own question headings): a message, or a clause of it, whose nearest examples
 # are mostly crisis (or someone else in crisis) is read so, when the closest of them is close
@@ -316,6 +317,8 @@ class ScopeReader:
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
                 if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
                     continue
+                if len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS:
+                    continue  # "... weekends and nights": one word's embedding is noise
                 if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
                     reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                        and _all_about_others(phrases) else label)
@@ -324,7 +327,8 @@ class ScopeReader:
         gray = False
         emergency_clause = False
         for i, (crisis, distress, emergency) in enumerate(reading.clause_scores):
-            if i in denied or i >= len(phrases.clauses):
+            if i in denied or i >= len(phrases.clauses) or (
+                    len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS):
                 continue
             emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
             sure = crisis >= CLAUSE_CRISIS_SURE

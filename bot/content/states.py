@@ -377,7 +377,7 @@ def card_lines(record: Jurisdiction) -> list[tuple[str, list[Source]]]:
 
 
 STATE_ALIASES: dict[str, str] = {"washington dc": "DC", "washington d.c.": "DC", "d.c.": "DC",
-                                 "dc": "DC"}
+                                 "dc": "DC", "tsbp": "TX"}  # the Texas State Board of Pharmacy
 
 
 #: Postal codes that are also everyday words or common abbreviations ("in", "or", "me", "ok",
@@ -389,6 +389,7 @@ WORD_CODES = frozenset(["IN", "OR", "ME", "OH", "HI", "OK", "ID", "AS"])  # Engl
 _PLACE_WORD = r"(?:in|from|to|into|for|of|at|about|the|state|move|moving|moved|relocating|than|vs|and|or)"
 _FIELD_AFTER = re.compile(r"\s+(?:pharm\w*|techs?|technicians?|board|license|licence|licensing"
                           r"|registration|registered|ce|renewal|ratio|rules?)\b", re.IGNORECASE)
+_FIELD_SOON = re.compile(r"(?:\s+[\w'-]+){0,2}" + _FIELD_AFTER.pattern, re.IGNORECASE)  # "tx late renewal"
 _CODE = re.compile(r"(?<![\w.@/-])([A-Za-z]{2})(?![\w@/-]|\.\w)")
 
 
@@ -405,14 +406,15 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
         before = text[:match.start()].rstrip().lower()
         after_place = re.search(rf"\b{_PLACE_WORD}$", before) is not None
         last_word = not re.search(r"\w", text[match.end():])
-        # "wa tech ce how many hours", "ny registered pharmacy tech": a code opening the message
-        opens = not before and re.match(_FIELD_AFTER, text[match.end():]) is not None
+        # "wa tech ce how many hours", "new tx tech", "a ca tech license": a code before a word
+        # of the field
+        followed = re.match(_FIELD_SOON, text[match.end():]) is not None
         if code in WORD_CODES:
             ok = raw.isupper() and after_place
         elif code in AMBIGUOUS_CODES:  # "registered in pa", not "pa school"
             ok = after_place and (raw.isupper() or last_word)
         else:
-            ok = raw.isupper() or after_place or last_word or opens
+            ok = raw.isupper() or after_place or last_word or followed
         if ok:
             found.append((match.start(), code))
     return found
