@@ -74,3 +74,10 @@ def test_the_knowledge_bases_own_phrasings_are_answered(replier):
              if r.kind != "answer" and not (r.kind == "crisis" and "suicide" in section)]
     assert len(phrasings) > 1000
     assert len(wrong) <= 3, wrong
+
+
+def test_a_chains_name_reads_as_retail_pharmacy(replier):
+    """"cvs" alone pulls the model toward shops; spelled out it is retail pharmacy work."""
+    reply = replier.answer("im so burnt out at cvs")
+    assert reply.kind == "answer"
+    assert reply.parts[0].topic == "wellbeing"
