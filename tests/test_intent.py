@@ -24,6 +24,9 @@ def records():
     ("does tsbp take nha", ["TX"]),
     ("mi cpht expira, que hago", []),  # Spanish "mi" (my), not Michigan
     ("i got into pa school", []),  # a physician assistant program, not Pennsylvania
+    ("moving to cali, do i need a new tech license", ["CA"]),
+    ("mass tech license without the ptce?", ["MA"]),
+    ("got a mass email about ce from my boss", []),
 ])
 def test_states_are_read_the_way_people_write_them(records, text, codes):
     assert states.find_states(text, records) == codes

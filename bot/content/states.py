@@ -420,12 +420,24 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
     return found
 
 
+#: Names people use for a state that are not its name or code; they count only after a place
+#: word or before a word of the field ("in cali", "mass tech license"), not "mass email".
+INFORMAL_NAMES: dict[str, str] = {"cali": "CA", "mass": "MA", "jersey": "NJ", "wash": "WA",
+                                  "penn": "PA", "jersy": "NJ", "tex": "TX", "flordia": "FL",
+                                  "conn": "CT", "minn": "MN", "wisc": "WI", "mich": "MI"}
+_INFORMAL = re.compile(r"\b(" + "|".join(INFORMAL_NAMES) + r")\b", re.IGNORECASE)
+
+
 def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
     """Codes of the jurisdictions a text names, by name or postal code, in the order they
     appear."""
     names, pattern = _name_pattern(tuple(sorted((code, r.name) for code, r in records.items())))
     spots = [(m.start(), names[m.group(1).lower()]) for m in pattern.finditer(text)]
     spots += _codes_named(text, set(records))
+    spots += [(m.start(), INFORMAL_NAMES[m.group(1).lower()]) for m in _INFORMAL.finditer(text)
+              if INFORMAL_NAMES[m.group(1).lower()] in records
+              and (re.search(rf"\b{_PLACE_WORD}\s*$", text[:m.start()], re.IGNORECASE)
+                   or re.match(_FIELD_SOON, text[m.end():]))]
     found: list[str] = []
     for _start, code in sorted(spots):
         if code not in found:
