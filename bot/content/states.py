@@ -437,7 +437,7 @@ def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
     spots += [(m.start(), INFORMAL_NAMES[m.group(1).lower()]) for m in _INFORMAL.finditer(text)
               if INFORMAL_NAMES[m.group(1).lower()] in records
               and (re.search(rf"\b{_PLACE_WORD}\s*$", text[:m.start()], re.IGNORECASE)
-                   or re.match(_FIELD_SOON, text[m.end():]))]
+                   or re.match(_FIELD_AFTER, text[m.end():]))]
     found: list[str] = []
     for _start, code in sorted(spots):
         if code not in found:
