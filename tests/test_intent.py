@@ -84,3 +84,12 @@ def test_a_chains_name_reads_as_retail_pharmacy(replier):
     reply = replier.answer("im so burnt out at cvs")
     assert reply.kind == "answer"
     assert reply.parts[0].topic == "wellbeing"
+
+
+def test_a_question_about_one_credential_is_not_answered_from_anothers_section(replier):
+    """"keep my cpht" is PTCB CPhT renewal, not how CPhT-Adv holders use their CE."""
+    reply = replier.answer("do i need ce to keep my cpht")
+    assert "CPhT-Adv" not in reply.parts[0].section
+    assert reply.parts[0].section.startswith("ce_renewal/ptcb-cpht-renewal")
+    adv = replier.answer("how many ce hours for the cpht-adv renewal")
+    assert "CPhT-Adv" in adv.parts[0].section

@@ -86,6 +86,22 @@ DECIDING_WORDS = re.compile(
     r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
     r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad)\b", re.IGNORECASE)
 DECISION_PENALTY = 0.3
+#: The subject "which credential": a section whose heading is about one credential leads a
+#: question that names credentials only if it names that one ("renew my cpht" is not how the
+#: CPhT-Adv is renewed).
+CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cpht-adv", re.compile(r"\bcpht[- ]?adv\w*|\badvanced (?:cpht|certified pharmacy tech\w*)"
+                            r"|\badv\b", re.IGNORECASE)),
+    ("cspt", re.compile(r"\bcspt\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
+    ("cpted", re.compile(r"\bcpted\b|\beducator (?:cert\w*|credential)", re.IGNORECASE)),
+    ("nha", re.compile(r"\bnha\b|\bexcpt\b", re.IGNORECASE)),
+    ("cpht", re.compile(r"\bcpht\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
+)
+CREDENTIAL_PENALTY = 0.2
+
+
+def credentials_named(text: str) -> frozenset[str]:
+    return frozenset(name for name, pattern in CREDENTIALS if pattern.search(text))
 #: The intent "how long": a section about how long something takes leads only a question that
 #: asks about time.
 DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
@@ -336,6 +352,7 @@ class Replier:
         leaving = OTHER_ROLE_WORDS.search(question) is not None
         deciding = DECIDING_WORDS.search(question) is not None
         asks_duration = ASKS_DURATION.search(question) is not None
+        asked_credentials = credentials_named(question)
         for p in retrieval.passages:
             if p.next_step:
                 continue
@@ -355,6 +372,10 @@ class Replier:
                 score -= OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
             if DURATION_HEADING.match(p.heading) and not asks_duration:
                 score -= DURATION_PENALTY  # "what hours do techs work" is not how long a stage takes
+            if asked_credentials:
+                named = credentials_named(p.heading)
+                if named and not named & asked_credentials:
+                    score -= CREDENTIAL_PENALTY
             if DECISION_HEADING.match(p.heading) and not deciding:
                 score -= DECISION_PENALTY  # "how do i become a lead tech" wants the steps
             hit = best.get(p.section)
