@@ -30,6 +30,13 @@ SELF_EN = [
     r"|go on living|keep being alive|keep existing)\b",
     r"\bthinking (?:about|of|abt) (?:swallowing|taking all|downing|od|overdosing|jumping|cutting"
     r"|hanging|crashing|driving into|walking into|ending|not being)\b",
+    # plans and timing, said without the word: "dont plan on being around by then",
+    # "wrote down when and how"
+    r"\b(?:dont|do not|not|wont|no) (?:plan(?:ning)? on|planning to|going to|gonna"
+    r"|expect(?:ing)? to) (?:be|being|still be) (?:around|alive|here (?:anymore|by then"
+    r"|much longer|after))\b",
+    r"\b(?:know|decided|planned|picked|wrote down|worked out|figured out|chose|settled on)"
+    r" (?:exactly )?(?:when and how|how and when|the when and the how)\b",
     r"\bdone with (?:life|living|everything and everyone|it all|existing|being alive|this life"
     r"|this world)\b",
     r"\b(?:od|o d|over ?do(?:s|se|es|sing|sed|ze|zing)\w*) (?:on purpose|intentionally"
