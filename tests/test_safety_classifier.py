@@ -37,6 +37,18 @@ SPANISH_CRISIS = [
     "estoy guardando pastillas para tomarmelas todas juntas",
     "me estoy cortando otra vez desde q empece en la farmacia",
     "siento q soy una carga para mi familia, mejor desaparecer para siempre",
+    # widened by meaning class: means made ready, a day chosen, letters and things given away,
+    # no future, self-injury by burning
+    "ya tengo las pastillas contadas para esta noche",
+    "me compre una soga y ya se donde",
+    "les deje cartas a mis hijos y regale mi perro",
+    "no le veo futuro a nada, para q sigo",
+    "me quemo con el encendedor cuando no aguanto la ansiedad",
+]
+SPANISH_CAREER = [
+    "ya escogi la fecha del examen ptce, cuanto debo estudiar",
+    "ya tengo un plan de estudio para el ptcb, me ayudas",
+    "deje cartas de recomendacion en la farmacia del hospital",
 ]
 
 
@@ -84,3 +96,9 @@ def test_someone_else_said_indirectly_gets_how_to_help(replier, message):
 def test_spanish_indirect_crisis_gets_988_first(replier, message):
     reply = replier.answer(message)
     assert reply.kind == "crisis" and reply.safety == "crisis", reply.safety
+
+
+@pytest.mark.parametrize("message", SPANISH_CAREER)
+def test_spanish_plans_and_dates_for_the_exam_are_not_a_crisis(message):
+    assert safety.read_phrases(message, spanish=True).outcome not in (
+        safety.CRISIS, safety.SOMEONE_ELSE)

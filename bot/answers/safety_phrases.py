@@ -434,7 +434,10 @@ SELF_ES = [
     r"\bme (?:corte|quemo|queme|corto|pego|pegue|golpeo|golpee|lastimo|lastime)"
     r" (?:otra vez|de nuevo|a proposito|el brazo|los brazos|las munecas|las piernas|la cabeza"
     r"|mis brazos|la pierna)\b",
-    r"\b(?:un plan y una fecha|una fecha y un plan|escogi la fecha|ya tengo la fecha|ya tengo un plan)\b",
+    r"\b(?:un plan y una fecha|una fecha y un plan|escogi la fecha|ya tengo la fecha|ya tengo un plan)"
+    r"\b(?! (?:de|del|pa|para) (?:el |la |mi )?(?:examen|ptce|ptcb|cita|entrevista|clase|curso"
+    r"|renovacion|certific\w*|licencia|trabajo|estudio\w*|estudiar|carrera|ahorro|pagos?"
+    r"|salud|seguro|vacaciones|mudanza))",
     r"\bme quiero ir (?:pa|para) siempre\b",
     r"\bme (?:lastimo|corto|quemo|pego|hago da[nñ]o) a proposito\b",
     r"\b(?:hoy|esta noche|manana|mañana) lo hago\b",
@@ -515,6 +518,17 @@ SELF_ES = [
     r"\b(?:chocar|estrellar|aventar) (?:el|mi) (?:carro|coche|auto|camion)\b.*\bparezca (?:un )?accidente\b",
     r"\b(?:letal|letales|mortal|mortales) en dosis\b(?=.*\b(?:tengo acceso|no deberia|para mi)\b)",
     r"\bbuscando (?:que|q|cuales) (?:medicamentos|pastillas|medicinas) (?:\w+ ){0,4}(?:son )?(?:letales|mortales)\b",
+    # by meaning class, in this project's own words: means made ready, a day chosen, letters
+    # and things given away, no future, self-injury by burning
+    r"\b" + PILLS_ES + r" (?:contadas|listas|separadas|preparadas) (?:pa|para|desde)\b",
+    r"\b(?:compre|consegui|me compre|ya tengo) (?:una |la )?(?:soga|cuerda|pistola)\b",
+    r"\b(?:escogi|elegi|ya escogi|ya elegi|decidi) (?:el|la) (?:dia|fecha)\b(?! (?:de|del|pa|para) )",
+    r"\bdeje (?:unas |mis |las )?cartas (?:a|para|pa)\b",
+    r"\bregale (?:a )?(?:mi|mis) (?:perr[oa]s?|gat[oa]s?|mascotas?|cosas|carro|coche|ropa)\b",
+    r"\bno (?:le )?veo (?:ningun )?futuro (?:a nada|pa(?:ra)? mi|a mi vida|en nada|a seguir)\b",
+    r"\bpa(?:ra)? (?:que|q) sigo$",
+    r"\bme (?:quemo|queme|quemaba|corto|corte|rasguño|rasguno) con (?:un |el |una |la )?"
+    r"(?:encendedor|cigarro|cigarrillo|navaja|cuchilla|rastrillo|vidrio|plancha)\b",
 ]
 OTHER_ES = [
     r"\b(?:ya no va a (?:necesitar|ocupar)|no va a estar aqui|ya no va a estar)\b",
@@ -625,7 +639,7 @@ RISK_ES = [
     r"|para siempre|no aguanto mas|no puedo mas|no vale la pena vivir|adios|despedir\w*|rendirme"
     r"|ya no quiero|no quiero seguir|sin mi|estorbo|puente|tren|cuchilla|navaja|cuerda"
     r"|cansad[oa] de todo|no vale nada|sin salida|pa siempre|mortal\w*|despedi\w*|pistola"
-    r"|testamento|seguro de vida)\b",
+    r"|testamento|seguro de vida|soga)\b",
 ]
 # Words that also belong to medication and emergency questions ("el ibuprofeno le hace daño"):
 # a crisis only where no medication or emergency phrase explains the clause.
