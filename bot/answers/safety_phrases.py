@@ -333,6 +333,8 @@ DISTRESS_EN = [
     r"\bmentally (?:checked out|drained|fried|exhausted|done)\b",
     r"\b(?:my )?\w+ (?:are|is) (?:literally )?dying\b",
     r"\bcannot with\b",
+    r"\bsuicide (?:mission|run|shift|schedule)\b",
+    r"\bcrawl (?:in|into) a hole and die\b",
 ]
 
 # Denials said as a whole ("not in danger", "not gonna do anything stupid"): the answer, with
@@ -372,7 +374,7 @@ PILLS_ES = r"(?:pastillas|pildoras|medicinas|medicamentos|pastas|tabletas|meds)"
 SELF_ES = [
     r"\bs[uo]+i?[cs]+i?d(?:arme|arm|arne|ar me|ario|io|a|al)\b",
     r"\b(?:matar(?:me|ne)|matarm)\b",
-    r"\bme (?:quiero|kiero|qiero|quisiera|voy a|pienso|dan ganas de|gustaria|deberia|podria"
+    r"\bme (?:quiero|kiero|qiero|quisiera|quiera|voy a|pienso|dan ganas de|gustaria|deberia|podria"
     r"|quieroo) (?:matar|suicidar|morir|quitar la vida|ir para siempre|desaparecer para siempre)\b",
     r"\b(?:quitar(?:me)?|quitarme) la vida\b",
     r"\bno (?:quiero|kiero|qiero|quisiera|deseo|tengo ganas de) (?:seguir )?(?:vivir|viviendo|estar"
@@ -626,6 +628,8 @@ DISTRESS_ES = [
     r"\b(?:va a ser|fue|sera) mi muerte\b",
     r"\b(?:morir|morirme|muero) de (?:la )?(?:pena|verguenza|risa|sueno|aburrimiento|calor)\b",
     r"\bir a vivir\b",
+    r"\bmataria (?:por|x)\b",
+    r"\b(?:estuvo|esta|fue|era) de muerte\b",
 ]
 
 # Spanish has no embedding to carry meaning (the model reads English only), so a second, wider

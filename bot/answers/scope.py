@@ -110,6 +110,9 @@ SAFETY_NET_WORDS = re.compile(
     re.IGNORECASE,
 )
 SAFETY_NET_SHARE = 0.4
+#: A figure of speech the phrase layer found explains a death word in it ("killing me").
+FIGURE_WORDS = re.compile(r"\b(?:die|dying|died|dead|death|kill\w*|murder\w*|suicide|muert\w*"
+                          r"|morir\w*|muero|mat\w+)\b")
 RISK_WORDS = re.compile(
     r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
     r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
@@ -356,6 +359,11 @@ class ScopeReader:
         if reading.outcome in (safety.CRISIS, safety.SOMEONE_ELSE):
             return reading
         denied = phrases.negated_clauses()
+        if len(phrases.clauses) == 1 and any(FIGURE_WORDS.search(h.phrase)
+                                             for h in phrases.found(safety.DISTRESS)):
+            # one clause whose death word is a figure of speech ("flu season is the death of
+            # me"): the phrase explains the words the embeddings would read as a crisis
+            denied = {0}
         # nearest examples: the whole message, then each clause (when they were embedded)
         english = lang == ENGLISH  # the model carries no meaning in other languages
         nearest = (self.nearest_labels(message_vector[None, :])[0]
