@@ -30,6 +30,12 @@ SELF_EN = [
     r"|go on living|keep being alive|keep existing)\b",
     r"\bthinking (?:about|of|abt) (?:swallowing|taking all|downing|od|overdosing|jumping|cutting"
     r"|hanging|crashing|driving into|walking into|ending|not being)\b",
+    # no future, means counted: "dont see myself making it to 30", "how many of my pens
+    # would it take"
+    r"\b(?:dont|do not|cant|can not|never) (?:see|picture) (?:my ?self|me) (?:making it|being"
+    r" alive|being here|living|getting|lasting) (?:to|past|till|until|through)\b",
+    r"\bhow many (?:of )?(?:my|the|these|those|her|his|moms|dads) (?:\w+ ){0,2}(?:would|will) it"
+    r" take(?: to (?:die|not wake up|end it|kill me|be enough))?$",
     # plans and timing, said without the word: "dont plan on being around by then",
     # "wrote down when and how"
     r"\b(?:dont|do not|not|wont|no) (?:plan(?:ning)? on|planning to|going to|gonna"

@@ -110,6 +110,7 @@ SAFETY_NET_WORDS = re.compile(
     re.IGNORECASE,
 )
 SAFETY_NET_SHARE = 0.4
+WITHOUT_ME = re.compile(r"\b(?:without me|sin mi)\b")
 #: A figure of speech the phrase layer found explains a death word in it ("killing me").
 FIGURE_WORDS = re.compile(r"\b(?:die|dying|died|dead|death|kill\w*|murder\w*|suicide|muert\w*"
                           r"|morir\w*|muero|mat\w+)\b")
@@ -497,8 +498,11 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 def _all_about_others(phrases: safety.PhraseReading) -> bool:
-    """Whether each clause's subject is someone other than the writer."""
+    """Whether each clause's subject is someone other than the writer (and none says how
+    they would be without the writer: "they'd be lighter without me")."""
     folded = [safety.fold(c) for c in phrases.clauses]
+    if any(WITHOUT_ME.search(clause) for clause in folded):
+        return False
     return bool(folded) and all(
         safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
         for i, clause in enumerate(folded))
