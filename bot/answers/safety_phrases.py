@@ -341,6 +341,7 @@ DISTRESS_EN = [
     r"\bcannot with\b",
     r"\bsuicide (?:mission|run|shift|schedule)\b",
     r"\bcrawl (?:in|into) a hole and die\b",
+    r"\b(?:somebody|someone|some1|sb) (?:please |pls |plz )?(?:end|kill|shoot|murder) me\b",
 ]
 
 # Denials said as a whole ("not in danger", "not gonna do anything stupid"): the answer, with
@@ -354,6 +355,8 @@ DENIAL_ES = [
     r"\bnada de (?:eso|autolesiones|cortarme)\b",
     r"\bno (?:me voy a|pienso) hacer nada\b",
     r"\bno lo dije en serio\b",
+    r"\b(?:es|era|fue) (?:solo )?(?:un decir|una forma de hablar|una broma|broma)\b",
+    r"\bno (?:es|era) en serio\b",
 ]
 
 DENIAL_EN = [
@@ -373,6 +376,8 @@ DENIAL_EN = [
     r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
     r"|gonna do something|going to do something)\b",
     r"\bno (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
+    r"\b(?:just |only )?a figure of speech\b",
+    r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
 ]
 
 # --- Spanish ---------------------------------------------------------------------------------
