@@ -108,3 +108,21 @@ def test_spanish_indirect_crisis_gets_988_first(replier, message):
 def test_spanish_plans_and_dates_for_the_exam_are_not_a_crisis(message):
     assert safety.read_phrases(message, spanish=True).outcome not in (
         safety.CRISIS, safety.SOMEONE_ELSE)
+
+
+@pytest.mark.parametrize(("message", "spanish", "outcome"), [
+    # a denial said as a figure of speech, a joke or a list is a denial ...
+    ("i said i want to die but it was just a figure of speech, im fine", False, safety.DISTRESS),
+    ("im not stressed or suicidal, just sick of the drive thru", False, safety.DISTRESS),
+    ("dije q me quiero morir pero era un decir", True, safety.DISTRESS),
+    ("ni loca me lastimo, solo estoy cansada del turno", True, safety.DISTRESS),
+    # ... and "not joking" is not one
+    ("no es broma, me quiero matar", True, safety.CRISIS),
+    ("no es broma me quiero matar", True, safety.CRISIS),
+    ("im not depressed i just want to die", False, safety.CRISIS),
+    ("i was joking before but now i really want to die", False, safety.CRISIS),
+    # a figure of speech with a death word
+    ("the pharmacy line is insane, someone kill me lol", False, safety.DISTRESS),
+])
+def test_denials_and_jokes(message, spanish, outcome):
+    assert safety.read_phrases(message, spanish=spanish).outcome == outcome

@@ -96,7 +96,7 @@ thoughts about of abt want wanna planning plan trying feeling feel that a any at
 do have had anything like or and you worry worried in the it just even literally actually
 that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de para nada
 voy yo se ni he
-depressed or saying say sayin q digo diciendo quiera plans chiste broma loca loco
+saying say sayin q digo diciendo quiera plans
 """.split())
 NEGATION_WINDOW = 6
 REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports

@@ -355,8 +355,10 @@ DENIAL_ES = [
     r"\bnada de (?:eso|autolesiones|cortarme)\b",
     r"\bno (?:me voy a|pienso) hacer nada\b",
     r"\bno lo dije en serio\b",
-    r"\b(?:es|era|fue) (?:solo )?(?:un decir|una forma de hablar|una broma|broma)\b",
+    r"(?<!\bno )(?<!\bni )\b(?:es|era|fue) (?:solo )?(?:un decir|una forma de hablar|una broma"
+    r"|broma)\b",
     r"\bno (?:es|era) en serio\b",
+    r"\bni (?:de chiste|de broma|en broma|loc[oa]|muert[oa]) (?:pienso|voy|quiero|me)\b",
 ]
 
 DENIAL_EN = [
@@ -377,6 +379,7 @@ DENIAL_EN = [
     r"|gonna do something|going to do something)\b",
     r"\bno (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
     r"\b(?:just |only )?a figure of speech\b",
+    r"\bnot (?:\w+ )?(?:or|nor|and) suicidal\b",
     r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
 ]
 
