@@ -4,7 +4,9 @@ Safety is read on the message alone, clause by clause, and is never outvoted by 
 knowledge base matches the rest of the message (:meth:`ScopeReader.read_safety`): the phrase
 layer (:mod:`bot.answers.safety`), the clause embeddings compared with crisis and hyperbole
 examples, and the nearest examples in a labelled bank (``safety_examples.jsonl``, tuning data
-only) with the knowledge base's own question headings as what a career question looks like.
+only) with the knowledge base's own question headings as what a career question looks like,
+and a classifier learned from the same examples (:class:`SafetyClassifier`), read on the whole
+message.
 Then the scope of what is left (:meth:`ScopeReader.decide_scope`): career, medication,
 emergency or unrelated, from the question's embedding and how well the knowledge base matches.
 """
