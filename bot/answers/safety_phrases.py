@@ -36,6 +36,9 @@ SELF_EN = [
     r" alive|being here|living|getting|lasting) (?:to|past|till|until|through)\b",
     r"\bhow many (?:of )?(?:my|the|these|those|her|his|moms|dads) (?:\w+ ){0,2}(?:would|will) it"
     r" take(?: to (?:die|not wake up|end it|kill me|be enough))?$",
+    # things given away: "told my sister she can have my car"
+    r"\b(?:she|he|they|you|u) can (?:have|keep) (?:all )?my (?:car|stuff|things|cat|dog|clothes"
+    r"|jewelry|plants|games|books|savings|guitar|truck)\b",
     # plans and timing, said without the word: "dont plan on being around by then",
     # "wrote down when and how"
     r"\b(?:dont|do not|not|wont|no) (?:plan(?:ning)? on|planning to|going to|gonna"
@@ -377,7 +380,7 @@ DENIAL_EN = [
     r"\b(?:honestly )?said no\b",
     r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
     r"|gonna do something|going to do something)\b",
-    r"\bno (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
+    r"\b(?:no|zero|0) (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
     r"\b(?:just |only )?a figure of speech\b",
     r"\bnot (?:\w+ )?(?:or|nor|and) suicidal\b",
     r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
