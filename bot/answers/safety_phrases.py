@@ -36,6 +36,17 @@ SELF_EN = [
     r" alive|being here|living|getting|lasting) (?:to|past|till|until|through)\b",
     r"\bhow many (?:of )?(?:my|the|these|those|her|his|moms|dads) (?:\w+ ){0,2}(?:would|will) it"
     r" take(?: to (?:die|not wake up|end it|kill me|be enough))?$",
+    # means worked out, affairs put in order, a note for who finds them, self-injury said
+    # plainly
+    r"\b(?:figured out|worked out|calculated|looked up) (?:exactly )?how (?:much|many) (?:\w+ ){0,3}"
+    r"(?:would|will) (?:be enough|do it|kill me)(?: for me)?(?:$| to (?:die|end it|not wake up))",
+    r"\b(?:been|keeps?|kept|keep on) (?:looking up|googling|searching|researching) (?:\w+ )?"
+    r"(?:overdose|lethal|fatal|deadly) (?:amounts?|doses?|dosages?)\b",
+    r"\bmy will and (?:my )?(?:passwords|accounts|life insurance|everything|bank)\b",
+    r"\b(?:handle|take care of|deal with|sort out) (?:things|everything|it all|my stuff) after$",
+    r"\bwhoever finds me\b",
+    r"\b(?:dig|digging|dug) my nails into\b",
+    r"\bmy (?:arms?|wrists?|legs?|thighs?|skin) (?:\w+ ){0,2}(?:til|till|until) (?:it|they) bleeds?\b",
     # things given away: "told my sister she can have my car"
     r"\b(?:she|he|they|you|u) can (?:have|keep) (?:all )?my (?:car|stuff|things|cat|dog|clothes"
     r"|jewelry|plants|games|books|savings|guitar|truck)\b",
@@ -94,7 +105,9 @@ SELF_EN = [
     r"\bsoon i wont need\b",
     r"\b(?:looking|looked|look|googling|googled|searching|searched|researching|figured out|know"
     r" exactly) (?:up )?how (?:many|much) (?:\w+ ){0,5}(?:it )?(?:would|it d|itd|to)? ?(?:take|takes"
-    r"|kill|to die|be lethal|be enough|i would need|id need)\b",
+    r"|kill|to die|be lethal|be enough|i would need|id need)\b"
+    # ... not "how many hours it takes to get certified"
+    r"(?! to (?!die\b|end\b|not wake|kill\b|od\b|overdose|stop breathing)\w)",
     r"\b(?:which|what) (?:things|ones|meds|drugs|pills) (?:would|could) (?:make it|do it|be) (?:quick"
     r"|painless|lethal|enough)\b",
     r"\bquick and painless\b",

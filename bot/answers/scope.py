@@ -55,7 +55,7 @@ SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
 BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 # The learned reading (see SafetyClassifier): a softmax regression on the same examples, by
 # class, read on the whole message. Thresholds: the highest probability any of the 239
-# in-scope eval questions gets, plus a margin (0.877 and 0.948 when set), so none of them gets
+# in-scope eval questions gets, plus a margin (0.914 and 0.955 at the last fit), so none of them gets
 # a crisis-first reply.
 CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
 CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
@@ -249,7 +249,8 @@ class ScopeReader:
 
     def _class_examples(self) -> dict[str, list[str]]:
         """What the classifier learns from: the English rows of the example bank by class
-        (a denial reads as distress), the fixed examples, the knowledge base's question
+        (a denial reads as distress, an unrelated request as career: not a safety matter), the
+        fixed examples, the knowledge base's question
         headings as career, and the clauses of multi-clause career, distress and medication
         examples under their row's class (what a clause of an ordinary message looks like)."""
         rows = [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
@@ -260,7 +261,7 @@ class ScopeReader:
         for row in rows:
             if row.get("lang", "en") != ENGLISH:
                 continue  # the model carries no Spanish meaning
-            label = "distress" if row["class"] == "negation" else row["class"]
+            label = {"negation": "distress", "off_topic": "career"}.get(row["class"], row["class"])
             if label not in groups:
                 continue
             groups[label].append(row["q"])
