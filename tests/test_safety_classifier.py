@@ -28,10 +28,16 @@ INDIRECT_CRISIS = [
     "my wife and kids deserve better than dragging me along, theyd be lighter without me",
     "i dont see myself making it to thirty",
     "how many of my insulin pens would it take",
+    "i looked at the dosing charts at work and figured out exactly how much would be enough for me",
+    "i set up my will and passwords so my husband can handle things after",
+    "wrote a note for whoever finds me, hope its not my kid",
+    "told my brother he can have my truck. he asked why and i changed the subject",
     # self-harm
+    "i dig my nails into my arms til they bleed when im at the register",
     "been cutting again in the bathroom on my lunch break at the pharmacy",
 ]
 SOMEONE_ELSE = [
+    "my husband has been looking up overdose amounts on his phone",
     "the new tech told me she has been saving up pills to take all at once, what do i do",
     "my coworker gave away his stuff and texted me goodbye, i cant reach him",
 ]
@@ -126,3 +132,19 @@ def test_spanish_plans_and_dates_for_the_exam_are_not_a_crisis(message):
 ])
 def test_denials_and_jokes(message, spanish, outcome):
     assert safety.read_phrases(message, spanish=spanish).outcome == outcome
+
+
+@pytest.mark.parametrize("message", [
+    "i looked up how many hours it takes to get certified",
+    "googled how much it would take to renew my license",
+    "i looked up how many ce hours would be enough to renew",
+    "you can have my shift on friday if you want it",
+    "i had to look up lethal doses of apap for a patient call",
+])
+def test_career_wording_near_the_new_phrases_is_not_a_crisis(message):
+    assert safety.read_phrases(message).outcome not in (safety.CRISIS, safety.SOMEONE_ELSE)
+
+
+def test_an_unrelated_request_is_not_read_as_a_crisis(replier):
+    reply = replier.answer("write a silly poem about my hamster")
+    assert reply.kind != "crisis" and reply.safety == "none"
