@@ -266,7 +266,11 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
 
 _PILLS_TAKEN = re.compile(rf"\b(?:take|taking|took|swallow\w*|down\w*)\b.*\b{phrases.PILLS}")
 _INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye)\b")
-_FIRST_PERSON_PHRASE = re.compile(r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b")
+_FIRST_PERSON_PHRASE = re.compile(
+    r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b"
+    # a Spanish verb in the first person says who, whoever was named before ("mi jefe me
+    # grito hoy. ya no quiero vivir")
+    r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento)\b")
 
 
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
@@ -295,7 +299,12 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 found = outcome
                 # the clause's own words decide; the message before it only when the phrase
                 # opens its clause ("she wants to sleep and never wake up")
-                opens = len(folded[:match.start()].split()) < 2
+                words_before = folded[:match.start()].split()
+                opens = len(words_before) < 2 or (
+                    # Spanish drops the subject: "mi novio dice q se quiere morir y tiene
+                    # una pistola" is about the boyfriend in both clauses
+                    lang == "es" and not any(w in FIRST_PERSON[lang] or w in THIRD_PERSON[lang]
+                                             for w in words_before))
                 context = f"{prefix} {folded}" if prefix and opens else folded
                 offset = len(context) - len(folded)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)

@@ -595,6 +595,12 @@ OTHER_ES = [
     r"\blist[oa] (?:pa|para) irse\b",
     r"\btiene pensamientos (?:suicidas|de muerte|de matarse)\b",
     r"\bestaria mejor muert[oa]\b",
+    # by meaning class: goodbyes, means gathered, a plan
+    r"\bse (?:despide|despidio|esta despidiendo|anda despidiendo) de (?:todos|todo el mundo"
+    r"|su familia|nosotros|mi)\b",
+    r"\b(?:junto|ha juntado|guardo|ha guardado|tiene guardadas|tiene juntadas|esta juntando)"
+    r" (?:suficientes |muchas |bastantes |todas (?:sus |las )?)?" + PILLS_ES + r"\b",
+    r"\bya no aguanta\b.*\b(?:todo|algo) (?:planeado|listo|decidido|preparado)\b",
 ]
 EMERGENCY_ES = [
     r"\bno (?:le |me |te )?(?:para|deja) de sangrar\b",
@@ -618,6 +624,8 @@ EMERGENCY_ES = [
     r"\b(?:tomo|se tomo|tome|me tome) (?:de mas|demasiad[oa]s?|mas de la cuenta|doble dosis y)\b",
     r"\bcolaps[oa]\b",
     r"\bdesplom\w*",
+    r"\b(?:esta teniendo|le esta dando|le dio|tuvo) un (?:infarto|derrame|ataque al corazon)\b",
+    r"\b(?:le|me) duele (?:mucho |muy fuerte )?el pecho\b",
 ]
 MEDICAL_ES = [
     r"\b(?:cuant[oa]s?|que) (?:mg|miligramos|pastillas|dosis|ml|mililitros|cucharadas?|gotas)\b",
