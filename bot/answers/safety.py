@@ -300,11 +300,7 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 # the clause's own words decide; the message before it only when the phrase
                 # opens its clause ("she wants to sleep and never wake up")
                 words_before = folded[:match.start()].split()
-                opens = len(words_before) < 2 or (
-                    # Spanish drops the subject: "mi novio dice q se quiere morir y tiene
-                    # una pistola" is about the boyfriend in both clauses
-                    lang == "es" and not any(w in FIRST_PERSON[lang] or w in THIRD_PERSON[lang]
-                                             for w in words_before))
+                opens = len(words_before) < 2
                 context = f"{prefix} {folded}" if prefix and opens else folded
                 offset = len(context) - len(folded)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)

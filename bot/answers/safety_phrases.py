@@ -550,6 +550,10 @@ SELF_ES = [
     r"\b(?:chocar|estrellar|aventar) (?:el|mi) (?:carro|coche|auto|camion)\b.*\bparezca (?:un )?accidente\b",
     r"\b(?:letal|letales|mortal|mortales) en dosis\b(?=.*\b(?:tengo acceso|no deberia|para mi)\b)",
     r"\bbuscando (?:que|q|cuales) (?:medicamentos|pastillas|medicinas) (?:\w+ ){0,4}(?:son )?(?:letales|mortales)\b",
+    # pills gathered, said of oneself or (by the subject before) of someone else: "ya junte
+    # suficientes pastillas", "un paciente me dijo q ya junto suficientes pastillas"
+    r"\b(?:junte|junto|guarde|guardo|he juntado|he guardado|ya tengo guardadas)"
+    r" (?:suficientes|muchas|bastantes|todas (?:mis |sus |las )?) ?" + PILLS_ES + r"\b",
     # by meaning class, in this project's own words: means made ready, a day chosen, letters
     # and things given away, no future, self-injury by burning
     r"\b" + PILLS_ES + r" (?:contadas|listas|separadas|preparadas) (?:pa|para|desde)\b",
@@ -598,7 +602,7 @@ OTHER_ES = [
     # by meaning class: goodbyes, means gathered, a plan
     r"\bse (?:despide|despidio|esta despidiendo|anda despidiendo) de (?:todos|todo el mundo"
     r"|su familia|nosotros|mi)\b",
-    r"\b(?:junto|ha juntado|guardo|ha guardado|tiene guardadas|tiene juntadas|esta juntando)"
+    r"\b(?:ha juntado|ha guardado|tiene guardadas|tiene juntadas|esta juntando)"
     r" (?:suficientes |muchas |bastantes |todas (?:sus |las )?)?" + PILLS_ES + r"\b",
     r"\bya no aguanta\b.*\b(?:todo|algo) (?:planeado|listo|decidido|preparado)\b",
 ]
