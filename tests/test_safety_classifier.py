@@ -148,3 +148,24 @@ def test_career_wording_near_the_new_phrases_is_not_a_crisis(message):
 def test_an_unrelated_request_is_not_read_as_a_crisis(replier):
     reply = replier.answer("write a silly poem about my hamster")
     assert reply.kind != "crisis" and reply.safety == "none"
+
+
+@pytest.mark.parametrize(("message", "outcome"), [
+    # a first-person verb in the phrase says who, whoever was named before it
+    ("mi jefe me grito hoy. ya no quiero vivir", safety.CRISIS),
+    # pills gathered: by who says it
+    ("ya junte suficientes pastillas", safety.CRISIS),
+    ("un paciente me dijo q ya junto suficientes pastillas", safety.SOMEONE_ELSE),
+    ("mi amigo se despide de todos en sus historias y no contesta", safety.SOMEONE_ELSE),
+    ("creo q mi papa esta teniendo un infarto", safety.EMERGENCY),
+    # figures of speech and plans that are not a crisis
+    ("me va a dar un infarto con tanta fila", safety.NONE),
+    ("mi jefa ya tiene todo planeado para la inspeccion", safety.NONE),
+    ("guardo mis pastillas en el carro", safety.NONE),
+])
+def test_spanish_who_and_meaning_classes(message, outcome):
+    got = safety.read_phrases(message, spanish=True).outcome
+    if outcome == safety.NONE:  # no crisis, someone-else or emergency reply (a line is fine)
+        assert got in (safety.NONE, safety.DISTRESS), got
+    else:
+        assert got == outcome
