@@ -25,6 +25,7 @@ import numpy as np
 from bot.answers import safety, templates
 from bot.answers.language import ENGLISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
+from bot.content.split import half
 
 # Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and the tune
 # half of tests/data/safety_messages.jsonl.
@@ -59,6 +60,7 @@ BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 # in-scope eval questions gets, plus a margin (0.914 and 0.955 at the last fit), so none of them gets
 # a crisis-first reply.
 CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
+CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
 CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
@@ -275,12 +277,22 @@ class ScopeReader:
         groups["medical"] += list(templates.SCOPE_EXAMPLES["medical"])
         groups["distress"] += list(templates.DISTRESS_EXAMPLES)
         groups["career"] += [*templates.SCOPE_EXAMPLES["career"],
-                             *templates.SCOPE_EXAMPLES["off_topic"], *headings]
+                             *templates.SCOPE_EXAMPLES["off_topic"], *headings,
+                             *self._career_phrasings()]
         for heading in headings:
             parts = safety.clauses(heading)
             if len(parts) >= 2:
                 groups["career"] += parts
         return {k: [spell_out(t) or t for t in v] for k, v in groups.items()}
+
+    def _career_phrasings(self) -> list[str]:
+        """The knowledge base's "asked as" phrasings (career questions as technicians post
+        them: "my coworker seems burned out how do i help"), the tuning half only: the other
+        half checks that career questions get no crisis reply. The crisis section's own
+        phrasings are not career."""
+        return sorted({a for p in self.retriever.passages.values()
+                       if not CRISIS_SECTION.search(p.heading)
+                       for a in p.asked if half(a) == "tune"})
 
     def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
         """For each vector: the label its nearest examples vote for, the similarity-weighted

@@ -9,7 +9,6 @@ against anything the reply machinery computed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections import defaultdict
@@ -19,6 +18,7 @@ from pathlib import Path
 from bot.answers.compose import Replier
 from bot.answers.reply import Reply
 from bot.content.documents import Document
+from bot.content.split import HALVES, half
 
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -302,16 +302,6 @@ EXPECTED_SAFETY = {
 }
 #: Classes whose rows must never get a crisis-first reply.
 NOT_CRISIS = ("distress", "negation", "career")
-HALVES = ("tune", "held-out")
-
-
-def half(question: str) -> str:
-    """The fixed split of an evaluation set: examples, phrases and thresholds may be tuned on
-    the "tune" half only; the "held-out" half is reported."""
-    digest = hashlib.sha256(question.strip().lower().encode("utf-8")).digest()
-    return HALVES[digest[-1] % 2]
-
-
 @dataclass
 class SafetyResult:
     """Per class: rows and hits (recall); per outcome: given and right (precision)."""
