@@ -358,7 +358,13 @@ class Replier:
                 continue
             head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
             asked = self.question_match(p.section, retrieval.vector)
-            score = (p.dense + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
+            # a chunk only BM25 found scores by its own cosine, not 0: a new section taking
+            # its place among the closest chunks must not push it out of the lead
+            cosine = p.dense
+            if not cosine:
+                vector = self.retriever.vectors.get(p.id)
+                cosine = float(vector @ retrieval.vector) if vector is not None else 0.0
+            score = (cosine + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
                      + QUESTION_WEIGHT * asked + LEXICAL_WEIGHT * p.lexical / top_lexical)
             if focus is not None:
                 vector = self.retriever.vectors.get(p.id)
@@ -382,10 +388,7 @@ class Replier:
             if hit is None or score > hit.score:
                 # evidence that the section answers: the chunk's own cosine (also for a chunk
                 # only BM25 found: "whats a cat 2 csp") or the closest way people ask for it
-                dense = p.dense
-                if not dense:
-                    vector = self.retriever.vectors.get(p.id)
-                    dense = float(vector @ retrieval.vector) if vector is not None else 0.0
+                dense = cosine
                 if asked >= ASKED_FLOOR:
                     dense = max(dense, asked)
                 best[p.section] = SectionHit(passage=p, score=score, dense=dense)
