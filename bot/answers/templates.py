@@ -488,11 +488,11 @@ SHORTHAND: dict[str, str] = {
     "tech-check-tech": "tech-check-tech",
     "tech check tech": "tech-check-tech",
     "tech school": "pharmacy technician school",
-    # the big chains, which the model knows as shops rather than as pharmacies
-    "cvs": "CVS retail pharmacy",
-    "walgreens": "Walgreens retail pharmacy",
-    "wags": "Walgreens retail pharmacy",
-    "rite aid": "Rite Aid retail pharmacy",
+    # the big chains, which the model alone reads as shops rather than as pharmacies
+    "cvs": "CVS pharmacy",
+    "walgreens": "Walgreens pharmacy",
+    "wags": "Walgreens pharmacy",
+    "rite aid": "Rite Aid pharmacy",
     "nuc": "nuclear",
     "nuke": "nuclear",
     "cert": "certification",
