@@ -86,7 +86,7 @@ class LanguageReader:
 
     def _load(self) -> None:
         try:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
             identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             identifier.set_languages(list(LANGUAGES))
@@ -97,7 +97,8 @@ class LanguageReader:
             identifier.tk_output = array("i", identifier.tk_output)
             identifier._rowbase = array("l", identifier._rowbase)  # not 104,583 int objects
             if self.cache_dir is not None:
-                identifier.tk_nextmove = mapped_table(identifier.tk_nextmove, self.cache_dir)
+                identifier.tk_nextmove = mapped_table(identifier.tk_nextmove, self.cache_dir,
+                                                      Path(MODEL_DIR) / MODEL_FILE)
             self._identifier = identifier
             del identifier
             release_free_memory()  # the decompressed model's full table and file buffers
@@ -143,13 +144,16 @@ class LanguageReader:
         return ENGLISH
 
 
-def mapped_table(table: array, directory: Path) -> array | memoryview:
-    """``table`` as a read-only memory map of a file in ``directory`` (written once, named by
-    its contents' hash); the table itself when the file cannot be written or mapped. Indexing
-    the map gives the same integers as indexing the table."""
+def mapped_table(table: array, directory: Path, source: Path) -> array | memoryview:
+    """``table`` (read from the model file ``source``) as a read-only memory map of a file in
+    ``directory``, written once and named after the model file (size, modification time) so
+    a new model gets a new file; the table itself when the file cannot be written or mapped.
+    Indexing the map gives the same integers as indexing the table."""
     data = memoryview(table).cast("B")
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    path = directory / f"langid-dfa-{table.typecode}-{digest}.bin"
+    stat = source.stat()
+    key = hashlib.sha256(
+        f"{source.name}|{stat.st_size}|{stat.st_mtime_ns}|{len(data)}".encode()).hexdigest()
+    path = directory / f"langid-dfa-{table.typecode}-{key[:16]}.bin"
     try:
         if not path.is_file() or path.stat().st_size != len(data):
             tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
