@@ -13,6 +13,7 @@ import threading
 import pytest
 
 from bot.answers.batching import AnswerBatcher
+from bot.answers.memory import release_free_memory
 
 QUESTIONS = [
     "how do i renew my cpht",
@@ -167,3 +168,20 @@ async def test_batcher_restarts_after_close(replier):
     second = await batcher.answer("how do i renew my cpht")
     await batcher.close()
     assert first.to_text() == second.to_text() and first.kind == "answer"
+
+
+async def test_memory_is_given_back_when_the_queue_runs_empty_not_between_batches(replier):
+    recording = RecordingReplier(replier)
+    idle_after: list[int] = []  # how many batches had been answered at each idle call
+    batcher = AnswerBatcher(recording, max_batch=4,
+                            on_idle=lambda: idle_after.append(len(recording.batches)))
+    try:
+        await asyncio.wait_for(asyncio.gather(*(batcher.answer(q) for q in QUESTIONS * 5)), T)
+        await asyncio.sleep(0.05)  # the idle call runs after the callers have their answers
+        assert idle_after == [10]  # once, after the last of the ten batches
+        await asyncio.wait_for(batcher.answer("how do i renew my cpht"), T)
+        await asyncio.sleep(0.05)
+    finally:
+        await batcher.close()
+    assert idle_after == [10, 11]
+    assert AnswerBatcher(replier).on_idle is release_free_memory  # the bot's default

@@ -334,3 +334,14 @@ def test_torch_backend_is_still_available(store_settings):
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["HuggingFaceEmbeddings", "answer", "True"]
 
+
+
+def test_numpy_products_run_on_one_blas_thread_once_the_retriever_is_loaded(replier):
+    """The question path's products are small; OpenBLAS's threads cost more than they save and
+    compete with onnxruntime's (see retrieval.single_threaded_blas)."""
+    from threadpoolctl import threadpool_info
+
+    numpy_blas = [lib for lib in threadpool_info()
+                  if lib["user_api"] == "blas" and "numpy" in lib["filepath"]]
+    assert numpy_blas, threadpool_info()
+    assert [lib["num_threads"] for lib in numpy_blas] == [1] * len(numpy_blas)

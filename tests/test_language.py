@@ -128,3 +128,28 @@ def test_a_mixed_spanish_question_the_knowledge_base_matches_gets_the_english_an
     reply = replier.answer("mi CPhT expira, que hago")
     assert reply.lang == "es" and reply.kind == "answer"
     assert reply.notes[0] == templates.SPANISH_ANSWER_NOTE and reply.sources
+
+
+def test_the_models_automaton_is_mapped_from_a_file_and_reads_the_same(tmp_path):
+    """The 39 MB transition table is a read-only map of a file beside the export (only the
+    pages messages reach are resident), and every message reads as with the table in memory."""
+    in_memory = LanguageReader()
+    mapped = LanguageReader(cache_dir=tmp_path)
+    texts = [r["q"] for r in ROWS] + [
+        json.loads(line)["q"] for line in (DATA / "eval_questions.jsonl").read_text(
+            encoding="utf-8").splitlines() if line.strip()]
+    assert [mapped.scores(t) for t in texts] == [in_memory.scores(t) for t in texts]
+    assert [mapped.detect(t) for t in texts] == [in_memory.detect(t) for t in texts]
+    (table,) = tmp_path.glob("langid-dfa-*.bin")
+    assert isinstance(mapped._identifier.tk_nextmove, memoryview)
+    assert table.stat().st_size == len(in_memory._identifier.tk_nextmove) * 4
+    written = table.stat().st_mtime_ns
+    again = LanguageReader(cache_dir=tmp_path)  # the next start reuses the file
+    assert again.detect("hola necesito ayuda con mi licencia") == "es"
+    assert table.stat().st_mtime_ns == written and len(list(tmp_path.iterdir())) == 1
+
+
+def test_without_a_writable_folder_the_table_stays_in_memory(tmp_path):
+    reader = LanguageReader(cache_dir=tmp_path / "missing")
+    assert reader.detect("necesito renovar mi licencia de tecnico de farmacia") == "es"
+    assert not isinstance(reader._identifier.tk_nextmove, memoryview)

@@ -2,23 +2,31 @@
 
 No added delay: a lone question is answered at once; questions that arrive while a batch is being
 computed wait for the next batch, which takes them all (up to `max_batch`).
+
+When the queue runs empty after a batch, the memory the batches freed is given back to the
+system (``on_idle``, off the callers' path: their answers are already delivered). The C heap
+otherwise keeps what a burst needed: measured after 2,000 questions, about 18 MB.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from bot.answers.compose import Replier
+from bot.answers.memory import release_free_memory
 from bot.answers.reply import Reply
 
 log = logging.getLogger(__name__)
 
 
 class AnswerBatcher:
-    def __init__(self, replier: Replier, max_batch: int = 32):
+    def __init__(self, replier: Replier, max_batch: int = 32,
+                 on_idle: Callable[[], None] = release_free_memory):
         self.replier = replier
         self.max_batch = max_batch
+        self.on_idle = on_idle
         self._queue: asyncio.Queue[tuple[str, list[str], str | None, asyncio.Future[Reply]]] | None = None
         self._worker: asyncio.Task | None = None
 
@@ -52,6 +60,8 @@ class AnswerBatcher:
             for (*_, future), reply in zip(batch, replies, strict=True):
                 if not future.done():
                     future.set_result(reply)
+            if queue.empty():
+                await asyncio.to_thread(self.on_idle)
 
     async def close(self) -> None:
         if self._worker is not None:

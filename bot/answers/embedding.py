@@ -35,6 +35,7 @@ from langchain_core.embeddings import Embeddings
 from tokenizers import Tokenizer
 
 from bot.answers.errors import StoreMissingError
+from bot.answers.memory import release_free_memory
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -291,7 +292,7 @@ class OnnxEncoder:
         self.session = onnxruntime.InferenceSession(
             str(directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )
-        _release_free_memory()  # loading parses the 90 MB model once more than it keeps
+        release_free_memory()  # loading parses the 90 MB model once more than it keeps
         self.threads = threads
         self.dimensions = int(self.record.get("dimensions") or self.session.get_outputs()[0].shape[1])
 
@@ -356,12 +357,3 @@ class OnnxEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.encoder.encode([text])[0].tolist()
 
-
-def _release_free_memory() -> None:
-    """Give memory freed by the C heap back to the system (glibc only; elsewhere a no-op)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass

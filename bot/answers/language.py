@@ -14,10 +14,19 @@ expira, que hago").
 # ruff: noqa: SIM905
 from __future__ import annotations
 
+import hashlib
+import logging
+import mmap
+import os
 import re
 import threading
 import unicodedata
 from array import array
+from pathlib import Path
+
+from bot.answers.memory import release_free_memory
+
+log = logging.getLogger(__name__)
 
 ENGLISH = "en"
 SPANISH = "es"
@@ -60,9 +69,16 @@ def fold(text: str) -> str:
 
 
 class LanguageReader:
-    """Detects the language of a message; the model loads in the background."""
+    """Detects the language of a message; the model loads in the background.
 
-    def __init__(self) -> None:
+    ``cache_dir``: where the model's byte automaton (a 39 MB transition table, of which a
+    message touches a few rows) is kept as a file and mapped read-only, so only the pages
+    messages reach are resident, and they are shared by every process on the machine. None
+    keeps the table in memory.
+    """
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir
         self._identifier = None
         self._error: Exception | None = None
         self._loaded = threading.Event()
@@ -70,7 +86,7 @@ class LanguageReader:
 
     def _load(self) -> None:
         try:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
             identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             identifier.set_languages(list(LANGUAGES))
@@ -79,7 +95,13 @@ class LanguageReader:
             identifier._full_model = (identifier.nb_ptc, identifier.nb_pc,
                                       identifier.nb_classes)
             identifier.tk_output = array("i", identifier.tk_output)
+            identifier._rowbase = array("l", identifier._rowbase)  # not 104,583 int objects
+            if self.cache_dir is not None:
+                identifier.tk_nextmove = mapped_table(identifier.tk_nextmove, self.cache_dir,
+                                                      Path(MODEL_DIR) / MODEL_FILE)
             self._identifier = identifier
+            del identifier
+            release_free_memory()  # the decompressed model's full table and file buffers
         except Exception as exc:  # noqa: BLE001 -- reported on first use, in the caller's thread
             self._error = exc
         finally:
@@ -120,6 +142,29 @@ class LanguageReader:
         if confidence >= CONFIDENT and letters >= 12:
             return lang
         return ENGLISH
+
+
+def mapped_table(table: array, directory: Path, source: Path) -> array | memoryview:
+    """``table`` (read from the model file ``source``) as a read-only memory map of a file in
+    ``directory``, written once and named after the model file (size, modification time) so
+    a new model gets a new file; the table itself when the file cannot be written or mapped.
+    Indexing the map gives the same integers as indexing the table."""
+    data = memoryview(table).cast("B")
+    stat = source.stat()
+    key = hashlib.sha256(
+        f"{source.name}|{stat.st_size}|{stat.st_mtime_ns}|{len(data)}".encode()).hexdigest()
+    path = directory / f"langid-dfa-{table.typecode}-{key[:16]}.bin"
+    try:
+        if not path.is_file() or path.stat().st_size != len(data):
+            tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError) as exc:
+        log.info("language model table kept in memory (%s: %s)", path, exc)
+        return table
+    return memoryview(mapped).cast(table.typecode)
 
 
 def spanish_markers(text: str) -> int:

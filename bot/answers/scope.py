@@ -26,6 +26,7 @@ from bot.answers import safety, templates
 from bot.answers.language import ENGLISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
 from bot.content.split import half
+from bot.settings import Settings
 
 # Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and the tune
 # half of tests/data/safety_messages.jsonl.
@@ -188,13 +189,22 @@ class SafetyReading:
         return rest if len(rest.split()) >= 3 else ""
 
 
+def language_cache_dir(settings: Settings) -> Path | None:
+    """Where the language model's table is mapped from: beside the ONNX export (local to each
+    machine, whichever store), else beside an embedded store; None when neither exists."""
+    for directory in (settings.onnx_dir(), None if settings.chroma_host else settings.chroma_path):
+        if directory is not None and directory.is_dir():
+            return directory
+    return None
+
+
 class ScopeReader:
     """The safety and scope reading of messages, with the example vectors it compares with
     (embedded once, cached in the store)."""
 
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
-        self.language = LanguageReader()
+        self.language = LanguageReader(cache_dir=language_cache_dir(retriever.settings))
         self.scope_vectors = self._scope_vectors()
         clause_examples = cached_vectors(retriever, "clauses", {
             "crisis": [*templates.SCOPE_EXAMPLES["crisis"], *templates.CRISIS_CLAUSE_EXAMPLES],
