@@ -267,7 +267,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingest: {exc}", file=sys.stderr)
         return 1
     print(summary.line())
+    if summary.added or summary.updated or summary.removed or summary.exported:
+        started = time.perf_counter()
+        warm_reader(settings)
+        print(f"ingest: the answer reader's example vectors and safety classifier are cached "
+              f"in the store ({time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def warm_reader(settings) -> None:
+    """Load the bot's reader once, so that what it derives from the store (the vectors of the
+    scope and safety examples, of the "asked as" phrasings and headings, the fitted safety
+    classifier) is computed and cached here, not on the bot's first start."""
+    from bot.answers.engine import load_replier
+
+    load_replier(settings)
 
 
 if __name__ == "__main__":

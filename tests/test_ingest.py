@@ -391,3 +391,26 @@ def test_rebuild_in_the_same_process_starts_clean(small, embeddings):
     s = ingest.run(small.settings, rebuild=True, quiet=True, embeddings=embeddings)
     assert (s.added, s.unchanged, s.embedded) == (n, 0, n)
     assert (small.settings.chroma_path / "chroma.sqlite3").exists()
+
+
+def test_main_that_changed_the_store_caches_what_the_reader_derives_from_it(
+        small, env_settings, capsys):
+    """The reader's example vectors and fitted safety classifier are computed at ingest, not
+    on the bot's first start (which took tens of seconds after a change); a run that changed
+    nothing does not load the reader."""
+    env_settings(small.settings)
+    store = small.settings.chroma_path
+    assert ingest.main(["--quiet"]) == 0
+    assert "are cached" not in capsys.readouterr().out
+    assert not list(store.glob("safety-classifier-*.npz"))
+    doc = next((small.kb / "start").glob("*.md"))
+    head, body = doc.read_text("utf-8").split("\n## ", 1)
+    lines = body.split("\n")
+    i = next(i for i, line in enumerate(lines) if i and " the " in line and line[:1].isalpha())
+    lines[i] = lines[i].replace(" the ", " the very ", 1)  # a word in one paragraph
+    doc.write_text(head + "\n## " + "\n".join(lines), "utf-8")
+    assert ingest.main(["--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "updated 1" in out and "are cached in the store" in out
+    assert list(store.glob("safety-classifier-*.npz"))
+    assert list(store.glob("safety-bank-*.npz"))
