@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from bot.answers import safety, templates
+from bot.answers.intent import Intent
 from bot.answers.language import ENGLISH, SPANISH
 from bot.answers.leading import asked_first
 from bot.answers.reply import Part, Reply, SourceRef
@@ -68,48 +69,6 @@ STATE_RULES = re.compile(
     r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board)\b", re.IGNORECASE)
 RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
                            re.IGNORECASE)
-#: Sections about leaving the technician role (pharmacy school, nursing) answer a question only
-#: when it names the other role or leaving: "what schooling do i need to be a tech" is not the
-#: pharmacist's PharmD timeline.
-OTHER_ROLES_TOPIC = "beyond_tech"
-OTHER_ROLE_WORDS = re.compile(
-    r"\b(?:pharmacists?|pharm ?d|pharmacy school|pharm school|nurs\w*|lpn|lvn|rn|np|pa school"
-    r"|physician|doctor|medical school|med school|quit\w*|leav\w*|career change|change careers?"
-    r"|other careers?|new career|beyond|instead of being a tech|out of pharmacy|move on|next step"
-    r"|after tech|advance|nclex|pcat)\b", re.IGNORECASE)
-OTHER_ROLE_PENALTY = 0.3
-#: The intent "should I / worth it": a decision section ("Should I get the CSPT?") leads only a
-#: question that weighs a choice; "how do i ..." wants the steps.
-DECISION_HEADING = re.compile(r"^(?:Should I\b|Is .+\bworth\b)", re.IGNORECASE)
-DECIDING_WORDS = re.compile(
-    r"\b(?:should i|should we|worth|is it smart|good idea|bad idea|right for me|or nah|or not"
-    r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
-    r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad)\b", re.IGNORECASE)
-DECISION_PENALTY = 0.3
-#: The subject "which credential": a section whose heading is about one credential leads a
-#: question that names credentials only if it names that one ("renew my cpht" is not how the
-#: CPhT-Adv is renewed).
-CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cpht-adv", re.compile(r"\bcpht[- ]?adv\w*|\badvanced (?:cpht|certified pharmacy tech\w*)"
-                            r"|\badv\b", re.IGNORECASE)),
-    ("cspt", re.compile(r"\bcspt\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
-    ("cpted", re.compile(r"\bcpted\b|\beducator (?:cert\w*|credential)", re.IGNORECASE)),
-    ("nha", re.compile(r"\bnha\b|\bexcpt\b", re.IGNORECASE)),
-    ("cpht", re.compile(r"\bcpht\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
-)
-CREDENTIAL_PENALTY = 0.2
-
-
-def credentials_named(text: str) -> frozenset[str]:
-    return frozenset(name for name, pattern in CREDENTIALS if pattern.search(text))
-#: The intent "how long": a section about how long something takes leads only a question that
-#: asks about time.
-DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
-ASKS_DURATION = re.compile(
-    r"\b(?:how long|how much time|how many (?:years|months|weeks|days|yrs|hrs|hours)|how soon"
-    r"|how fast|how quick\w*|take[sn]?|took|timeline|time ?frame|when|till|until|deadline"
-    r"|wait|long is|length|duration|years?|months?|weeks?|days?)\b", re.IGNORECASE)
-DURATION_PENALTY = 0.15
 ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
 ASKED_FLOOR = 0.6  # ... when the closest phrasing is at least this close
 #: Two states named in one question are a move only with words of moving; otherwise they are
@@ -349,10 +308,7 @@ class Replier:
         top_fused = max((p.score for p in retrieval.passages), default=0.0) or 1.0
         top_lexical = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
         best: dict[str, SectionHit] = {}
-        leaving = OTHER_ROLE_WORDS.search(question) is not None
-        deciding = DECIDING_WORDS.search(question) is not None
-        asks_duration = ASKS_DURATION.search(question) is not None
-        asked_credentials = credentials_named(question)
+        intent = Intent.of(question)
         for p in retrieval.passages:
             if p.next_step:
                 continue
@@ -374,16 +330,7 @@ class Replier:
                 score += CONTINUITY_WEIGHT
             if p.path == state_path:
                 score += STATE_WEIGHT
-            if p.topic == OTHER_ROLES_TOPIC and not leaving:
-                score -= OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
-            if DURATION_HEADING.match(p.heading) and not asks_duration:
-                score -= DURATION_PENALTY  # "what hours do techs work" is not how long a stage takes
-            if asked_credentials:
-                named = credentials_named(p.heading)
-                if named and not named & asked_credentials:
-                    score -= CREDENTIAL_PENALTY
-            if DECISION_HEADING.match(p.heading) and not deciding:
-                score -= DECISION_PENALTY  # "how do i become a lead tech" wants the steps
+            score -= intent.penalty(p.topic, p.heading)
             hit = best.get(p.section)
             if hit is None or score > hit.score:
                 # evidence that the section answers: the chunk's own cosine (also for a chunk

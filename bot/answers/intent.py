@@ -1,0 +1,90 @@
+"""What a question asks, beside its subject, and which sections it therefore does not want to
+lead with (issue 22): a section about leaving the technician role for a technician's question,
+a "Should I …?" section for a question that does not weigh a choice, a "How long …?" section for
+a question not about time, a section about one credential for a question about another.
+
+Each rule is a pair of patterns (what marks such a section, what marks a question that wants
+it) and a penalty subtracted from the section's score in ``Replier.rank_sections``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Sections about leaving the technician role (pharmacy school, nursing) answer a question only
+#: when it names the other role or leaving: "what schooling do i need to be a tech" is not the
+#: pharmacist's PharmD timeline.
+OTHER_ROLES_TOPIC = "beyond_tech"
+OTHER_ROLE_WORDS = re.compile(
+    r"\b(?:pharmacists?|pharm ?d|pharmacy school|pharm school|nurs\w*|lpn|lvn|rn|np|pa school"
+    r"|physician|doctor|medical school|med school|quit\w*|leav\w*|career change|change careers?"
+    r"|other careers?|new career|beyond|instead of being a tech|out of pharmacy|move on|next step"
+    r"|after tech|advance|nclex|pcat)\b", re.IGNORECASE)
+OTHER_ROLE_PENALTY = 0.3
+#: The intent "should I / worth it": a decision section ("Should I get the CSPT?") leads only a
+#: question that weighs a choice; "how do i ..." wants the steps.
+DECISION_HEADING = re.compile(r"^(?:Should I\b|Is .+\bworth\b)", re.IGNORECASE)
+DECIDING_WORDS = re.compile(
+    r"\b(?:should i|should we|worth|is it smart|good idea|bad idea|right for me|or nah|or not"
+    r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
+    r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad)\b", re.IGNORECASE)
+DECISION_PENALTY = 0.3
+#: The subject "which credential": a section whose heading is about one credential leads a
+#: question that names credentials only if it names that one ("renew my cpht" is not how the
+#: CPhT-Adv is renewed).
+CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("cpht-adv", re.compile(r"\bcpht[- ]?adv\w*|\badvanced (?:cpht|certified pharmacy tech\w*)"
+                            r"|\badv\b", re.IGNORECASE)),
+    ("cspt", re.compile(r"\bcspt\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
+    ("cpted", re.compile(r"\bcpted\b|\beducator (?:cert\w*|credential)", re.IGNORECASE)),
+    ("nha", re.compile(r"\bnha\b|\bexcpt\b", re.IGNORECASE)),
+    ("cpht", re.compile(r"\bcpht\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
+)
+CREDENTIAL_PENALTY = 0.2
+
+
+def credentials_named(text: str) -> frozenset[str]:
+    return frozenset(name for name, pattern in CREDENTIALS if pattern.search(text))
+
+
+#: The intent "how long": a section about how long something takes leads only a question that
+#: asks about time.
+DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
+ASKS_DURATION = re.compile(
+    r"\b(?:how long|how much time|how many (?:years|months|weeks|days|yrs|hrs|hours)|how soon"
+    r"|how fast|how quick\w*|take[sn]?|took|timeline|time ?frame|when|till|until|deadline"
+    r"|wait|long is|length|duration|years?|months?|weeks?|days?)\b", re.IGNORECASE)
+DURATION_PENALTY = 0.15
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What one question asks, read once, then applied to each candidate section."""
+
+    leaving: bool
+    deciding: bool
+    timing: bool
+    credentials: frozenset[str]
+
+    @classmethod
+    def of(cls, question: str) -> Intent:
+        return cls(leaving=OTHER_ROLE_WORDS.search(question) is not None,
+                   deciding=DECIDING_WORDS.search(question) is not None,
+                   timing=ASKS_DURATION.search(question) is not None,
+                   credentials=credentials_named(question))
+
+    def penalty(self, topic: str, heading: str) -> float:
+        """How much less a section with this topic and heading suits the question."""
+        total = 0.0
+        if topic == OTHER_ROLES_TOPIC and not self.leaving:
+            total += OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
+        if DURATION_HEADING.match(heading) and not self.timing:
+            total += DURATION_PENALTY  # "what hours do techs work" is not how long a stage takes
+        if self.credentials:
+            named = credentials_named(heading)
+            if named and not named & self.credentials:
+                total += CREDENTIAL_PENALTY  # "renew my cpht" is not the CPhT-Adv's renewal
+        if DECISION_HEADING.match(heading) and not self.deciding:
+            total += DECISION_PENALTY  # "how do i become a lead tech" wants the steps
+        return total
