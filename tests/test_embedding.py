@@ -83,7 +83,11 @@ def torch_replier(store_settings, embeddings) -> Replier:
 def test_ingest_exports_the_model_next_to_the_store(store_settings):
     directory = store_settings.onnx_dir()
     assert directory == store_settings.chroma_path.parent / "onnx"
-    assert {p.name for p in directory.iterdir()} == {"model.onnx", "tokenizer.json", "export.json"}
+    names = {p.name for p in directory.iterdir()}
+    # beside the export: the language identifier's table, mapped from a file once a reader
+    # has started on this store (see bot/answers/language.py)
+    assert {n for n in names if not n.startswith("langid-dfa-")} == {
+        "model.onnx", "tokenizer.json", "export.json"}
     record = read_record(directory)
     files = model_files(store_settings.model_path())
     assert "model.safetensors" in files and "tokenizer.json" in files

@@ -121,10 +121,21 @@ def clean_question(raw: str) -> tuple[str, bool]:
     text = CONTROL_RE.sub(" ", text)
     text = " ".join(text.split())
     truncated = len(text) > MAX_QUESTION_CHARS
-    if truncated:
+    text = without_repeats(text)
+    if len(text) > MAX_QUESTION_CHARS:
         cut = text[:MAX_QUESTION_CHARS]
         text = cut.rsplit(" ", 1)[0] if " " in cut[200:] else cut
     return text, truncated
+
+
+def without_repeats(text: str) -> str:
+    """The text with sentences that repeat an earlier one left out (a question pasted ten
+    times reads as the question, not as something no one writes: the safety classifier read
+    one such repeat as a crisis)."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+    seen: set[str] = set()
+    kept = [s for s in sentences if not (s.casefold() in seen or seen.add(s.casefold()))]
+    return " ".join(kept) if len(kept) < len(sentences) else text
 
 
 def has_words(text: str) -> bool:

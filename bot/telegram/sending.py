@@ -26,7 +26,10 @@ Sent = TypeVar("Sent")  # what a Bot API send returns (a Message)
 SEND_ATTEMPTS = 4
 #: What the user is told when handling their update took longer than UPDATE_TIMEOUT_SECONDS.
 TOO_LONG = "Sorry, that took too long. Please ask again."
-GONE_MESSAGE = ("message to edit not found", "message can't be edited", "message is not found")
+#: An edit the message no longer allows: it is gone, too old, or has no text to edit (a chart
+#: sent as a photo): the result is sent as a new message instead.
+GONE_MESSAGE = ("message to edit not found", "message can't be edited", "message is not found",
+                "there is no text in the message to edit")
 
 
 async def send_retrying(
