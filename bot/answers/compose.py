@@ -29,9 +29,9 @@ import numpy as np
 from bot.answers import safety, templates
 from bot.answers.intent import Intent
 from bot.answers.language import ENGLISH, SPANISH
-from bot.answers.leading import asked_first
+from bot.answers.leading import asked_first, terms
 from bot.answers.reply import Part, Reply, SourceRef
-from bot.answers.retrieval import Passage, Retrieval, Retriever, lexical_terms
+from bot.answers.retrieval import Passage, Retrieval, Retriever
 from bot.answers.scope import (
     MIN_EVIDENCE,
     SAFETY,
@@ -140,11 +140,6 @@ def without_repeats(text: str) -> str:
 
 def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
-
-
-def terms(text: str) -> frozenset[str]:
-    """Stemmed content words of a text (the same analysis BM25 uses)."""
-    return frozenset(lexical_terms(text))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -327,16 +322,14 @@ class Replier:
             asked = self.question_match(p.section, retrieval.vector)
             # a chunk only BM25 found scores by its own cosine, not 0: a new section taking
             # its place among the closest chunks must not push it out of the lead
+            vector = self.retriever.vectors.get(p.id)
             cosine = p.dense
-            if not cosine:
-                vector = self.retriever.vectors.get(p.id)
-                cosine = float(vector @ retrieval.vector) if vector is not None else 0.0
+            if not cosine and vector is not None:
+                cosine = float(vector @ retrieval.vector)
             score = (cosine + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
                      + QUESTION_WEIGHT * asked + LEXICAL_WEIGHT * p.lexical / top_lexical)
-            if focus is not None:
-                vector = self.retriever.vectors.get(p.id)
-                if vector is not None:
-                    score += FOCUS_WEIGHT * float(vector @ focus)
+            if focus is not None and vector is not None:
+                score += FOCUS_WEIGHT * float(vector @ focus)
             if p.path == about:
                 score += CONTINUITY_WEIGHT
             if p.path == state_path:
@@ -425,10 +418,7 @@ class Replier:
             # a question about the state's own rules gets the state's card first
             code = named[0]
             renewal = RENEWAL_WORDS.search(question) is not None
-            heading = (state_rules.renewal_heading if renewal
-                       else state_rules.requirement_heading)(self.states[code])
-            wanted = next((h for h in hits if h.passage.path == state_path
-                           and h.passage.heading == heading), None)
+            wanted = self._card_hit(code, renewal, hits)
             # ... unless a section of another document about that state, near the top,
             # matches the question more closely than the card (Texas CE has its own
             # document; how California licenses is not a California renewal question)

@@ -33,7 +33,8 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 FIGURE_WITHIN = 300  # characters: where a reader looks for the figure they asked for
 
 
-def _terms(text: str) -> frozenset[str]:
+def terms(text: str) -> frozenset[str]:
+    """Stemmed content words of a text (the same analysis BM25 uses)."""
     return frozenset(lexical_terms(text))
 
 
@@ -44,12 +45,12 @@ def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
     wanted = next((figure for asks, figure in ASKED_FIGURES if asks.search(question)), None)
     if wanted is None or not blocks or wanted.search(blocks[0]["text"][:FIGURE_WITHIN]):
         return blocks
-    q_terms = _terms(question)
+    q_terms = terms(question)
     best, best_overlap = None, -1
     for i, block in enumerate(blocks[1:], start=1):
         if block["text"].rstrip().endswith(":") or not wanted.search(block["text"]):
             continue
-        overlap = len(q_terms & _terms(block["text"]))
+        overlap = len(q_terms & terms(block["text"]))
         if overlap > best_overlap:
             best, best_overlap = i, overlap
     if best is None or best_overlap < 1:

@@ -224,8 +224,7 @@ class ScopeReader:
         """The example bank for reading safety by nearest neighbours: labelled messages written
         the way people type (tuning data, never the held-out halves), the fixed examples, and
         every question heading of the knowledge base (what a career question looks like)."""
-        rows = [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
-            encoding="utf-8").splitlines() if line.strip()]
+        rows = _example_rows()
         label_of = {"crisis": "crisis", "someone_else": "someone_else", "emergency": "emergency"}
         groups: dict[str, list[str]] = {label: [] for label in BANK_LABELS}
         for row in rows:  # short messages only: a long one is mostly about something else
@@ -237,8 +236,7 @@ class ScopeReader:
         groups["other"] += [*templates.SCOPE_EXAMPLES["career"],
                             *templates.SCOPE_EXAMPLES["off_topic"],
                             *templates.SCOPE_EXAMPLES["medical"], *templates.DISTRESS_EXAMPLES,
-                            *sorted({p.heading for p in self.retriever.passages.values()
-                                     if p.heading.endswith("?")})]
+                            *self._question_headings()]
         vectors = cached_vectors(self.retriever, "safety-bank", {k: [spell_out(t) or t for t in v]
                                                        for k, v in groups.items()})
         labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(BANK_LABELS)])
@@ -266,11 +264,9 @@ class ScopeReader:
         fixed examples, the knowledge base's question
         headings as career, and the clauses of multi-clause career, distress and medication
         examples under their row's class (what a clause of an ordinary message looks like)."""
-        rows = [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
-            encoding="utf-8").splitlines() if line.strip()]
+        rows = _example_rows()
         groups: dict[str, list[str]] = {label: [] for label in CLASSES}
-        headings = sorted({p.heading for p in self.retriever.passages.values()
-                           if p.heading.endswith("?")})
+        headings = self._question_headings()
         for row in rows:
             if row.get("lang", "en") != ENGLISH:
                 continue  # the model carries no Spanish meaning
@@ -294,6 +290,11 @@ class ScopeReader:
             if len(parts) >= 2:
                 groups["career"] += parts
         return {k: [spell_out(t) or t for t in v] for k, v in groups.items()}
+
+    def _question_headings(self) -> list[str]:
+        """Every question heading of the knowledge base: what a career question looks like."""
+        return sorted({p.heading for p in self.retriever.passages.values()
+                       if p.heading.endswith("?")})
 
     def _career_phrasings(self) -> list[str]:
         """The knowledge base's "asked as" phrasings (career questions as technicians post
@@ -524,6 +525,12 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _example_rows() -> list[dict]:
+    """The labelled rows of the example bank (bot/answers/safety_examples.jsonl)."""
+    return [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
+        encoding="utf-8").splitlines() if line.strip()]
 
 
 def _all_about_others(phrases: safety.PhraseReading) -> bool:

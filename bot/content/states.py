@@ -403,8 +403,7 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
         code = raw.upper()
         if code not in codes or code in NAME_ONLY_CODES:
             continue
-        before = text[:match.start()].rstrip().lower()
-        after_place = re.search(rf"\b{_PLACE_WORD}$", before) is not None
+        after_place = _after_place(text, match.start())
         last_word = not re.search(r"\w", text[match.end():])
         # "wa tech ce how many hours", "new tx tech", "a ca tech license": a code before a word
         # of the field
@@ -420,6 +419,11 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
     return found
 
 
+def _after_place(text: str, start: int) -> bool:
+    """Whether the word at ``start`` follows a place word ("in", "to", "moving"...)."""
+    return re.search(rf"\b{_PLACE_WORD}$", text[:start].rstrip().lower()) is not None
+
+
 #: Names people use for a state that are not its name or code; they count only after a place
 #: word or before a word of the field ("in cali", "mass tech license"), not "mass email".
 INFORMAL_NAMES: dict[str, str] = {"cali": "CA", "mass": "MA", "jersey": "NJ", "wash": "WA",
@@ -428,16 +432,24 @@ INFORMAL_NAMES: dict[str, str] = {"cali": "CA", "mass": "MA", "jersey": "NJ", "w
 _INFORMAL = re.compile(r"\b(" + "|".join(INFORMAL_NAMES) + r")\b", re.IGNORECASE)
 
 
+def _informal_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
+    """Informal names used as a state: "in cali", "mass tech license"."""
+    found = []
+    for match in _INFORMAL.finditer(text):
+        code = INFORMAL_NAMES[match.group(1).lower()]
+        if code in codes and (_after_place(text, match.start())
+                              or re.match(_FIELD_AFTER, text[match.end():])):
+            found.append((match.start(), code))
+    return found
+
+
 def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
     """Codes of the jurisdictions a text names, by name or postal code, in the order they
     appear."""
     names, pattern = _name_pattern(tuple(sorted((code, r.name) for code, r in records.items())))
     spots = [(m.start(), names[m.group(1).lower()]) for m in pattern.finditer(text)]
     spots += _codes_named(text, set(records))
-    spots += [(m.start(), INFORMAL_NAMES[m.group(1).lower()]) for m in _INFORMAL.finditer(text)
-              if INFORMAL_NAMES[m.group(1).lower()] in records
-              and (re.search(rf"\b{_PLACE_WORD}\s*$", text[:m.start()], re.IGNORECASE)
-                   or re.match(_FIELD_AFTER, text[m.end():]))]
+    spots += _informal_named(text, set(records))
     found: list[str] = []
     for _start, code in sorted(spots):
         if code not in found:
