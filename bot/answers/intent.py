@@ -48,6 +48,39 @@ def credentials_named(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in CREDENTIALS if pattern.search(text))
 
 
+#: The subject "which role or setting": a section whose heading is about one kind of technician
+#: work leads a question that names such work only if it names that one ("what does a hospital
+#: tech do all day" is not the informatics technician's day, "certs for retail techs" not the
+#: buyer's credential).
+ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("retail", re.compile(r"\bretail\b|\bcvs\b|walgreens|\bdrive[- ]?thr\w*|\bcommunity pharm\w*",
+                          re.IGNORECASE)),
+    ("hospital", re.compile(r"\bhospitals?\b|\binpatient\b|\bhealth[- ]?systems?\b", re.IGNORECASE)),
+    ("informatics", re.compile(r"\binformatics?\b", re.IGNORECASE)),
+    ("nuclear", re.compile(r"\bnuc(?:lear)?\b|\bradiopharm\w*", re.IGNORECASE)),
+    ("oncology", re.compile(r"\bonc(?:ology)?\b|\bchemo\w*", re.IGNORECASE)),
+    ("buyer", re.compile(r"\bbuyers?\b|\bpurchas(?:er|ing)\b", re.IGNORECASE)),
+    ("educator", re.compile(r"\beducators?\b|\binstructors?\b|\bteach\w*", re.IGNORECASE)),
+    ("lead", re.compile(r"\blead (?:pharmacy )?tech\w*|\blead role|\bsupervis\w*|\bleadership\b",
+                        re.IGNORECASE)),
+    ("long_term_care", re.compile(r"\blong[- ]term care\b|\bltc\b|\bnursing homes?\b",
+                                  re.IGNORECASE)),
+    ("infusion", re.compile(r"\binfusion\b", re.IGNORECASE)),
+    ("telepharmacy", re.compile(r"\btelepharm\w*", re.IGNORECASE)),
+    ("specialty", re.compile(r"\bspecialty pharm\w*", re.IGNORECASE)),
+)
+ROLE_PENALTY = 0.2
+ROLE_MATCH = 0.1  # ... and a heading about the very work it names suits it better than a general one
+#: Work the question sets aside ("roles besides lead tech") is not the work it asks about.
+SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|instead of|not)\s+"
+                       r"(?:an?\s+|the\s+)?\w+(?:[- ]\w+)?(?:\s+(?:pharmacy\s+)?tech\w*)?",
+                       re.IGNORECASE)
+
+
+def roles_named(text: str) -> frozenset[str]:
+    return frozenset(name for name, pattern in ROLES if pattern.search(text))
+
+
 #: The intent "how long": a section about how long something takes leads only a question that
 #: asks about time.
 DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
@@ -66,13 +99,15 @@ class Intent:
     deciding: bool
     timing: bool
     credentials: frozenset[str]
+    roles: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, question: str) -> Intent:
         return cls(leaving=OTHER_ROLE_WORDS.search(question) is not None,
                    deciding=DECIDING_WORDS.search(question) is not None,
                    timing=ASKS_DURATION.search(question) is not None,
-                   credentials=credentials_named(question))
+                   credentials=credentials_named(question),
+                   roles=roles_named(SET_ASIDE.sub(" ", question)))
 
     def penalty(self, topic: str, heading: str) -> float:
         """How much less a section with this topic and heading suits the question."""
@@ -85,6 +120,12 @@ class Intent:
             named = credentials_named(heading)
             if named and not named & self.credentials:
                 total += CREDENTIAL_PENALTY  # "renew my cpht" is not the CPhT-Adv's renewal
+        if self.roles:
+            named = roles_named(heading)
+            if named and not named & self.roles:
+                total += ROLE_PENALTY  # a hospital tech's day is not the informatics tech's
+            elif named:
+                total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
         if DECISION_HEADING.match(heading) and not self.deciding:
             total += DECISION_PENALTY  # "how do i become a lead tech" wants the steps
         return total
