@@ -334,7 +334,8 @@ class Replier:
                 score += CONTINUITY_WEIGHT
             if p.path == state_path:
                 score += STATE_WEIGHT
-            score -= intent.penalty(p.topic, p.heading)
+            score -= intent.penalty(p.topic, p.heading,
+                                    " ".join(b["text"] for b in p.blocks))
             hit = best.get(p.section)
             if hit is None or score > hit.score:
                 # evidence that the section answers: the chunk's own cosine (also for a chunk
@@ -425,8 +426,13 @@ class Replier:
             deeper = wanted is not None and any(
                 h.passage.path != state_path and h.dense > wanted.dense
                 and code in self._section_states(h.passage.section) for h in hits[:3])
+            # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
+            # unless another section about that state is near the top
+            elsewhere_about = any(h is not wanted and code in self._section_states(
+                h.passage.section) for h in hits[:3])
             if wanted is not None and not deeper and (
-                    renewal or state_rules.card_answers(self.states[code], question)):
+                    renewal or state_rules.card_answers(self.states[code], question)
+                    or not elsewhere_about):
                 hits = [wanted, *(h for h in hits if h is not wanted)]
         if len(named) > 1 and state_path is not None:
             # a move: the new state's requirements first, then how a move works (below)

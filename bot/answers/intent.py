@@ -90,6 +90,32 @@ ASKS_DURATION = re.compile(
     r"|wait|long is|length|duration|years?|months?|weeks?|days?)\b", re.IGNORECASE)
 DURATION_PENALTY = 0.15
 
+#: What kind of figure a question asks for, and how that figure is written in a section:
+#: "how much" wants a dollar amount ("how much time" a duration), "how long" a duration, "how
+#: many" a count, a ratio a ratio.
+_DURATION = re.compile(
+    r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?[\s-]*(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+    r"|\b(?:one|two|three|four|five|six|twelve)[\s-](?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    re.IGNORECASE)
+ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\b(?:how much (?:time|experience|training|schooling|school)|how long|length"
+                r"|long is|wait|till|until|how soon|timeline|how many "
+                r"(?:years|months|weeks|days|hours|hrs|minutes))\b", re.IGNORECASE), _DURATION),
+    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|\$)",
+                re.IGNORECASE), re.compile(r"\$\s?\d")),
+    (re.compile(r"\bratio\b", re.IGNORECASE),
+     re.compile(r"\b\d+\s*(?::|to)\s*\d+\b|\d+ (?:pharmacy )?technicians?\b", re.IGNORECASE)),
+    (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\b\d+\b")),
+)
+#: A section that states no figure of the kind asked for ("how much is ..." and a section
+#: without a dollar amount) leads only if nothing that states one comes close.
+FIGURE_PENALTY = 0.1
+
+
+def asked_figure(question: str) -> re.Pattern[str] | None:
+    """How the figure the question asks for is written, if it asks for one."""
+    return next((figure for asks, figure in ASKED_FIGURES if asks.search(question)), None)
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -100,6 +126,7 @@ class Intent:
     timing: bool
     credentials: frozenset[str]
     roles: frozenset[str] = frozenset()
+    figure: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -107,11 +134,14 @@ class Intent:
                    deciding=DECIDING_WORDS.search(question) is not None,
                    timing=ASKS_DURATION.search(question) is not None,
                    credentials=credentials_named(question),
-                   roles=roles_named(SET_ASIDE.sub(" ", question)))
+                   roles=roles_named(SET_ASIDE.sub(" ", question)),
+                   figure=asked_figure(question))
 
-    def penalty(self, topic: str, heading: str) -> float:
-        """How much less a section with this topic and heading suits the question."""
+    def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
+        """How much less a section with this topic, heading and text suits the question."""
         total = 0.0
+        if self.figure is not None and text is not None and not self.figure.search(text):
+            total += FIGURE_PENALTY  # "how much is the cpht-adv": a section with a price
         if topic == OTHER_ROLES_TOPIC and not self.leaving:
             total += OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
         if DURATION_HEADING.match(heading) and not self.timing:

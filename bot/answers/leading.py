@@ -8,28 +8,10 @@ own blocks (each keeps its citations); they never write text.
 
 from __future__ import annotations
 
-import re
-
+from bot.answers.intent import asked_figure
 from bot.answers.retrieval import Passage, lexical_terms
 from bot.content import states as state_rules
 
-#: What kind of figure a question asks for, and how that figure is written in a section:
-#: "how much" wants a dollar amount ("how much time" a duration), "how long" a duration, "how
-#: many" a count, a ratio a ratio.
-_DURATION = re.compile(
-    r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?\s*(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
-    r"|\b(?:one|two|three|four|five|six|twelve) (?:minutes?|hours?|days?|weeks?|months?|years?)\b",
-    re.IGNORECASE)
-ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"\b(?:how much (?:time|experience|training|schooling|school)|how long|length"
-                r"|long is|wait|till|until|how soon|timeline|how many "
-                r"(?:years|months|weeks|days|hours|hrs|minutes))\b", re.IGNORECASE), _DURATION),
-    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|\$)",
-                re.IGNORECASE), re.compile(r"\$\s?\d")),
-    (re.compile(r"\bratio\b", re.IGNORECASE),
-     re.compile(r"\b\d+\s*(?::|to)\s*\d+\b|\d+ (?:pharmacy )?technicians?\b", re.IGNORECASE)),
-    (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\b\d+\b")),
-)
 FIGURE_WITHIN = 300  # characters: where a reader looks for the figure they asked for
 
 
@@ -42,7 +24,7 @@ def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
     """The section's blocks, with the one that states the figure the question asks for moved
     first when the opening does not state it ("cspt test length?" -> the block with "75
     questions" and the time)."""
-    wanted = next((figure for asks, figure in ASKED_FIGURES if asks.search(question)), None)
+    wanted = asked_figure(question)
     if wanted is None or not blocks or wanted.search(blocks[0]["text"][:FIGURE_WITHIN]):
         return blocks
     q_terms = terms(question)
@@ -65,6 +47,8 @@ def state_facts_first(blocks: list[dict], question: str) -> list[dict]:
     if not asked:
         return blocks
     first = [b for b in blocks if state_rules.fact_of_line(b["text"]) in asked]
+    if not first:  # the card's line saying the asked fact is not confirmed ("ky tech ratio?")
+        first = [b for b in blocks if state_rules.unconfirmed_facts(b["text"]) & asked]
     return [*first, *(b for b in blocks if b not in first)] if first else blocks
 
 

@@ -230,6 +230,17 @@ def fact_of_line(text: str) -> str | None:
     return None
 
 
+UNCONFIRMED_LINE = "Not confirmed in our sources: "
+
+
+def unconfirmed_facts(text: str) -> set[str]:
+    """The facts a card's "Not confirmed in our sources: ..." line names (none for other lines)."""
+    if not text.startswith(UNCONFIRMED_LINE):
+        return set()
+    named = text[len(UNCONFIRMED_LINE):].split(";", 1)[0]
+    return {name for name, label in FACT_LABELS.items() if label.lower() in named.split(", ")}
+
+
 def _with_note(text: str, fact_note: str | None) -> str:
     return f"{text} ({fact_note.rstrip('.')})" if fact_note else text
 
@@ -325,7 +336,7 @@ def state_document(record: Jurisdiction):
         blocks.append(Block("item", fact_line(name, record, fact), (str(fact.source),)))
     if unknown:
         blocks.append(Block(
-            "item", f"Not confirmed in our sources: {', '.join(unknown)}; "
+            "item", f"{UNCONFIRMED_LINE}{', '.join(unknown)}; "
             f"{board_sentence(record)}.", (BOARD_ID,)))
     renewal = Block("paragraph", renewal_sentence(record), _renewal_cites(record))
     step = Block("paragraph", f"Check the {record.board.name} technician page "
@@ -410,8 +421,9 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
         followed = re.match(_FIELD_SOON, text[match.end():]) is not None
         if code in WORD_CODES:
             ok = raw.isupper() and after_place
-        elif code in AMBIGUOUS_CODES:  # "registered in pa", not "pa school"
-            ok = after_place and (raw.isupper() or last_word)
+        elif code in AMBIGUOUS_CODES:  # "registered in pa", "va tech license?", not "pa school"
+            ok = (after_place or not text[:match.start()].strip()) and (
+                raw.isupper() or last_word or re.match(_FIELD_AFTER, text[match.end():]) is not None)
         else:
             ok = raw.isupper() or after_place or last_word or followed
         if ok:
