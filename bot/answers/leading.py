@@ -8,7 +8,7 @@ own blocks (each keeps its citations); they never write text.
 
 from __future__ import annotations
 
-from bot.answers.intent import asked_figure
+from bot.answers.intent import asked_figure, credentials_named
 from bot.answers.retrieval import Passage, lexical_terms
 from bot.content import states as state_rules
 
@@ -40,6 +40,21 @@ def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
     return [blocks[best], *blocks[:best], *blocks[best + 1:]]
 
 
+def named_credential_first(blocks: list[dict], question: str) -> list[dict]:
+    """The section's blocks, with the first one that names a credential the question names
+    and the opening does not moved first ("if my cpht lapses do i lose my cspt too" -> the
+    line about the CSPT)."""
+    if not blocks:
+        return blocks
+    missing = credentials_named(question) - credentials_named(blocks[0]["text"][:FIGURE_WITHIN])
+    if not missing:
+        return blocks
+    for i, block in enumerate(blocks[1:], start=1):
+        if not block["text"].rstrip().endswith(":") and credentials_named(block["text"]) & missing:
+            return [block, *blocks[:i], *blocks[i + 1:]]
+    return blocks
+
+
 def state_facts_first(blocks: list[dict], question: str) -> list[dict]:
     """A state card's lines about what the question asks (its age, its certification rule, its
     training...) before the card's opening sentence, in the card's order."""
@@ -57,5 +72,7 @@ def asked_first(passage: Passage, question: str) -> list[dict]:
     blocks = passage.blocks
     if passage.path.startswith(state_rules.STATE_DOCUMENTS):
         blocks = state_facts_first(blocks, question)
+    if asked_figure(question) is None:
+        return named_credential_first(blocks, question)
     return asked_figure_first(blocks, question)
 
