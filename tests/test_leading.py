@@ -1,0 +1,113 @@
+"""The asked-for fact up front and the right subject first (issue 22): the kind of work a
+question names (retail, hospital, informatics...) as a subject beside the credential, the line
+of a section that names the credential asked about, a state's card line for a fact it leaves
+unconfirmed, and two-letter state codes that are also abbreviations.
+
+The phrasings here are written for these tests, not taken from the eval sets or from the
+documents' own "asked" lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers.intent import Intent, asked_figure, roles_named
+from bot.answers.leading import named_credential_first, state_facts_first
+from bot.cli.evaluation import FIRST_CHARS, answer_text
+from bot.content import states
+
+RETAIL_DUTIES = "settings/retail-vs-hospital-pharmacy-work.md#What does a retail pharmacy technician do?"
+
+
+def block(text: str, kind: str = "paragraph") -> dict:
+    return {"kind": kind, "text": text, "cites": ["x"]}
+
+
+@pytest.mark.parametrize(("text", "roles"), [
+    ("what do hospital techs do all shift", {"hospital"}),
+    ("day in the life at cvs", {"retail"}),
+    ("nuc pharmacy tech training?", {"nuclear"}),
+    ("going from retail to inpatient", {"retail", "hospital"}),
+    ("how do i renew my cpht", set()),
+    ("can i teach pharm tech classes", {"educator"}),
+])
+def test_the_work_a_question_names_is_read(text, roles):
+    assert roles_named(text) == roles
+
+
+def test_a_heading_about_other_work_is_penalised_and_one_about_that_work_preferred():
+    intent = Intent.of("what do hospital techs do all shift")
+    informatics = intent.penalty("informatics", "What does a pharmacy informatics technician do?")
+    general = intent.penalty("start", "What does a pharmacy technician do on a typical shift?")
+    hospital = intent.penalty("settings", "What does a hospital pharmacy technician do?")
+    assert informatics > general > hospital
+
+
+def test_work_the_question_sets_aside_is_not_what_it_asks_about():
+    assert Intent.of("jobs for techs besides lead tech?").roles == frozenset()
+    assert Intent.of("other than retail where can techs work").roles == frozenset()
+
+
+def test_a_hyphenated_duration_counts_as_the_figure_asked_for():
+    wanted = asked_figure("how long is the exam")
+    assert wanted is not None and wanted.search("a 2-hour appointment")
+    assert asked_figure("what does the exam cover") is None
+
+
+def test_the_line_naming_the_asked_credential_comes_first():
+    blocks = [block("If your CPhT expires you have 1 year to reinstate it:"),
+              block("The fee is $95.", "item"),
+              block("Losing the CPhT also ends your CSPT.", "item")]
+    ordered = named_credential_first(blocks, "does my cspt go if my cpht expires")
+    assert ordered[0]["text"].startswith("Losing the CPhT")
+    assert named_credential_first(blocks, "my cpht expired, now what") == blocks
+
+
+def test_an_unconfirmed_fact_line_comes_first_on_a_state_card(records):
+    record = records["KY"]
+    assert record.ratio.value is None  # the test is about a fact the record leaves open
+    doc = states.state_document(record)
+    blocks = [{"kind": b.kind, "text": b.text, "cites": list(b.cites)}
+              for b in doc.sections[0].blocks]
+    ordered = state_facts_first(blocks, "kentucky tech ratio?")
+    assert ordered[0]["text"].startswith(states.UNCONFIRMED_LINE)
+    assert "ratio" in states.unconfirmed_facts(ordered[0]["text"])
+
+
+@pytest.fixture(scope="module")
+def records():
+    return states.load_states()
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("va tech need to be certified?", ["VA"]),
+    ("co pharm tech registration how", ["CO"]),
+    ("md tech license renewal", ["MD"]),
+    ("working in pa tech license", ["PA"]),
+    ("pa school or nursing after tech", []),
+    ("my co tech is lazy", []),
+])
+def test_abbreviation_codes_count_before_a_word_of_the_field(records, text, codes):
+    assert states.find_states(text, records) == codes
+
+
+def test_a_retail_techs_day_is_the_retail_section_with_its_duties_up_front(replier):
+    reply = replier.answer("whats a shift like for a retail pharm tech")
+    assert reply.parts[0].section == RETAIL_DUTIES
+    assert "insurance claims" in answer_text(reply)[:FIRST_CHARS]
+
+
+def test_a_hospital_techs_day_is_not_the_informatics_techs(replier):
+    reply = replier.answer("what do hospital pharmacy techs do all day")
+    assert not reply.parts[0].section.startswith("informatics/")
+
+
+def test_a_state_fact_the_record_leaves_open_gets_the_card_not_another_states_example(replier):
+    reply = replier.answer("kentucky tech to pharmacist ratio?")
+    assert reply.parts[0].section.startswith("states/ky.md#")
+    assert "ratio" in reply.parts[0].text and "Not confirmed" in reply.parts[0].text
+    assert "Tennessee" not in answer_text(reply)
+
+
+def test_the_credential_asked_about_is_in_the_first_lines(replier):
+    reply = replier.answer("cpht expired last month, is my cspt gone too")
+    assert "CSPT" in answer_text(reply)[:FIRST_CHARS]
