@@ -111,3 +111,25 @@ def test_a_state_fact_the_record_leaves_open_gets_the_card_not_another_states_ex
 def test_the_credential_asked_about_is_in_the_first_lines(replier):
     reply = replier.answer("cpht expired last month, is my cspt gone too")
     assert "CSPT" in answer_text(reply)[:FIRST_CHARS]
+
+
+def test_what_the_work_pays_and_what_a_credential_costs_are_told_apart():
+    earning = Intent.of("how much do cpht techs make an hour")
+    costing = Intent.of("what does the cspt cost me")
+    cost_heading, pay_heading = "How much does the PTCB CPhT cost?", "How much do technicians make?"
+    assert earning.penalty("certification", cost_heading) > earning.penalty("pay", pay_heading)
+    assert costing.penalty("pay", pay_heading) > costing.penalty("certification", cost_heading)
+    both = Intent.of("is the cpht worth the fee if it raises my pay")
+    assert both.penalty("certification", cost_heading) == both.penalty("pay", pay_heading)
+
+
+def test_a_how_to_question_prefers_the_steps_to_what_a_thing_is():
+    intent = Intent.of("how do i get the cpht-adv")
+    assert intent.penalty("certification", "What is the PTCB CPhT-Adv?") > intent.penalty(
+        "certification", "How do I claim the CPhT-Adv?")
+
+
+def test_a_pay_question_about_a_credential_gets_pay_not_its_fee(replier):
+    reply = replier.answer("how much do cphts make a year")
+    assert reply.parts[0].topic == "pay_outlook"
+    assert "$" in answer_text(reply)[:FIRST_CHARS]

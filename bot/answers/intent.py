@@ -112,6 +112,21 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 FIGURE_PENALTY = 0.1
 
 
+#: The intents "how much do techs make" and "how much does it cost": a section about what a
+#: credential or school costs does not answer what the work pays, and the other way round.
+EARNING_WORDS = re.compile(r"\b(?:make|makes|making|earn\w*|salary|salaries|wages?|paid|pay(?! for)"
+                           r"|pays|hourly|an hour|per hour|/hr|raise)\b", re.IGNORECASE)
+COST_WORDS = re.compile(r"\b(?:cost|costs|fee|fees|price|tuition|pay for|expensive|cheap\w*"
+                        r"|afford\w*|refund\w*)\b", re.IGNORECASE)
+MONEY_PENALTY = 0.2
+#: The intent "how to / steps": a section that says what a thing is answers "how do i get
+#: the cpht-adv" less well than the section with the steps.
+HOW_TO_WORDS = re.compile(r"\b(?:how (?:do|can|would|should) (?:i|u|you|we)|how to|steps?|apply)\b",
+                          re.IGNORECASE)
+WHAT_IS_HEADING = re.compile(r"^What (?:is|are)\b", re.IGNORECASE)
+HOW_TO_PENALTY = 0.05
+
+
 def asked_figure(question: str) -> re.Pattern[str] | None:
     """How the figure the question asks for is written, if it asks for one."""
     return next((figure for asks, figure in ASKED_FIGURES if asks.search(question)), None)
@@ -127,6 +142,9 @@ class Intent:
     credentials: frozenset[str]
     roles: frozenset[str] = frozenset()
     figure: re.Pattern[str] | None = None
+    earning: bool = False
+    costing: bool = False
+    how_to: bool = False
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -135,7 +153,10 @@ class Intent:
                    timing=ASKS_DURATION.search(question) is not None,
                    credentials=credentials_named(question),
                    roles=roles_named(SET_ASIDE.sub(" ", question)),
-                   figure=asked_figure(question))
+                   figure=asked_figure(question),
+                   earning=EARNING_WORDS.search(question) is not None,
+                   costing=COST_WORDS.search(question) is not None,
+                   how_to=HOW_TO_WORDS.search(question) is not None)
 
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
@@ -156,6 +177,12 @@ class Intent:
                 total += ROLE_PENALTY  # a hospital tech's day is not the informatics tech's
             elif named:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
+        if self.earning != self.costing:  # one of the two money questions, not both
+            other = COST_WORDS if self.earning else EARNING_WORDS
+            if other.search(heading):
+                total += MONEY_PENALTY  # "how much do cphts make" is not what the CPhT costs
+        if self.how_to and WHAT_IS_HEADING.match(heading):
+            total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps
         if DECISION_HEADING.match(heading) and not self.deciding:
             total += DECISION_PENALTY  # "how do i become a lead tech" wants the steps
         return total
