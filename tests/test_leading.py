@@ -115,7 +115,7 @@ def test_the_credential_asked_about_is_in_the_first_lines(replier):
 
 def test_what_the_work_pays_and_what_a_credential_costs_are_told_apart():
     earning = Intent.of("how much do cpht techs make an hour")
-    costing = Intent.of("what does the cspt cost me")
+    costing = Intent.of("what does the ptce cost me")
     cost_heading, pay_heading = "How much does the PTCB CPhT cost?", "How much do technicians make?"
     assert earning.penalty("certification", cost_heading) > earning.penalty("pay", pay_heading)
     assert costing.penalty("pay", pay_heading) > costing.penalty("certification", cost_heading)
@@ -133,3 +133,16 @@ def test_a_pay_question_about_a_credential_gets_pay_not_its_fee(replier):
     reply = replier.answer("how much do cphts make a year")
     assert reply.parts[0].topic == "pay_outlook"
     assert "$" in answer_text(reply)[:FIRST_CHARS]
+
+
+@pytest.mark.parametrize(("question", "stated", "other"), [
+    ("how much ce for cspt renewal", "complete 10 hours of CE", "a $20 fee"),
+    ("how old do u gotta be for a tech license", "at least 17 years old", "since 2011"),
+    ("passing score for the exam?", "a scaled score of 1,400", "a 2-hour appointment"),
+    ("how often does the cspt renew", "renewed every year", "apply online"),
+    ("when is the renewal deadline", "by December 31", "apply online"),
+])
+def test_each_kind_of_figure_asked_for_is_told_from_the_others(question, stated, other):
+    wanted = asked_figure(question)
+    assert wanted is not None
+    assert wanted.search(stated) and not wanted.search(other)

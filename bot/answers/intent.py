@@ -97,7 +97,22 @@ _DURATION = re.compile(
     r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?[\s-]*(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
     r"|\b(?:one|two|three|four|five|six|twelve)[\s-](?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     re.IGNORECASE)
+_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November"
+           r"|December")
 ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    # "how much ce", "ce hrs for renewal": hours of CE, not dollars
+    (re.compile(r"\b(?:how much (?:ce|continuing ed\w*|credits?|ceus?)|ce (?:hours|hrs|credits?)"
+                r"|hours of ce|ce requirement\w*)\b", re.IGNORECASE), _DURATION),
+    # "how old", "min age": an age
+    (re.compile(r"\b(?:how old|min(?:imum)? age|age (?:limit|requirement)|what age)\b",
+                re.IGNORECASE), re.compile(r"\b1[4-9]\b|\b[1-2]\d(?:-year| years?)\b")),
+    # "passing score": the score
+    (re.compile(r"\b(?:passing score|score (?:to|do i need to) pass|pass(?:ing)? mark|what score)\b",
+                re.IGNORECASE), re.compile(r"\b\d[\d,]{2,}\b")),
+    # "how often": a cycle
+    (re.compile(r"\b(?:how often|how frequently|every how)\b", re.IGNORECASE),
+     re.compile(r"\bevery\b|\bannual\w*|\byearly\b|\bbiennial\w*|\b(?:each|per|a) (?:calendar )?year\b"
+                r"|" + _DURATION.pattern, re.IGNORECASE)),
     (re.compile(r"\b(?:how much (?:time|experience|training|schooling|school)|how long|length"
                 r"|long is|wait|till|until|how soon|timeline|how many "
                 r"(?:years|months|weeks|days|hours|hrs|minutes))\b", re.IGNORECASE), _DURATION),
@@ -105,6 +120,10 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 re.IGNORECASE), re.compile(r"\$\s?\d")),
     (re.compile(r"\bratio\b", re.IGNORECASE),
      re.compile(r"\b\d+\s*(?::|to)\s*\d+\b|\d+ (?:pharmacy )?technicians?\b", re.IGNORECASE)),
+    # "when is the deadline", "is 825 in effect yet": a date (or how long before or after)
+    (re.compile(r"\b(?:when (?:is|does|do|did|was|will|must)|deadline|what date|due date|effective"
+                r"|in effect|take effect|took effect)\b", re.IGNORECASE),
+     re.compile(rf"\b(?:{_MONTHS})\b|\b(?:19|20)\d\d\b|" + _DURATION.pattern, re.IGNORECASE)),
     (re.compile(r"\bhow many\b", re.IGNORECASE), re.compile(r"\b\d+\b")),
 )
 #: A section that states no figure of the kind asked for ("how much is ..." and a section
