@@ -146,3 +146,16 @@ def test_each_kind_of_figure_asked_for_is_told_from_the_others(question, stated,
     wanted = asked_figure(question)
     assert wanted is not None
     assert wanted.search(stated) and not wanted.search(other)
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    ("Fees are biennial (F.S. 465.014); new techs pay less. Check the board.", 2),
+    ("Renewal is governed by N.J.A.C. 13:39-6.13 and costs a fee. Ask the board.", 2),
+    ("It renews on June 1 (s. 440.08 (2)). Then more.", 2),
+    ("Texas requires it (Tex. Occ. Code §568.002). Register first.", 2),
+    ("Pick plan A. Then plan B.", 2),
+])
+def test_a_citation_abbreviation_does_not_end_a_sentence(text, count):
+    from bot.answers.compose import split_sentences
+
+    assert len(split_sentences(text)) == count

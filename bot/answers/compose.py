@@ -142,8 +142,23 @@ def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
+#: A period that ends an abbreviation, not a sentence: "N.J.A.C. 13:39", "Tex. Occ. Code",
+#: and a single letter before a number: "F.S. 465.014", "(s. 440.08".
+ABBREVIATION_END = re.compile(
+    r"(?:^|[\s(])(?:(?:[A-Za-z]\.)+[A-Za-z]|Stat|Code|Admin|Occ|Tex|Sec|No|St|Ch|Art|Reg"
+    r"|Rev|Ann|Gen|Bus|Prof|Fla|Ariz|Mich|Minn|Wis|Tenn|Okla|Colo|vs|approx|incl|Dept|Inc)\.$")
+LETTER_END = re.compile(r"(?:^|[\s(])[A-Za-z]\.$")
+
+
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_RE.split(text) if s.strip()]
+    sentences: list[str] = []
+    for piece in (s.strip() for s in SENTENCE_RE.split(text)):
+        if sentences and piece and (ABBREVIATION_END.search(sentences[-1]) or (
+                piece[0].isdigit() and LETTER_END.search(sentences[-1]))):
+            sentences[-1] = f"{sentences[-1]} {piece}"  # "F.S." did not end the sentence
+        elif piece:
+            sentences.append(piece)
+    return sentences
 
 
 def words(text: str) -> int:
