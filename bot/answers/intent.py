@@ -61,8 +61,10 @@ ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("oncology", re.compile(r"\bonc(?:ology)?\b|\bchemo\w*", re.IGNORECASE)),
     ("buyer", re.compile(r"\bbuyers?\b|\bpurchas(?:er|ing)\b", re.IGNORECASE)),
     ("educator", re.compile(r"\beducators?\b|\binstructors?\b|\bteach\w*", re.IGNORECASE)),
-    ("lead", re.compile(r"\blead (?:pharmacy )?tech\w*|\blead role|\bsupervis\w*|\bleadership\b",
-                        re.IGNORECASE)),
+    ("lead", re.compile(r"\blead (?:pharmacy )?tech\w*|\blead role|\bsupervis\w*|\bleadership\b"
+                        r"|\bmanagers?\b", re.IGNORECASE)),
+    ("pharmacist", re.compile(r"\b(?:become|becoming|be) an? pharmacist\b|\bpharm ?d\b"
+                              r"|\bpharm(?:acy)? school\b", re.IGNORECASE)),
     ("long_term_care", re.compile(r"\blong[- ]term care\b|\bltc\b|\bnursing homes?\b",
                                   re.IGNORECASE)),
     ("infusion", re.compile(r"\binfusion\b", re.IGNORECASE)),
@@ -72,7 +74,8 @@ ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 ROLE_PENALTY = 0.2
 ROLE_MATCH = 0.1  # ... and a heading about the very work it names suits it better than a general one
 #: Work the question sets aside ("roles besides lead tech") is not the work it asks about.
-SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|instead of|not)\s+"
+SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|instead of|not|unlike"
+                       r"|as opposed to)\s+"
                        r"(?:an?\s+|the\s+)?\w+(?:[- ]\w+)?(?:\s+(?:pharmacy\s+)?tech\w*)?",
                        re.IGNORECASE)
 
