@@ -165,7 +165,7 @@ def test_becoming_a_pharmacist_is_not_becoming_the_pharmacy_manager(replier):
     """The pharmacist's path (pharmacy school) is work of its own: a heading about the
     pharmacy manager does not answer it."""
     assert roles_named("could i become a pharmacist later on") == {"pharmacist"}
-    assert roles_named("day to day for a tech as opposed to the pharmacist") == set()
+    assert Intent.of("a hospital tech's day as opposed to retail").roles == {"hospital"}
     reply = replier.answer("could i become a pharmacist later after working as a tech")
     assert reply.parts[0].topic == "beyond_tech"
     assert "manager" not in reply.parts[0].section
