@@ -205,6 +205,7 @@ class Replier:
         self.retriever = retriever
         self.states = state_rules.all_states() if states is None else states
         self._states_of_section: dict[str, frozenset[str]] = {}
+        self._texts: dict[str, str] = {}
         self.scope = ScopeReader(retriever)
         self.language = self.scope.language
         self.idf = self._idf()
@@ -349,8 +350,7 @@ class Replier:
                 score += CONTINUITY_WEIGHT
             if p.path == state_path:
                 score += STATE_WEIGHT
-            score -= intent.penalty(p.topic, p.heading,
-                                    " ".join(b["text"] for b in p.blocks))
+            score -= intent.penalty(p.topic, p.heading, self._section_text(p))
             hit = best.get(p.section)
             if hit is None or score > hit.score:
                 # evidence that the section answers: the chunk's own cosine (also for a chunk
@@ -522,6 +522,13 @@ class Replier:
         if lead.path.startswith("states/") or other.path.startswith("states/"):
             return other.path == lead.path
         return other.topic == lead.topic
+
+    def _section_text(self, passage: Passage) -> str:
+        """A section's whole text, joined once (intent rules look for figures in it)."""
+        text = self._texts.get(passage.section)
+        if text is None:
+            text = self._texts[passage.section] = " ".join(b["text"] for b in passage.blocks)
+        return text
 
     def _section_states(self, section: str) -> frozenset[str]:
         """The states a section is about: a state record's own, or those its heading names."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Sections about leaving the technician role (pharmacy school, nursing) answer a question only
 #: when it names the other role or leaving: "what schooling do i need to be a tech" is not the
@@ -44,6 +45,7 @@ CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 CREDENTIAL_PENALTY = 0.2
 
 
+@lru_cache(maxsize=4096)  # headings are read again for every question
 def credentials_named(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in CREDENTIALS if pattern.search(text))
 
@@ -80,6 +82,7 @@ SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|inst
                        re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def roles_named(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in ROLES if pattern.search(text))
 
@@ -149,6 +152,17 @@ WHAT_IS_HEADING = re.compile(r"^What (?:is|are)\b", re.IGNORECASE)
 HOW_TO_PENALTY = 0.05
 
 
+@lru_cache(maxsize=8192)
+def _states(figure: re.Pattern[str], text: str) -> bool:
+    """Whether a section's text states a figure of that kind (sections are few; cached)."""
+    return figure.search(text) is not None
+
+
+@lru_cache(maxsize=8192)
+def heading_is(pattern: re.Pattern[str], heading: str) -> bool:
+    return pattern.search(heading) is not None
+
+
 def asked_figure(question: str) -> re.Pattern[str] | None:
     """How the figure the question asks for is written, if it asks for one."""
     return next((figure for asks, figure in ASKED_FIGURES if asks.search(question)), None)
@@ -183,7 +197,7 @@ class Intent:
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
         total = 0.0
-        if self.figure is not None and text is not None and not self.figure.search(text):
+        if self.figure is not None and text is not None and not _states(self.figure, text):
             total += FIGURE_PENALTY  # "how much is the cpht-adv": a section with a price
         if topic == OTHER_ROLES_TOPIC and not self.leaving:
             total += OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
@@ -201,7 +215,7 @@ class Intent:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
         if self.earning != self.costing:  # one of the two money questions, not both
             other = COST_WORDS if self.earning else EARNING_WORDS
-            if other.search(heading):
+            if heading_is(other, heading):
                 total += MONEY_PENALTY  # "how much do cphts make" is not what the CPhT costs
         if self.how_to and WHAT_IS_HEADING.match(heading):
             total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps
