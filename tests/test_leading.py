@@ -169,3 +169,24 @@ def test_becoming_a_pharmacist_is_not_becoming_the_pharmacy_manager(replier):
     reply = replier.answer("could i become a pharmacist later after working as a tech")
     assert reply.parts[0].topic == "beyond_tech"
     assert "manager" not in reply.parts[0].section
+
+
+def test_two_states_named_without_a_move_get_no_move_advice(replier):
+    reply = replier.answer("can techs do tech-check-tech in ohio and in michigan")
+    assert reply.kind == "answer"
+    assert not any(p.section.startswith("registration/moving-to-another-state")
+                   for p in reply.parts)
+
+
+def test_a_second_section_follows_only_on_the_same_subject(replier):
+    """No tails from elsewhere: a section of the same topic follows the lead only when the
+    two headings (or the question and the second heading) share what they are about."""
+    sections = replier.sections_by_path
+    duties = sections["registration/moving-states-and-scope.md"][
+        "Do pharmacy technician duties differ between states?"]
+    background = sections["registration/moving-to-another-state.md"][
+        "Will a new state run its own background check on a transferring technician?"]
+    assert duties.topic == background.topic
+    assert not replier._same_subject(duties, background, "is tpv allowed in ohio and michigan")
+    assert replier._same_subject(duties, background,
+                                 "new state wants a background check, do duties differ too")

@@ -79,6 +79,9 @@ MOVE_WORDS = re.compile(
 WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
 STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
 MAX_FOLLOWUPS = 3
+#: Words every heading shares, which say nothing about what two sections have in common.
+GENERIC_TERMS = terms("pharmacy pharmacist technician technicians tech state states work job do "
+                      "does can what how which who when where why i my new")
 SECOND_SAME_DOC = True  # the second section may come from the lead's own document
 
 HISTORY_MAX_CHARS = 200  # longer earlier questions are not glued onto a follow-up
@@ -476,7 +479,7 @@ class Replier:
             block = asked_first(extra.passage, question)[0]
             parts.append(self._part("point", block["text"], extra.passage, block, numbering))
             shown.add(extra.key)
-        if len(named) > 1 and not compared:  # a move: a registration does not transfer
+        if len(named) > 1 and state_path is not None:  # a move: a registration does not transfer
             move = self._move_section(retrieval.vector)
             if move is not None and move.blocks:
                 block = move.blocks[0]
@@ -485,7 +488,7 @@ class Replier:
         second = None if len(shown) > 1 else next(
             (h for h in hits[1:3]
              if (SECOND_SAME_DOC or h.passage.path != lead.path)
-             and self._same_subject(lead, h.passage)
+             and self._same_subject(lead, h.passage, question)
              and h.score >= lead_hit.score - SECOND_MARGIN
              and h.dense >= ANSWER_EVIDENCE and h.passage.blocks),
             None,
@@ -515,13 +518,19 @@ class Replier:
         return next((h for h in hits if h.passage.path == path
                      and h.passage.heading == heading), None)
 
-    def _same_subject(self, lead: Passage, other: Passage) -> bool:
+    def _same_subject(self, lead: Passage, other: Passage, question: str) -> bool:
         """Whether a second section may follow the lead in one reply: the same topic, and for
         a state's card only that state's own sections. Anything else is offered as a follow-up
         button instead (no tails from elsewhere: a nursing line under a state's card)."""
         if lead.path.startswith("states/") or other.path.startswith("states/"):
             return other.path == lead.path
-        return other.topic == lead.topic
+        # and the same subject: its question shares a word beyond the field's own with the
+        # lead's, or two with the question asked (a background check does not follow "do
+        # duties differ between states"; "how do i get into IV room work" follows "is the
+        # iv room worth it")
+        other_terms = terms(other.heading) - GENERIC_TERMS
+        return other.topic == lead.topic and (
+            bool(terms(lead.heading) & other_terms) or len(terms(question) & other_terms) >= 2)
 
     def _section_text(self, passage: Passage) -> str:
         """A section's whole text, joined once (intent rules look for figures in it)."""
