@@ -14,6 +14,7 @@ from bot.answers.intent import Intent, asked_figure, roles_named
 from bot.answers.leading import named_credential_first, state_facts_first
 from bot.cli.evaluation import FIRST_CHARS, answer_text
 from bot.content import states
+from bot.text import split_sentences
 
 RETAIL_DUTIES = "settings/retail-vs-hospital-pharmacy-work.md#What does a retail pharmacy technician do?"
 
@@ -156,8 +157,6 @@ def test_each_kind_of_figure_asked_for_is_told_from_the_others(question, stated,
     ("Pick plan A. Then plan B.", 2),
 ])
 def test_a_citation_abbreviation_does_not_end_a_sentence(text, count):
-    from bot.answers.compose import split_sentences
-
     assert len(split_sentences(text)) == count
 
 

@@ -42,6 +42,7 @@ from bot.answers.scope import (
     spell_out,
 )
 from bot.content import states as state_rules
+from bot.text import leading_sentences, split_sentences, words  # noqa: F401 (path.py)
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,6 @@ CONFIRM_AT = {
     "usp.org": "USP (usp.org)",
     "ashp.org": "ASHP (ashp.org)",
 }
-SENTENCE_RE = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z0-9“\"($])")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -143,42 +143,6 @@ def without_repeats(text: str) -> str:
 
 def has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
-
-
-#: A period that ends an abbreviation, not a sentence: "N.J.A.C. 13:39", "Tex. Occ. Code",
-#: and a single letter before a number: "F.S. 465.014", "(s. 440.08".
-ABBREVIATION_END = re.compile(
-    r"(?:^|[\s(])(?:(?:[A-Za-z]\.)+[A-Za-z]|Stat|Code|Admin|Occ|Tex|Sec|No|St|Ch|Art|Reg"
-    r"|Rev|Ann|Gen|Bus|Prof|Fla|Ariz|Mich|Minn|Wis|Tenn|Okla|Colo|vs|approx|incl|Dept|Inc)\.$")
-LETTER_END = re.compile(r"(?:^|[\s(])[A-Za-z]\.$")
-
-
-def split_sentences(text: str) -> list[str]:
-    sentences: list[str] = []
-    for piece in (s.strip() for s in SENTENCE_RE.split(text)):
-        if sentences and piece and (ABBREVIATION_END.search(sentences[-1]) or (
-                piece[0].isdigit() and LETTER_END.search(sentences[-1]))):
-            sentences[-1] = f"{sentences[-1]} {piece}"  # "F.S." did not end the sentence
-        elif piece:
-            sentences.append(piece)
-    return sentences
-
-
-def words(text: str) -> int:
-    return len(text.split())
-
-
-def leading_sentences(text: str, budget: int) -> str:
-    """The first sentences of a paragraph within about ``budget`` words (at least one)."""
-    taken: list[str] = []
-    used = 0
-    for sentence in split_sentences(text):
-        n = words(sentence)
-        if taken and used + n > budget:
-            break
-        taken.append(sentence)
-        used += n
-    return " ".join(taken)
 
 
 def is_followup(text: str) -> bool:
