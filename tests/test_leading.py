@@ -189,3 +189,14 @@ def test_a_second_section_follows_only_on_the_same_subject(replier):
     assert not replier._same_subject(duties, background, "is tpv allowed in ohio and michigan")
     assert replier._same_subject(duties, background,
                                  "new state wants a background check, do duties differ too")
+
+
+def test_a_question_about_one_state_never_shows_another_states_example(replier, records):
+    """The TPV section gives Arizona's rule as an example: asked about Michigan, the reply
+    keeps the section's opening and leaves Arizona out."""
+    reply = replier.answer("is tech-check-tech ok for techs in michigan")
+    text = answer_text(reply)
+    assert reply.kind == "answer" and "TPV" in text
+    assert "Arizona" not in text
+    unasked = replier.answer("how many states allow tech-check-tech")
+    assert "Arizona" in answer_text(unasked)

@@ -29,7 +29,7 @@ import numpy as np
 from bot.answers import safety, templates
 from bot.answers.intent import Intent
 from bot.answers.language import ENGLISH, SPANISH
-from bot.answers.leading import asked_first, terms
+from bot.answers.leading import about_other_state, asked_first, only_states_asked, terms
 from bot.answers.reply import Part, Reply, SourceRef
 from bot.answers.retrieval import Passage, Retrieval, Retriever
 from bot.answers.scope import (
@@ -437,7 +437,7 @@ class Replier:
         lead_hit = hits[0]
         lead = lead_hit.passage
         numbering = _SourceNumbering()
-        parts = self._section_parts(lead, numbering, question)
+        parts = self._section_parts(lead, numbering, question, named)
         shown = {lead.section}
         if extra is not None and extra.passage.blocks:
             block = asked_first(extra.passage, question)[0]
@@ -454,7 +454,9 @@ class Replier:
              if (SECOND_SAME_DOC or h.passage.path != lead.path)
              and self._same_subject(lead, h.passage, question)
              and h.score >= lead_hit.score - SECOND_MARGIN
-             and h.dense >= ANSWER_EVIDENCE and h.passage.blocks),
+             and h.dense >= ANSWER_EVIDENCE and h.passage.blocks
+             and not (named and about_other_state(h.passage.blocks[0]["text"], named,
+                                                  self.states))),
             None,
         )
         if second is not None:
@@ -556,10 +558,14 @@ class Replier:
         )
 
     def _section_parts(self, passage: Passage, numbering: _SourceNumbering,
-                       question: str | None = None) -> list[Part]:
+                       question: str | None = None, named: list[str] | None = None,
+                       ) -> list[Part]:
         """The section as written, shortened at sentence or list-item boundaries; the block
-        that states what the question asks for comes first (see bot.answers.leading)."""
+        that states what the question asks for comes first, and for a question that names a
+        state, no block about another state follows (see bot.answers.leading)."""
         blocks = asked_first(passage, question) if question else passage.blocks
+        if named:
+            blocks = only_states_asked(blocks, named, self.states)
         chosen: list[tuple[dict, str]] = []
         used = 0
         for block in blocks:

@@ -76,3 +76,17 @@ def asked_first(passage: Passage, question: str) -> list[dict]:
         return named_credential_first(blocks, question)
     return asked_figure_first(blocks, question)
 
+
+
+def about_other_state(text: str, asked: list[str], records: dict) -> bool:
+    """Whether a block names a state and none of those the question asks about."""
+    named = set(state_rules.find_states(text, records))
+    return bool(named) and not named & set(asked)
+
+
+def only_states_asked(blocks: list[dict], asked: list[str], records: dict) -> list[dict]:
+    """The blocks after the first, without those about another state than the ones asked
+    about ("is tech-check-tech allowed in michigan": not Arizona's rule as an example). A
+    reply never shows another state's rules."""
+    return blocks[:1] + [b for b in blocks[1:]
+                         if not about_other_state(b["text"], asked, records)]
