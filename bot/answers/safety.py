@@ -24,7 +24,7 @@ Everything here is pure: text in, a :class:`PhraseReading` out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answers import safety_phrases as phrases
 from bot.answers.language import fold as without_accents
@@ -104,10 +104,20 @@ REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports
 # Who the clause is about: the nearest subject before the phrase.
 FIRST_PERSON = {
     "en": frozenset("i im ive id ill me myself mine".split()),
-    "es": frozenset("yo me estoy soy quiero tengo he estado voy".split()),
+    # Spanish drops the subject: the verb's first-person form says who ("no veo sentido")
+    "es": frozenset("""yo me estoy soy quiero kiero qiero tengo he estado voy veo encuentro aguanto
+    puedo siento pienso creo ando sigo llevo necesito odio vivo hago digo hice tome deje escribi
+    regale compre decidi pense quise perdi reprobe intente junte guarde estuve fui""".split()),
 }
+#: Spanish verbs in the third person: with a person named before them ("mi hermana dice q no
+#: le ve sentido a nada y q quiere desaparecer"), the clause is about that person.
+#: (Only forms that cannot be the first person or another word: not "queria", "esta", "regalo".)
+THIRD_VERBS_ES = frozenset("""quiere kiere piensa dice dijo anda tiene necesita encuentra aguanta
+siente hizo escribio decidio penso perdio reprobo vive habla amenaza amenazo quiso intento
+trato""".split())
 REPORTING = frozenset("said says told texted wrote whispered posted messaged saying dijo dice "
-                      "escribio conto".split())
+                      "escribio conto comento confeso menciono mando publico subio escribe "
+                      "cuenta platico aviso dijeron".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -127,12 +137,22 @@ chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma hu
 THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
 
 
+#: A Spanish figure of speech that can explain a crisis phrase it overlaps has a word of dying
+#: or killing in it ("me muero de la pena", "este trabajo me mata").
+DEATH_FIGURE_ES = re.compile(r"\b(?:mor\w*|muer\w*|mat\w*|suicid\w*|muerte)\b")
+
 #: Words without which a message has no Spanish phrase to find (the Spanish layers are skipped).
 SPANISH_WORDS = re.compile(
     r"\b(?:me|mi|mis|se|no|ya|quiero|kiero|quiere|que|q|de|la|el|lo|los|las|su|sus|y|pa|para"
     r"|estoy|estar|soy|tengo|mato|morir\w*|muert\w*|matar\w*|suicid\w*|vida|vivir|pastillas"
     r"|sobre ?dosis|ojala|nadie|todos|carta|cortar\w*|tomar\w*|tome|tomo|hijo|hija|nino|bebe"
-    r"|respira|desmay\w*|dosis|puedo|cuanto\w*|estaria\w*|seguro|regal\w*|ahorcar\w*|tirar\w*)\b")
+    r"|respira|desmay\w*|dosis|puedo|cuanto\w*|estaria\w*|seguro|regal\w*|ahorcar\w*|tirar\w*"
+    # the stems of the Spanish crisis and emergency phrases, so that a message the language
+    # model takes for English ("sigo lastimandome a escondidas") is still read for them
+    r"|sigo|lastim\w*|herir\w*|colg\w*|ahorc\w*|envenen\w*|tiro|balazo|despedi\w*|adios"
+    r"|cartas?|mejor|viv[oa]|ganas|venas|puente|vias|soga|cuerda|veneno|k|xq|pq|ni|una|en|es"
+    r"|esta|voy|ando|hoy|noche|manana|si|con|mas|pero|porque|cuando|aqui|aventar\w*"
+    r"|quisiera|queria|desaparecer|sangr\w*|hinch\w*|convuls\w*|inconsciente|pecho)\b")
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
@@ -159,6 +179,7 @@ class Hit:
     negated: bool = False
     span: tuple[int, int] = (0, 0)  # where in the folded clause
     other: bool = False  # a wide-layer word said of someone else
+    lang: str = "en"  # the layer that found it
 
 
 @dataclass
@@ -258,6 +279,9 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
             return "me"
         if word in third:
             return "other"
+        if lang == "es" and word in THIRD_VERBS_ES and any(
+                w in third for w in before[:len(before) - distance - 1]):
+            return "other"
     after = folded[end:].split()[:5] if end is not None else []
     if after and after[0] in ("from", "by", "de", "del") and any(w in third for w in after[1:]):
         return "other"
@@ -271,6 +295,23 @@ _FIRST_PERSON_PHRASE = re.compile(
     # a Spanish verb in the first person says who, whoever was named before ("mi jefe me
     # grito hoy. ya no quiero vivir")
     r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento)\b")
+
+
+#: Words that may stand between a reporting verb and the words it quotes ("me dijo q ya").
+QUOTE_GAP_ES = frozenset("q que k me le nos les ya asi bien como como que textual neta".split())
+
+
+def _quoted_es(folded: str, start: int) -> bool:
+    """Whether the words at ``start`` are quoted from someone named before a reporting verb,
+    with nothing of the writer's own between ('mi compa me dijo "ya no quiero vivir"')."""
+    before = folded[:start].split()
+    for i in range(len(before) - 1, max(-1, len(before) - 5), -1):
+        word = before[i]
+        if word in REPORTING:
+            return any(w in THIRD_PERSON["es"] for w in before[:i])
+        if word not in QUOTE_GAP_ES:
+            return False
+    return False
 
 
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
@@ -293,7 +334,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
             for match in pattern.finditer(folded):
                 span = match.span()
                 if outcome == DENIAL:
-                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span))
+                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
+                                    lang=lang))
                     continue
                 negated = outcome in (CRISIS, SOMEONE_ELSE) and _negated(folded, match.start())
                 found = outcome
@@ -306,13 +348,16 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
                          and who(context, offset + match.start(), offset + match.end(),
-                                 lang) == "other")
+                                 lang) == "other") or (
+                    outcome in (CRISIS, RISK, RISK_WEAK) and lang == "es"
+                    and _quoted_es(f"{prefix} {folded}" if prefix else folded,
+                                   (len(prefix) + 1 if prefix else 0) + match.start()))
                 if other and outcome == CRISIS:
                     # pills taken by someone else, with no word of intent: an emergency
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
                         _INTENT.search(folded)) else SOMEONE_ELSE
                 hits.append(Hit(found, clause, match.group(0), negated, span,
-                                other=other and outcome != CRISIS))
+                                other=other and outcome != CRISIS, lang=lang))
     return hits
 
 
@@ -338,7 +383,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # before it ("i said i want to die but i didnt mean it")
     denials = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated}
     covered = denials | {c - 1 for c in denials}
-    reading.hits = [Hit(h.outcome, h.clause, h.phrase, True, h.span, h.other)
+    reading.hits = [replace(h, negated=True)
                     if h.clause in covered and h.outcome in (CRISIS, SOMEONE_ELSE, RISK,
                                                              RISK_WEAK) else h
                     for h in reading.hits]
@@ -355,9 +400,12 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
                 reading.hits.append(hit)
     # a figure of speech that covers a crisis phrase explains it ("gonna die if i have to count
     # one more z-pak", "me quiero morir de la pena")
-    figures = [h for h in reading.hits if h.outcome == DISTRESS]
+    # (a Spanish figure only when it is one about dying or killing: "ya no puedo" inside "ya
+    # no puedo seguir viviendo" explains nothing)
+    figures = [h for h in reading.hits if h.outcome == DISTRESS and (
+        h.lang != "es" or DEATH_FIGURE_ES.search(h.phrase))]
     reading.hits = [
-        Hit(DISTRESS, h.clause, h.phrase, h.negated, h.span, h.other)
+        replace(h, outcome=DISTRESS)
         if h.outcome in (CRISIS, SOMEONE_ELSE) and any(
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
             for f in figures) else h

@@ -401,8 +401,34 @@ DENIAL_EN = [
 
 # --- Spanish ---------------------------------------------------------------------------------
 PILLS_ES = r"(?:pastillas|pildoras|medicinas|medicamentos|pastas|tabletas|meds)"
+
+# Building blocks for the Spanish groups below (folded text: no accents, lowercase).
+#: The first person wanting, planning or thinking of something, in the tenses people use.
+WANT_ES = (r"(?:quiero|kiero|qiero|quiera|quisiera|queria|deseo|deseaba|ganas de|tengo ganas de"
+           r"|me dan ganas de|me gustaria|prefiero|preferiria|solo quiero|nomas quiero|voy a"
+           r"|iba a|pienso|pensaba|pienso en|pensando en|pense en|he pensado en|e pensado en"
+           r"|eh pensado en|planeo|planeando|decidi|intente|trate de|estoy por|ya mero)")
+#: "me" before the verb: "me quiero colgar", "me voy a aventar".
+ME_WANT_ES = (r"me (?:quiero|kiero|qiero|quisiera|queria|quiera|voy a|iba a|pienso|dan ganas de"
+              r"|gustaria|deberia|podria|puedo|vuelvo a|volvi a|estoy por|intente|trate de)")
+#: Places people jump from or in front of.
+PLACES_ES = (r"(?:puente|edificio|techo|azotea|balcon|ventana|tren|trenes|vias|via del tren|metro"
+             r"|carro|carros|camion|trafico|autopista|freeway|highway|carretera|rio|mar|lago"
+             r"|precipicio|barranco|acantilado|overpass|paso a desnivel|segundo piso|tercer piso"
+             r"|ultimo piso|estacionamiento)")
+#: Jumping from or in front of a place: "tirarme del puente", "aventarme a las vias".
+JUMP_ES = (r"(?:tirar|aventar|lanzar|botar|arrojar|echar)(?:me|se|te)? (?:de|del|desde|al|a|a la"
+           r"|a las|a los|frente a|frente al|enfrente de|enfrente del|bajo|debajo de|abajo de|por)"
+           r"(?: (?:la|el|los|las|un|una|mi|ese|esa|este|esta))? (?:\w+ )?" + PLACES_ES)
+#: Self-injury or an accident at work: "me lastime la espalda cargando cajas" is not self-harm.
+#: Not the name of a course or a topic of the work: "curso de prevencion del suicidio".
+NOT_TRAINING_ES = (r"(?<!prevencion del )(?<!prevencion de )(?<!prevenir el )(?<!riesgo de )"
+                   r"(?<!riesgo del )(?<!sobre el )(?<!tema del )")
+AT_WORK_ES = (r"(?! (?:la|el|los|las|mi|mis) (?:espalda|rodilla|rodillas|mano|manos|pie|pies|cuello"
+              r"|hombro|dedo|tobillo|cintura)\b| (?:cargando|levantando|trabajando|en el trabajo"
+              r"|con la caja|con las cajas|sin querer|por accidente))")
 SELF_ES = [
-    r"\bs[uo]+i?[cs]+i?d(?:arme|arm|arne|ar me|ario|io|a|al)\b",
+    NOT_TRAINING_ES + r"\bs[uo]+i?[cs]+i?d(?:arme|arm|arne|ar me|ario|io|a|al)\b",
     r"\b(?:matar(?:me|ne)|matarm)\b",
     r"\bme (?:quiero|kiero|qiero|quisiera|quiera|voy a|pienso|dan ganas de|gustaria|deberia|podria"
     r"|quieroo) (?:matar|suicidar|morir|quitar la vida|ir para siempre|desaparecer para siempre)\b",
@@ -438,7 +464,8 @@ SELF_ES = [
     r"\b(?:desaparecer|irme) para siempre\b",
     r"\bno (?:despertar|despertarme) (?:nunca|mas|jamas)\b",
     r"\bdormir y no despertar\b",
-    r"\bya no (?:aguanto|puedo) (?:mas )?(?:vivir|con la vida|con mi vida|seguir viviendo)\b",
+    r"\b(?:ya )?no (?:aguanto|puedo|soporto) (?:mas )?(?:vivir|con la vida|con mi vida|seguir"
+    r" viviendo|la vida|mi vida|estar viv[oa]|seguir viv[oa]|existir)\b",
     r"\b(?:tirarme|aventarme|lanzarme|botarme) (?:de|del|al|desde|frente|enfrente|por)\b",
     r"\bahorcarme\b",
     r"\b(?:pienso|pensando|pensamientos|pense|he pensado) (?:en|de) (?:matarme|suicidarme|morirme"
@@ -565,6 +592,129 @@ SELF_ES = [
     r"\bpa(?:ra)? (?:que|q) sigo$",
     r"\bme (?:quemo|queme|quemaba|corto|corte|rasguño|rasguno) con (?:un |el |una |la )?"
     r"(?:encendedor|cigarro|cigarrillo|navaja|cuchilla|rastrillo|vidrio|plancha)\b",
+    # --- by meaning class, in the verb forms people type (quiero, quisiera, queria, me voy a,
+    # pienso, he pensado, ando pensando), tolerant of misspellings ---
+    # suicide words and their misspellings ("zuicidarme", "suicidas", "suicdio")
+    NOT_TRAINING_ES + r"\b[sz][uo]+i?[cs]+i?d(?:arme|arse me|ar me|ario|io|ios|as|os)\b(?! (?:laboral|profesional"
+    r"|financiero|social|de (?:carrera|cuenta)))",
+    r"\bpensamientos (?:suicidas|de (?:muerte|morir|matarme|quitarme la vida|suicidio))\b",
+    # wanting to die, not to live, not to wake up
+    r"\b" + WANT_ES + r" (?:ya )?(?:morir|morirme|morime|morirm|murirme|estar muert[oa]|no estar"
+    r" viv[oa]|no vivir|no existir|dejar de vivir|dejar de existir|ya no despertar|no despertar"
+    r"|no despertarme|dormir y no despertar|dormirme y no despertar|dormir para siempre"
+    r"|irme de este mundo|irme para siempre|desaparecer para siempre|desaparecer de este mundo)\b",
+    r"\b(?:ya )?no (?:quiero|kiero|qiero|quisiera|queria|tengo ganas de|me dan ganas de) (?:ni )?"
+    r"(?:estar viv[oa]|seguir viv[oa]|seguir aqui|seguir en este mundo|existir|vivir|despertar"
+    r"|amanecer|abrir los ojos|ver otro dia)\b",
+    r"\bojala (?:ya )?(?:me muriera|me muera|me mueriera|no despierte|no despertara|no amanezca"
+    r"|no amaneciera|me atropellen|me atropellara|me diera algo y me muriera|no hubiera nacido"
+    r"|nunca hubiera nacido|me llevara la muerte|me pase algo y ya)\b",
+    r"\b(?:quisiera|quiero|deseo) (?:no )?haber (?:nacido|nacido nunca)\b",
+    # acts and means, said of oneself: pills, hanging, jumping, cutting, a gun, a car, poison
+    r"\b(?:colgarme|colgar me)\b(?! (?:el|la|los|las) (?:telefono|llamada|cel|celular))",
+    r"\bme (?:quiero|kiero|voy a|pienso|iba a|dan ganas de) (?:colgar|ahorcar)\b(?! (?:el|la)"
+    r" (?:telefono|llamada|cel))",
+    r"\b(?:envenenarme|envenenar me|me quiero envenenar|me voy a envenenar)\b",
+    r"\b(?:pegarme|darme|meterme|echarme) un (?:tiro|balazo|plomazo|disparo|balaso)\b",
+    r"\b(?:volarme|reventarme) la cabeza\b",
+    r"\bme (?:quiero|voy a|pienso|iba a) (?:pegar|dar|meter) un (?:tiro|balazo|plomazo|disparo)\b",
+    r"\b(?:cortarme|abrirme|me corto|me corte|me quiero cortar|me voy a cortar) las venas\b",
+    r"\b" + JUMP_ES + r"\b",
+    r"\b(?:tirarme|aventarme|lanzarme|echarme|atravesarme) (?:a|al|enfrente de|enfrente del|frente a"
+    r"|frente al|debajo de|bajo) (?:un |el |la |los )?(?:tren|metro|carro|camion|trailer|bus"
+    r"|autobus|trafico|traila)\b",
+    r"\b(?:tomarme|hacerme|darme|meterme|provocarme|me (?:quiero |kiero |voy a |pienso |iba a"
+    r" |quisiera )?(?:tomar|hacer|dar|meter|provocar)) (?:una )?sobre ?dosis\b",
+    r"\bcuant[oa]s (?:\w+ )?(?:tomarme|me tengo que tomar|me tomaria|tendria que tomarme"
+    r"|necesito (?:pa|para) (?:no despertar|morir|que sea)|son mortales|es mortal)\b",
+    r"\b(?:ya )?se (?:cuantas|cuantos|cuales|que) (?:\w+ ){0,2}(?:tomarme|tragarme|usar pa"
+    r"|me tomaria)\b",
+    r"\b(?:no creo|no se si|dudo) (?:q|que)? ?(?:siga|este|vaya a estar|vaya a seguir|llegue)"
+    r" (?:viv[oa]|aqui|con vida|en este mundo)\b",
+    r"\b(?:siga|seguir|este|sigo) viv[oa] (?:pa|para) (?:verlo|entonces|ese dia|cuando|la otra"
+    r"|el otro|fin de)\b",
+    r"\bme (?:corte|lastime|queme|hice da[nñ]o|rasgune|pegue) (?:otra vez |de nuevo )?en el"
+    r" ba[nñ]o\b",
+    r"\b" + WANT_ES + r" (?:una )?sobre ?dosis\b",
+    r"\b(?:tomarme|tragarme|beberme|meterme) (?:toda |todas |todo |el |la |un |una )?(?:\w+ )?"
+    r"(?:de )?(?:las |mis |los )?(?:" + PILLS_ES[3:-1] + r"|veneno|cloro|raticida|insulina)"
+    r" (?:pa|para|y) (?:morir|no despertar|ya no|acabar|dormir para siempre|que todo)\b",
+    r"\b(?:estrellarme|chocar a proposito|estrellar el carro a proposito|chocar el carro a proposito"
+    r"|meterme al trafico|atravesarme en la autopista)\b",
+    r"\b(?:estrellar|chocar|aventar)(?:me)? (?:el |mi )?(?:carro|coche|auto|troca|camioneta)?"
+    r" ?(?:contra|en) (?:un |una |el |la )?(?:poste|pared|muro|arbol|puente|trailer|camion)"
+    r"(?: (?:a proposito|apropos\w*|pa|para))?\b(?! sin querer| por accidente)",
+    # self-harm, past and present ("me volvi a cortar", "me lastimo", "sigo cortandome")
+    r"\b(?:cortandome|lastimandome|rasgu[nñ]andome|quemandome a proposito|golpeandome|haciendome"
+    r" da[nñ]o|haciendome cortadas)\b" + AT_WORK_ES,
+    r"\bme (?:volvi a|vuelvo a|sigo|he vuelto a|volvere a|voy a volver a) (?:cortar|lastimar"
+    r"|quemar|hacer da[nñ]o|rasgu[nñ]ar|golpear)\b" + AT_WORK_ES,
+    r"\b(?:volvi a|vuelvo a|sigo|ganas de|quiero|kiero|quisiera) (?:cortarme|lastimarme|quemarme"
+    r"|hacerme da[nñ]o|hacerme cortadas|golpearme)\b" + AT_WORK_ES,
+    r"\bme (?:lastimo|lastime|corto|corte|quemo|queme|golpeo|pego) (?:yo )?(?:mism[oa] )?(?:pa"
+    r" (?:sentir|calmarme|castigarme)|para (?:sentir|calmarme|castigarme)|cuando me siento"
+    r"|cuando estoy (?:triste|mal|sol[oa])|porque me siento|xq me siento|cada vez que me siento"
+    r"|todas las noches|en las noches|a escondidas)\b",
+    r"\bme (?:hago|hice|sigo haciendo|he hecho) (?:da[nñ]o|cortes|cortadas|heridas|quemaduras)\b",
+    # a plan, timing, and means made ready ("ya tengo todo planeado", "esta noche")
+    r"\b(?:ya )?(?:tengo|esta|tengo ya) todo (?:listo|preparado|planeado|decidido|pensado)"
+    r"(?: (?:pa|para) (?:esta noche|hoy|manana|el (?:lunes|martes|miercoles|jueves|viernes"
+    r"|sabado|domingo)|cuando))?\b(?! (?:pa|para) (?:el |la |mi )?(?:examen|ptce|ptcb|entrevista"
+    r"|clase|curso|mudanza|viaje|fiesta|boda))",
+    r"\b(?:esta noche|hoy en la noche|hoy|manana|el (?:viernes|sabado|domingo|lunes)) (?:lo hago"
+    r"|me mato|me voy|se acaba todo|termina todo|acabo con todo|es el dia|es la noche)\b",
+    r"\b(?:esta es|es|sera|va a ser) mi ultim[ao] (?:noche|dia)\b(?! (?:en|de|con|trabajando"
+    r"|de trabajo|en la farmacia|en cvs|en walgreens))",
+    r"\bya (?:lo )?(?:decidi|tengo decidido)\b(?= (?:\w+ ){0,3}(?:me voy|irme|acabar|hoy|esta noche"
+    r"|manana|no hay vuelta|de este mundo|ya no))",
+    r"\b(?:tengo|traigo|compre|consegui|guarde) (?:una |la |un |el )?(?:soga|cuerda|pistola|arma"
+    r"|navaja|cuchilla|raticida|veneno)\b(?= (?:\w+ ){0,4}(?:pa|para) (?:mi|matarme|cuando|usarla"
+    r"|hacerlo|acabar|esta noche|hoy)\b)",
+    # goodbyes, letters, things given away
+    r"\b(?:este es|esto es|es) (?:mi )?(?:adios|despedida|ultimo mensaje)\b",
+    r"\b(?:les|le) (?:deje|escribi|dejo|estoy escribiendo) (?:una |unas |mis |las |otra )?cartas?"
+    r" (?:a|para|pa) (?:mis|mi) (?:hij[oa]s?|papas|padres|mama|papa|familia|esposo|esposa|herman"
+    r"[oa]s?|novi[oa]|abuel[oa]s?)\b",
+    r"\b(?:escribi|deje|estoy escribiendo|dejo) (?:una |unas |mis |las )?cartas? (?:a|para|pa)"
+    r" (?:mis|mi) (?:hij[oa]s?|papas|padres|familia) (?:por si|pa cuando|para cuando|despidiendome)\b",
+    r"\b(?:regale|regalando|estoy regalando|ya regale|le regale|les regale|ya di|di) (?:todas )?"
+    r"(?:mis )?(?:cosas|ropa|perr[oa]|gat[oa]|mascotas?|pertenencias|joyas|carro|troca)\b"
+    r"(?= (?:\w+ ){0,6}(?:no (?:las|los|lo|la) (?:voy a )?(?:ocupar|necesitar)|ya no|por si|pa cuando"
+    r"|para cuando|despues de)\b)",
+    r"\bya no (?:las|los|lo|la|me) (?:voy a )?(?:ocupar|necesitar|hacer falta)\b",
+    r"\b(?:me despedi|ya me despedi|me estoy despidiendo|despidiendome|vengo a despedirme"
+    r"|quiero despedirme) (?:de )?(?:todos|todo el mundo|mi familia|ustedes|de ti|de mis)\b",
+    r"\bgracias por todo(?:,| y)? (?:adios|ya no|los quiero|perdon|perdonen)\b",
+    # a burden: "todos estarian mejor sin mi", "soy una carga pa mis hijos"
+    r"\b(?:soy|seria|me siento|siento q soy|siento que soy) (?:una |un |puro |pura )?(?:carga"
+    r"|estorbo|problema) (?:pa|para|a) (?:todos|todo el mundo|mi |mis |la familia|ellos|mi familia)",
+    r"\b(?:todos|todo el mundo|mi familia|mis hijos|mi mama|mis papas|el mundo|la gente)"
+    r" (?:\w+ )?(?:estarian|estaria|estara|estaran|vivirian|viviria|seria|serian) (?:\w+ )?"
+    r"(?:mejor|mas feliz|mas felices|tranquil[oa]s?) (?:sin mi|si (?:yo )?(?:no estuviera|me muero"
+    r"|me muriera|no existiera|desapareciera))\b",
+    r"\bsin mi (?:todos|todo|estarian|estaria|seria) (?:\w+ )?(?:mejor|mas facil|mas feliz)\b",
+    # no way out, no future, no reason to live
+    r"\b(?:la |mi )?vida no (?:tiene|le veo|le encuentro) (?:ningun |ni )?(?:sentido|caso|razon"
+    r"|chiste)\b",
+    r"\b(?:no|ya no|ni) (?:tengo|encuentro|veo|hay|me queda|me quedan|le veo|le encuentro)"
+    r" (?:\w+ ){0,2}(?:sentido|razon|razones|motivo|motivos|caso|ganas|porque) (?:pa |para |de"
+    r" |a |en |pa' )?(?:vivir|seguir viviendo|seguir viv[oa]|la vida|mi vida|estar viv[oa]"
+    r"|existir|seguir aqui|seguir en este mundo|levantarme)\b",
+    r"\b(?:no hay|no veo|no encuentro|no tengo) (?:otra )?salida\b(?! (?:de|del|en|pa|para) (?:la"
+    r" |el |este |esta )?(?:farmacia|trabajo|retail|turno|chamba|estacionamiento))",
+    r"\b(?:no tengo|no le veo|sin) futuro\b(?= (?:\w+ ){0,3}(?:mejor|morir|ni ganas|pa que|para que"
+    r"|ya no|desaparecer|vivir)\b)",
+    r"\bmejor (?:desaparecer|desaparezco|me desaparezco|morirme|me muero|estar muert[oa]|ya no"
+    r" estar|no existir|me voy de este mundo)\b",
+    r"\b(?:no|ni) (?:voy a|vaya a|creo q voy a|creo que voy a|se si voy a|se si vaya a|pienso)"
+    r" (?:estar|seguir) (?:aqui|aca|viv[oa]|en este mundo|con vida)\b(?! (?:manana|el |la |los"
+    r" |las |en |esta semana|hoy|el dia))",
+    r"\b(?:renunciar|rendirme) (?:a|de) (?:la|mi) vida\b|\brenunciar\b.* y a la vida\b",
+    r"\bya me (?:rendi|canse) de (?:vivir|la vida|todo y de todos|luchar contra todo)\b",
+    # "voy a" / "quiero" + an act, with "me" before the verb ("me quiero aventar")
+    r"\b" + ME_WANT_ES + r" (?:matar|suicidar|morir|quitar la vida|envenenar|ahorcar|pegar un tiro"
+    r"|cortar las venas)\b",
+    r"\b" + ME_WANT_ES + r" " + JUMP_ES + r"\b",
 ]
 OTHER_ES = [
     r"\b(?:ya no va a (?:necesitar|ocupar)|no va a estar aqui|ya no va a estar)\b",
@@ -605,6 +755,41 @@ OTHER_ES = [
     r"\b(?:ha juntado|ha guardado|tiene guardadas|tiene juntadas|esta juntando)"
     r" (?:suficientes |muchas |bastantes |todas (?:sus |las )?)?" + PILLS_ES + r"\b",
     r"\bya no aguanta\b.*\b(?:todo|algo) (?:planeado|listo|decidido|preparado)\b",
+    # --- by meaning class: the same acts said of a coworker, a patient, a friend, family ---
+    r"\b(?:colgarse|envenenarse|ahorcarse|volarse la cabeza|cortarse las venas)\b(?! (?:el|la)"
+    r" (?:telefono|llamada|cel))",
+    r"\b(?:pegarse|darse|meterse|echarse) un (?:tiro|balazo|plomazo|disparo)\b",
+    r"\bse (?:quiere|kiere|queria|quisiera|va a|iba a|piensa|puede|intento|trato de|quizo|quiso)"
+    r" (?:colgar|ahorcar|envenenar|pegar un tiro|dar un tiro|cortar las venas|aventar|tirar"
+    r"|lanzar|dormir y no despertar|matar|suicidar|morir)\b",
+    r"\b(?:tirarse|aventarse|lanzarse|arrojarse|echarse) (?:de|del|desde|al|a|a la|a las|a los"
+    r"|frente a|frente al|enfrente de|enfrente del|bajo|debajo de|por)(?: (?:la|el|los|las|un|una"
+    r"|su|ese|esa))? (?:\w+ )?" + PLACES_ES + r"\b",
+    r"\bse (?:va a|quiere|piensa|iba a) " + JUMP_ES + r"\b",
+    r"\b(?:tomarse|tragarse|beberse) (?:toda |todas |todo |el |la |un |una )?(?:frasco |bote "
+    r"|caja |monton )?(?:de )?(?:sus |las |los )?(?:" + PILLS_ES[3:-1] + r"|veneno|cloro|raticida"
+    r"|insulina)\b",
+    r"\b(?:tomarse|hacerse|darse|provocarse) (?:una )?sobre ?dosis\b",
+    r"\b(?:quiere|kiere|queria|dice q quiere|dice que quiere|piensa|va a|iba a) (?:tomar|tomarse)"
+    r" (?:una )?sobre ?dosis\b",
+    r"\bmejor (?:se muere|se mata|morirse|matarse|se quita la vida|desaparece|no existir)\b",
+    r"\b(?:ya )?no quiere (?:ni )?(?:estar viv[oa]|seguir viv[oa]|seguir aqui|estar aqui|despertar"
+    r"|amanecer|seguir|vivir|existir)\b",
+    r"\b(?:quiere|kiere|queria|quisiera) (?:ya )?(?:dormirse y no despertar|no despertar|dejar de"
+    r" vivir|dejar de existir|irse de este mundo|desaparecer)\b",
+    r"\bregal(?:o|a|ando|ado|aba) (?:todas |toda |todos )?(?:sus|su) (?:cosas|ropa|perr[oa]"
+    r"|gat[oa]|mascotas?|pertenencias|joyas|carro|troca|libros|uniformes?|herramientas)\b",
+    r"\b(?:se )?(?:esta|anda|andaba|estaba) (?:cortandose|lastimandose|haciendose da[nñ]o"
+    r"|quemandose a proposito|despidiendose de todos)\b",
+    r"\bse (?:volvio a|vuelve a|sigue|ha vuelto a) (?:cortar|lastimar|hacer da[nñ]o|quemar)\b",
+    r"\b(?:es|se siente|dice q es|dice que es) (?:una |un )?(?:carga|estorbo) (?:pa|para) (?:todos"
+    r"|su familia|sus hijos|nosotros)\b",
+    r"\b(?:todos|su familia|sus hijos|nosotros) (?:estariamos|estarian|estaria|estaremos)"
+    r" (?:mejor|mas tranquilos) sin (?:el|ella)\b",
+    r"\b(?:tiene|tenia) (?:todo )?(?:planeado|un plan|una fecha) (?:pa|para) (?:matarse|morir"
+    r"|suicidarse|quitarse|irse|acabar)\w*",
+    r"\b(?:amenaza|amenazo|amenazando) con (?:matarse|suicidarse|quitarse la vida|tirarse"
+    r"|aventarse|hacerse da[nñ]o|cortarse|tomarse|colgarse)\b",
 ]
 EMERGENCY_ES = [
     r"\bno (?:le |me |te )?(?:para|deja) de sangrar\b",
@@ -630,10 +815,46 @@ EMERGENCY_ES = [
     r"\bdesplom\w*",
     r"\b(?:esta teniendo|le esta dando|le dio|tuvo) un (?:infarto|derrame|ataque al corazon)\b",
     r"\b(?:le|me) duele (?:mucho |muy fuerte )?el pecho\b",
+    # --- by meaning class: an emergency happening now ---
+    # not breathing, choking
+    r"\b(?:dejo de|deja de|no esta|casi no|apenas) respir(?:ar|ando|a)\b",
+    r"\b(?:le|me) cuesta (?:mucho )?respirar\b",
+    r"\bse (?:esta )?(?:asfixiando|atragant\w+|ahog[oa])\b",
+    # unconscious, collapsed, seizure, stroke
+    r"\b(?:perdio|perdio el|esta perdiendo el) (?:el )?(?:conocimiento|sentido)\b",
+    r"\bno (?:lo|la|le) (?:puedo|podemos) despertar\b",
+    r"\bno abre los ojos\b",
+    r"\b(?:esta|quedo|se quedo) (?:tirad[oa]|tendid[oa]) (?:en el piso|en el suelo)\b(?= .*\bno\b)",
+    r"\b(?:le (?:esta dando|dio)|tuvo|esta teniendo) (?:un |una )?(?:ataque|convulsion|embolia"
+    r"|derrame)\b",
+    r"\b(?:se le (?:cayo|chueco)|tiene chueca|se le ve chueca) (?:la )?(?:cara|boca)\b",
+    # chest pain
+    r"\b(?:dolor|presion|apreton) (?:muy )?(?:fuerte )?(?:en el|de|del) pecho\b",
+    r"\b(?:le|me) (?:duele|aprieta|esta doliendo) (?:\w+ )?(?:el pecho|el brazo izquierdo)\b",
+    # bleeding
+    r"\b(?:mucha sangre|sangra mucho|sangrando mucho|se esta desangrando|no deja de sangrar)\b",
+    # an allergic reaction with swelling
+    r"\b(?:se le|se me|le|me) (?:esta |estan |empezo a |empezaron a )?(?:hinch\w+|inflam\w+"
+    r"|cerr\w+) (?:toda )?(?:la |los |el |las )?(?:cara|garganta|labios|lengua|boca|ojos|parpados)\b",
+    r"\b(?:cara|garganta|labios|lengua|boca) (?:muy )?(?:hinchad[oa]s?|inflamad[oa]s?)\b",
+    r"\b(?:anafila\w*|shock anafilactico|choque anafilactico|epipen|epi pen)\b",
+    r"\breaccion alergica (?:fuerte|grave|severa|muy fuerte)\b",
+    # too much taken by accident, a child swallowed something
+    r"\b(?:doble dosis|dosis doble|el doble de (?:la )?dosis|triple dosis)\b",
+    r"\b(?:tome|tomo|se tomo|me tome|le di|le dimos|le dio|le puse|me puse|se puso|me inyecte"
+    r"|se inyecto) (?:\w+ ){0,5}(?:por error|sin querer|por accidente|por equivocacion"
+    r"|accidentalmente)\b(?=.*\b(?:mal|mareo|mared[oa]|temblando|sudando|vomit\w*|desmay\w*|no"
+    r" reacciona|dosis|de mas|demasiad\w*|insulina|pastillas)\b)",
+    r"\b(?:se|se me|se le) (?:metio|metieron|echo) (?:\w+ ){0,3}(?:a|en) la boca\b(?=.*\b(?:pastilla"
+    r"|pila|cloro|jabon|quimico|detergente|capsula|veneno)\w*)",
+    r"\b(?:hij[oa]|bebe|nin[oa]|niñ[oa]|chiquit[oa]|nen[ea]|hijit[oa]|sobrinit[oa]|nieto|nieta)"
+    r" (?:\w+ ){0,3}se (?:trago|tomo|comio|bebio|metio)\b",
 ]
 MEDICAL_ES = [
     r"\b(?:cuant[oa]s?|que) (?:mg|miligramos|pastillas|dosis|ml|mililitros|cucharadas?|gotas)\b",
-    r"\b(?:puedo|se puede|podemos|le puedo|puede|pueden|debo|deberia) (?:tomar|dar|darle|mezclar"
+    r"\b(?:puedo|se puede|podemos|le puedo|puede|pueden|debo|deberia) (?!tomar (?:el|la|los|las|otra"
+    r" vez el|mi|un|una) (?:examen|ptce|ptcb|exam|excpt|curso|clases?|certificacion|prueba|test"
+    r"|turno|break|descanso|vacaciones|dias?|licencia|entrenamiento|ce)\b)(?:tomar|dar|darle|mezclar"
     r"|combinar|partir|triturar|tomarme|tomarlo|tomarla|dejar de tomar|beber)\b",
     r"\b(?:dosis|efectos secundarios|contraindicaciones|interaccion\w*|recetar|receta para)\b",
     r"\b(?:ibuprofeno|paracetamol|acetaminofen|amoxicilina|metformina|insulina|antibiotic[oa]s?"
@@ -646,6 +867,13 @@ MEDICAL_ES = [
     r"|en ayunas|antes|despues|cada)\b",
     r"\b(?:me|le) (?:da|de|causa|cause|provoca) (?:tos|sueno|mareo|dolor|nauseas|diarrea|comezon)\b",
     r"\b\w+(?:pril|sartan|statina|prazol|micina|cilina|azepam|oxetina|afil)\b",
+    # --- by meaning class: a question about a medication ---
+    r"\b(?:que|q|k) (?:me )?(?:tomo|puedo tomar|le doy|le puedo dar|me recomiendas|es bueno)"
+    r" (?:pa|para)\b",
+    r"\b(?:es malo|es bueno|es seguro|es peligroso|hace da[nñ]o|esta bien|pasa algo si) (?:tomar"
+    r"|mezclar|darle|tomarme|dejar de tomar)\b(?! (?:el|la) (?:examen|ptce|ptcb|curso|turno))",
+    r"\bpa(?:ra)? (?:el |la |los |las )?(?:dolor de \w+|fiebre|tos|gripe|gripa|alergia|alergias"
+    r"|presion|colesterol|diabetes|acidez|agruras|insomnio|nauseas|migrana|infeccion)\b",
 ]
 DISTRESS_ES = [
     r"\bme (?:mata|matan|esta matando|estan matando|va a matar|van a matar)\b",
@@ -666,12 +894,32 @@ DISTRESS_ES = [
     r"\b(?:estoy|llego|llegue|quede|quedo|dejo|dejaron|tiene|tienen|ando) (?:\w+ )?muert[oa]s?\b",
     r"\bmuert[oa] (?:por dentro|jaja|lol)\b",
     r"\bme (?:mataron|mato|mata) (?:los|las|el|la)\b",
-    r"\ba morir\b",
+    r"(?<!voy )(?<!vas )(?<!va )(?<!iba )(?<!vamos )\ba morir\b",
     r"\b(?:va a ser|fue|sera) mi muerte\b",
     r"\b(?:morir|morirme|muero) de (?:la )?(?:pena|verguenza|risa|sueno|aburrimiento|calor)\b",
     r"\bir a vivir\b",
     r"\bmataria (?:por|x)\b",
     r"\b(?:estuvo|esta|fue|era) de muerte\b",
+    # --- by meaning class: hyperbole and venting, not a crisis ---
+    r"\b(?:estoy|ando) (?:que me lleva|que no me calienta ni el sol|hasta la coronilla"
+    r"|hasta el copete)\b",
+    r"\bme lleva la (?:chingada|fregada|que me trajo|tristeza)\b",
+    r"\bno (?:aguanto|soporto|puedo con) (?:mas |ya )?(?:a |al |el |la |los |las |este |esta |estos"
+    r" |estas |mi |mis |tanto|tantas|tantos|otro|otra)",
+    r"\b(?:ya )?me (?:harte|hartaron|tienen harta|tienen harto)\b",
+    r"\bme (?:muero|moria|mori) (?:de|del|por|x)\b",
+    r"\b(?:me quiero|me queria|me voy a|quisiera) morir (?:de|del) (?:la )?(?:pena|verguenza"
+    r"|risa|sueno|hambre|cansancio|frio|calor|nervios|aburrimiento|flojera|envidia|ansias)\b",
+    r"\bni muert[oa]\b",
+    r"\b(?:mato|mataria|matar) (?:por|x) (?:un|una|unas|unos|el|la|dormir|descansar|vacaciones)\b",
+    r"\b(?:es|seria|fue|era|es un) (?:un )?suicidio\b(?! (?:pa|para) mi)",
+    r"\bsuicidio (?:laboral|profesional|financiero|social)\b",
+    r"\b(?:me mato|me mate|matarme|me estoy matando|matandome|me maten) (?:estudiando|trabajando"
+    r"|a estudiar|en el trabajo|en la farmacia|con (?:el|la|los|las) (?:estudio|examen|turnos?"
+    r"|horas|inventario)|haciendo|pa pasar|para pasar)\b",
+    r"\b(?:me|nos) (?:va|van) a matar (?:si|cuando|con)\b",
+    r"\bme (?:tiene|tienen|trae|traen) (?:muert[oa]|hart[oa]|quemad[oa]|agotad[oa]|frit[oa]"
+    r"|de malas|hecho polvo|hecha polvo)\b",
 ]
 
 # Spanish has no embedding to carry meaning (the model reads English only), so a second, wider
@@ -679,7 +927,8 @@ DISTRESS_ES = [
 # that is not a known figure of speech ("me muero de sueño", "este trabajo me mata") is read
 # as a crisis.
 RISK_ES = [
-    r"\b(?:morir\w*|muerte|muert[oa]s?|matar\w*|suicid\w*|sui?sid\w*|quitarme|desaparecer|acabar"
+    NOT_TRAINING_ES + r"\b(?:suicid\w*|sui?sid\w*)\b",
+    r"\b(?:morir\w*|muerte|muert[oa]s?|matar\w*|quitarme|desaparecer|acabar"
     r" con|despedida|despedirme|despidiendome|cortarme|cortadas|ahorcar\w*|no quiero vivir"
     r"|ganas de vivir|dejar de vivir|dejar de existir|carga para|no despertar|dormir para siempre"
     r"|para siempre|no aguanto mas|no puedo mas|no vale la pena vivir|adios|despedir\w*|rendirme"
