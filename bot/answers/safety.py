@@ -261,6 +261,8 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     """Whether the clause is about the writer ("me") or about someone else ("other"): the
     nearest subject before ``start``, else a person named after the phrase ("a goodbye letter
     from my husband"); "me" when nothing says."""
+    if lang == "es":
+        return _who_es(folded, start, end)
     before = folded[:start].split()
     first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
     # reported speech: "my coworker said 'i wont be here next week'" is about the coworker
@@ -279,11 +281,42 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
             return "me"
         if word in third:
             return "other"
-        if lang == "es" and word in THIRD_VERBS_ES and any(
-                w in third for w in before[:len(before) - distance - 1]):
-            return "other"
     after = folded[end:].split()[:5] if end is not None else []
     if after and after[0] in ("from", "by", "de", "del") and any(w in third for w in after[1:]):
+        return "other"
+    return "me"
+
+
+def _who_es(folded: str, start: int, end: int | None = None, clause_start: int = 0) -> str:
+    """:func:`who` in Spanish, where the subject is often left out and the verb says who.
+    ``clause_start``: where the phrase's clause begins in ``folded`` (the words before it are
+    the message's earlier clauses). Someone else only when something links the phrase to
+    them: a person in its own clause ("mi hermana no le ve sentido"), a third-person verb
+    ("mi hermana... dice q quiere desaparecer"), or their words reported ("mi compa me dijo q
+    ya no quiere vivir"); a person named in an earlier clause alone is not enough ("mi jefe me
+    corrio y ya no le veo sentido a nada" is the writer's own). Errs towards the writer."""
+    before = folded[:start].split()
+    own = len(folded[:clause_start].split())  # words of the earlier clauses
+    first, third = FIRST_PERSON["es"], THIRD_PERSON["es"]
+    for i in range(len(before) - 1, max(-1, len(before) - 1 - REPORTING_WINDOW), -1):
+        if before[i] in REPORTING:
+            between = before[i + 1:]
+            if any(w in third for w in before[:i]) and not any(
+                    w in first and w not in OBJECT_PRONOUNS for w in between):
+                return "other"
+            break
+    for distance, word in enumerate(reversed(before)):
+        index = len(before) - distance - 1
+        if word in OBJECT_PRONOUNS and distance > 0:
+            continue
+        if word in first:
+            return "me"
+        if word in third:
+            return "other" if index >= own else "me"
+        if word in THIRD_VERBS_ES and any(w in third for w in before[:index]):
+            return "other"
+    after = folded[end:].split()[:5] if end is not None else []
+    if after and after[0] in ("de", "del") and any(w in third for w in after[1:]):
         return "other"
     return "me"
 
@@ -294,7 +327,8 @@ _FIRST_PERSON_PHRASE = re.compile(
     r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b"
     # a Spanish verb in the first person says who, whoever was named before ("mi jefe me
     # grito hoy. ya no quiero vivir")
-    r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento)\b")
+    r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento|veo"
+    r"|encuentro|sigo|ando|necesito|hago|hice|deje|escribi|regale|decidi|pense|intente|yo)\b")
 
 
 #: Words that may stand between a reporting verb and the words it quotes ("me dijo q ya").
@@ -343,15 +377,20 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 # opens its clause ("she wants to sleep and never wake up")
                 words_before = folded[:match.start()].split()
                 opens = len(words_before) < 2
-                context = f"{prefix} {folded}" if prefix and opens else folded
+                # (Spanish reads the whole message before the phrase: :func:`_who_es` weighs
+                # what the earlier clauses say)
+                context = f"{prefix} {folded}" if prefix and (opens or lang == "es") else folded
                 offset = len(context) - len(folded)
+                if lang == "es":
+                    subject = _who_es(context, offset + match.start(), offset + match.end(),
+                                      clause_start=offset)
+                else:
+                    subject = who(context, offset + match.start(), offset + match.end(), lang)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
-                         and who(context, offset + match.start(), offset + match.end(),
-                                 lang) == "other") or (
+                         and subject == "other") or (
                     outcome in (CRISIS, RISK, RISK_WEAK) and lang == "es"
-                    and _quoted_es(f"{prefix} {folded}" if prefix else folded,
-                                   (len(prefix) + 1 if prefix else 0) + match.start()))
+                    and _quoted_es(context, offset + match.start()))
                 if other and outcome == CRISIS:
                     # pills taken by someone else, with no word of intent: an emergency
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (

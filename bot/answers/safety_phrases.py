@@ -670,6 +670,17 @@ SELF_ES = [
     r"\b(?:tengo|traigo|compre|consegui|guarde) (?:una |la |un |el )?(?:soga|cuerda|pistola|arma"
     r"|navaja|cuchilla|raticida|veneno)\b(?= (?:\w+ ){0,4}(?:pa|para) (?:mi|matarme|cuando|usarla"
     r"|hacerlo|acabar|esta noche|hoy)\b)",
+    # pills taken or kept on purpose ("ya tengo las pastillas guardadas"), by whoever the
+    # clause is about
+    r"\b(?:tome|tomo|trague|trago|me tome|me trague|se tomo|se trago|tomaron) (?:\w+ ){0,5}"
+    + PILLS_ES + r" (?:\w+ ){0,3}(?:a proposito|apropos\w*|pa morir|para morir|pa no despertar"
+    r"|para no despertar|pa matarse|para matarse|pa matarme|para matarme)\b",
+    r"\b(?:ya )?(?:tengo|traigo|junte|guarde) (?:\w+ ){0,3}" + PILLS_ES + r" (?:\w+ )?(?:guardad\w+"
+    r"|juntad\w+|escondid\w+|acumulad\w+|ahorrad\w+|contad\w+|separad\w+|suficientes)\b"
+    r"(?! (?:en|pa|para) (?:el|la|los) (?:gabinete|botiquin|cocina|trabajo|dolor|viaje|mes))",
+    r"\b(?:cuando|pa cuando|para cuando|si) (?:yo )?(?:ya )?no (?:este|estar|exista|existir"
+    r"|estuviera)\b(?! (?:en|de|trabajando|ocupad\w+|disponible|en casa|aqui (?:el|la|manana"
+    r"|en la manana)))",
     # goodbyes, letters, things given away
     r"\b(?:este es|esto es|es) (?:mi )?(?:adios|despedida|ultimo mensaje)\b",
     r"\b(?:les|le) (?:deje|escribi|dejo|estoy escribiendo) (?:una |unas |mis |las |otra )?cartas?"
@@ -689,7 +700,8 @@ SELF_ES = [
     r"\b(?:soy|seria|me siento|siento q soy|siento que soy) (?:una |un |puro |pura )?(?:carga"
     r"|estorbo|problema) (?:pa|para|a) (?:todos|todo el mundo|mi |mis |la familia|ellos|mi familia)",
     r"\b(?:todos|todo el mundo|mi familia|mis hijos|mi mama|mis papas|el mundo|la gente)"
-    r" (?:\w+ )?(?:estarian|estaria|estara|estaran|vivirian|viviria|seria|serian) (?:\w+ )?"
+    r" (?:\w+ )?(?:estarian|estaria|estara|estaran|vivirian|viviria|seria|serian|van a estar"
+    r"|va a estar|vivirán|van a vivir) (?:\w+ )?"
     r"(?:mejor|mas feliz|mas felices|tranquil[oa]s?) (?:sin mi|si (?:yo )?(?:no estuviera|me muero"
     r"|me muriera|no existiera|desapareciera))\b",
     r"\bsin mi (?:todos|todo|estarian|estaria|seria) (?:\w+ )?(?:mejor|mas facil|mas feliz)\b",
@@ -788,6 +800,10 @@ OTHER_ES = [
     r" (?:mejor|mas tranquilos) sin (?:el|ella)\b",
     r"\b(?:tiene|tenia) (?:todo )?(?:planeado|un plan|una fecha) (?:pa|para) (?:matarse|morir"
     r"|suicidarse|quitarse|irse|acabar)\w*",
+    r"\b(?:ya )?tiene todo (?:listo|preparado|planeado|decidido) (?:pa|para) (?:irse|matarse"
+    r"|morir|acabar|quitarse|hacerlo|esta noche|hoy)\b",
+    r"\b(?:me )?(?:dijo|dice|conto|escribio) (?:q|que) ya tiene todo (?:listo|preparado|planeado"
+    r"|decidido)\b(?! (?:pa|para) (?:el|la|su|sus|las|los) )",
     r"\b(?:amenaza|amenazo|amenazando) con (?:matarse|suicidarse|quitarse la vida|tirarse"
     r"|aventarse|hacerse da[nñ]o|cortarse|tomarse|colgarse)\b",
 ]
