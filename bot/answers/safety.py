@@ -139,7 +139,7 @@ THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
 
 #: A Spanish figure of speech that can explain a crisis phrase it overlaps has a word of dying
 #: or killing in it ("me muero de la pena", "este trabajo me mata").
-DEATH_FIGURE_ES = re.compile(r"\b(?:mor\w*|muer\w*|mat\w*|suicid\w*|muerte)\b")
+DEATH_FIGURE_ES = re.compile(r"\b(?:mor\w*|muer\w*|mat\w*|suicid\w*|muerte|desaparec\w*)\b")
 
 #: Words without which a message has no Spanish phrase to find (the Spanish layers are skipped).
 SPANISH_WORDS = re.compile(
@@ -348,6 +348,24 @@ def _quoted_es(folded: str, start: int) -> bool:
     return False
 
 
+_QUOTE = re.compile(r"[\"“”«»]([^\"“”«»]{3,})[\"“”«»]")
+
+
+def _reported_quotes_es(text: str) -> list[str]:
+    """The folded words quoted after a reporting verb whose subject is someone else ('mi
+    compa me dijo "ya no quiero vivir"')."""
+    quotes = []
+    for match in _QUOTE.finditer(text):
+        before = fold(text[:match.start()]).split()
+        gap = len(before)
+        while gap and before[gap - 1] in QUOTE_GAP_ES:
+            gap -= 1
+        if gap and before[gap - 1] in REPORTING and any(
+                w in THIRD_PERSON["es"] for w in before[:gap - 1]):
+            quotes.append(fold(match.group(1)))
+    return quotes
+
+
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     """Who a clause is about when no phrase says: its own subject (a person word among its
     first words), else the nearest subject before it in the message; "me" when nothing says."""
@@ -418,6 +436,17 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         prefix = " ".join(folded_parts[:i])
         for lang, layer in layers:
             reading.hits.extend(_scan(folded, i, layer, lang, prefix))
+    # words quoted from someone else ('mi amigo me escribio "ya no puedo mas, adios"'): the
+    # Spanish phrases in them are about that person
+    quoted = _reported_quotes_es(text)
+    if quoted:
+        inside = {i for i, folded in enumerate(folded_parts)
+                  if folded and any(folded in q for q in quoted)}
+        reading.hits = [
+            h if h.lang != "es" or h.clause not in inside or h.negated
+            else replace(h, outcome=SOMEONE_ELSE) if h.outcome == CRISIS
+            else replace(h, other=True) if h.outcome in (RISK, RISK_WEAK) else h
+            for h in reading.hits]
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
     # before it ("i said i want to die but i didnt mean it")
     denials = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated}

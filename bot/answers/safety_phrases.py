@@ -723,6 +723,35 @@ SELF_ES = [
     r" |las |en |esta semana|hoy|el dia))",
     r"\b(?:renunciar|rendirme) (?:a|de) (?:la|mi) vida\b|\brenunciar\b.* y a la vida\b",
     r"\bya me (?:rendi|canse) de (?:vivir|la vida|todo y de todos|luchar contra todo)\b",
+    # a passive wish to be dead ("quisiera q me atropellara un camion", "me da igual vivir o
+    # morir", "no deberia existir")
+    r"\b(?:quisiera|quiero|ojala|deseo|me gustaria|a veces quiero|rezo) (?:q|que) (?:me )?(?:atropell\w+"
+    r"|mat\w+|diera algo y|pasara algo y|llev\w+ (?:la muerte|dios|diosito))\b",
+    r"\bojala (?:q |que )?(?:me atropell\w+|no me (?:despierte|despertara|levante)|me muera)\b",
+    r"\b(?:me da igual|me vale|no me importa|me da lo mismo) (?:\w+ )?(?:vivir o morir|morir o vivir"
+    r"|si vivo o (?:si )?muero|si me muero|morirme|estar viv[oa] o muert[oa])\b",
+    r"\bno (?:deberia|debi|debo|merezco) (?:\w+ )?(?:existir|estar viv[oa]|estar aqui|haber nacido"
+    r"|seguir viv[oa]|vivir)\b",
+    r"\b(?:q|que) (?:ya )?(?:todo se (?:acabe|termine)|se (?:acabe|termine) todo|acabe todo"
+    r"|termine todo)\b(?! (?:el|la|este|esta|mi) )",
+    r"\bno (?:me )?(?:quiero|kiero|quisiera) (?:volver a )?(?:levantar|levantarme|despertar"
+    r"|despertarme) (?:\w+ )?(?:nunca mas|jamas|mas nunca|nunca)\b",
+    r"\b(?:irme|estar|reunirme|descansar) (?:con (?:mi |mis )?(?:\w+ )?)?(?:al|en el) cielo\b",
+    r"\b(?:quiero|quisiera|ya quiero) irme con (?:dios|diosito|mi (?:mama|papa|abuelit[oa]|hij[oa]))"
+    r"\b(?! (?:a|al|de) )",
+    r"\b(?:list[oa]|preparad[oa]) (?:pa|para) (?:irme|partir|morir|despedirme)$",
+    r"\bnadie (?:me )?(?:va|iba|ira) a (?:extra[nñ]ar|notar|llorar|buscar|echar de menos)\b",
+    r"\ba nadie le (?:importaria|va a importar|importa|importara) (?:si|que|q) (?:me muero|me muera"
+    r"|desaparezco|desapareciera|ya no estoy|ya no estuviera|no estoy|me mato)\b",
+    r"\b(?:miedo de|miedo a|a punto de|pensando en) (?:hacer|cometer) (?:una |algo )?(?:locura"
+    r"|tonteria|estupidez|algo malo|algo de lo que)\b",
+    r"\b(?:ya )?no puedo seguir (?:adelante|viviendo|con vida|mas|aqui)\b",
+    r"\b(?:quiero|quisiera|ganas de) desaparecer\b",
+    r"\b(?:meterme|echarme|atravesarme) (?:debajo de|bajo|enfrente de|frente a|a) (?:un |el |la )?"
+    r"(?:tren|metro|carro|camion|trailer|traila|bus|autobus|trafico)\b",
+    r"\b(?:q|que) hagan con mis (?:cosas|pertenencias|mascotas|perr[oa]s?|gat[oa]s?|hijos)\b",
+    r"\b(?:me pego|me golpeo|me pegue|me golpee) (?:\w+ )?(?:la cabeza )?contra (?:la |el )?"
+    r"(?:pared|piso|muro|espejo)\b",
     # "voy a" / "quiero" + an act, with "me" before the verb ("me quiero aventar")
     r"\b" + ME_WANT_ES + r" (?:matar|suicidar|morir|quitar la vida|envenenar|ahorcar|pegar un tiro"
     r"|cortar las venas)\b",
@@ -804,6 +833,12 @@ OTHER_ES = [
     r"|morir|acabar|quitarse|hacerlo|esta noche|hoy)\b",
     r"\b(?:me )?(?:dijo|dice|conto|escribio) (?:q|que) ya tiene todo (?:listo|preparado|planeado"
     r"|decidido)\b(?! (?:pa|para) (?:el|la|su|sus|las|los) )",
+    r"\b(?:quisiera|quiere|ojala|desea) (?:q|que) (?:la|lo) (?:atropell\w+|matara\w*)\b",
+    r"\b(?:sus|los|las) (?:brazos|munecas|piernas|muslos) (?:\w+ )?(?:cortad\w+|con cortad\w+"
+    r"|llen\w+ de (?:cortad|cortes|heridas)\w*)\b",
+    r"\b(?:cortadas|cortes|heridas) (?:en|por) (?:sus|los|las) (?:brazos|munecas|piernas|muslos)\b",
+    r"\bnadie (?:la|lo) (?:va|iba) a (?:extra[nñ]ar|notar|llorar|buscar)\b",
+    r"\b(?:tiene|tenia) miedo de (?:hacer|cometer) (?:una )?(?:locura|tonteria)\b",
     r"\b(?:amenaza|amenazo|amenazando) con (?:matarse|suicidarse|quitarse la vida|tirarse"
     r"|aventarse|hacerse da[nñ]o|cortarse|tomarse|colgarse)\b",
 ]
@@ -844,6 +879,12 @@ EMERGENCY_ES = [
     r"\b(?:le (?:esta dando|dio)|tuvo|esta teniendo) (?:un |una )?(?:ataque|convulsion|embolia"
     r"|derrame)\b",
     r"\b(?:se le (?:cayo|chueco)|tiene chueca|se le ve chueca) (?:la )?(?:cara|boca)\b",
+    r"\b(?:echando|echa|sale|saliendo) (?:espuma|sangre) por la boca\b",
+    r"\bojos (?:en blanco|volteados)\b",
+    r"\b(?:habla|hablando) (?:muy )?(?:raro|chistoso|arrastrado)\b|\barrastra las palabras\b"
+    r"|\bno puede (?:mover|levantar) (?:el|la|un|una|medio) (?:brazo|pierna|lado|cuerpo|cara)\b",
+    r"\b(?:poniendo|puso|pone|quedo) (?:muy )?(?:azul|morad[oa]|gris)\b",
+    r"\bno se (?:puede|podia) mover\b(?! (?:el|la|los|las|mi|tu|su) )",
     # chest pain
     r"\b(?:dolor|presion|apreton) (?:muy )?(?:fuerte )?(?:en el|de|del) pecho\b",
     r"\b(?:le|me) (?:duele|aprieta|esta doliendo) (?:\w+ )?(?:el pecho|el brazo izquierdo)\b",
@@ -857,6 +898,12 @@ EMERGENCY_ES = [
     r"\breaccion alergica (?:fuerte|grave|severa|muy fuerte)\b",
     # too much taken by accident, a child swallowed something
     r"\b(?:doble dosis|dosis doble|el doble de (?:la )?dosis|triple dosis)\b",
+    r"\b(?:tome|tomo|se tomo|me tome|se trago|trague|le di|se comio|se bebio) (?:como |unas |unos"
+    r" |mas de |casi )?(?:[1-9]\d|\d{3}|diez|doce|quince|veinte|treinta|cuarenta|cincuenta)\b",
+    r"\b(?:por error|sin querer|por accidente|por equivocacion|accidentalmente)\b(?=.*\b(?:demasiad"
+    r"\w*|de mas|doble|muchas|todo el|toda la|mal|mared[oa]|vomit\w*|temblando)\b)",
+    r"\b(?:se quemo|me queme|se le quemo) (?:\w+ ){0,3}(?:con (?:aceite|agua) hirviendo|quimicos"
+    r"|toda la cara|todo el brazo|todo el cuerpo)\b|\bampollas en (?:toda|todo|la cara|el cuerpo)\b",
     r"\b(?:tome|tomo|se tomo|me tome|le di|le dimos|le dio|le puse|me puse|se puso|me inyecte"
     r"|se inyecto) (?:\w+ ){0,5}(?:por error|sin querer|por accidente|por equivocacion"
     r"|accidentalmente)\b(?=.*\b(?:mal|mareo|mared[oa]|temblando|sudando|vomit\w*|desmay\w*|no"
@@ -920,6 +967,13 @@ DISTRESS_ES = [
     r"\b(?:estoy|ando) (?:que me lleva|que no me calienta ni el sol|hasta la coronilla"
     r"|hasta el copete)\b",
     r"\bme lleva la (?:chingada|fregada|que me trajo|tristeza)\b",
+    r"\bdesaparecer (?:de|del) (?:la |el |este |esta |mi )?(?:farmacia|trabajo|turno|chamba|retail"
+    r"|cvs|walgreens|mapa|pueblo|oficina)\b|\bdesaparecer (?:un|una|unos|unas) (?:dia|dias|mes|meses"
+    r"|semana|semanas|rato|tiempo)\b",
+    r"\b(?:me quiero|quiero|me voy a) ir(?:me)? de (?:esta|la|este|el) (?:farmacia|trabajo|chamba"
+    r"|tienda|lugar|empresa|cadena)\b",
+    r"\b(?:volver|volverme|volviendo|vuelvo) loc[oa]\b",
+    r"\bme (?:tiene|tienen|trae|traen) hasta (?:la coronilla|el copete|el gorro|la madre)\b",
     r"\bno (?:aguanto|soporto|puedo con) (?:mas |ya )?(?:a |al |el |la |los |las |este |esta |estos"
     r" |estas |mi |mis |tanto|tantas|tantos|otro|otra)",
     r"\b(?:ya )?me (?:harte|hartaron|tienen harta|tienen harto)\b",
