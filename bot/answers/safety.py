@@ -155,6 +155,41 @@ SPANISH_WORDS = re.compile(
     r"|quisiera|queria|desaparecer|sangr\w*|hinch\w*|convuls\w*|inconsciente|pecho)\b")
 
 
+#: Spanish words that English chat almost never uses: two of them make a clause Spanish.
+SPANISH_CLAUSE_WORDS = frozenset("""que q de la el los las mi mis ya estoy quiero kiero tengo pero
+por para pa con una es esta muy mas se lo le del al como porque xq pq nada todo todos vida siento
+ando neta puedo voy soy estar eso esto nadie nunca aqui hoy""".split())
+
+
+def spanish_clause(folded: str) -> bool:
+    """Whether a folded clause is written in Spanish (two distinct Spanish words)."""
+    return len(set(folded.split()) & SPANISH_CLAUSE_WORDS) >= 2
+
+
+#: Common Spanish misspellings, undone before the Spanish layers read a clause: "kiero" and
+#: "qiero" (quiero), "kitarme" (quitarme), "bida" and "bivir" (vida, vivir), "aserme"
+#: (hacerme), "aorcarme" (ahorcarme), "matarce" (matarse), "aveces" (a veces).
+_SPELLING_ES = [
+    (re.compile(r"\bk(?=[ie])"), "qu"),
+    (re.compile(r"\bqi(?=[eas])"), "qui"),
+    (re.compile(r"\b[bv]i[bv](?=ir\b|iendo\b|o\b|a\b)"), "viv"),
+    (re.compile(r"\bbida(?=s?\b)"), "vida"),
+    (re.compile(r"\b(?:aser|acer|haser)(?=(?:me|se|lo|la)?\b)"), "hacer"),
+    (re.compile(r"\baorc(?=ar)"), "ahorc"),
+    (re.compile(r"(?<=[a-z]ar)ce\b"), "se"),
+    (re.compile(r"\baveces\b"), "a veces"),
+    (re.compile(r"\bdesapares(?=er\b)"), "desaparec"),
+    (re.compile(r"\bmorirce\b"), "morirse"),
+]
+
+
+def spell_es(folded: str) -> str:
+    """Folded Spanish with its common misspellings undone (see _SPELLING_ES)."""
+    for pattern, fixed in _SPELLING_ES:
+        folded = pattern.sub(fixed, folded)
+    return folded
+
+
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
     """One alternation per layer: a message is scanned once per layer, not once per pattern."""
     return [re.compile("|".join(f"(?:{p})" for p in patterns))]
@@ -432,10 +467,17 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         layers.append(("es", {k: v for k, v in LAYERS["es"].items()
                               if k not in (RISK, RISK_WEAK)}))
     folded_parts = [fold(p) for p in parts]
-    for i, folded in enumerate(folded_parts):
-        prefix = " ".join(folded_parts[:i])
+    spelled = {"en": folded_parts, "es": [spell_es(f) for f in folded_parts]}
+    # a Spanish clause in a message read as English ("failed the ptce again y la neta ya no
+    # le veo caso"): the wider Spanish layer reads that clause too
+    wide = {RISK: LAYERS["es"][RISK], RISK_WEAK: LAYERS["es"][RISK_WEAK]}
+    for i in range(len(folded_parts)):
         for lang, layer in layers:
-            reading.hits.extend(_scan(folded, i, layer, lang, prefix))
+            own = spelled[lang]
+            reading.hits.extend(_scan(own[i], i, layer, lang, " ".join(own[:i])))
+        if not spanish and spanish_clause(folded_parts[i]):
+            own = spelled["es"]
+            reading.hits.extend(_scan(own[i], i, wide, "es", " ".join(own[:i])))
     # words quoted from someone else ('mi amigo me escribio "ya no puedo mas, adios"'): the
     # Spanish phrases in them are about that person
     quoted = _reported_quotes_es(text)
@@ -461,8 +503,8 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         seen |= {(CRISIS, True), (SOMEONE_ELSE, True)}
     for lang, layer in layers if len(parts) > 1 else []:
         urgent = {k: v for k, v in layer.items() if k in (CRISIS, SOMEONE_ELSE)}
-        for hit in _scan(whole, -1, urgent, lang):
-            inside_one = any(hit.phrase in folded for folded in folded_parts)
+        for hit in _scan(spell_es(whole) if lang == "es" else whole, -1, urgent, lang):
+            inside_one = any(hit.phrase in folded for folded in spelled[lang])
             if not inside_one and (hit.outcome, False) not in seen and (
                     hit.outcome, True) not in seen:
                 reading.hits.append(hit)

@@ -407,7 +407,9 @@ PILLS_ES = r"(?:pastillas|pildoras|medicinas|medicamentos|pastas|tabletas|meds)"
 WANT_ES = (r"(?:quiero|kiero|qiero|quiera|quisiera|queria|deseo|deseaba|ganas de|tengo ganas de"
            r"|me dan ganas de|me gustaria|prefiero|preferiria|solo quiero|nomas quiero|voy a"
            r"|iba a|pienso|pensaba|pienso en|pensando en|pense en|he pensado en|e pensado en"
-           r"|eh pensado en|planeo|planeando|decidi|intente|trate de|estoy por|ya mero)")
+           r"|eh pensado en|planeo|planeando|decidi|intente|trate de|estoy por|ya mero|he querido"
+           r"|e querido|eh querido|he deseado|me dieron ganas de|me entran ganas de|siento ganas de"
+           r"|ando con ganas de|pensar en|pensado en|se me antoja)")
 #: "me" before the verb: "me quiero colgar", "me voy a aventar".
 ME_WANT_ES = (r"me (?:quiero|kiero|qiero|quisiera|queria|quiera|voy a|iba a|pienso|dan ganas de"
               r"|gustaria|deberia|podria|puedo|vuelvo a|volvi a|estoy por|intente|trate de)")
@@ -417,7 +419,7 @@ PLACES_ES = (r"(?:puente|edificio|techo|azotea|balcon|ventana|tren|trenes|vias|v
              r"|precipicio|barranco|acantilado|overpass|paso a desnivel|segundo piso|tercer piso"
              r"|ultimo piso|estacionamiento)")
 #: Jumping from or in front of a place: "tirarme del puente", "aventarme a las vias".
-JUMP_ES = (r"(?:tirar|aventar|lanzar|botar|arrojar|echar)(?:me|se|te)? (?:de|del|desde|al|a|a la"
+JUMP_ES = (r"(?:tirar|aventar|lanzar|botar|arrojar|echar|brincar|saltar)(?:me|se|te)? (?:de|del|desde|al|a|a la"
            r"|a las|a los|frente a|frente al|enfrente de|enfrente del|bajo|debajo de|abajo de|por)"
            r"(?: (?:la|el|los|las|un|una|mi|ese|esa|este|esta))? (?:\w+ )?" + PLACES_ES)
 #: Self-injury or an accident at work: "me lastime la espalda cargando cajas" is not self-harm.
@@ -752,6 +754,37 @@ SELF_ES = [
     r"\b(?:q|que) hagan con mis (?:cosas|pertenencias|mascotas|perr[oa]s?|gat[oa]s?|hijos)\b",
     r"\b(?:me pego|me golpeo|me pegue|me golpee) (?:\w+ )?(?:la cabeza )?contra (?:la |el )?"
     r"(?:pared|piso|muro|espejo)\b",
+    # not wanting to be here any more, no future, done fighting
+    r"\bno (?:quiero|kiero|qiero|quisiera|deseo) (?:estar|seguir|quedarme) (?:ya )?(?:mas )?(?:aqui"
+    r"|aca|en este mundo|viv[oa]|con vida)\b(?! (?:en|con|de) (?:el|la|este|esta|mi) )",
+    r"\b(?:ya )?nada (?:tiene sentido|vale la pena)\b(?! (?:en|de|con) (?:el|la|este|esta|mi|los"
+    r"|las) (?:trabajo|farmacia|chamba|retail|examen|ptce|turno|empresa|seguro|sistema|jale)\w*)",
+    r"\b(?:ya )?no hay nada (?:pa|para) mi (?:aqui|aca|en este mundo|en esta vida)\b",
+    r"\bcansad[oa] de (?:luchar|seguir luchando|sufrir|seguir)$",
+    r"\b(?:les|le) (?:haria|hago|voy a hacer|haré) un favor (?:a todos )?(?:si|al|cuando) (?:me voy"
+    r"|me muero|desaparezco|ya no estoy|me mato|irme|morirme|desaparecer)\b",
+    r"\bno (?:tengo ganas de|me dan ganas de|quisiera|kiero|qiero|deseo) seguir$",
+    r"\bno (?:quiero|quisiera|tengo ganas de) seguir (?:en esta vida|viviendo esta vida|en este"
+    r" mundo|aqui en la tierra)\b",
+    r"\bme (?:imagino|veo|sue[nñ]o) (?:\w+ )?(?:colgad[oa]|ahorcad[oa]|en un ataud|muert[oa]"
+    r"|enterrad[oa])\b",
+    r"\b" + WANT_ES + r" (?:tomar|tomarme|beber|beberme|tragarme) (?:\w+ )?(?:cloro|veneno|raticida"
+    r"|anticongelante|insecticida|acido|matarratas)\b",
+    r"\b(?:escogi|elegi|decidi|ya tengo|ya se) (?:el lugar|la hora|el metodo|donde y como"
+    r"|como lo voy a hacer)\b",
+    r"\b(?:deje|grabe|les deje) (?:un |mi )?video (?:de despedida|pa cuando|para cuando|pa mis"
+    r"|para mis|por si)\b",
+    r"\b(?:soy|me siento) (?:solo |nomas |pura )?(?:una |un )?(?:carga|estorbo)$",
+    r"\bno (?:le )?(?:veo|encuentro) (?:ninguna |otra )?salida (?:a (?:mi vida|nada|esto)|$)",
+    r"\bme (?:\w+ ){1,3}hasta (?:sangrar|que (?:me )?sangr\w+|hacerme sangre|sacarme sangre)\b",
+    # goodbyes and plans said without the words ("perdonenme por todo", "como y cuando")
+    r"\bperdon(?:enme|ame|en) por todo\b(?! (?:el|lo|este|esto|la|esta))",
+    r"\b(?:cuiden|cuida|cuidan|cuidenme) (?:a |de )?(?:mi|mis) (?:perr[oa]s?|gat[oa]s?|hij[oa]s?"
+    r"|mama|mascotas?) (?:por mi|cuando (?:ya )?no este)\b",
+    r"\b(?:los|las|te) (?:quiero|amo) (?:mucho )?(?:a todos )?(?:adios|perdon|perdonenme|gracias por"
+    r" todo|nunca lo olviden)\b",
+    r"\b(?:como y cuando|cuando y como|el como y el cuando)\b",
+    r"\bya (?:lo )?tengo (?:todo )?(?:listo|preparado|planeado|decidido)$",
     # "voy a" / "quiero" + an act, with "me" before the verb ("me quiero aventar")
     r"\b" + ME_WANT_ES + r" (?:matar|suicidar|morir|quitar la vida|envenenar|ahorcar|pegar un tiro"
     r"|cortar las venas)\b",
@@ -885,11 +918,19 @@ EMERGENCY_ES = [
     r"|\bno puede (?:mover|levantar) (?:el|la|un|una|medio) (?:brazo|pierna|lado|cuerpo|cara)\b",
     r"\b(?:poniendo|puso|pone|quedo) (?:muy )?(?:azul|morad[oa]|gris)\b",
     r"\bno se (?:puede|podia) mover\b(?! (?:el|la|los|las|mi|tu|su) )",
+    r"\brespira (?:muy )?(?:raro|rapido|feo|con dificultad|entrecortado)\b",
+    r"\b(?:esta|quedo|se quedo|encontre a (?:mi )?\w+) (?:tirad[oa]|tendid[oa]|desmayad[oa])?"
+    r" ?(?:en el piso|en el suelo|en el ba[nñ]o)\b(?! (?:de|del) (?:la farmacia|el trabajo) (?:pa|para))",
+    r"\b(?:se (?:pego|golpeo)|se cayo) (?:\w+ ){0,4}(?:la cabeza|de la escalera|del techo)\b"
+    r"(?=.*\b(?:vomit\w*|no (?:responde|reacciona|despierta|se mueve)|confundid\w*|sangr\w*"
+    r"|inconsciente)\b)",
     # chest pain
     r"\b(?:dolor|presion|apreton) (?:muy )?(?:fuerte )?(?:en el|de|del) pecho\b",
     r"\b(?:le|me) (?:duele|aprieta|esta doliendo) (?:\w+ )?(?:el pecho|el brazo izquierdo)\b",
     # bleeding
-    r"\b(?:mucha sangre|sangra mucho|sangrando mucho|se esta desangrando|no deja de sangrar)\b",
+    r"\b(?:mucha sangre|sangra mucho|sangrando mucho|se esta desangrando|no deja de sangrar"
+    r"|sangre por todos lados|charco de sangre|esta sangrando (?:de la cabeza|por la boca|por los"
+    r" oidos))\b",
     # an allergic reaction with swelling
     r"\b(?:se le|se me|le|me) (?:esta |estan |empezo a |empezaron a )?(?:hinch\w+|inflam\w+"
     r"|cerr\w+) (?:toda )?(?:la |los |el |las )?(?:cara|garganta|labios|lengua|boca|ojos|parpados)\b",
@@ -912,6 +953,12 @@ EMERGENCY_ES = [
     r"|pila|cloro|jabon|quimico|detergente|capsula|veneno)\w*)",
     r"\b(?:hij[oa]|bebe|nin[oa]|niñ[oa]|chiquit[oa]|nen[ea]|hijit[oa]|sobrinit[oa]|nieto|nieta)"
     r" (?:\w+ ){0,3}se (?:trago|tomo|comio|bebio|metio)\b",
+    r"\b(?:hij[oa]|bebe|nin[oa]|niñ[oa]|chiquit[oa]|nen[ea]|hijit[oa]|sobrinit[oa]|nieto|nieta)"
+    r" (?:\w+ ){0,3}(?:tomo|trago|comio|bebio|agarro|mordio) (?:\w+ ){0,4}(?:" + PILLS_ES[3:-1]
+    + r"|pastilla|frasco|bote|cloro|pila|pilas|jarabe|vitaminas|gomitas|detergente|capsulas?)\b",
+    r"\b(?:frasco|bote|botella|caja) (?:de \w+ )?(?:vacio|vacia|abierto|abierta)\b(?=.*\b(?:hij"
+    r"[oa]|bebe|nin[oa]|niñ[oa]|nen[ea]|comio|trago|tomo)\b)|\b(?:hij[oa]|bebe|nin[oa]|niñ[oa]|nen"
+    r"[ea])\b.*\b(?:frasco|bote|botella) (?:de \w+ )?(?:vacio|vacia|abierto|abierta)\b",
 ]
 MEDICAL_ES = [
     r"\b(?:cuant[oa]s?|que) (?:mg|miligramos|pastillas|dosis|ml|mililitros|cucharadas?|gotas)\b",
