@@ -134,7 +134,12 @@ abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina algu
 farmaceutico farmaceutica compa sobrina sobrino parce pana cuate carnal morra
 chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma husband wife
 """.split())
-THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
+_THIRD_ES = frozenset("""
+nino nina niño niña bebe chamaco chamaca nene nena morro pareja ex suegra suegro cunado cunada
+nieto nieta padrastro madrastra tecnica tecnico doctor doctora enfermera enfermero maestra
+maestro profe compas companeros companeras
+""".split())
+THIRD_PERSON = {"en": _THIRD - {"el"}, "es": (_THIRD | _THIRD_ES) - {"he", "me", "el"}}
 
 
 #: A Spanish figure of speech that can explain a crisis phrase it overlaps has a word of dying
@@ -180,6 +185,7 @@ _SPELLING_ES = [
     (re.compile(r"\baveces\b"), "a veces"),
     (re.compile(r"\bdesapares(?=er\b)"), "desaparec"),
     (re.compile(r"\bmorirce\b"), "morirse"),
+    (re.compile("ñ"), "n"),  # the phrases are written without it ("munecas", "dano")
 ]
 
 

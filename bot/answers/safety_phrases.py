@@ -777,6 +777,29 @@ SELF_ES = [
     r"\b(?:soy|me siento) (?:solo |nomas |pura )?(?:una |un )?(?:carga|estorbo)$",
     r"\bno (?:le )?(?:veo|encuentro) (?:ninguna |otra )?salida (?:a (?:mi vida|nada|esto)|$)",
     r"\bme (?:\w+ ){1,3}hasta (?:sangrar|que (?:me )?sangr\w+|hacerme sangre|sacarme sangre)\b",
+    # not waking up, leaving this world, the pain to end
+    r"\bno me (?:deje|dejes|deja|dejara) (?:volver a )?despertar\b",
+    r"\b(?:q|que) (?:ya )?no (?:me )?(?:despierte|despertara|vuelva a despertar)\b",
+    r"\bir(?:me)? de (?:este|esta) (?:\w+ )?(?:mundo|vida|tierra)\b",
+    r"\b(?:quiero|quisiera|ojala) (?:q|que) (?:ya )?(?:se acabe|termine|pare|se termine)"
+    r" (?:de una vez|ya|para siempre|pa siempre|este dolor|el dolor|todo)?$",
+    r"\b(?:acabar|terminar) con (?:este|el|tanto) (?:dolor|sufrimiento)\b",
+    r"\bojala (?:\w+ ){1,6}(?:me muriera|me muera|me matara|me mate|no despierte|no despertara"
+    r"|me llevara)\b",
+    # means at hand, methods looked up
+    r"\b(?:no se si|pensando si|pensando en|ganas de) tomarmel[oa]s\b",
+    r"\btengo (?:las|mis|unas) " + PILLS_ES + r" (?:en la mesa|junto a mi|al lado|en la cama"
+    r"|conmigo)\b",
+    r"\b(?:buscando|busque|busco|buscaba|googlee|googleando|investigando|investigue|leyendo|lei)"
+    r" (?:\w+ ){0,3}(?:como|formas de|maneras de|la forma de|q tanto|cuanto) (?:matarse|suicidarse"
+    r"|ahorcarse|colgarse|morir|quitarse la vida|cortarse|envenenarse|tomar una sobredosis|matarme"
+    r"|suicidarme|ahorcarme|es mortal|es letal|se necesita pa morir|se necesita para morir)\b",
+    r"\b(?:usar|usarl[oa]s?) (?:\w+ )?(?:conmigo|contra mi|en mi mism[oa])\b(?! (?:trabajo|casa"
+    r"|farmacia))",
+    r"\bme (?:corte|cortaba|corto|queme|rasgue|rasguñe) (?:\w+ ){0,3}(?:las munecas|la muneca"
+    r"|los brazos|las piernas|los muslos|la panza|el abdomen)\b",
+    r"\b(?:hice|escribi|termine) (?:mi|la|las|mis) cartas?$",
+    r"\b(?:solo )?(?:me )?falta (?:decidir|escoger|elegir) (?:el dia|la fecha|cuando|como|el lugar)\b",
     # goodbyes and plans said without the words ("perdonenme por todo", "como y cuando")
     r"\bperdon(?:enme|ame|en) por todo\b(?! (?:el|lo|este|esto|la|esta))",
     r"\b(?:cuiden|cuida|cuidan|cuidenme) (?:a |de )?(?:mi|mis) (?:perr[oa]s?|gat[oa]s?|hij[oa]s?"
@@ -872,6 +895,8 @@ OTHER_ES = [
     r"\b(?:cortadas|cortes|heridas) (?:en|por) (?:sus|los|las) (?:brazos|munecas|piernas|muslos)\b",
     r"\bnadie (?:la|lo) (?:va|iba) a (?:extra[nñ]ar|notar|llorar|buscar)\b",
     r"\b(?:tiene|tenia) miedo de (?:hacer|cometer) (?:una )?(?:locura|tonteria)\b",
+    r"\b(?:seria|estariamos|estarian|estaria) mejor si (?:ella|el) (?:se muriera|no estuviera"
+    r"|desapareciera|no existiera|se matara)\b",
     r"\b(?:amenaza|amenazo|amenazando) con (?:matarse|suicidarse|quitarse la vida|tirarse"
     r"|aventarse|hacerse da[nñ]o|cortarse|tomarse|colgarse)\b",
 ]
@@ -924,6 +949,14 @@ EMERGENCY_ES = [
     r"\b(?:se (?:pego|golpeo)|se cayo) (?:\w+ ){0,4}(?:la cabeza|de la escalera|del techo)\b"
     r"(?=.*\b(?:vomit\w*|no (?:responde|reacciona|despierta|se mueve)|confundid\w*|sangr\w*"
     r"|inconsciente)\b)",
+    r"\b(?:empezo a|comenzo a|se puso a) (?:temblar|sacudirse|convulsionar)\b",
+    r"\bse (?:cayo|desplomo|derrumbo|desvanecio) (?:al|en el) (?:piso|suelo)\b",
+    r"\bse me (?:paso|fue) la mano con (?:la|el|las|los|su|sus)\b",
+    r"\b(?:temblando y confundid\w*|confundid\w* y (?:sudando|temblando)|sudando frio)\b",
+    r"\b(?:demasiada|mucha|de mas) insulina\b|\binsulina de mas\b",
+    r"\bse le (?:durmio|entumio|cayo|adormecio) (?:la mitad de |medio |un lado de )?(?:la cara|el"
+    r" cuerpo|el brazo|la pierna|la boca)\b",
+    r"\bno puede hablar\b",
     # chest pain
     r"\b(?:dolor|presion|apreton) (?:muy )?(?:fuerte )?(?:en el|de|del) pecho\b",
     r"\b(?:le|me) (?:duele|aprieta|esta doliendo) (?:\w+ )?(?:el pecho|el brazo izquierdo)\b",
@@ -1028,6 +1061,9 @@ DISTRESS_ES = [
     r"\b(?:me quiero|me queria|me voy a|quisiera) morir (?:de|del) (?:la )?(?:pena|verguenza"
     r"|risa|sueno|hambre|cansancio|frio|calor|nervios|aburrimiento|flojera|envidia|ansias)\b",
     r"\bni muert[oa]\b",
+    r"\b(?:morir|muero|morirme|muriendo) de lo \w+\b",
+    r"\b(?:dia|turno|semana|jefe|jefa|trafico|calor|frio|examen|fila|cola|horario|cansancio|noche)"
+    r" de (?:la )?muerte\b",
     r"\b(?:mato|mataria|matar) (?:por|x) (?:un|una|unas|unos|el|la|dormir|descansar|vacaciones)\b",
     r"\b(?:es|seria|fue|era|es un) (?:un )?suicidio\b(?! (?:pa|para) mi)",
     r"\bsuicidio (?:laboral|profesional|financiero|social)\b",
