@@ -166,9 +166,19 @@ por para pa con una es esta muy mas se lo le del al como porque xq pq nada todo 
 ando neta puedo voy soy estar eso esto nadie nunca aqui hoy""".split())
 
 
+#: Words that are Spanish whatever else the clause says: one is enough in a short clause
+#: ("mejor morir", "me ahorco hoy"). Not "pa", "mi", "de", "la": English uses them too.
+SPANISH_STRONG_WORDS = frozenset("""que ya estoy quiero kiero tengo pero para una esta muy mas nada
+todos vida siento ando neta puedo voy soy estar eso esto nadie nunca aqui hoy vale pena mejor
+morir vivir muerte matar ganas mato muero porque xq pq como cuando donde ahorco corto""".split())
+
+
 def spanish_clause(folded: str) -> bool:
-    """Whether a folded clause is written in Spanish (two distinct Spanish words)."""
-    return len(set(folded.split()) & SPANISH_CLAUSE_WORDS) >= 2
+    """Whether a folded clause is written in Spanish: two distinct Spanish words, or one
+    unmistakable one in a clause of five words or fewer."""
+    words = folded.split()
+    return len(set(words) & SPANISH_CLAUSE_WORDS) >= 2 or (
+        len(words) <= 5 and bool(set(words) & SPANISH_STRONG_WORDS))
 
 
 #: Common Spanish misspellings, undone before the Spanish layers read a clause: "kiero" and
@@ -186,6 +196,10 @@ _SPELLING_ES = [
     (re.compile(r"\bdesapares(?=er\b)"), "desaparec"),
     (re.compile(r"\bmorirce\b"), "morirse"),
     (re.compile("ñ"), "n"),  # the phrases are written without it ("munecas", "dano")
+    # letters drawn out ("quierooo morirrr", folded to "quieroo morirr"): no Spanish word ends
+    # in a doubled letter but "cree" and "lee", and "aa", "ii", "uu" are not Spanish at all
+    (re.compile(r"(?<!\bcr)(?<!\bl)([a-z])\1\b"), r"\1"),
+    (re.compile(r"([aiu])\1"), r"\1"),
 ]
 
 

@@ -723,7 +723,9 @@ SELF_ES = [
     r"\b(?:no|ni) (?:voy a|vaya a|creo q voy a|creo que voy a|se si voy a|se si vaya a|pienso)"
     r" (?:estar|seguir) (?:aqui|aca|viv[oa]|en este mundo|con vida)\b(?! (?:manana|el |la |los"
     r" |las |en |esta semana|hoy|el dia))",
-    r"\b(?:renunciar|rendirme) (?:a|de) (?:la|mi) vida\b|\brenunciar\b.* y a la vida\b",
+    r"\b(?:renunciar|rendirme|me rindo|me rendi|me doy por vencid[oa]) (?:a|de|con|en) (?:la|mi)"
+    r" vida\b|\brenunciar\b.* y a la vida\b",
+    r"^(?:ya )?lo (?:voy a|pienso|vo a) hacer (?:hoy|esta noche|manana|ya)$",
     r"\bya me (?:rendi|canse) de (?:vivir|la vida|todo y de todos|luchar contra todo)\b",
     # a passive wish to be dead ("quisiera q me atropellara un camion", "me da igual vivir o
     # morir", "no deberia existir")
@@ -800,6 +802,35 @@ SELF_ES = [
     r"|los brazos|las piernas|los muslos|la panza|el abdomen)\b",
     r"\b(?:hice|escribi|termine) (?:mi|la|las|mis) cartas?$",
     r"\b(?:solo )?(?:me )?falta (?:decidir|escoger|elegir) (?:el dia|la fecha|cuando|como|el lugar)\b",
+    # more ways of saying it: "hacerme algo", "atentar contra mi vida", "mejor muerta",
+    # "me arrepiento de haber nacido", "ya no tengo fuerzas pa seguir"
+    r"\b(?:hacerme algo|me voy a hacer algo|me vaya a hacer algo|me haga algo)\b",
+    r"\batent(?:ar|e|o|ando) contra mi (?:vida|mism[oa])\b",
+    r"\b(?:estaria|estaria yo|estoy|seria) mejor muert[oa]\b",
+    r"\bmejor (?:no estar|ya no estar|estar muert[oa]|no haber nacido)\b",
+    r"\b(?:me arrepiento de|maldigo el dia en (?:q|que)|odio haber) (?:haber )?naci\w*\b",
+    r"\bla vida no es (?:pa|para) mi\b",
+    r"\bno (?:le )?(?:hallo|veo|encuentro) (?:ningun )?(?:sentido|chiste|proposito|razon|caso)"
+    r" (?:a |de |en )?(?:la vida|mi vida|vivir|seguir|nada|existir)\b",
+    r"\b(?:hart[oa]|cansad[oa]) de (?:existir|respirar|despertar|esta vida|mi vida)\b",
+    r"\bno tengo (?:fuerzas|energia|ganas) (?:pa|para|de) seguir(?: viviendo| adelante| viv[oa])?$",
+    r"\b(?:terminar|acabar|quitar) mi vida\b|\bse acabe mi vida\b",
+    r"\bno quiero (?:q|que) (?:amanezca|llegue manana|llegue otro dia)\b",
+    # goodbyes as notes say them ("no me busquen", "la ultima vez que me ven")
+    r"\bno me (?:busquen|busques|vayan a buscar)\b",
+    r"\b(?:diganle|dile|digan) a (?:mi|mis) (?:\w+ ){1,2}(?:q|que) (?:la|lo|los|las) (?:quiero|amo"
+    r"|quise)\b",
+    r"\b(?:la )?ultima vez (?:q|que) (?:me ven|me van a ver|escribo|les escribo|hablo con|me leen"
+    r"|saben de mi)\b",
+    r"\bya no me van a (?:ver|tener que aguantar|tener que cuidar) (?:mas|nunca)\b",
+    r"\b(?:se van a librar|van a descansar|van a estar en paz) de mi\b",
+    r"\bya no (?:voy a ser|sere|les voy a dar|les doy) (?:una |mas )?(?:molestia|carga|estorbo"
+    r"|problemas?|lata)\b",
+    # pills taken by the handful, an overdose taken
+    r"\b(?:tomarme|tragarme|me voy a tomar|me quiero tomar|me tome|me trague|me tomo)"
+    r" (?:un puno|un punado|un chingo|un chorro|un buen|bastantes|toditas|un monton|como \d+)"
+    r"(?: de)? (?:las |mis |los )?(?:" + PILLS_ES[3:-1] + r"|\w+)\b",
+    r"\bme (?:di|hice|provoque|meti|tome) una sobre ?dosis\b",
     # goodbyes and plans said without the words ("perdonenme por todo", "como y cuando")
     r"\bperdon(?:enme|ame|en) por todo\b(?! (?:el|lo|este|esto|la|esta))",
     r"\b(?:cuiden|cuida|cuidan|cuidenme) (?:a |de )?(?:mi|mis) (?:perr[oa]s?|gat[oa]s?|hij[oa]s?"
@@ -845,7 +876,6 @@ OTHER_ES = [
     r"\bguardando sus\b",
     r"\blist[oa] (?:pa|para) irse\b",
     r"\btiene pensamientos (?:suicidas|de muerte|de matarse)\b",
-    r"\bestaria mejor muert[oa]\b",
     # by meaning class: goodbyes, means gathered, a plan
     r"\bse (?:despide|despidio|esta despidiendo|anda despidiendo) de (?:todos|todo el mundo"
     r"|su familia|nosotros|mi)\b",
@@ -957,6 +987,21 @@ EMERGENCY_ES = [
     r"\bse le (?:durmio|entumio|cayo|adormecio) (?:la mitad de |medio |un lado de )?(?:la cara|el"
     r" cuerpo|el brazo|la pierna|la boca)\b",
     r"\bno puede hablar\b",
+    r"\b(?:no (?:le )?(?:encuentro|encontramos|siento|tiene) (?:el )?pulso|sin pulso)\b",
+    r"\b(?:boca|labios|cara|unas|dedos) (?:\w+ )?(?:morad[oa]s?|azul(?:es)?)\b",
+    r"\bse (?:cayo|hundio) (?:a|en) (?:la alberca|la piscina|el agua|el rio|el lago)\b",
+    r"\b(?:lo|la|le|me) (?:mordio|pico) (?:una |un )?(?:vibora|serpiente|culebra|alacran"
+    r"|escorpion|arana)\b",
+    r"\b(?:lo|la|le|me) (?:atropell\w+|apunal\w+|balacearon|dispararon|acuchillaron)\b"
+    r"|\b(?:le|lo) (?:pego|golpeo) un (?:carro|camion|trailer)\b",
+    r"\bse electrocut\w+\b|\bgolpe de calor\b|\b(?:vomitando|vomita|escupe|tose) sangre\b",
+    r"\b(?:se tomo|tome|tomo|le di|le dimos|se le dio) (?:\w+ ){0,4}(?:dos veces|otra vez la misma"
+    r" dosis)\b",
+    r"\bno se (?:despierta|mueve|levanta|puede levantar)\b",
+    r"\b(?:le dio un paro|paro cardiaco|paro respiratorio)\b|\ble falta (?:el )?aire\b",
+    r"\b(?:esta|se ve|tiene la piel|se puso) (?:muy )?(?:morad[oa]|azul)\b",
+    r"\b(?:tomo|trago|bebio|comio|ingirio|se tomo|se bebio|se comio) (?:\w+ ){0,2}(?:cloro|veneno"
+    r"|raticida|anticongelante|insecticida|acido|detergente|blanqueador|thinner|gasolina)\b",
     # chest pain
     r"\b(?:dolor|presion|apreton) (?:muy )?(?:fuerte )?(?:en el|de|del) pecho\b",
     r"\b(?:le|me) (?:duele|aprieta|esta doliendo) (?:\w+ )?(?:el pecho|el brazo izquierdo)\b",
@@ -1081,6 +1126,7 @@ DISTRESS_ES = [
 # as a crisis.
 RISK_ES = [
     NOT_TRAINING_ES + r"\b(?:suicid\w*|sui?sid\w*)\b",
+    r"\b(?:me ahorco|me cuelgo|ahorc\w*)\b",
     r"\b(?:morir\w*|muerte|muert[oa]s?|matar\w*|quitarme|desaparecer|acabar"
     r" con|despedida|despedirme|despidiendome|cortarme|cortadas|ahorcar\w*|no quiero vivir"
     r"|ganas de vivir|dejar de vivir|dejar de existir|carga para|no despertar|dormir para siempre"
