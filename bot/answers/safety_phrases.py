@@ -816,6 +816,14 @@ SELF_ES = [
     r"\bno tengo (?:fuerzas|energia|ganas) (?:pa|para|de) seguir(?: viviendo| adelante| viv[oa])?$",
     r"\b(?:terminar|acabar|quitar) mi vida\b|\bse acabe mi vida\b",
     r"\bno quiero (?:q|que) (?:amanezca|llegue manana|llegue otro dia)\b",
+    r"\b(?:pienso|pensando|pense|he pensado|pensar|piensa) en (?:ya )?(?:no estar|no existir"
+    r"|desaparecer|no seguir|dejar de estar|irme para siempre|no volver|ya no estar)\b",
+    r"\b(?:no|ya no|ni) (?:tengo|encuentro|veo|hay|me queda|me quedan|le veo|le encuentro|hallo)"
+    r" (?:\w+ ){0,2}(?:sentido|razon|razones|motivo|motivos|caso|ganas|porque) (?:pa|para|de|en)"
+    r" seguir(?: adelante)?$",
+    r"\bhacer algo (?:q|que) no tiene (?:vuelta atras|remedio|regreso)\b",
+    r"\b" + WANT_ES + r" (?:ya )?descansar (?:en paz|para siempre|pa siempre|de esta vida)\b",
+    r"\bdormir(?:me)? y (?:ya )?no (?:levantarme|volver a levantarme|despertar(?:me)?|volver)\b",
     # goodbyes as notes say them ("no me busquen", "la ultima vez que me ven")
     r"\bno me (?:busquen|busques|vayan a buscar)\b",
     r"\b(?:diganle|dile|digan) a (?:mi|mis) (?:\w+ ){1,2}(?:q|que) (?:la|lo|los|las) (?:quiero|amo"
@@ -1003,7 +1011,10 @@ EMERGENCY_ES = [
     r"\b(?:tomo|trago|bebio|comio|ingirio|se tomo|se bebio|se comio) (?:\w+ ){0,2}(?:cloro|veneno"
     r"|raticida|anticongelante|insecticida|acido|detergente|blanqueador|thinner|gasolina)\b",
     # chest pain
-    r"\b(?:dolor|presion|apreton) (?:muy )?(?:fuerte )?(?:en el|de|del) pecho\b",
+    r"\b(?:dolor|presion|apreton|punzada) (?:\w+ ){0,2}(?:en el|de|del) pecho\b",
+    r"\bse (?:rompio|abrio) la cabeza\b|\bno puede tragar\b",
+    r"\bse (?:me |le )?paso (?:de|con) (?:las |la |sus |mis )?(?:" + PILLS_ES[3:-1] + r"|dosis"
+    r"|insulina|medicina|pastilla)\b|\bse le paso la dosis\b",
     r"\b(?:le|me) (?:duele|aprieta|esta doliendo) (?:\w+ )?(?:el pecho|el brazo izquierdo)\b",
     # bleeding
     r"\b(?:mucha sangre|sangra mucho|sangrando mucho|se esta desangrando|no deja de sangrar"
