@@ -1010,6 +1010,12 @@ EMERGENCY_ES = [
     r"\b(?:esta|se ve|tiene la piel|se puso) (?:muy )?(?:morad[oa]|azul)\b",
     r"\b(?:tomo|trago|bebio|comio|ingirio|se tomo|se bebio|se comio) (?:\w+ ){0,2}(?:cloro|veneno"
     r"|raticida|anticongelante|insecticida|acido|detergente|blanqueador|thinner|gasolina)\b",
+    # said in Spanglish, the emergency in English after a Spanish subject ("mi mama tiene chest
+    # pain", "mi hijo swallowed unas pastillas"): English messages never have the subject
+    r"\b(?:mi|tu|su|el|la|un|una|tiene|tuvo|le dio|le esta dando|esta|se) (?:\w+ ){0,3}(?:chest"
+    r" pains?|seizures?|seizing|passed out|pasou? out|not breathing|no breathing|overdos\w*"
+    r"|swallow\w*|allergic reaction|anaphyla\w*|unconscious|unresponsive|stroke|heart attack"
+    r"|choking|bleeding)\b",
     # chest pain
     r"\b(?:dolor|presion|apreton|punzada) (?:\w+ ){0,2}(?:en el|de|del) pecho\b",
     r"\bse (?:rompio|abrio) la cabeza\b|\bno puede tragar\b",
