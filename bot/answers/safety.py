@@ -185,7 +185,7 @@ def spanish_clause(folded: str) -> bool:
 #: "qiero" (quiero), "kitarme" (quitarme), "bida" and "bivir" (vida, vivir), "aserme"
 #: (hacerme), "aorcarme" (ahorcarme), "matarce" (matarse), "aveces" (a veces).
 _SPELLING_ES = [
-    (re.compile(r"\bk(?=[ie])"), "qu"),
+    (re.compile(r"k(?=[ie])"), "qu"),
     (re.compile(r"\bqi(?=[eas])"), "qui"),
     (re.compile(r"\b[bv]i[bv](?=ir\b|iendo\b|o\b|a\b)"), "viv"),
     (re.compile(r"\bbida(?=s?\b)"), "vida"),
@@ -196,6 +196,17 @@ _SPELLING_ES = [
     (re.compile(r"\bdesapares(?=er\b)"), "desaparec"),
     (re.compile(r"\bmorirce\b"), "morirse"),
     (re.compile("ñ"), "n"),  # the phrases are written without it ("munecas", "dano")
+    # keys missed and letters swapped in the words that matter ("quero", "vivr", "morrir")
+    (re.compile(r"\b(?:quero|quieo|qero|quiero|quiro|quieor)\b"), "quiero"),
+    (re.compile(r"\bvivr\b"), "vivir"),
+    (re.compile(r"\bmor+i+r+"), "morir"),
+    # h and y dropped or added ("me ago dano", "no ay salida", "asta")
+    (re.compile(r"\bago\b"), "hago"),
+    (re.compile(r"\bay\b"), "hay"),
+    (re.compile(r"\basta\b"), "hasta"),
+    # Caribbean -ao for -ado ("toy cansao de vivir")
+    (re.compile(r"\b(cans|agot|quem|desesper|acab|jod)ao\b"), r"\1ado"),
+    (re.compile(r"\btoy\b"), "estoy"),
     # letters drawn out ("quierooo morirrr", folded to "quieroo morirr"): no Spanish word ends
     # in a doubled letter but "cree" and "lee", and "aa", "ii", "uu" are not Spanish at all
     (re.compile(r"(?<!\bcr)(?<!\bl)([a-z])\1\b"), r"\1"),

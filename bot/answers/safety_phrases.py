@@ -467,7 +467,7 @@ SELF_ES = [
     r"\bno (?:despertar|despertarme) (?:nunca|mas|jamas)\b",
     r"\bdormir y no despertar\b",
     r"\b(?:ya )?no (?:aguanto|puedo|soporto) (?:mas )?(?:vivir|con la vida|con mi vida|seguir"
-    r" viviendo|la vida|mi vida|estar viv[oa]|seguir viv[oa]|existir)\b",
+    r" viviendo|estar viv[oa]|seguir viv[oa]|existir)\b",
     r"\b(?:tirarme|aventarme|lanzarme|botarme) (?:de|del|al|desde|frente|enfrente|por)\b",
     r"\bahorcarme\b",
     r"\b(?:pienso|pensando|pensamientos|pense|he pensado) (?:en|de) (?:matarme|suicidarme|morirme"
@@ -597,7 +597,7 @@ SELF_ES = [
     # --- by meaning class, in the verb forms people type (quiero, quisiera, queria, me voy a,
     # pienso, he pensado, ando pensando), tolerant of misspellings ---
     # suicide words and their misspellings ("zuicidarme", "suicidas", "suicdio")
-    NOT_TRAINING_ES + r"\b[sz][uo]+i?[cs]+i?d(?:arme|arse me|ar me|ario|io|ios|as|os)\b(?! (?:laboral|profesional"
+    NOT_TRAINING_ES + r"\b[sz][uo]+i?[cs]+i?d(?:arme|ar me|ario|io|ios|as|os)\b(?! (?:laboral|profesional"
     r"|financiero|social|de (?:carrera|cuenta)))",
     r"\bpensamientos (?:suicidas|de (?:muerte|morir|matarme|quitarme la vida|suicidio))\b",
     # wanting to die, not to live, not to wake up
@@ -636,7 +636,7 @@ SELF_ES = [
     r"\b(?:siga|seguir|este|sigo) viv[oa] (?:pa|para) (?:verlo|entonces|ese dia|cuando|la otra"
     r"|el otro|fin de)\b",
     r"\bme (?:corte|lastime|queme|hice da[nñ]o|rasgune|pegue) (?:otra vez |de nuevo )?en el"
-    r" ba[nñ]o\b",
+    r" ba[nñ]o\b(?! con (?:un|una|el|la) (?:vidrio|caja|lata|cuchillo|tijeras|papel|cutter))",
     r"\b" + WANT_ES + r" (?:una )?sobre ?dosis\b",
     r"\b(?:tomarme|tragarme|beberme|meterme) (?:toda |todas |todo |el |la |un |una )?(?:\w+ )?"
     r"(?:de )?(?:las |mis |los )?(?:" + PILLS_ES[3:-1] + r"|veneno|cloro|raticida|insulina)"
@@ -715,7 +715,8 @@ SELF_ES = [
     r" |a |en |pa' )?(?:vivir|seguir viviendo|seguir viv[oa]|la vida|mi vida|estar viv[oa]"
     r"|existir|seguir aqui|seguir en este mundo|levantarme)\b",
     r"\b(?:no hay|no veo|no encuentro|no tengo) (?:otra )?salida\b(?! (?:de|del|en|pa|para) (?:la"
-    r" |el |este |esta )?(?:farmacia|trabajo|retail|turno|chamba|estacionamiento))",
+    r" |el |este |esta )?(?:farmacia|trabajo|retail|turno|chamba|estacionamiento|emergencia"
+    r"|incendios?|tienda|edificio|hospital|bodega|carro|clinica))",
     r"\b(?:no tengo|no le veo|sin) futuro\b(?= (?:\w+ ){0,3}(?:mejor|morir|ni ganas|pa que|para que"
     r"|ya no|desaparecer|vivir)\b)",
     r"\bmejor (?:desaparecer|desaparezco|me desaparezco|morirme|me muero|estar muert[oa]|ya no"
@@ -749,7 +750,7 @@ SELF_ES = [
     r"|desaparezco|desapareciera|ya no estoy|ya no estuviera|no estoy|me mato)\b",
     r"\b(?:miedo de|miedo a|a punto de|pensando en) (?:hacer|cometer) (?:una |algo )?(?:locura"
     r"|tonteria|estupidez|algo malo|algo de lo que)\b",
-    r"\b(?:ya )?no puedo seguir (?:adelante|viviendo|con vida|mas|aqui)\b",
+    r"\b(?:ya )?no puedo seguir (?:viviendo|con vida|adelante$|mas$)",
     r"\b(?:quiero|quisiera|ganas de) desaparecer\b",
     r"\b(?:meterme|echarme|atravesarme) (?:debajo de|bajo|enfrente de|frente a|a) (?:un |el |la )?"
     r"(?:tren|metro|carro|camion|trailer|traila|bus|autobus|trafico)\b",
@@ -767,7 +768,7 @@ SELF_ES = [
     r"|me muero|desaparezco|ya no estoy|me mato|irme|morirme|desaparecer)\b",
     r"\bno (?:tengo ganas de|me dan ganas de|quisiera|kiero|qiero|deseo) seguir$",
     r"\bno (?:quiero|quisiera|tengo ganas de) seguir (?:en esta vida|viviendo esta vida|en este"
-    r" mundo|aqui en la tierra)\b",
+    r" mundo|aqui en la tierra|en esta (?:pinche |maldita )?(?:vaina|mierda|vida))\b",
     r"\bme (?:imagino|veo|sue[nñ]o) (?:\w+ )?(?:colgad[oa]|ahorcad[oa]|en un ataud|muert[oa]"
     r"|enterrad[oa])\b",
     r"\b" + WANT_ES + r" (?:tomar|tomarme|beber|beberme|tragarme) (?:\w+ )?(?:cloro|veneno|raticida"
@@ -782,7 +783,8 @@ SELF_ES = [
     # not waking up, leaving this world, the pain to end
     r"\bno me (?:deje|dejes|deja|dejara) (?:volver a )?despertar\b",
     r"\b(?:q|que) (?:ya )?no (?:me )?(?:despierte|despertara|vuelva a despertar)\b",
-    r"\bir(?:me)? de (?:este|esta) (?:\w+ )?(?:mundo|vida|tierra)\b",
+    r"\bir(?:me)? de (?:este|esta) (?:\w+ )?(?:mundo|vida|tierra)\b(?! (?:laboral|de (?:tecnic"
+    r"|farmac|retail|trabajo)\w*))",
     r"\b(?:quiero|quisiera|ojala) (?:q|que) (?:ya )?(?:se acabe|termine|pare|se termine)"
     r" (?:de una vez|ya|para siempre|pa siempre|este dolor|el dolor|todo)?$",
     r"\b(?:acabar|terminar) con (?:este|el|tanto) (?:dolor|sufrimiento)\b",
@@ -812,7 +814,7 @@ SELF_ES = [
     r"\bla vida no es (?:pa|para) mi\b",
     r"\bno (?:le )?(?:hallo|veo|encuentro) (?:ningun )?(?:sentido|chiste|proposito|razon|caso)"
     r" (?:a |de |en )?(?:la vida|mi vida|vivir|seguir|nada|existir)\b",
-    r"\b(?:hart[oa]|cansad[oa]) de (?:existir|respirar|despertar|esta vida|mi vida)\b",
+    r"\b(?:hart[oa]|cansad[oa]) de (?:existir|respirar|despertar)\b",
     r"\bno tengo (?:fuerzas|energia|ganas) (?:pa|para|de) seguir(?: viviendo| adelante| viv[oa])?$",
     r"\b(?:terminar|acabar|quitar) mi vida\b|\bse acabe mi vida\b",
     r"\bno quiero (?:q|que) (?:amanezca|llegue manana|llegue otro dia)\b",
@@ -901,9 +903,10 @@ OTHER_ES = [
     r"|frente a|frente al|enfrente de|enfrente del|bajo|debajo de|por)(?: (?:la|el|los|las|un|una"
     r"|su|ese|esa))? (?:\w+ )?" + PLACES_ES + r"\b",
     r"\bse (?:va a|quiere|piensa|iba a) " + JUMP_ES + r"\b",
-    r"\b(?:tomarse|tragarse|beberse) (?:toda |todas |todo |el |la |un |una )?(?:frasco |bote "
-    r"|caja |monton )?(?:de )?(?:sus |las |los )?(?:" + PILLS_ES[3:-1] + r"|veneno|cloro|raticida"
-    r"|insulina)\b",
+    r"\b(?:tomarse|tragarse|beberse) (?:todas|todos|toda|todo|el frasco|un frasco|el bote|un bote"
+    r"|toda la caja|un monton|un puno|muchas) (?:de )?(?:sus |las |los )?(?:" + PILLS_ES[3:-1]
+    + r"|veneno|cloro|raticida|insulina)\b|\b(?:tomarse|tragarse|beberse) (?:el |un )?(?:veneno"
+    r"|cloro|raticida)\b",
     r"\b(?:tomarse|hacerse|darse|provocarse) (?:una )?sobre ?dosis\b",
     r"\b(?:quiere|kiere|queria|dice q quiere|dice que quiere|piensa|va a|iba a) (?:tomar|tomarse)"
     r" (?:una )?sobre ?dosis\b",
@@ -995,6 +998,7 @@ EMERGENCY_ES = [
     r"\bse le (?:durmio|entumio|cayo|adormecio) (?:la mitad de |medio |un lado de )?(?:la cara|el"
     r" cuerpo|el brazo|la pierna|la boca)\b",
     r"\bno puede hablar\b",
+    r"\bencontre a (?:\w+ ){1,3}con (?:una|la) jeringa\b",
     r"\b(?:no (?:le )?(?:encuentro|encontramos|siento|tiene) (?:el )?pulso|sin pulso)\b",
     r"\b(?:boca|labios|cara|unas|dedos) (?:\w+ )?(?:morad[oa]s?|azul(?:es)?)\b",
     r"\bse (?:cayo|hundio) (?:a|en) (?:la alberca|la piscina|el agua|el rio|el lago)\b",
@@ -1123,6 +1127,7 @@ DISTRESS_ES = [
     r"\b(?:me quiero|me queria|me voy a|quisiera) morir (?:de|del) (?:la )?(?:pena|verguenza"
     r"|risa|sueno|hambre|cansancio|frio|calor|nervios|aburrimiento|flojera|envidia|ansias)\b",
     r"\bni muert[oa]\b",
+    r"\b(?:sigo|me siento|voy|vengo|andamos|estamos|quedamos|llegamos) (?:\w+ )?muert[oa]s?\b",
     r"\b(?:morir|muero|morirme|muriendo) de lo \w+\b",
     r"\b(?:dia|turno|semana|jefe|jefa|trafico|calor|frio|examen|fila|cola|horario|cansancio|noche)"
     r" de (?:la )?muerte\b",
