@@ -426,6 +426,9 @@ JUMP_ES = (r"(?:tirar|aventar|lanzar|botar|arrojar|echar|brincar|saltar)(?:me|se
 #: Not the name of a course or a topic of the work: "curso de prevencion del suicidio".
 NOT_TRAINING_ES = (r"(?<!prevencion del )(?<!prevencion de )(?<!prevenir el )(?<!riesgo de )"
                    r"(?<!riesgo del )(?<!sobre el )(?<!tema del )")
+#: Life itself, not a part of it: "harta de la vida" but not "harta de la vida de tecnico",
+#: "la vida en retail", "vivir asi en cvs".
+WHOLE_LIFE_ES = (r"(?! (?:de|en|como|del|laboral|asi en|asi de)\b(?! (?:mierda|porqueria|perros?)\b))")
 AT_WORK_ES = (r"(?! (?:la|el|los|las|mi|mis) (?:espalda|rodilla|rodillas|mano|manos|pie|pies|cuello"
               r"|hombro|dedo|tobillo|cintura)\b| (?:cargando|levantando|trabajando|en el trabajo"
               r"|con la caja|con las cajas|sin querer|por accidente))")
@@ -467,7 +470,7 @@ SELF_ES = [
     r"\bno (?:despertar|despertarme) (?:nunca|mas|jamas)\b",
     r"\bdormir y no despertar\b",
     r"\b(?:ya )?no (?:aguanto|puedo|soporto) (?:mas )?(?:vivir|con la vida|con mi vida|seguir"
-    r" viviendo|estar viv[oa]|seguir viv[oa]|existir)\b",
+    r" viviendo|estar viv[oa]|seguir viv[oa]|existir)\b" + WHOLE_LIFE_ES,
     r"\b(?:tirarme|aventarme|lanzarme|botarme) (?:de|del|al|desde|frente|enfrente|por)\b",
     r"\bahorcarme\b",
     r"\b(?:pienso|pensando|pensamientos|pense|he pensado) (?:en|de) (?:matarme|suicidarme|morirme"
@@ -477,7 +480,7 @@ SELF_ES = [
     r"\btomarm\w* todas\b",
     r"\bsi (?:yo )?(?:ya )?no (?:estuviera|existiera|despertara|viviera)\b",
     r"\bnadie (?:me )?(?:extranaria|notaria|se daria cuenta|lloraria)\b",
-    r"\bcansad[oa] de (?:estar viv[oa]|vivir|la vida|existir)\b",
+    r"\bcansad[oa] de (?:estar viv[oa]|vivir|la vida|existir)\b" + WHOLE_LIFE_ES,
     r"\bpa(?:ra)? no (?:despertar|despertarme|volver a despertar)\b",
     r"\b(?:decidi|voy a|quiero|pienso) (?:terminarla|terminar con ella|acabar con ella)\b",
     r"\bmi vida no vale nada\b",
@@ -524,7 +527,7 @@ SELF_ES = [
     r"\b(?:aguantar|seguir|estar) (?:seguir )?viv[oa]\b",
     r"\b(?:mi )?ultimo mensaje\b",
     r"\bno me veo (?:viv[oa]|en el futuro|aqui el proximo|el proximo ano)\b",
-    r"\bhart[oa] de (?:la vida|vivir|estar viv[oa])\b",
+    r"\bhart[oa] de (?:la vida|vivir|estar viv[oa])\b" + WHOLE_LIFE_ES,
     r"\bpa(?:ra)? cuando (?:ya )?no (?:este|estoy|exista)\b",
     r"\bcomo lo haria\b",
     r"\bme estoy despidiendo\b",
