@@ -470,7 +470,7 @@ SELF_ES = [
     r"\bno (?:despertar|despertarme) (?:nunca|mas|jamas)\b",
     r"\bdormir y no despertar\b",
     r"\b(?:ya )?no (?:aguanto|puedo|soporto) (?:mas )?(?:vivir|con la vida|con mi vida|seguir"
-    r" viviendo|estar viv[oa]|seguir viv[oa]|existir)\b" + WHOLE_LIFE_ES,
+    r" viviendo|estar viv[oa]|seguir viv[oa]|existir|la vida)\b" + WHOLE_LIFE_ES,
     r"\b(?:tirarme|aventarme|lanzarme|botarme) (?:de|del|al|desde|frente|enfrente|por)\b",
     r"\bahorcarme\b",
     r"\b(?:pienso|pensando|pensamientos|pense|he pensado) (?:en|de) (?:matarme|suicidarme|morirme"
@@ -610,7 +610,7 @@ SELF_ES = [
     r"|irme de este mundo|irme para siempre|desaparecer para siempre|desaparecer de este mundo)\b",
     r"\b(?:ya )?no (?:quiero|kiero|qiero|quisiera|queria|tengo ganas de|me dan ganas de) (?:ni )?"
     r"(?:estar viv[oa]|seguir viv[oa]|seguir aqui|seguir en este mundo|existir|vivir|despertar"
-    r"|amanecer|abrir los ojos|ver otro dia)\b",
+    r"|amanecer|abrir los ojos|ver otro dia|ver otro amanecer|ver el sol)\b",
     r"\bojala (?:ya )?(?:me muriera|me muera|me mueriera|no despierte|no despertara|no amanezca"
     r"|no amaneciera|me atropellen|me atropellara|me diera algo y me muriera|no hubiera nacido"
     r"|nunca hubiera nacido|me llevara la muerte|me pase algo y ya)\b",
@@ -621,7 +621,17 @@ SELF_ES = [
     r" (?:telefono|llamada|cel))",
     r"\b(?:envenenarme|envenenar me|me quiero envenenar|me voy a envenenar)\b",
     r"\b(?:pegarme|darme|meterme|echarme) un (?:tiro|balazo|plomazo|disparo|balaso)\b",
-    r"\b(?:volarme|reventarme) la cabeza\b",
+    r"\b(?:volarme|reventarme|me (?:voy a|quiero|pienso|iba a) (?:volar|reventar)) (?:la cabeza"
+    r"|los sesos)\b",
+    r"\bquitarme de en medio\b",
+    r"\b(?:ahogarme|asfixiarme|sofocarme)\b(?! (?:de|en|con) (?:trabajo|deudas|estres|tareas"
+    r"|responsabilidades|tanto|la chamba|el trabajo))",
+    r"\b" + WANT_ES + r" (?:ya )?dejar de respirar\b",
+    r"\bdejar de tomar (?:mi|mis) \w+ (?:a proposito|pa morir|para morir|pa (?:q|que) (?:me pase"
+    r"|se acabe|ya))\b",
+    r"\bme (?:hago|hice|sigo haciendo) moretones\b",
+    r"\b(?:carro|coche|motor|auto) (?:encendido|prendido)\b(?=.*\b(?:cochera|garage|garaje"
+    r"|cerrad[oa])\b)",
     r"\bme (?:quiero|voy a|pienso|iba a) (?:pegar|dar|meter) un (?:tiro|balazo|plomazo|disparo)\b",
     r"\b(?:cortarme|abrirme|me corto|me corte|me quiero cortar|me voy a cortar) las venas\b",
     r"\b" + JUMP_ES + r"\b",
@@ -739,7 +749,16 @@ SELF_ES = [
     r"\b(?:me da igual|me vale|no me importa|me da lo mismo) (?:\w+ )?(?:vivir o morir|morir o vivir"
     r"|si vivo o (?:si )?muero|si me muero|morirme|estar viv[oa] o muert[oa])\b",
     r"\bno (?:deberia|debi|debo|merezco) (?:\w+ )?(?:existir|estar viv[oa]|estar aqui|haber nacido"
-    r"|seguir viv[oa]|vivir)\b",
+    r"|seguir viv[oa]|vivir|seguir aqui|seguir en este mundo|estar en este mundo)\b",
+    r"\b(?:a ver si|pa ver si|para ver si|esperando (?:q|que)) (?:ya )?no (?:despert\w+|amanec\w+"
+    r"|me despert\w+|vuelvo a despertar)\b",
+    r"\b(?:investigue|busque|googlee|averigue|investigando|buscando|buscaba) (?:\w+ ){0,2}cuant[oa]s"
+    r" (?:" + PILLS_ES[3:-1] + r"|\w+ de (?:tylenol|xanax|insulina|\w+))(?: \w+){0,4} (?:se necesitan"
+    r"|necesito|hacen falta|son mortales|son letales|matan|serian suficientes|son demasiad[oa]s)\b",
+    r"\bsi (?:me muero|desaparezco|me voy|ya no estoy|me mato) nadie (?:se )?(?:da|daria|va a dar)"
+    r" cuenta\b",
+    r"\b(?:a punto de|casi|estuve por|quise|intente|trate de) (?:tirarme|aventarme|lanzarme|brincar"
+    r"|saltar|colgarme|ahorcarme|cortarme|matarme|quitarme la vida)\b",
     r"\b(?:q|que) (?:ya )?(?:todo se (?:acabe|termine)|se (?:acabe|termine) todo|acabe todo"
     r"|termine todo)\b(?! (?:el|la|este|esta|mi) )",
     r"\bno (?:me )?(?:quiero|kiero|quisiera) (?:volver a )?(?:levantar|levantarme|despertar"
@@ -941,6 +960,8 @@ OTHER_ES = [
     r"\b(?:tiene|tenia) miedo de (?:hacer|cometer) (?:una )?(?:locura|tonteria)\b",
     r"\b(?:seria|estariamos|estarian|estaria) mejor si (?:ella|el) (?:se muriera|no estuviera"
     r"|desapareciera|no existiera|se matara)\b",
+    r"\b(?:va a|quiere|piensa) (?:estrellar|chocar)(?:se)? (?:su|el) (?:carro|coche|auto|troca"
+    r"|camioneta)\b",
     r"\b(?:amenaza|amenazo|amenazando) con (?:matarse|suicidarse|quitarse la vida|tirarse"
     r"|aventarse|hacerse da[nñ]o|cortarse|tomarse|colgarse)\b",
 ]
@@ -1001,6 +1022,10 @@ EMERGENCY_ES = [
     r"\bse le (?:durmio|entumio|cayo|adormecio) (?:la mitad de |medio |un lado de )?(?:la cara|el"
     r" cuerpo|el brazo|la pierna|la boca)\b",
     r"\bno puede hablar\b",
+    r"\b(?:hay|esta|encontre a|vi a) (?:un |una |el |la )?(?:hombre|senor|señor|senora|señora|persona"
+    r"|muchacho|muchacha|mujer|cliente|paciente|chavo|chava) (?:\w+ )?tirad[oa]\b",
+    r"\ble (?:pego|agarro) un (?:derrame|infarto|ataque)\b",
+    r"\bno (?:le )?(?:para|se detiene|se para|deja de salir) (?:la )?sangre\b",
     r"\bencontre a (?:\w+ ){1,3}con (?:una|la) jeringa\b",
     r"\b(?:no (?:le )?(?:encuentro|encontramos|siento|tiene) (?:el )?pulso|sin pulso)\b",
     r"\b(?:boca|labios|cara|unas|dedos) (?:\w+ )?(?:morad[oa]s?|azul(?:es)?)\b",
@@ -1035,7 +1060,7 @@ EMERGENCY_ES = [
     r" oidos))\b",
     # an allergic reaction with swelling
     r"\b(?:se le|se me|le|me) (?:esta |estan |empezo a |empezaron a )?(?:hinch\w+|inflam\w+"
-    r"|cerr\w+) (?:toda )?(?:la |los |el |las )?(?:cara|garganta|labios|lengua|boca|ojos|parpados)\b",
+    r"|cerr\w+|cierr\w+) (?:toda )?(?:la |los |el |las )?(?:cara|garganta|labios|lengua|boca|ojos|parpados)\b",
     r"\b(?:cara|garganta|labios|lengua|boca) (?:muy )?(?:hinchad[oa]s?|inflamad[oa]s?)\b",
     r"\b(?:anafila\w*|shock anafilactico|choque anafilactico|epipen|epi pen)\b",
     r"\breaccion alergica (?:fuerte|grave|severa|muy fuerte)\b",
@@ -1130,6 +1155,10 @@ DISTRESS_ES = [
     r"\b(?:me quiero|me queria|me voy a|quisiera) morir (?:de|del) (?:la )?(?:pena|verguenza"
     r"|risa|sueno|hambre|cansancio|frio|calor|nervios|aburrimiento|flojera|envidia|ansias)\b",
     r"\bni muert[oa]\b",
+    r"\b(?:estuvo|esta|fue|era|estaba|anda|ha estado) de la muerte\b",
+    r"\bya no quiero (?:estar|trabajar|seguir|volver|regresar) (?:en|a|con|pa) (?:esta|este|la|el|mi"
+    r"|los|las) (?:farmacia|trabajo|chamba|jale|tienda|turno|retail|cvs|walgreens|empresa|jefe|jefa"
+    r"|clientes|lugar)\b",
     r"\b(?:sigo|me siento|voy|vengo|andamos|estamos|quedamos|llegamos) (?:\w+ )?muert[oa]s?\b",
     r"\b(?:morir|muero|morirme|muriendo) de lo \w+\b",
     r"\b(?:dia|turno|semana|jefe|jefa|trafico|calor|frio|examen|fila|cola|horario|cansancio|noche)"
