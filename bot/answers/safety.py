@@ -24,6 +24,7 @@ Everything here is pure: text in, a :class:`PhraseReading` out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from bot.answers import safety_phrases as phrases
@@ -146,14 +147,15 @@ THIRD_PERSON = {"en": _THIRD - {"el"}, "es": (_THIRD | _THIRD_ES) - {"he", "me",
 #: or killing in it ("me muero de la pena", "este trabajo me mata").
 DEATH_FIGURE_ES = re.compile(r"\b(?:mor\w*|muer\w*|mat\w*|suicid\w*|muerte|desaparec\w*)\b")
 
-#: Words without which a message has no Spanish phrase to find (the Spanish layers are skipped).
+#: In a message read as English, the Spanish layers run where a clause is Spanish (see
+#: :func:`spanish_clause`) or one of these words is in it: Spanish words that English chat
+#: rarely uses, and the stems of the Spanish crisis and emergency phrases ("sigo lastimandome a
+#: escondidas", which the language model takes for English).
 SPANISH_WORDS = re.compile(
     r"\b(?:me|mi|mis|se|no|ya|quiero|kiero|quiere|que|q|de|la|el|lo|los|las|su|sus|y|pa|para"
     r"|estoy|estar|soy|tengo|mato|morir\w*|muert\w*|matar\w*|suicid\w*|vida|vivir|pastillas"
     r"|sobre ?dosis|ojala|nadie|todos|carta|cortar\w*|tomar\w*|tome|tomo|hijo|hija|nino|bebe"
     r"|respira|desmay\w*|dosis|puedo|cuanto\w*|estaria\w*|seguro|regal\w*|ahorcar\w*|tirar\w*"
-    # the stems of the Spanish crisis and emergency phrases, so that a message the language
-    # model takes for English ("sigo lastimandome a escondidas") is still read for them
     r"|sigo|lastim\w*|herir\w*|colg\w*|ahorc\w*|envenen\w*|tiro|balazo|despedi\w*|adios"
     r"|cartas?|mejor|viv[oa]|ganas|venas|puente|vias|soga|cuerda|veneno|k|xq|pq|ni|una|en|es"
     r"|esta|voy|ando|hoy|noche|manana|si|con|mas|pero|porque|cuando|aqui|aventar\w*"
@@ -444,12 +446,30 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     return who(prefix, len(prefix), lang=lang) if prefix else "me"
 
 
+_WORD_START = re.compile(r"\b\w")
+
+
+def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches all begin a word (every Spanish
+    pattern does): tried only where a word begins, which makes the long Spanish layers several
+    times cheaper than trying them at every character."""
+    end = 0
+    for word in _WORD_START.finditer(text):
+        if word.start() < end:
+            continue
+        match = pattern.match(text, word.start())
+        if match:
+            yield match
+            end = max(match.end(), word.start() + 1)
+
+
 def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
           lang: str, prefix: str = "") -> list[Hit]:
     hits: list[Hit] = []
     for outcome, patterns in layers.items():
         for pattern in patterns:
-            for match in pattern.finditer(folded):
+            for match in (_at_word_starts(pattern, folded) if lang == "es"
+                          else pattern.finditer(folded)):
                 span = match.span()
                 if outcome == DENIAL:
                     hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
@@ -492,13 +512,16 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     whole = fold(text)
     reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
     layers = [("en", LAYERS["en"])]
+    folded_parts = [fold(p) for p in parts]
+    in_spanish = [spanish_clause(f) for f in folded_parts]
     if spanish:
         layers.append(("es", LAYERS["es"]))
-    elif SPANISH_WORDS.search(whole):  # English with some Spanish: its explicit phrases too
+    elif any(in_spanish) or SPANISH_WORDS.search(whole):
+        # English with some Spanish: its explicit phrases too
         layers.append(("es", {k: v for k, v in LAYERS["es"].items()
                               if k not in (RISK, RISK_WEAK)}))
-    folded_parts = [fold(p) for p in parts]
-    spelled = {"en": folded_parts, "es": [spell_es(f) for f in folded_parts]}
+    spelled = {"en": folded_parts,
+               "es": [spell_es(f) for f in folded_parts] if len(layers) > 1 else folded_parts}
     # a Spanish clause in a message read as English ("failed the ptce again y la neta ya no
     # le veo caso"): the wider Spanish layer reads that clause too
     wide = {RISK: LAYERS["es"][RISK], RISK_WEAK: LAYERS["es"][RISK_WEAK]}
@@ -506,7 +529,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         for lang, layer in layers:
             own = spelled[lang]
             reading.hits.extend(_scan(own[i], i, layer, lang, " ".join(own[:i])))
-        if not spanish and spanish_clause(folded_parts[i]):
+        if not spanish and in_spanish[i]:
             own = spelled["es"]
             reading.hits.extend(_scan(own[i], i, wide, "es", " ".join(own[:i])))
     # words quoted from someone else ('mi amigo me escribio "ya no puedo mas, adios"'): the
