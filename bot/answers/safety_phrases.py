@@ -957,6 +957,12 @@ OTHER_ES = [
     r"|llen\w+ de (?:cortad|cortes|heridas)\w*)\b",
     r"\b(?:cortadas|cortes|heridas) (?:en|por) (?:sus|los|las) (?:brazos|munecas|piernas|muslos)\b",
     r"\bnadie (?:la|lo) (?:va|iba) a (?:extra[nñ]ar|notar|llorar|buscar)\b",
+    r"\bnadie (?:la|lo) (?:extra[nñ]aria|notaria|lloraria|buscaria)\b",
+    r"\bse (?:esta |sigue |volvio a |anda )?(?:quemando|cortando|rasgu[nñ]ando|golpeando|lastimando"
+    r"|quema|corta|rasgu[nñ]a) (?:\w+ )?(?:los|las|el|la|sus|su) (?:brazos|munecas|muneca|piernas"
+    r"|muslos|piel|panza)\b",
+    r"\b(?:irse|estar|reunirse) (?:con (?:\w+ ){1,3})?(?:al|en el) cielo\b",
+    r"\b(?:quiere|quisiera|queria) irse con (?:dios|diosito|su (?:mama|papa|esposo|esposa|hij[oa]))\b",
     r"\b(?:tiene|tenia) miedo de (?:hacer|cometer) (?:una )?(?:locura|tonteria)\b",
     r"\b(?:seria|estariamos|estarian|estaria) mejor si (?:ella|el) (?:se muriera|no estuviera"
     r"|desapareciera|no existiera|se matara)\b",
@@ -978,7 +984,8 @@ EMERGENCY_ES = [
     r"\bsobre ?dosis\b",
     r"\b(?:envenen|intoxic)\w*\b",
     r"\bambulancia\b",
-    r"\bsangr(?:a|ando) (?:mucho|sin parar|demasiado)\b",
+    r"\bsangr(?:a|ando) (?:mucho|sin parar|demasiado|muchisimo|bastante|un monton|un chingo"
+    r"|a chorros|horrible|bien feo)\b",
     r"\bse (?:esta )?ahogando\b",
     r"\bdolor (?:en el|de|fuerte en el) pecho\b",
     r"\bse le (?:esta )?(?:hinchando|cerrando) la garganta\b",
