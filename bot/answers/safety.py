@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from bot.answers import safety_phrases as phrases
+from bot.answers import safety_phrases_es as phrases_es
 from bot.answers.language import fold as without_accents
 
 CRISIS = "crisis"
@@ -232,10 +233,10 @@ LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
     "en": {CRISIS: _compile(phrases.SELF_EN), SOMEONE_ELSE: _compile(phrases.OTHER_EN),
            EMERGENCY: _compile(phrases.EMERGENCY_EN),
            DISTRESS: _compile(phrases.DISTRESS_EN), DENIAL: _compile(phrases.DENIAL_EN)},
-    "es": {CRISIS: _compile(phrases.SELF_ES), SOMEONE_ELSE: _compile(phrases.OTHER_ES),
-           EMERGENCY: _compile(phrases.EMERGENCY_ES), MEDICAL: _compile(phrases.MEDICAL_ES),
-           DISTRESS: _compile(phrases.DISTRESS_ES), RISK: _compile(phrases.RISK_ES), DENIAL: _compile(phrases.DENIAL_ES),
-           RISK_WEAK: _compile(phrases.RISK_WEAK_ES)},
+    "es": {CRISIS: _compile(phrases_es.SELF_ES), SOMEONE_ELSE: _compile(phrases_es.OTHER_ES),
+           EMERGENCY: _compile(phrases_es.EMERGENCY_ES), MEDICAL: _compile(phrases_es.MEDICAL_ES),
+           DISTRESS: _compile(phrases_es.DISTRESS_ES), RISK: _compile(phrases_es.RISK_ES),
+           DENIAL: _compile(phrases_es.DENIAL_ES), RISK_WEAK: _compile(phrases_es.RISK_WEAK_ES)},
 }
 
 
