@@ -63,6 +63,10 @@ CRISIS = [
     "me pego contra la pared hasta que me sale sangre",
     # overdose on purpose
     "me tome un puño de pastillas a proposito",
+    # the act in the present, future and conditional
+    "el viernes me quito la vida",
+    "si no encuentro trabajo me suicido",
+    "si me quitan la licencia me mato y ya",
     # with the job or an exam
     "reprobe el ptce otra vez y ya no quiero seguir aqui",
     "mi jefe me corrio de la farmacia y ya no le veo sentido a nada",
@@ -104,6 +108,9 @@ EMERGENCY = [
     "mi compañero se corto con un vidrio y hay sangre por todos lados",
     "le di a mi hijo doble dosis de tylenol sin querer",
     "mi tio se tomo 30 pastillas de ibuprofeno por accidente",
+    "la señora de la fila se esta desmayando",
+    "mi hijo tiene un ataque de asma y el inhalador no sirve",
+    "a mi abuelo no se le siente el pulso",
 ]
 
 

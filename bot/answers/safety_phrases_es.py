@@ -237,6 +237,11 @@ SELF_ES = [
     r"\b(?:volarme|reventarme|me (?:voy a|quiero|pienso|iba a) (?:volar|reventar)) (?:la cabeza"
     r"|los sesos)\b",
     r"\bquitarme de en medio\b",
+    # the act in the present, future and conditional ("me quito la vida", "me suicido")
+    r"\bme (?:quito|quitare|quite|quitaria) la vida\b",
+    r"\bme (?:suicido|suicidare|suicidaria|suicide|matare|ahorcare|ahorco|colgare|envenenare)\b",
+    r"\bme mato (?:y ya|de una vez|hoy|esta noche|manana|ya|si (?:no|repruebo|me corren|me dejan|pierdo))"
+    r"\b",
     r"\b(?:ahogarme|asfixiarme|sofocarme)\b(?! (?:de|en|con) (?:trabajo|deudas|estres|tareas"
     r"|responsabilidades|tanto|la chamba|el trabajo))",
     r"\b" + WANT_ES + r" (?:ya )?dejar de respirar\b",
@@ -642,6 +647,17 @@ EMERGENCY_ES = [
     r"\bse le (?:durmio|entumio|cayo|adormecio) (?:la mitad de |medio |un lado de )?(?:la cara|el"
     r" cuerpo|el brazo|la pierna|la boca)\b",
     r"\bno puede hablar\b",
+    r"\b(?:ataque|crisis) (?:de )?(?:asma|asmatica)\b|\bover ?dos[ie]s\b",
+    # the same signs in other forms and word orders
+    r"\bse (?:esta )?desmay\w+\b|\bse (?:le (?:va|fue|corta|corto) el aire|queda sin aire|quedo sin"
+    r" aire)\b",
+    r"\brespira (?:muy )?(?:mal|poquito|apenas|lento|lentito)\b",
+    r"\bno se le (?:siente|encuentra|nota) (?:el )?pulso\b",
+    r"\b(?:garganta|lengua|cara) se le (?:esta |estan )?(?:cerr|cierr|hinch|inflam)\w*\b",
+    r"\b(?:palid[oa]|fri[oa]) y (?:no (?:responde|reacciona|despierta|respira)|sudando|temblando)\b",
+    r"\b(?:esta|quedo|salio) (?:muy |mal |gravemente )?herid[oa]\b|\baccidente de (?:carro|auto"
+    r"|trafico|moto)\b",
+    r"\b(?:quimico|cloro|acido|lejia) en (?:los|el|sus) ojos?\b",
     r"\b(?:hay|esta|encontre a|vi a) (?:un |una |el |la )?(?:hombre|senor|señor|senora|señora|persona"
     r"|muchacho|muchacha|mujer|cliente|paciente|chavo|chava) (?:\w+ )?tirad[oa]\b",
     r"\ble (?:pego|agarro) un (?:derrame|infarto|ataque)\b",
