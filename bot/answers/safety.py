@@ -24,9 +24,11 @@ Everything here is pure: text in, a :class:`PhraseReading` out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 from bot.answers import safety_phrases as phrases
+from bot.answers import safety_phrases_es as phrases_es
 from bot.answers.language import fold as without_accents
 
 CRISIS = "crisis"
@@ -104,10 +106,20 @@ REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports
 # Who the clause is about: the nearest subject before the phrase.
 FIRST_PERSON = {
     "en": frozenset("i im ive id ill me myself mine".split()),
-    "es": frozenset("yo me estoy soy quiero tengo he estado voy".split()),
+    # Spanish drops the subject: the verb's first-person form says who ("no veo sentido")
+    "es": frozenset("""yo me estoy soy quiero kiero qiero tengo he estado voy veo encuentro aguanto
+    puedo siento pienso creo ando sigo llevo necesito odio vivo hago digo hice tome deje escribi
+    regale compre decidi pense quise perdi reprobe intente junte guarde estuve fui""".split()),
 }
+#: Spanish verbs in the third person: with a person named before them ("mi hermana dice q no
+#: le ve sentido a nada y q quiere desaparecer"), the clause is about that person.
+#: (Only forms that cannot be the first person or another word: not "queria", "esta", "regalo".)
+THIRD_VERBS_ES = frozenset("""quiere kiere piensa dice dijo anda tiene necesita encuentra aguanta
+siente hizo escribio decidio penso perdio reprobo vive habla amenaza amenazo quiso intento
+trato""".split())
 REPORTING = frozenset("said says told texted wrote whispered posted messaged saying dijo dice "
-                      "escribio conto".split())
+                      "escribio conto comento confeso menciono mando publico subio escribe "
+                      "cuenta platico aviso dijeron".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -124,15 +136,92 @@ abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina algu
 farmaceutico farmaceutica compa sobrina sobrino parce pana cuate carnal morra
 chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma husband wife
 """.split())
-THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
+_THIRD_ES = frozenset("""
+nino nina niño niña bebe chamaco chamaca nene nena morro pareja ex suegra suegro cunado cunada
+nieto nieta padrastro madrastra tecnica tecnico doctor doctora enfermera enfermero maestra
+maestro profe compas companeros companeras
+""".split())
+THIRD_PERSON = {"en": _THIRD - {"el"}, "es": (_THIRD | _THIRD_ES) - {"he", "me", "el"}}
 
 
-#: Words without which a message has no Spanish phrase to find (the Spanish layers are skipped).
+#: A Spanish figure of speech that can explain a crisis phrase it overlaps has a word of dying
+#: or killing in it ("me muero de la pena", "este trabajo me mata").
+DEATH_FIGURE_ES = re.compile(r"\b(?:mor\w*|muer\w*|mat\w*|suicid\w*|muerte|desaparec\w*)\b")
+
+#: In a message read as English, the Spanish layers run where a clause is Spanish (see
+#: :func:`spanish_clause`) or one of these words is in it: Spanish words that English chat
+#: rarely uses, and the stems of the Spanish crisis and emergency phrases ("sigo lastimandome a
+#: escondidas", which the language model takes for English).
 SPANISH_WORDS = re.compile(
     r"\b(?:me|mi|mis|se|no|ya|quiero|kiero|quiere|que|q|de|la|el|lo|los|las|su|sus|y|pa|para"
     r"|estoy|estar|soy|tengo|mato|morir\w*|muert\w*|matar\w*|suicid\w*|vida|vivir|pastillas"
     r"|sobre ?dosis|ojala|nadie|todos|carta|cortar\w*|tomar\w*|tome|tomo|hijo|hija|nino|bebe"
-    r"|respira|desmay\w*|dosis|puedo|cuanto\w*|estaria\w*|seguro|regal\w*|ahorcar\w*|tirar\w*)\b")
+    r"|respira|desmay\w*|dosis|puedo|cuanto\w*|estaria\w*|seguro|regal\w*|ahorcar\w*|tirar\w*"
+    r"|sigo|lastim\w*|herir\w*|colg\w*|ahorc\w*|envenen\w*|tiro|balazo|despedi\w*|adios"
+    r"|cartas?|mejor|viv[oa]|ganas|venas|puente|vias|soga|cuerda|veneno|k|xq|pq|ni|una|en|es"
+    r"|esta|voy|ando|hoy|noche|manana|si|con|mas|pero|porque|cuando|aqui|aventar\w*"
+    r"|quisiera|queria|desaparecer|sangr\w*|hinch\w*|convuls\w*|inconsciente|pecho)\b")
+
+
+#: Spanish words that English chat almost never uses: two of them make a clause Spanish.
+SPANISH_CLAUSE_WORDS = frozenset("""que q de la el los las mi mis ya estoy quiero kiero tengo pero
+por para pa con una es esta muy mas se lo le del al como porque xq pq nada todo todos vida siento
+ando neta puedo voy soy estar eso esto nadie nunca aqui hoy""".split())
+
+
+#: Words that are Spanish whatever else the clause says: one is enough in a short clause
+#: ("mejor morir", "me ahorco hoy"). Not "pa", "mi", "de", "la": English uses them too.
+SPANISH_STRONG_WORDS = frozenset("""que ya estoy quiero kiero tengo pero para una esta muy mas nada
+todos vida siento ando neta puedo voy soy estar eso esto nadie nunca aqui hoy vale pena mejor
+morir vivir muerte matar ganas mato muero porque xq pq como cuando donde ahorco corto""".split())
+
+
+def spanish_clause(folded: str) -> bool:
+    """Whether a folded clause is written in Spanish: two distinct Spanish words, or one
+    unmistakable one in a clause of five words or fewer."""
+    words = folded.split()
+    return len(set(words) & SPANISH_CLAUSE_WORDS) >= 2 or (
+        len(words) <= 5 and bool(set(words) & SPANISH_STRONG_WORDS))
+
+
+#: Common Spanish misspellings, undone before the Spanish layers read a clause: "kiero" and
+#: "qiero" (quiero), "kitarme" (quitarme), "bida" and "bivir" (vida, vivir), "aserme"
+#: (hacerme), "aorcarme" (ahorcarme), "matarce" (matarse), "aveces" (a veces).
+_SPELLING_ES = [
+    (re.compile(r"k(?=[ie])"), "qu"),
+    (re.compile(r"\bqi(?=[eas])"), "qui"),
+    (re.compile(r"\b[bv]i[bv](?=ir\b|iendo\b|o\b|a\b)"), "viv"),
+    (re.compile(r"\bbida(?=s?\b)"), "vida"),
+    (re.compile(r"\b(?:aser|acer|haser)(?=(?:me|se|lo|la)?\b)"), "hacer"),
+    (re.compile(r"\baorc(?=ar)"), "ahorc"),
+    (re.compile(r"(?<=[a-z]ar)ce\b"), "se"),
+    (re.compile(r"\baveces\b"), "a veces"),
+    (re.compile(r"\bdesapares(?=er\b)"), "desaparec"),
+    (re.compile(r"\bmorirce\b"), "morirse"),
+    (re.compile("ñ"), "n"),  # the phrases are written without it ("munecas", "dano")
+    # keys missed and letters swapped in the words that matter ("quero", "vivr", "morrir")
+    (re.compile(r"\b(?:quero|quieo|qero|quiero|quiro|quieor)\b"), "quiero"),
+    (re.compile(r"\bvivr\b"), "vivir"),
+    (re.compile(r"\bmor+i+r+"), "morir"),
+    # h and y dropped or added ("me ago dano", "no ay salida", "asta")
+    (re.compile(r"\bago\b"), "hago"),
+    (re.compile(r"\bay\b"), "hay"),
+    (re.compile(r"\basta\b"), "hasta"),
+    # Caribbean -ao for -ado ("toy cansao de vivir")
+    (re.compile(r"\b(cans|agot|quem|desesper|acab|jod)ao\b"), r"\1ado"),
+    (re.compile(r"\btoy\b"), "estoy"),
+    # letters drawn out ("quierooo morirrr", folded to "quieroo morirr"): no Spanish word ends
+    # in a doubled letter but "cree" and "lee", and "aa", "ii", "uu" are not Spanish at all
+    (re.compile(r"(?<!\bcr)(?<!\bl)([a-z])\1\b"), r"\1"),
+    (re.compile(r"([aiu])\1"), r"\1"),
+]
+
+
+def spell_es(folded: str) -> str:
+    """Folded Spanish with its common misspellings undone (see _SPELLING_ES)."""
+    for pattern, fixed in _SPELLING_ES:
+        folded = pattern.sub(fixed, folded)
+    return folded
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
@@ -144,10 +233,10 @@ LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
     "en": {CRISIS: _compile(phrases.SELF_EN), SOMEONE_ELSE: _compile(phrases.OTHER_EN),
            EMERGENCY: _compile(phrases.EMERGENCY_EN),
            DISTRESS: _compile(phrases.DISTRESS_EN), DENIAL: _compile(phrases.DENIAL_EN)},
-    "es": {CRISIS: _compile(phrases.SELF_ES), SOMEONE_ELSE: _compile(phrases.OTHER_ES),
-           EMERGENCY: _compile(phrases.EMERGENCY_ES), MEDICAL: _compile(phrases.MEDICAL_ES),
-           DISTRESS: _compile(phrases.DISTRESS_ES), RISK: _compile(phrases.RISK_ES), DENIAL: _compile(phrases.DENIAL_ES),
-           RISK_WEAK: _compile(phrases.RISK_WEAK_ES)},
+    "es": {CRISIS: _compile(phrases_es.SELF_ES), SOMEONE_ELSE: _compile(phrases_es.OTHER_ES),
+           EMERGENCY: _compile(phrases_es.EMERGENCY_ES), MEDICAL: _compile(phrases_es.MEDICAL_ES),
+           DISTRESS: _compile(phrases_es.DISTRESS_ES), RISK: _compile(phrases_es.RISK_ES),
+           DENIAL: _compile(phrases_es.DENIAL_ES), RISK_WEAK: _compile(phrases_es.RISK_WEAK_ES)},
 }
 
 
@@ -159,6 +248,7 @@ class Hit:
     negated: bool = False
     span: tuple[int, int] = (0, 0)  # where in the folded clause
     other: bool = False  # a wide-layer word said of someone else
+    lang: str = "en"  # the layer that found it
 
 
 @dataclass
@@ -240,6 +330,8 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     """Whether the clause is about the writer ("me") or about someone else ("other"): the
     nearest subject before ``start``, else a person named after the phrase ("a goodbye letter
     from my husband"); "me" when nothing says."""
+    if lang == "es":
+        return _who_es(folded, start, end)
     before = folded[:start].split()
     first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
     # reported speech: "my coworker said 'i wont be here next week'" is about the coworker
@@ -264,13 +356,83 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     return "me"
 
 
+def _who_es(folded: str, start: int, end: int | None = None, clause_start: int = 0) -> str:
+    """:func:`who` in Spanish, where the subject is often left out and the verb says who.
+    ``clause_start``: where the phrase's clause begins in ``folded`` (the words before it are
+    the message's earlier clauses). Someone else only when something links the phrase to
+    them: a person in its own clause ("mi hermana no le ve sentido"), a third-person verb
+    ("mi hermana... dice q quiere desaparecer"), or their words reported ("mi compa me dijo q
+    ya no quiere vivir"); a person named in an earlier clause alone is not enough ("mi jefe me
+    corrio y ya no le veo sentido a nada" is the writer's own). Errs towards the writer."""
+    before = folded[:start].split()
+    own = len(folded[:clause_start].split())  # words of the earlier clauses
+    first, third = FIRST_PERSON["es"], THIRD_PERSON["es"]
+    for i in range(len(before) - 1, max(-1, len(before) - 1 - REPORTING_WINDOW), -1):
+        if before[i] in REPORTING:
+            between = before[i + 1:]
+            if any(w in third for w in before[:i]) and not any(
+                    w in first and w not in OBJECT_PRONOUNS for w in between):
+                return "other"
+            break
+    for distance, word in enumerate(reversed(before)):
+        index = len(before) - distance - 1
+        if word in OBJECT_PRONOUNS and distance > 0:
+            continue
+        if word in first:
+            return "me"
+        if word in third:
+            return "other" if index >= own else "me"
+        if word in THIRD_VERBS_ES and any(w in third for w in before[:index]):
+            return "other"
+    after = folded[end:].split()[:5] if end is not None else []
+    if after and after[0] in ("de", "del") and any(w in third for w in after[1:]):
+        return "other"
+    return "me"
+
+
 _PILLS_TAKEN = re.compile(rf"\b(?:take|taking|took|swallow\w*|down\w*)\b.*\b{phrases.PILLS}")
 _INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye)\b")
 _FIRST_PERSON_PHRASE = re.compile(
     r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b"
     # a Spanish verb in the first person says who, whoever was named before ("mi jefe me
     # grito hoy. ya no quiero vivir")
-    r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento)\b")
+    r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento|veo"
+    r"|encuentro|sigo|ando|necesito|hago|hice|deje|escribi|regale|decidi|pense|intente|yo)\b")
+
+
+#: Words that may stand between a reporting verb and the words it quotes ("me dijo q ya").
+QUOTE_GAP_ES = frozenset("q que k me le nos les ya asi bien como como que textual neta".split())
+
+
+def _quoted_es(folded: str, start: int) -> bool:
+    """Whether the words at ``start`` are quoted from someone named before a reporting verb,
+    with nothing of the writer's own between ('mi compa me dijo "ya no quiero vivir"')."""
+    before = folded[:start].split()
+    for i in range(len(before) - 1, max(-1, len(before) - 5), -1):
+        word = before[i]
+        if word in REPORTING:
+            return any(w in THIRD_PERSON["es"] for w in before[:i])
+        if word not in QUOTE_GAP_ES:
+            return False
+    return False
+
+
+_QUOTE = re.compile(r"[\"“”«»]([^\"“”«»]{3,})[\"“”«»]")
+
+
+def _reported_quotes_es(text: str) -> list[str]:
+    """The folded words quoted after a reporting verb whose subject is someone else ('mi
+    compa me dijo "ya no quiero vivir"')."""
+    quotes = []
+    for match in _QUOTE.finditer(text):
+        before = fold(text[:match.start()]).split()
+        gap = len(before)
+        while gap and before[gap - 1] in QUOTE_GAP_ES:
+            gap -= 1
+        if gap and before[gap - 1] in REPORTING and any(
+                w in THIRD_PERSON["es"] for w in before[:gap - 1]):
+            quotes.append(fold(match.group(1)))
+    return quotes
 
 
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
@@ -285,15 +447,34 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     return who(prefix, len(prefix), lang=lang) if prefix else "me"
 
 
+_WORD_START = re.compile(r"\b\w")
+
+
+def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose matches all begin a word (every Spanish
+    pattern does): tried only where a word begins, which makes the long Spanish layers several
+    times cheaper than trying them at every character."""
+    end = 0
+    for word in _WORD_START.finditer(text):
+        if word.start() < end:
+            continue
+        match = pattern.match(text, word.start())
+        if match:
+            yield match
+            end = max(match.end(), word.start() + 1)
+
+
 def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
           lang: str, prefix: str = "") -> list[Hit]:
     hits: list[Hit] = []
     for outcome, patterns in layers.items():
         for pattern in patterns:
-            for match in pattern.finditer(folded):
+            for match in (_at_word_starts(pattern, folded) if lang == "es"
+                          else pattern.finditer(folded)):
                 span = match.span()
                 if outcome == DENIAL:
-                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span))
+                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
+                                    lang=lang))
                     continue
                 negated = outcome in (CRISIS, SOMEONE_ELSE) and _negated(folded, match.start())
                 found = outcome
@@ -301,18 +482,26 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 # opens its clause ("she wants to sleep and never wake up")
                 words_before = folded[:match.start()].split()
                 opens = len(words_before) < 2
-                context = f"{prefix} {folded}" if prefix and opens else folded
+                # (Spanish reads the whole message before the phrase: :func:`_who_es` weighs
+                # what the earlier clauses say)
+                context = f"{prefix} {folded}" if prefix and (opens or lang == "es") else folded
                 offset = len(context) - len(folded)
+                if lang == "es":
+                    subject = _who_es(context, offset + match.start(), offset + match.end(),
+                                      clause_start=offset)
+                else:
+                    subject = who(context, offset + match.start(), offset + match.end(), lang)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
-                         and who(context, offset + match.start(), offset + match.end(),
-                                 lang) == "other")
+                         and subject == "other") or (
+                    outcome in (CRISIS, RISK, RISK_WEAK) and lang == "es"
+                    and _quoted_es(context, offset + match.start()))
                 if other and outcome == CRISIS:
                     # pills taken by someone else, with no word of intent: an emergency
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
                         _INTENT.search(folded)) else SOMEONE_ELSE
                 hits.append(Hit(found, clause, match.group(0), negated, span,
-                                other=other and outcome != CRISIS))
+                                other=other and outcome != CRISIS, lang=lang))
     return hits
 
 
@@ -324,21 +513,42 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     whole = fold(text)
     reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
     layers = [("en", LAYERS["en"])]
+    folded_parts = [fold(p) for p in parts]
+    in_spanish = [spanish_clause(f) for f in folded_parts]
     if spanish:
         layers.append(("es", LAYERS["es"]))
-    elif SPANISH_WORDS.search(whole):  # English with some Spanish: its explicit phrases too
+    elif any(in_spanish) or SPANISH_WORDS.search(whole):
+        # English with some Spanish: its explicit phrases too
         layers.append(("es", {k: v for k, v in LAYERS["es"].items()
                               if k not in (RISK, RISK_WEAK)}))
-    folded_parts = [fold(p) for p in parts]
-    for i, folded in enumerate(folded_parts):
-        prefix = " ".join(folded_parts[:i])
+    spelled = {"en": folded_parts,
+               "es": [spell_es(f) for f in folded_parts] if len(layers) > 1 else folded_parts}
+    # a Spanish clause in a message read as English ("failed the ptce again y la neta ya no
+    # le veo caso"): the wider Spanish layer reads that clause too
+    wide = {RISK: LAYERS["es"][RISK], RISK_WEAK: LAYERS["es"][RISK_WEAK]}
+    for i in range(len(folded_parts)):
         for lang, layer in layers:
-            reading.hits.extend(_scan(folded, i, layer, lang, prefix))
+            own = spelled[lang]
+            reading.hits.extend(_scan(own[i], i, layer, lang, " ".join(own[:i])))
+        if not spanish and in_spanish[i]:
+            own = spelled["es"]
+            reading.hits.extend(_scan(own[i], i, wide, "es", " ".join(own[:i])))
+    # words quoted from someone else ('mi amigo me escribio "ya no puedo mas, adios"'): the
+    # Spanish phrases in them are about that person
+    quoted = _reported_quotes_es(text)
+    if quoted:
+        inside = {i for i, folded in enumerate(folded_parts)
+                  if folded and any(folded in q for q in quoted)}
+        reading.hits = [
+            h if h.lang != "es" or h.clause not in inside or h.negated
+            else replace(h, outcome=SOMEONE_ELSE) if h.outcome == CRISIS
+            else replace(h, other=True) if h.outcome in (RISK, RISK_WEAK) else h
+            for h in reading.hits]
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
     # before it ("i said i want to die but i didnt mean it")
     denials = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated}
     covered = denials | {c - 1 for c in denials}
-    reading.hits = [Hit(h.outcome, h.clause, h.phrase, True, h.span, h.other)
+    reading.hits = [replace(h, negated=True)
                     if h.clause in covered and h.outcome in (CRISIS, SOMEONE_ELSE, RISK,
                                                              RISK_WEAK) else h
                     for h in reading.hits]
@@ -348,16 +558,19 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         seen |= {(CRISIS, True), (SOMEONE_ELSE, True)}
     for lang, layer in layers if len(parts) > 1 else []:
         urgent = {k: v for k, v in layer.items() if k in (CRISIS, SOMEONE_ELSE)}
-        for hit in _scan(whole, -1, urgent, lang):
-            inside_one = any(hit.phrase in folded for folded in folded_parts)
+        for hit in _scan(spell_es(whole) if lang == "es" else whole, -1, urgent, lang):
+            inside_one = any(hit.phrase in folded for folded in spelled[lang])
             if not inside_one and (hit.outcome, False) not in seen and (
                     hit.outcome, True) not in seen:
                 reading.hits.append(hit)
     # a figure of speech that covers a crisis phrase explains it ("gonna die if i have to count
     # one more z-pak", "me quiero morir de la pena")
-    figures = [h for h in reading.hits if h.outcome == DISTRESS]
+    # (a Spanish figure only when it is one about dying or killing: "ya no puedo" inside "ya
+    # no puedo seguir viviendo" explains nothing)
+    figures = [h for h in reading.hits if h.outcome == DISTRESS and (
+        h.lang != "es" or DEATH_FIGURE_ES.search(h.phrase))]
     reading.hits = [
-        Hit(DISTRESS, h.clause, h.phrase, h.negated, h.span, h.other)
+        replace(h, outcome=DISTRESS)
         if h.outcome in (CRISIS, SOMEONE_ELSE) and any(
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
             for f in figures) else h
