@@ -65,6 +65,12 @@ def test_the_model_ships_inside_the_package():
     ("kms", "en"),
     ("ptcb", "en"),
     ("do techs need ce", "en"),
+    # the model unsure (Spanish at 0.41, Romanian at 0.36, Spanish at 0.38): Spanish words decide
+    ("vale la pena aprender compounding esteril", "es"),
+    ("sterile compounding vale la pena?", "es"),
+    ("es mejor ptcb o nha", "es"),
+    ("how do i renew my cpht", "en"),  # English at 0.64 with no Spanish word stays English
+    ("im done", "en"),
     ("Como faço para ser técnico de farmácia", "pt"),
     ("làm sao để trở thành kỹ thuật viên dược", "vi"),
     ("我怎么成为药房技术员", "zh"),
@@ -122,6 +128,13 @@ def test_spanish_emergency_and_medication_replies_are_in_spanish(replier):
     assert "1-800-222-1222" in reply.lead and "911" in reply.lead
     reply = replier.answer("cuanto ibuprofeno le puedo dar a mi niño de 5 años")
     assert reply.kind == "medical" and reply.lead == templates.MEDICATION_REDIRECT_ES
+
+
+@pytest.mark.parametrize("text", ["vale la pena aprender compounding esteril",
+                                  "sterile compounding vale la pena?"])
+def test_a_spanish_question_the_model_is_unsure_of_is_never_off_topic(replier, text):
+    reply = replier.answer(text)
+    assert reply.lang == "es" and reply.kind in ("language", "answer"), (reply.kind, reply.lang)
 
 
 def test_a_mixed_spanish_question_the_knowledge_base_matches_gets_the_english_answer(replier):

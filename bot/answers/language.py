@@ -40,6 +40,8 @@ LANGUAGES = ("en", "es", "pt", "vi", "tl", "zh", "ar", "fr", "ru", "ht", "ko", "
 CONFIDENT = 0.80
 #: A message with a Spanish marker word needs only this much for Spanish.
 SPANISH_WITH_MARKERS = 0.50
+#: Spanish marker words that make an unsure "English" reading Spanish.
+ENGLISH_OUTVOTED_BY = 3
 
 #: Words that are common in Spanish chat and rare in English (accents stripped).
 SPANISH_MARKERS = frozenset("""
@@ -49,6 +51,10 @@ para por con sin mas ya hago hacer saber cuanto cuantos cuantas horas ano anos m
 ser estar mi mis tu su los las del una unos unas esta este eso esto nada vida vivir morir
 matarme suicidarme pastillas jefe chamba sueldo pagan pago renovar vence expira muerte muerto
 muerta matar morirme cortarme lastimarme quitarme despedida carga sobredosis
+el la es vale pena mejor peor aprender estudiar estudio sacar ganar gana ganan cuesta dinero
+curso cursos escuela clases tiene tienen hay debo deberia puede pueden sirve bueno buena entre
+despues antes ahora aqui donde cual cuales prueba reprobe pase tecnicos farmaceutico renuevo
+renovacion trabajar quisiera alguien sobre cosas
 """.split())
 
 WORD_RE = re.compile(r"[a-zñ]+")
@@ -129,10 +135,14 @@ class LanguageReader:
         non_latin = sum(ord(ch) > 0x24F for ch in text if ch.isalpha())
         if non_latin * 2 > letters:  # mostly another script: surely not English
             return lang if lang != ENGLISH else OTHER
-        if lang == ENGLISH:
+        if lang == ENGLISH and confidence >= CONFIDENT:
             return ENGLISH
-        if lang == SPANISH or (lang in ("pt", "it", "tl") and confidence < CONFIDENT):
+        if lang == SPANISH or confidence < CONFIDENT:
+            # unsure, or Spanish: Spanish words decide ("sterile compounding vale la pena?"
+            # reads as Romanian to the model; an English message needs more than one of them)
             markers = spanish_markers(text)
+            if lang == ENGLISH:
+                return SPANISH if markers >= ENGLISH_OUTVOTED_BY else ENGLISH
             if lang == SPANISH and confidence >= CONFIDENT:
                 return SPANISH
             if markers and (lang == SPANISH and confidence >= SPANISH_WITH_MARKERS
