@@ -36,6 +36,7 @@ MEDICAL = "medical"
 DISTRESS = "distress"
 NONE = "none"
 DENIAL = "denial"
+RETRACTION = "retraction"  # "i didnt mean it", "jk": takes back what the clause before said
 RISK = "risk"  # the wider Spanish layer: a crisis unless the clause is a figure of speech
 RISK_WEAK = "risk_weak"  # ... and unless a medication or emergency phrase explains it  # a phrase that denies danger: read as a negated crisis
 #: Outcomes that replace the answer, most urgent first.
@@ -125,6 +126,14 @@ farmaceutico farmaceutica compa sobrina sobrino parce pana cuate carnal morra
 chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma husband wife
 """.split())
 THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
+#: English verbs in the third person that open a clause going on from its subject.
+GOES_ON = frozenset("wants keeps says is has talks tries needs doesnt hasnt isnt thinks feels "
+                    "plans cuts hurts texts posts wishes".split())
+#: ... and in the first person, with the "i" left out.
+DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feeling gonna going need "
+                      "hate am been tired done".split())
+ADVERBS = frozenset("just still also really now even literally so honestly lowkey ngl tbh "
+                    "sometimes ugh".split())
 
 
 #: Words without which a message has no Spanish phrase to find (the Spanish layers are skipped).
@@ -143,7 +152,8 @@ def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
 LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
     "en": {CRISIS: _compile(phrases.SELF_EN), SOMEONE_ELSE: _compile(phrases.OTHER_EN),
            EMERGENCY: _compile(phrases.EMERGENCY_EN),
-           DISTRESS: _compile(phrases.DISTRESS_EN), DENIAL: _compile(phrases.DENIAL_EN)},
+           DISTRESS: _compile(phrases.DISTRESS_EN), DENIAL: _compile(phrases.DENIAL_EN),
+           RETRACTION: _compile(phrases.RETRACTION_EN)},
     "es": {CRISIS: _compile(phrases.SELF_ES), SOMEONE_ELSE: _compile(phrases.OTHER_ES),
            EMERGENCY: _compile(phrases.EMERGENCY_ES), MEDICAL: _compile(phrases.MEDICAL_ES),
            DISTRESS: _compile(phrases.DISTRESS_ES), RISK: _compile(phrases.RISK_ES), DENIAL: _compile(phrases.DENIAL_ES),
@@ -159,6 +169,10 @@ class Hit:
     negated: bool = False
     span: tuple[int, int] = (0, 0)  # where in the folded clause
     other: bool = False  # a wide-layer word said of someone else
+    #: how far a denial reaches: "back" (its clause and the one before: "i said i want to die
+    #: but i didnt mean it") or "here" (the wording it denies, and what comes before it in its
+    #: clause: "im not suicidal" denies nothing said after it, "i just dont want to wake up")
+    reach: str = "back"
 
 
 @dataclass
@@ -286,21 +300,28 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
 
 
 def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
-          lang: str, prefix: str = "") -> list[Hit]:
+          lang: str, prefix: str = "", reach: str = "back") -> list[Hit]:
     hits: list[Hit] = []
     for outcome, patterns in layers.items():
         for pattern in patterns:
             for match in pattern.finditer(folded):
                 span = match.span()
-                if outcome == DENIAL:
-                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span))
+                if outcome in (DENIAL, RETRACTION):
+                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
+                                    reach=reach if outcome == DENIAL else "back"))
                     continue
                 negated = outcome in (CRISIS, SOMEONE_ELSE) and _negated(folded, match.start())
                 found = outcome
                 # the clause's own words decide; the message before it only when the phrase
                 # opens its clause ("she wants to sleep and never wake up")
                 words_before = folded[:match.start()].split()
-                opens = len(words_before) < 2
+                # ... or goes on from a subject named before, in the third person ("my brother
+                # says hes a burden and wants to disappear for good"); an English clause that
+                # opens with a verb in the first person has dropped its "i" ("my boss yelled at
+                # me again. just want to die")
+                verb = next((w for w in folded.split() if w not in ADVERBS), "")
+                opens = (len(words_before) < 2 or (lang == "en" and verb in GOES_ON)) and not (
+                    lang == "en" and verb in DROPPED_I)
                 context = f"{prefix} {folded}" if prefix and opens else folded
                 offset = len(context) - len(folded)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
@@ -312,7 +333,7 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
                         _INTENT.search(folded)) else SOMEONE_ELSE
                 hits.append(Hit(found, clause, match.group(0), negated, span,
-                                other=other and outcome != CRISIS))
+                                other=other and outcome != CRISIS, reach=reach))
     return hits
 
 
@@ -330,17 +351,27 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         layers.append(("es", {k: v for k, v in LAYERS["es"].items()
                               if k not in (RISK, RISK_WEAK)}))
     folded_parts = [fold(p) for p in parts]
+    reach = "back" if spanish else "here"  # how far a denial reaches (see Hit.reach)
     for i, folded in enumerate(folded_parts):
         prefix = " ".join(folded_parts[:i])
         for lang, layer in layers:
-            reading.hits.extend(_scan(folded, i, layer, lang, prefix))
+            reading.hits.extend(_scan(folded, i, layer, lang, prefix, reach))
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
     # before it ("i said i want to die but i didnt mean it")
+    # (an English denial of intent reaches only the wording it denies and what comes before it
+    # in its clause: "im not suicidal i just dont want to wake up" still says it)
     denials = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated}
-    covered = denials | {c - 1 for c in denials}
-    reading.hits = [Hit(h.outcome, h.clause, h.phrase, True, h.span, h.other)
-                    if h.clause in covered and h.outcome in (CRISIS, SOMEONE_ELSE, RISK,
-                                                             RISK_WEAK) else h
+    back = {h.clause for h in reading.hits
+            if h.outcome == CRISIS and h.negated and h.reach == "back"}
+    covered = back | {c - 1 for c in back}
+    here = [h for h in reading.hits if h.outcome == CRISIS and h.negated and h.reach == "here"]
+
+    def denied(hit: Hit) -> bool:
+        return hit.clause in covered or any(
+            d.clause == hit.clause and hit.span[0] < d.span[1] for d in here)
+
+    reading.hits = [Hit(h.outcome, h.clause, h.phrase, True, h.span, h.other, h.reach)
+                    if h.outcome in (CRISIS, SOMEONE_ELSE, RISK, RISK_WEAK) and denied(h) else h
                     for h in reading.hits]
     # phrases that span a clause boundary ("sleep and never wake up"), read on the whole text
     seen = {(h.outcome, h.negated) for h in reading.hits}
@@ -357,7 +388,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # one more z-pak", "me quiero morir de la pena")
     figures = [h for h in reading.hits if h.outcome == DISTRESS]
     reading.hits = [
-        Hit(DISTRESS, h.clause, h.phrase, h.negated, h.span, h.other)
+        Hit(DISTRESS, h.clause, h.phrase, h.negated, h.span, h.other, h.reach)
         if h.outcome in (CRISIS, SOMEONE_ELSE) and any(
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
             for f in figures) else h

@@ -131,7 +131,7 @@ SELF_EN = [
     r"\bwith a note for\b",
     r"\b(?:hit|bang|banged|punch|punched|slam|slammed) my (?:head|fist)\b.*\b(?:bled|bleed|bleeding"
     r"|until)\b",
-    r"\b(?:dont|doesnt|cant|do not|does not) see (?:the |any )?point (?:in|of) (?:living|life|going on"
+    r"\b(?:dont|doesnt|cant|do not|does not) see (?:the |any |a )?point (?:in|of) (?:living|life|going on"
     r"|being alive|being here)\b",
     rf"\b(?:use|using) (?:it|a gun|the gun|them|those) on {ME}\b",
     r"\b(?:take|taking) all (?:my|of my) (?:refills|pills|meds|medication)\b",
@@ -153,7 +153,7 @@ SELF_EN = [
     r"\b(?:dont|do not|dnt|don t|doesnt|dont really|no longer) (?:really )?(?:want|wanna|wish)"
     r" (?:to )?(?:be alive|live|exist|be here anymore|be here any more|wake up|keep living"
     r"|go on|be on this earth|live anymore|exist anymore)\b",
-    r"\b(?:want|wants|wanna|wanted|wish i could|going to|gonna|ready to|i should|i could"
+    r"\b(?:want|wants|wanna|wanted|wanting|wish i could|going to|gonna|ready to|i should|i could"
     r"|i just|prefer to|rather just) (?:to |2 )?(?:just )?(?:die|be dead|stop existing|not exist|not be alive|not wake up|be gone for good)\b",
     r"\bwish i (?:was|were|wasnt|werent|had never been|was never|never|could) (?:dead|born|alive"
     r"|never born|not born|not alive|not here|gone|disappear forever|stop existing|exist)\b",
@@ -265,7 +265,8 @@ EMERGENCY_EN = [
     r"\b(?:wont|will not|doesnt|isnt|cant) (?:wake up|respond|waking up|responding)\b",
     r"\b(?:turning|turned|going) blue\b",
     r"\blips (?:are |look |turned )?blue\b",
-    r"\b(?:overdosed|ODd|od d)\b",
+    r"\b(?:overdosed|ODd|od d)\b(?! on (?:coffee|caffeine|sugar|candy|chocolate|energy drinks?|red"
+    r" ?bull|monsters?|netflix|tiktok|work|overtime|pizza|carbs))",
     r"\bchoking\b(?! hazard)",
     r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
 ]
@@ -358,6 +359,35 @@ DISTRESS_EN = [
     r"\bsuicide (?:mission|run|shift|schedule)\b",
     r"\bcrawl (?:in|into) a hole and die\b",
     r"\b(?:somebody|someone|some1|sb) (?:please |pls |plz )?(?:end|kill|shoot|murder) me\b",
+    # the work drains the life out of me: said as death, without meaning it
+    r"\b(?:sucking|sucks|sucked|draining|drains|drained) (?:the )?(?:life|soul|joy) (?:out of|outta)"
+    r" me\b",
+    r"\bsoul (?:left|leaving|leaves|has left) my body\b",
+    r"\b(?:died|dying|dead|die) (?:laughing|of laughter|from laughing)\b",
+    r"\b(?:exhausted|tired|drained) beyond words\b",
+    r"\b(?:like a|a|im a|such a) (?:zombie|corpse|ghost)\b",
+    r"\b(?:got|getting|get|were|we got|been) (?:absolutely |totally |so )?(?:killed|murdered|destroyed"
+    r"|slaughtered|wrecked|obliterated|demolished)\b",
+    r"\bkilled me\b",
+    r"\bif i (?:have to |gotta |need to |must )?(?:\w+ ){1,8}(?:im|i m|i am|i|ill|i will) (?:\w+ )?"
+    r"(?:gonna|going to|literally|actually|will|ll) (?:literally )?die\b",
+    r"\bone more (?:\w+ ){1,6}(?:and )?(?:im|i m|i am|i|ill) (?:\w+ )?(?:gonna|going to|will) die\b",
+    # worn out, said of oneself ("im so fried", "burnt out beyond belief")
+    r"\b(?:im|i m|i am|feeling|feel|brain is|brains|brain s|so|just|totally|completely) (?:so |really "
+    r"|super |very |completely |totally |beyond |absolutely )?(?:fried|cooked|toast|drained|exhausted"
+    r"|overwhelmed|wiped out|running on empty)\b",
+    r"\b(?:burnt|burned) out beyond\b|\bburnt to a crisp\b|\bbrain is (?:mush|mashed potatoes|soup)\b",
+    # wanting out, all at once
+    r"\b(?:gonna|going to|about to|bout to) (?:lose it|snap|quit on the spot|walk out)\b",
+    r"\bwalk out (?:mid|in the middle|during|on) (?:shift|my shift|the shift)\b",
+    r"\b(?:crawl|hide|sink) (?:in|into|under) a (?:hole|rock)\b",
+    r"\bmove to the woods\b",
+    # low, said of oneself
+    r"\b(?:feel|feeling|felt|feels|im|i m|i am) (?:so |really |super |very |kinda |pretty |just )?"
+    r"(?:worthless|useless|like a failure|like garbage|like crap|like shit|like trash|awful|low|down"
+    r"|lonely|alone|empty|flat|stupid|like nothing)\b",
+    r"\bso lonely\b",
+    r"\bcry(?:ing)? (?:my eyes out|every day|all the time|myself to sleep)\b",
 ]
 
 # Denials said as a whole ("not in danger", "not gonna do anything stupid"): the answer, with
@@ -377,26 +407,47 @@ DENIAL_ES = [
     r"\bni (?:de chiste|de broma|en broma|loc[oa]|muert[oa]) (?:pienso|voy|quiero|me)\b",
 ]
 
+# Denials of intent ("not suicidal", "would never hurt myself"): they deny the wording they name
+# and what comes before it in the clause, not a wish said after them ("im not suicidal i just
+# dont want to wake up") nor in another clause ("i would never do it but i think about dying").
 DENIAL_EN = [
     r"\b(?:would|will|could|d) never (?:\w+ )?(?:hurt|harm|kill|cut|do anything)\b",
-    r"\bnever (?:would|will) (?:hurt|harm|kill)\b",
-    r"\b(?:not|never|im not|i m not) (?:trying|going|gonna|planning|thinking|looking) (?:to |of |on "
-    r"|about )?(?:unalive|kill|hurt|harm|end|die|ending|anything)\b",
+    r"\bnever (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
+    r"\b(?:not|never|im not|i m not|wasnt|was not) (?:trying|going|gonna|planning|thinking|looking)"
+    r" (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
     r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
-    r"\b(?:didnt|did not|dont|do not|never) (?:really |actually )?mean (?:it|that)\b",
-    r"\b(?:its|it s|thats|that s) not like i (?:want|wanna)\b",
-    r"\bnone of that\b",
     r"\b(?:fine|ok|okay|safe) safety ?wise\b",
     r"\bnot die\b",
     r"\bnot doing that (?:now|anymore|any more)\b",
     r"\b(?:dont|do not) have (?:any )?(?:thoughts|plans) of\b",
-    r"\b(?:honestly )?said no\b",
     r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
     r"|gonna do something|going to do something)\b",
-    r"\b(?:no|zero|0) (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
-    r"\b(?:just |only )?a figure of speech\b",
+    r"\b(?:wont|will not|aint gonna|not gonna|not going to) (?:do|try) (?:anything|something|it)"
+    r"(?: stupid| drastic| dumb| bad)?(?: to (?:my ?self|me))?\b",
+    r"\b(?:no|zero|0) (?:plans?|intention|intentions|thoughts?|urges?) (?:to|of) (?:hurt|harm|kill|end"
+    r"|die|suicide|self)\w*\b",
     r"\bnot (?:\w+ )?(?:or|nor|and) suicidal\b",
+    r"\bno (?:self ?harm|suicid\w*|thoughts? of (?:suicide|dying|ending))\b",
+    r"\bnever been suicidal\b",
+    r"\b(?:nah|no) im not (?:trying|gonna|going) to die\b",
+]
+
+# Taking back what was said ("i didnt mean it", "jk", "was being dramatic"): covers the clause
+# and the one before it.
+RETRACTION_EN = [
+    r"\b(?:didnt|did not|dont|do not|never) (?:really |actually )?mean (?:it|that)\b",
+    r"\b(?:its|it s|thats|that s) not like i (?:want|wanna)\b",
+    r"\bnone of that\b",
+    r"\b(?:honestly )?said no\b",
+    r"\b(?:just |only )?a figure of speech\b",
     r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
+    r"\b(?:wasnt|was not|werent|not|im not|i m not) (?:being |actually |really )?(?:serious|literal)"
+    r"(?:ly)?\b",
+    r"\bnot (?:literally|for real|actually)\b(?! (?:kidding|joking))",
+    r"\b(?:jk|jkjk|just kidding|j k)\b",
+    r"\b(?:had|used to have|had some) (?:\w+ )?(?:dark|those|bad|suicidal) thoughts\b(?=.*\b(?:(?:im|i m"
+    r"|i am) (?:ok|okay|fine|good|safe|better) now|not anymore|no longer|years ago|long time ago"
+    r"|back then)\b)",
 ]
 
 # --- Spanish ---------------------------------------------------------------------------------

@@ -392,6 +392,15 @@ class ScopeReader:
             # one clause whose death word is a figure of speech ("flu season is the death of
             # me"): the phrase explains the words the embeddings would read as a crisis
             denied = {0}
+        # clauses whose crisis reading the phrases explain: denied ("im not suicidal") or a
+        # figure of speech ("this job is killing me"); the embeddings read the other clauses
+        figures = {h.clause for h in phrases.found(safety.DISTRESS)}
+        # ... and a clause that goes on from a figure without a subject of its own ("i want to
+        # run away and never look at a pill bottle again")
+        folded = [safety.fold(c) for c in phrases.clauses]
+        figures |= {i for i in range(1, len(folded)) if i - 1 in figures
+                    and not _has_subject(folded[i])}
+        explained = denied | figures
         # nearest examples: the whole message, then each clause (when they were embedded)
         english = lang == ENGLISH  # the model carries no meaning in other languages
         nearest = (self.nearest_labels(message_vector[None, :])[0]
@@ -417,6 +426,8 @@ class ScopeReader:
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
                 if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
                     continue
+                if i in explained:
+                    continue
                 if len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS:
                     continue  # "... weekends and nights": one word's embedding is noise
                 if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
@@ -430,11 +441,11 @@ class ScopeReader:
             if i in denied or i >= len(phrases.clauses) or (
                     len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS):
                 continue
-            emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
-            sure = crisis >= CLAUSE_CRISIS_SURE
-            if denied:  # "not suicidal, just ...": the denial stands; the gentle line
+            if i in explained or denied:  # the denial or the figure stands: the gentle line
                 gray = gray or crisis >= CLAUSE_DISTRESS_AT
                 continue
+            emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
+            sure = crisis >= CLAUSE_CRISIS_SURE
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
                 prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
@@ -452,9 +463,16 @@ class ScopeReader:
             # "knocked out 2 hours of ce last night": an emergency the model alone reads into
             # a message about CE hours; an emergency said plainly has its phrase
             scope = "career"
+        if (lang == ENGLISH and scope in ("emergency", "medical") and explained
+                and not emergency_clause and not phrases.found(safety.EMERGENCY)
+                and (denied or any(FIGURE_WORDS.search(h.phrase)
+                                   for h in phrases.found(safety.DISTRESS)))):
+            # "the drive thru is the death of me", "im not in danger, just low": the death
+            # words the whole message was read by are explained
+            scope = "crisis"
         if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and denied:
-                reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ..."
+            if scope == "crisis" and explained:
+                reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ...", "kill me now"
             elif scope == "crisis":
                 reading.outcome = (safety.SOMEONE_ELSE if _all_about_others(phrases)
                                    else safety.CRISIS)
@@ -542,6 +560,12 @@ def _all_about_others(phrases: safety.PhraseReading) -> bool:
     return bool(folded) and all(
         safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
         for i, clause in enumerate(folded))
+
+
+def _has_subject(folded_clause: str) -> bool:
+    """Whether a clause names its own subject (a person word among its first words)."""
+    subjects = safety.FIRST_PERSON[ENGLISH] | safety.THIRD_PERSON[ENGLISH]
+    return any(w in subjects for w in folded_clause.split()[:4])
 
 
 def _leans_crisis(phrases: safety.PhraseReading, nearest: tuple[str, float, float]) -> bool:
