@@ -37,6 +37,7 @@ DISTRESS = "distress"
 NONE = "none"
 DENIAL = "denial"
 RETRACTION = "retraction"  # "i didnt mean it", "jk": takes back what the clause before said
+REASSURANCE = "reassurance"  # "im safe", "im fine": the gentle line, and it denies nothing
 RISK = "risk"  # the wider Spanish layer: a crisis unless the clause is a figure of speech
 RISK_WEAK = "risk_weak"  # ... and unless a medication or emergency phrase explains it  # a phrase that denies danger: read as a negated crisis
 #: Outcomes that replace the answer, most urgent first.
@@ -144,6 +145,9 @@ SPANISH_WORDS = re.compile(
     r"|respira|desmay\w*|dosis|puedo|cuanto\w*|estaria\w*|seguro|regal\w*|ahorcar\w*|tirar\w*)\b")
 
 
+PAST_EN = re.compile(phrases.PAST_EN)
+
+
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
     """One alternation per layer: a message is scanned once per layer, not once per pattern."""
     return [re.compile("|".join(f"(?:{p})" for p in patterns))]
@@ -153,7 +157,8 @@ LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
     "en": {CRISIS: _compile(phrases.SELF_EN), SOMEONE_ELSE: _compile(phrases.OTHER_EN),
            EMERGENCY: _compile(phrases.EMERGENCY_EN),
            DISTRESS: _compile(phrases.DISTRESS_EN), DENIAL: _compile(phrases.DENIAL_EN),
-           RETRACTION: _compile(phrases.RETRACTION_EN)},
+           RETRACTION: _compile(phrases.RETRACTION_EN),
+           REASSURANCE: _compile(phrases.REASSURANCE_EN)},
     "es": {CRISIS: _compile(phrases.SELF_ES), SOMEONE_ELSE: _compile(phrases.OTHER_ES),
            EMERGENCY: _compile(phrases.EMERGENCY_ES), MEDICAL: _compile(phrases.MEDICAL_ES),
            DISTRESS: _compile(phrases.DISTRESS_ES), RISK: _compile(phrases.RISK_ES), DENIAL: _compile(phrases.DENIAL_ES),
@@ -170,8 +175,9 @@ class Hit:
     span: tuple[int, int] = (0, 0)  # where in the folded clause
     other: bool = False  # a wide-layer word said of someone else
     #: how far a denial reaches: "back" (its clause and the one before: "i said i want to die
-    #: but i didnt mean it") or "here" (the wording it denies, and what comes before it in its
-    #: clause: "im not suicidal" denies nothing said after it, "i just dont want to wake up")
+    #: but i didnt mean it"), "here" (the wording it denies, and what comes before it in its
+    #: clause: "im not suicidal" denies nothing said after it, "i just dont want to wake up"),
+    #: or "none" ("im safe": the message gets the gentle line; the embeddings still read it)
     reach: str = "back"
 
 
@@ -231,7 +237,7 @@ class PhraseReading:
 
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
-        return {h.clause for h in self.hits if h.negated}
+        return {h.clause for h in self.hits if h.negated and h.reach != "none"}
 
     def flagged_clauses(self) -> set[int]:
         """Clauses with a crisis or someone-else phrase (not denied)."""
@@ -306,9 +312,10 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
         for pattern in patterns:
             for match in pattern.finditer(folded):
                 span = match.span()
-                if outcome in (DENIAL, RETRACTION):
+                if outcome in (DENIAL, RETRACTION, REASSURANCE):
                     hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
-                                    reach=reach if outcome == DENIAL else "back"))
+                                    reach={DENIAL: reach, RETRACTION: "back"}.get(outcome,
+                                                                                  "none")))
                     continue
                 negated = outcome in (CRISIS, SOMEONE_ELSE) and _negated(folded, match.start())
                 found = outcome
@@ -359,11 +366,25 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
     # before it ("i said i want to die but i didnt mean it")
     # (an English denial of intent reaches only the wording it denies and what comes before it
-    # in its clause: "im not suicidal i just dont want to wake up" still says it)
-    denials = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated}
+    # in its clause: "im not suicidal i just dont want to wake up" still says it); the past said
+    # as past covers the clauses it spans
+    past = PAST_EN.search(whole)
+    if past:
+        reading.hits += [Hit(CRISIS, i, past.group(0), negated=True) for i, folded
+                         in enumerate(folded_parts) if folded and folded in past.group(0)]
+    denials = {h.clause for h in reading.hits
+               if h.outcome == CRISIS and h.negated and h.reach != "none"}
     back = {h.clause for h in reading.hits
             if h.outcome == CRISIS and h.negated and h.reach == "back"}
     covered = back | {c - 1 for c in back}
+    if not spanish:  # ... back to the writer's own words ("i said i wanted to die after that
+        # shift but i didnt mean it"; not "she said she wants to die, then that she was joking")
+        said = {h.clause for h in reading.hits if h.outcome == CRISIS and not h.negated}
+        mine = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated
+                and h.reach == "back" and h.clause >= 0
+                and who(folded_parts[h.clause], h.span[0]) == "me"}
+        covered |= {max(earlier) for c in mine
+                    if (earlier := [s for s in said if c - 3 <= s < c])}
     here = [h for h in reading.hits if h.outcome == CRISIS and h.negated and h.reach == "here"]
 
     def denied(hit: Hit) -> bool:

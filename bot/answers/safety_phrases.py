@@ -11,7 +11,9 @@ held-out halves.
 from __future__ import annotations
 
 ME = r"(?:my ?s[ei]l?f|myslef|mysef|meself|my ?sef)"
-PILLS = r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sleeping pills)"
+PILLS = (r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sleeping pills|insulin"
+         r"|tylenol|acetaminophen|ambien|benzos|klonopin|painkillers|pain pills|opioids|norcos?"
+         r"|seroquel|lithium|gabapentin)")
 SELF_EN = [
     r"\bs[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial)\b(?! (?:prevention|awareness|training|hotlines?"
     r"|risk|screening|assessments?|rates?|statistics|lifeline|course|ce|modules?|education"
@@ -164,6 +166,8 @@ SELF_EN = [
     r"(?:me )?(?:going on|living|being alive|being here|being around|to be here|to live|to go on|to keep going|to keep living"
     r"|in life|staying alive|to be alive|to stay alive|keep living|keep going|life|existing"
     r"|to exist|anymore|in anything|to anything)\b",
+    r"\b(?:dont|do not|cant|can not) see (?:the |any )?point (?:of|in) (?:anything|it all|trying"
+    r"|waking up|getting up|any of it)\b",
     r"\bwhats (?:even )?the point (?:of|in) (?:living|life|going on|being alive|staying alive"
     r"|anything|it all|existing|me|waking up|trying anymore)\b",
     r"\bwhat(?:s| is) (?:even )?the point anymore\b",
@@ -251,6 +255,22 @@ SELF_EN = [
     r"|happening again)\b",
     r"\b(?:hopes?|want|wants|wish|wishes) i (?:die|was dead|were dead|d die)\b.*\b(?:same|honestly"
     r" same|me too|agree)\b",
+    # not just the job: everything ("cant do it anymore, not just this, everything")
+    r"\bnot (?:just|only) (?:this|the job|this job|work|my job|the ptce|school|the exam|retail)\b"
+    r"(?: \w+){0,2} (?:everything|life|all of it|living|existing|me)\b",
+    # means approached and stepped back from ("sat on the bridge for an hour", "didnt do it
+    # tonight"), old self-injury come back, affairs written down in a hurry
+    r"\b(?:sat|stood|parked|waited|sitting|standing) (?:\w+ ){0,3}(?:on|at|by|near) the (?:bridge"
+    r"|tracks|train tracks|edge|ledge|roof|overpass|cliff)\b",
+    r"\b(?:drove|walked|went) (?:\w+ ){0,2}to the (?:bridge|tracks|train tracks|edge|ledge|roof|cliff)"
+    r"\b(?=.*\b(?:sat|stood|stayed|didnt|almost|thought about|thinking)\b)",
+    r"\b(?:didnt|did not|couldnt) (?:do it|go through with it|jump|pull the trigger)(?: \w+)?"
+    r" (?:tonight|today|this time|yet|again)\b",
+    r"\bused to (?:cut|self ?harm|hurt my ?self|burn my ?self)\b(?! (?:hair|coupons|grass|wood|the"
+    r"|costs|hours|corners|class))(?: \w+){0,8} (?:(?:its|it s|it is|its been|it has) (?:\w+ )?back"
+    r"|came back|coming back|started again|doing it again|again|relapsed)\b",
+    r"\b(?:wrote|writing|written|made|wrote out|typed) (?:out |up )?my (?:own )?will\b"
+    r"(?=.*\b(?:last night|tonight|notebook|kitchen|table|just in case|left it|napkin|paper)\b)",
     r"\bgiv(?:e|ing|en|ing) away (?:my|all my|all of my) (?:stuff|things|cat|dog|clothes"
     r"|belongings|pets?)\b",
 ]
@@ -328,7 +348,8 @@ DISTRESS_EN = [
     r"\b(?:cant|can not|cannot) (?:take|handle|do) (?:it|this|this job|this shit|much more)"
     r"(?: anymore| any more| much longer)?\b",
     r"\blosing my mind\b",
-    r"\b(?:want|wanna) to (?:scream|cry|run away|disappear)\b",
+    r"\b(?:want|wanna) to (?:scream|cry|run away|disappear)\b"
+    r"(?! (?:for good|forever|permanently|and never|for ever))",
     r"\b(?:mental|nervous) breakdown\b",
     r"\bbreaking down\b",
     r"\bpanic attacks?\b",
@@ -387,6 +408,17 @@ DISTRESS_EN = [
     r"(?:worthless|useless|like a failure|like garbage|like crap|like shit|like trash|awful|low|down"
     r"|lonely|alone|empty|flat|stupid|like nothing)\b",
     r"\bso lonely\b",
+    # drained, at the bottom, giving up on a goal, anxious, in tears
+    r"\b(?:draining|drains|drained|wrecking|ruining|destroying|killing|wrecked|ruined|destroyed)"
+    r" (?:me|my (?:mental health|mental|sanity|soul|spirit|will to live|whole life))\b",
+    r"\b(?:at |hit |hitting |reached )?rock bottom\b|\b(?:im|i m|i am|feel like) (?:such |a |an "
+    r"|complete |total |hot )+(?:mess|wreck|disaster|failure)\b",
+    r"\b(?:giving|give|gave) up on (?:the |my )?(?:ptce|exam|cert\w*|school|this|pharmacy|it"
+    r"|everything|my dreams?)\b|\bthrow(?:ing)? in the towel\b",
+    r"\b(?:anxiety|stress) (?:is |has been )?(?:through the roof|off the charts|so bad|awful)\b"
+    r"|\b(?:so|really|super|constantly) anxious\b",
+    r"\b(?:could|wanna|want to|about to|gonna) cry\b|\bcried (?:in|at|during|after|before|all)\b",
+    r"\b(?:i|just) want out\b",
     r"\bcry(?:ing)? (?:my eyes out|every day|all the time|myself to sleep)\b",
 ]
 
@@ -411,7 +443,8 @@ DENIAL_ES = [
 # and what comes before it in the clause, not a wish said after them ("im not suicidal i just
 # dont want to wake up") nor in another clause ("i would never do it but i think about dying").
 DENIAL_EN = [
-    r"\b(?:would|will|could|d) never (?:\w+ )?(?:hurt|harm|kill|cut|do anything)\b",
+    r"\b(?:would|will|could|d|id|i d|ill|i ll) never (?:\w+ )?(?:hurt|harm|kill|cut|do anything"
+    r"|do it|do that|go through with it)\b",
     r"\bnever (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
     r"\b(?:not|never|im not|i m not|wasnt|was not) (?:trying|going|gonna|planning|thinking|looking)"
     r" (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
@@ -440,14 +473,38 @@ RETRACTION_EN = [
     r"\bnone of that\b",
     r"\b(?:honestly )?said no\b",
     r"\b(?:just |only )?a figure of speech\b",
+    r"(?<!think )(?<!thinks )(?<!thought )(?<!say )(?<!says )(?<!said )"
     r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
+    r"\b(?:joke|joking|joked|kid|kidding) (?:around )?(?:about|abt) (?:dying|death|wanting to die"
+    r"|killing my ?self|kms|suicide|ending it|unaliving)\b",
+    r"\b(?:said|say|saying) (?:\w+ ){0,4}as a joke\b",
     r"\b(?:wasnt|was not|werent|not|im not|i m not) (?:being |actually |really )?(?:serious|literal)"
     r"(?:ly)?\b",
     r"\bnot (?:literally|for real|actually)\b(?! (?:kidding|joking))",
     r"\b(?:jk|jkjk|just kidding|j k)\b",
-    r"\b(?:had|used to have|had some) (?:\w+ )?(?:dark|those|bad|suicidal) thoughts\b(?=.*\b(?:(?:im|i m"
-    r"|i am) (?:ok|okay|fine|good|safe|better) now|not anymore|no longer|years ago|long time ago"
-    r"|back then)\b)",
+]
+
+# The past, said as past, read on the whole message: the clauses it spans are not read as a
+# crisis ("had dark thoughts years ago but im ok now", "used to self harm, doing good now").
+PAST_EN = (
+    r"\b(?:had|used to have|had some|used to|struggled with|dealt with) (?:\w+ ){0,3}(?:dark|those"
+    r"|bad|suicidal|self ?harm\w*|cutting|cut|thoughts|struggle|urges)\b.*?\b(?:(?:im|i m|i am)"
+    r" (?:doing )?(?:ok|okay|fine|good|safe|better|well) now|doing (?:good|better|ok|okay|well) now"
+    r"|not anymore|no longer|years ago|long time ago|back then|havent in years|been clean)\b"
+)
+
+# Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It
+# denies nothing: a crisis said in the same message is still read as one.
+REASSURANCE_EN = [
+    r"(?<!think )(?<!thinks )(?<!seem )(?<!look )(?<!pretend )(?<!pretending )(?<!said )(?<!say )"
+    r"(?<!tell )(?<!told )\b(?:im|i m|i am) (?:actually |totally |completely |perfectly |honestly "
+    r"|really )?(?:safe|fine|ok|okay|alright|good)(?: (?:i promise|lol|lmao|dont worry|promise))?$",
+    r"\bnot a cry for help\b",
+    r"\b(?:dont|do not|no need to) (?:call|text) 988\b",
+    r"\b(?:before anyone|dont|do not) (?:freaks? out|worry|panic)\b(?=.* (?:im|i m|i am) (?:fine|ok|okay"
+    r"|safe|good)\b)",
+    r"\b(?:my )?(?:counselor|counsellor|therapist|doctor) (?:says|said|thinks|agrees) (?:im|i m"
+    r"|i am) (?:safe|ok|okay|fine)\b",
 ]
 
 # --- Spanish ---------------------------------------------------------------------------------

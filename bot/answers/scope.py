@@ -469,10 +469,17 @@ class ScopeReader:
                                    for h in phrases.found(safety.DISTRESS)))):
             # "the drive thru is the death of me", "im not in danger, just low": the death
             # words the whole message was read by are explained
-            scope = "crisis"
+            reading.outcome = safety.DISTRESS
+            return reading
+        crisis_elsewhere = any(
+            crisis >= CLAUSE_DISTRESS_AT for i, (crisis, _d, _e) in enumerate(reading.clause_scores)
+            if i not in explained and i < len(phrases.clauses)
+            and len(phrases.clauses[i].split()) >= CLAUSE_MIN_WORDS)
         if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and explained:
-                reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ...", "kill me now"
+            if scope == "crisis" and (denied or (explained and not crisis_elsewhere)):
+                # "i'm not suicidal, just ...", "kill me now, they scheduled me 6 days": the
+                # whole message leans crisis by the words the phrases explain
+                reading.outcome = safety.DISTRESS
             elif scope == "crisis":
                 reading.outcome = (safety.SOMEONE_ELSE if _all_about_others(phrases)
                                    else safety.CRISIS)
