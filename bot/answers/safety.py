@@ -91,7 +91,7 @@ PROFESSIONAL = re.compile(
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
 # not suicidal", "would never kill myself", "no thoughts of suicide", "no quiero matarme").
 NEGATORS = frozenset("not never no nt wont wouldnt dont didnt isnt arent aint nunca jamas ni "
-                     "nope nah zero".split())
+                     "nope nah zero couldnt havent hasnt".split())
 FILLERS = frozenset("""
 i im am are is be being been was going gonna to ever really actually thinking think thought
 thoughts about of abt want wanna planning plan trying feeling feel that a any at all would will
@@ -99,6 +99,7 @@ do have had anything like or and you worry worried in the it just even literally
 that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de para nada
 voy yo se ni he
 saying say sayin q digo diciendo quiera plans
+way id ill once desire intention intentions urge urges
 """.split())
 NEGATION_WINDOW = 6
 REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports
@@ -146,6 +147,7 @@ SPANISH_WORDS = re.compile(
 
 
 PAST_EN = re.compile(phrases.PAST_EN)
+ASKED_AND_ANSWERED_EN = re.compile(phrases.ASKED_AND_ANSWERED_EN)
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
@@ -368,10 +370,10 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # (an English denial of intent reaches only the wording it denies and what comes before it
     # in its clause: "im not suicidal i just dont want to wake up" still says it); the past said
     # as past covers the clauses it spans
-    past = PAST_EN.search(whole)
-    if past:
-        reading.hits += [Hit(CRISIS, i, past.group(0), negated=True) for i, folded
-                         in enumerate(folded_parts) if folded and folded in past.group(0)]
+    for past in (PAST_EN.search(whole), ASKED_AND_ANSWERED_EN.search(whole)):
+        if past:
+            reading.hits += [Hit(CRISIS, i, past.group(0), negated=True) for i, folded
+                             in enumerate(folded_parts) if folded and folded in past.group(0)]
     denials = {h.clause for h in reading.hits
                if h.outcome == CRISIS and h.negated and h.reach != "none"}
     back = {h.clause for h in reading.hits
@@ -405,6 +407,21 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             if not inside_one and (hit.outcome, False) not in seen and (
                     hit.outcome, True) not in seen:
                 reading.hits.append(hit)
+    # ... and English figures of speech that do ("could curl up and die"), on each clause
+    # they run through
+    if len(parts) > 1:
+        spans, pos = [], 0
+        for folded in folded_parts:
+            start = whole.find(folded, pos)
+            spans.append((start, start + len(folded)) if start >= 0 else (-1, -1))
+            pos = max(pos, spans[-1][1])
+        for match in LAYERS["en"][DISTRESS][0].finditer(whole):
+            if any(match.group(0) in folded for folded in folded_parts):
+                continue
+            for i, (start, end) in enumerate(spans):
+                if start < match.end() and match.start() < end:
+                    reading.hits.append(Hit(DISTRESS, i, match.group(0), span=(
+                        max(0, match.start() - start), min(end, match.end()) - start)))
     # a figure of speech that covers a crisis phrase explains it ("gonna die if i have to count
     # one more z-pak", "me quiero morir de la pena")
     figures = [h for h in reading.hits if h.outcome == DISTRESS]

@@ -59,6 +59,8 @@ SELF_EN = [
     r"|much longer|after))\b",
     r"\b(?:know|decided|planned|picked|wrote down|worked out|figured out|chose|settled on)"
     r" (?:exactly )?(?:when and how|how and when|the when and the how)\b",
+    r"\b(?:lost|losing|no|zero|dont have (?:a|the|any)|without (?:a|any)) (?:my |the |any )?will to"
+    r" live\b",
     r"\bdone with (?:life|living|everything and everyone|it all|existing|being alive|this life"
     r"|this world)\b",
     r"\b(?:od|o d|over ?do(?:s|se|es|sing|sed|ze|zing)\w*) (?:on purpose|intentionally"
@@ -145,7 +147,8 @@ SELF_EN = [
     r"\bsewer ?slide\b",
     rf"\bkil+(?:ing|in)? ?{ME}\b",
     r"\bkms+\b",
-    r"\bun ?aliv(?:e|ing|ed)\b",
+    r"\bun ?aliv(?:e|ing|ed)\b(?! (?:my|the|this|that|these|those|a|an|our|your) (?!self\b)"
+    r"(?!ptce|exam)\w)",
     rf"\boff(?:ing)? {ME}\b",
     rf"\b(?:hang|hanging|shoot|shooting|drown|drowning|poison|poisoning) {ME}\b",
     r"\bend(?:ing)? (?:it all|my (?:own )?life|my life|everything for good|things for good"
@@ -419,6 +422,13 @@ DISTRESS_EN = [
     r"|\b(?:so|really|super|constantly) anxious\b",
     r"\b(?:could|wanna|want to|about to|gonna) cry\b|\bcried (?:in|at|during|after|before|all)\b",
     r"\b(?:i|just) want out\b",
+    r"\b(?:just |somebody |someone |please |pls )?shoot me\b",
+    r"\b(?:im|i m|i am) (?:literally |actually |so |fr )?dead (?:lol|lmao|lmfao|haha|hahaha|rn)\b",
+    r"\bbane of my existence\b|\bso over (?:this|it|my|the)\b",
+    r"\b(?:sucking|sucks|draining|drains|killing|kills|crushing|destroying) (?:the |my )?will to live\b",
+    r"\b(?:lose|losing|lost) my (?:mind|marbles|sanity)\b|\bgo(?:ing)? (?:crazy|insane|nuts)\b",
+    r"\bcurl up and die\b|\bbang(?:ing)? my head (?:against|on) (?:a|the) (?:wall|desk|counter)\b",
+    r"\b(?:so bad|so much) it hurts\b",
     r"\bcry(?:ing)? (?:my eyes out|every day|all the time|myself to sleep)\b",
 ]
 
@@ -462,6 +472,14 @@ DENIAL_EN = [
     r"\bnot (?:\w+ )?(?:or|nor|and) suicidal\b",
     r"\bno (?:self ?harm|suicid\w*|thoughts? of (?:suicide|dying|ending))\b",
     r"\bnever been suicidal\b",
+    r"\b(?:wouldnt|would not|couldnt|could not) (?:ever |really |actually )?(?:hurt|harm|kill|do"
+    r" anything|do it)\b",
+    r"\bnever (?:about|of) (?:hurting|harming|killing|ending|suicide|dying)\b",
+    r"\b(?:no|zero|not any) (?:desire|wish|urge|want) (?:to|of) (?:die|be dead|end it|kill|hurt)\b",
+    r"\bnot (?:in )?(?:a|the|that|like a|like the) (?:\w+ ){0,3}(?:way|kind|sense)\b",
+    r"\b(?:not|never|im not|i m not) (?:trying|going|gonna|planning|about) (?:to )?(?:jump|od|overdose"
+    r"|do anything|do something)\b",
+    r"\bnot (?:in (?:a )?crisis|a crisis|in any crisis)\b",
     r"\b(?:nah|no) im not (?:trying|gonna|going) to die\b",
 ]
 
@@ -482,6 +500,9 @@ RETRACTION_EN = [
     r"(?:ly)?\b",
     r"\bnot (?:literally|for real|actually)\b(?! (?:kidding|joking))",
     r"\b(?:jk|jkjk|just kidding|j k)\b",
+    r"\b(?:figuratively|metaphorically|hyperbole)\b",
+    r"\bi mean (?:it |that )?(?:like )?(?:from|of|figuratively|metaphorically|as a joke|jokingly"
+    r"|in a (?:funny|joking|dramatic))\b",
 ]
 
 # The past, said as past, read on the whole message: the clauses it spans are not read as a
@@ -492,6 +513,11 @@ PAST_EN = (
     r" (?:doing )?(?:ok|okay|fine|good|safe|better|well) now|doing (?:good|better|ok|okay|well) now"
     r"|not anymore|no longer|years ago|long time ago|back then|havent in years|been clean)\b"
 )
+# A crisis word asked and answered no at once ("suicide? nah. quitting? absolutely").
+ASKED_AND_ANSWERED_EN = (
+    r"^(?:\w+ ){0,3}(?:suicid\w*|kms|kill my ?self|self ?harm\w*|hurt my ?self|ending it|end it)"
+    r" (?:nah|nope|no|hell no|never|not at all|absolutely not|lol no|lmao no)\b"
+)
 
 # Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It
 # denies nothing: a crisis said in the same message is still read as one.
@@ -500,6 +526,7 @@ REASSURANCE_EN = [
     r"(?<!tell )(?<!told )\b(?:im|i m|i am) (?:actually |totally |completely |perfectly |honestly "
     r"|really )?(?:safe|fine|ok|okay|alright|good)(?: (?:i promise|lol|lmao|dont worry|promise))?$",
     r"\bnot a cry for help\b",
+    r"\bnothing (?:dangerous|serious|like that|scary|drastic|crazy)\b",
     r"\b(?:dont|do not|no need to) (?:call|text) 988\b",
     r"\b(?:before anyone|dont|do not) (?:freaks? out|worry|panic)\b(?=.* (?:im|i m|i am) (?:fine|ok|okay"
     r"|safe|good)\b)",

@@ -63,6 +63,9 @@ BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
 CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
 CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
+#: A message the whole-message scope reads as crisis, with no phrase and no clause leaning that
+#: way, that the learned reading is this sure is venting: the answer and the line.
+CLASSIFIER_CALM = {"distress": 0.90, "crisis": 0.05, "someone_else": 0.05}
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
 ASKS = re.compile(
@@ -414,8 +417,10 @@ class ScopeReader:
                                    and _all_about_others(phrases) else label)
                 reading.flagged = set(range(len(phrases.clauses)))
                 return reading
-        learned = (self.classifier.reads(message_vector)
-                   if english and message_vector is not None and not denied
+        probabilities = (self.classifier.probabilities(message_vector)[0]
+                         if english and message_vector is not None else None)
+        learned = (self.classifier.reads(message_vector, probabilities)
+                   if probabilities is not None and not denied
                    and not phrases.professional else None)
         if learned is not None:
             reading.outcome = (safety.SOMEONE_ELSE if learned == safety.CRISIS
@@ -475,8 +480,12 @@ class ScopeReader:
             crisis >= CLAUSE_DISTRESS_AT for i, (crisis, _d, _e) in enumerate(reading.clause_scores)
             if i not in explained and i < len(phrases.clauses)
             and len(phrases.clauses[i].split()) >= CLAUSE_MIN_WORDS)
+        calm = probabilities is not None and all(
+            float(probabilities[CLASSES.index(k)]) >= v if k == "distress"
+            else float(probabilities[CLASSES.index(k)]) <= v for k, v in CLASSIFIER_CALM.items())
         if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and (denied or (explained and not crisis_elsewhere)):
+            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or (
+                    calm and phrases.outcome == safety.NONE and not crisis_elsewhere)):
                 # "i'm not suicidal, just ...", "kill me now, they scheduled me 6 days": the
                 # whole message leans crisis by the words the phrases explain
                 reading.outcome = safety.DISTRESS
@@ -536,9 +545,11 @@ class SafetyClassifier:
         """(rows, classes): each vector's probability of each class."""
         return _softmax(np.atleast_2d(vectors) @ self.weights + self.bias)
 
-    def reads(self, vector: np.ndarray) -> str | None:
+    def reads(self, vector: np.ndarray, probabilities: np.ndarray | None = None) -> str | None:
         """crisis or someone_else when the message is that sure to be one, else None."""
-        p = dict(zip(CLASSES, self.probabilities(vector)[0].tolist(), strict=True))
+        if probabilities is None:
+            probabilities = self.probabilities(vector)[0]
+        p = dict(zip(CLASSES, probabilities.tolist(), strict=True))
         if p["crisis"] >= CLASSIFIER_AT["crisis"] and p["crisis"] >= p["someone_else"]:
             return safety.CRISIS
         if p["someone_else"] >= CLASSIFIER_AT["someone_else"]:
