@@ -91,7 +91,7 @@ PROFESSIONAL = re.compile(
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
 # not suicidal", "would never kill myself", "no thoughts of suicide", "no quiero matarme").
 NEGATORS = frozenset("not never no nt wont wouldnt dont didnt isnt arent aint nunca jamas ni "
-                     "nope nah zero couldnt havent hasnt".split())
+                     "nope nah zero couldnt havent hasnt nott nvr nevr neva".split())
 FILLERS = frozenset("""
 i im am are is be being been was going gonna to ever really actually thinking think thought
 thoughts about of abt want wanna planning plan trying feeling feel that a any at all would will
@@ -99,7 +99,7 @@ do have had anything like or and you worry worried in the it just even literally
 that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de para nada
 voy yo se ni he
 saying say sayin q digo diciendo quiera plans
-way id ill once desire intention intentions urge urges
+way id ill once desire intention intentions urge urges gunna gona tryna tryin goin having
 """.split())
 NEGATION_WINDOW = 6
 REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports

@@ -453,17 +453,18 @@ DENIAL_ES = [
 # and what comes before it in the clause, not a wish said after them ("im not suicidal i just
 # dont want to wake up") nor in another clause ("i would never do it but i think about dying").
 DENIAL_EN = [
-    r"\b(?:would|will|could|d|id|i d|ill|i ll) never (?:\w+ )?(?:hurt|harm|kill|cut|do anything"
-    r"|do it|do that|go through with it)\b",
-    r"\bnever (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
-    r"\b(?:not|never|im not|i m not|wasnt|was not) (?:trying|going|gonna|planning|thinking|looking)"
-    r" (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
+    r"\b(?:would|will|could|d|id|i d|ill|i ll) (?:never|nvr|nevr|neva) (?:\w+ )?(?:hurt|harm|kill"
+    r"|cut|do anything|do it|do that|go through with it)\b",
+    r"\b(?:never|nvr|nevr|neva) (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
+    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not|wasnt|was not) (?:trying|tryna|tryin|going"
+    r"|gonna|gunna|goin|planning|thinking|looking) (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
     r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
     r"\b(?:fine|ok|okay|safe) safety ?wise\b",
     r"\bnot die\b",
     r"\bnot doing that (?:now|anymore|any more)\b",
     r"\b(?:dont|do not) have (?:any )?(?:thoughts|plans) of\b",
-    r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
+    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i am not) (?:in (?:any )?danger|gonna do anything"
+    r"|going to do anything"
     r"|gonna do something|going to do something)\b",
     r"\b(?:wont|will not|aint gonna|not gonna|not going to) (?:do|try) (?:anything|something|it)"
     r"(?: stupid| drastic| dumb| bad)?(?: to (?:my ?self|me))?\b",
@@ -471,13 +472,13 @@ DENIAL_EN = [
     r"|die|suicide|self)\w*\b",
     r"\bnot (?:\w+ )?(?:or|nor|and) suicidal\b",
     r"\bno (?:self ?harm|suicid\w*|thoughts? of (?:suicide|dying|ending))\b",
-    r"\bnever been suicidal\b",
+    r"\b(?:never|nvr|nevr|neva) been suicidal\b",
     r"\b(?:wouldnt|would not|couldnt|could not) (?:ever |really |actually )?(?:hurt|harm|kill|do"
     r" anything|do it)\b",
-    r"\bnever (?:about|of) (?:hurting|harming|killing|ending|suicide|dying)\b",
+    r"\b(?:never|nvr|nevr|neva) (?:about|of) (?:hurting|harming|killing|ending|suicide|dying)\b",
     r"\b(?:no|zero|not any) (?:desire|wish|urge|want) (?:to|of) (?:die|be dead|end it|kill|hurt)\b",
     r"\bnot (?:in )?(?:a|the|that|like a|like the) (?:\w+ ){0,3}(?:way|kind|sense)\b",
-    r"\b(?:not|never|im not|i m not) (?:trying|going|gonna|planning|about) (?:to )?(?:jump|od|overdose"
+    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not) (?:trying|going|gonna|planning|about) (?:to )?(?:jump|od|overdose"
     r"|do anything|do something)\b",
     r"\bnot (?:in (?:a )?crisis|a crisis|in any crisis)\b",
     r"\b(?:nah|no) im not (?:trying|gonna|going) to die\b",
