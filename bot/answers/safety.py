@@ -24,7 +24,7 @@ Everything here is pure: text in, a :class:`PhraseReading` out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.answers import safety_phrases as phrases
 from bot.answers.language import fold as without_accents
@@ -393,7 +393,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         return hit.clause in covered or any(
             d.clause == hit.clause and hit.span[0] < d.span[1] for d in here)
 
-    reading.hits = [Hit(h.outcome, h.clause, h.phrase, True, h.span, h.other, h.reach)
+    reading.hits = [replace(h, negated=True)
                     if h.outcome in (CRISIS, SOMEONE_ELSE, RISK, RISK_WEAK) and denied(h) else h
                     for h in reading.hits]
     # phrases that span a clause boundary ("sleep and never wake up"), read on the whole text
@@ -426,7 +426,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # one more z-pak", "me quiero morir de la pena")
     figures = [h for h in reading.hits if h.outcome == DISTRESS]
     reading.hits = [
-        Hit(DISTRESS, h.clause, h.phrase, h.negated, h.span, h.other, h.reach)
+        replace(h, outcome=DISTRESS)
         if h.outcome in (CRISIS, SOMEONE_ELSE) and any(
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
             for f in figures) else h
