@@ -91,7 +91,8 @@ PROFESSIONAL = re.compile(
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
 # not suicidal", "would never kill myself", "no thoughts of suicide", "no quiero matarme").
 NEGATORS = frozenset("not never no nt wont wouldnt dont didnt isnt arent aint nunca jamas ni "
-                     "nope nah zero couldnt havent hasnt nott nvr nevr neva".split())
+                     "nope nah zero couldnt havent hasnt nott nvr nevr neva nobody noone "
+                     "none".split())
 FILLERS = frozenset("""
 i im am are is be being been was going gonna to ever really actually thinking think thought
 thoughts about of abt want wanna planning plan trying feeling feel that a any at all would will
@@ -100,6 +101,9 @@ that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de 
 voy yo se ni he
 saying say sayin q digo diciendo quiera plans
 way id ill once desire intention intentions urge urges gunna gona tryna tryin goin having
+here
+remotely currently necessarily exactly seriously honestly definitely def totally even super
+in way any at all wanting feeling
 """.split())
 NEGATION_WINDOW = 6
 REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports

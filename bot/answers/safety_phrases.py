@@ -219,6 +219,9 @@ SELF_EN = [
     r"\b(?:no ?one|nobody|no body) (?:would|will|d|even) (?:\w+ ){0,2}(?:care|notice|miss me)\b"
     r"(?= if i (?:died|was gone|were gone|disappeared|wasnt here|was dead|killed))",
     r"\b(?:no ?one|nobody) would (?:even )?miss me\b",
+    r"\b(?:no ?one|nobody|no body) (?:\w+ ){0,2}(?:cares?|notices?|miss(?:es)?) (?:\w+ ){0,2}if i"
+    r" (?:die|died|was gone|were gone|disappear\w*|wasnt here|killed|ended)\b"
+    r"(?! for (?:a|an|the|like|two|three|\d+|\w+ (?:day|days|week|weeks|hour|hours|shift)))",
     r"\b(?:thinking|thought|thoughts|think|thinkin) (?:about|of|abt) (?:dying|death|ending it"
     r"|not being here|not existing|killing|ending my|taking my life|not waking)\b",
     r"\b(?:plan|plans|planned|planning|a plan) (?:to|on|for) (?:die|dying|end|ending|kill"
@@ -456,7 +459,7 @@ DENIAL_EN = [
     r"\b(?:would|will|could|d|id|i d|ill|i ll) (?:never|nvr|nevr|neva) (?:\w+ )?(?:hurt|harm|kill"
     r"|cut|do anything|do it|do that|go through with it)\b",
     r"\b(?:never|nvr|nevr|neva) (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
-    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not|wasnt|was not) (?:trying|tryna|tryin|going"
+    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not|wasnt|was not|aint) (?:trying|tryna|tryin|going"
     r"|gonna|gunna|goin|planning|thinking|looking) (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
     r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
     r"\b(?:fine|ok|okay|safe) safety ?wise\b",
