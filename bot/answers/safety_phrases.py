@@ -169,6 +169,7 @@ SELF_EN = [
     r"(?:me )?(?:going on|living|being alive|being here|being around|to be here|to live|to go on|to keep going|to keep living"
     r"|in life|staying alive|to be alive|to stay alive|keep living|keep going|life|existing"
     r"|to exist|anymore|in anything|to anything)\b",
+    r"\b(?:dont|doesnt|do not|does not|cant|can not) see (?:the |any |a )?point (?:anymore|any more)$",
     r"\b(?:dont|do not|cant|can not) see (?:the |any )?point (?:of|in) (?:anything|it all|trying"
     r"|waking up|getting up|any of it)\b",
     r"\bwhats (?:even )?the point (?:of|in) (?:living|life|going on|being alive|staying alive"

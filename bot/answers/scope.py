@@ -69,6 +69,9 @@ CLASSIFIER_CALM = {"distress": 0.90, "crisis": 0.05, "someone_else": 0.05}
 #: ... and a message it is this sure is venting gets the line whatever the phrases say (none of
 #: the 239 in-scope questions reaches 0.8)
 CLASSIFIER_DISTRESS_AT = 0.85
+#: An emergency read from the whole message alone that the learned reading takes this surely
+#: for someone else in crisis gets the how-to-help reply (it names 911 as well).
+CLASSIFIER_OTHER_NEAR = 0.90
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
 ASKS = re.compile(
@@ -486,6 +489,15 @@ class ScopeReader:
         calm = probabilities is not None and all(
             float(probabilities[CLASSES.index(k)]) >= v if k == "distress"
             else float(probabilities[CLASSES.index(k)]) <= v for k, v in CLASSIFIER_CALM.items())
+        if (lang == ENGLISH and scope == "emergency" and not emergency_clause
+                and not phrases.found(safety.EMERGENCY) and probabilities is not None
+                and float(probabilities[CLASSES.index("someone_else")]) >= CLASSIFIER_OTHER_NEAR):
+            # "my friend texted me 'thanks for everything, im sorry' and wont answer": the
+            # whole message reads as an emergency, the learned reading as someone in crisis;
+            # the how-to-help reply names 911 too
+            reading.outcome = safety.SOMEONE_ELSE
+            reading.flagged = set(range(len(phrases.clauses)))
+            return reading
         if lang == ENGLISH and scope in SAFETY:
             if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or (
                     calm and phrases.outcome == safety.NONE and not crisis_elsewhere)):
