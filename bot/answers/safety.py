@@ -114,7 +114,8 @@ FIRST_PERSON = {
     "es": frozenset("yo me estoy soy quiero tengo he estado voy".split()),
 }
 REPORTING = frozenset("said says told texted wrote whispered posted messaged saying dijo dice "
-                      "escribio conto".split())
+                      "escribio conto yelled screamed shouted tweeted commented dmed snapped "
+                      "mentioned admitted cried keeps texts writes posts".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -299,6 +300,24 @@ _FIRST_PERSON_PHRASE = re.compile(
     r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento)\b")
 
 
+#: Words that may stand between a reporting verb and the words it reports ("texted me that").
+_REPORT_GLUE = frozenset("me to that like its it s".split())
+REPORTED_GAP = 3  # words of the reported sentence before the phrase ("said im going to ...")
+
+
+def _reported(folded: str, start: int) -> bool:
+    """Whether an English phrase is someone else's words quoted in its clause: a reporting verb
+    with a person named before it, a few words before the phrase ("my friend said im going to
+    kill myself", "a customer yelled i should just kill myself")."""
+    before = folded[:start].split()
+    for i in range(len(before) - 1, max(-1, len(before) - REPORTED_GAP - 4), -1):
+        if before[i] in REPORTING:
+            gap = [w for w in before[i + 1:] if w not in _REPORT_GLUE]
+            return len(gap) <= REPORTED_GAP and any(
+                w in THIRD_PERSON["en"] and w not in OBJECT_PRONOUNS for w in before[max(0, i - 4):i])
+    return False
+
+
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     """Who a clause is about when no phrase says: its own subject (a person word among its
     first words), else the nearest subject before it in the message; "me" when nothing says."""
@@ -340,7 +359,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
                          and who(context, offset + match.start(), offset + match.end(),
-                                 lang) == "other")
+                                 lang) == "other") or (
+                    outcome == CRISIS and lang == "en" and _reported(folded, match.start()))
                 if other and outcome == CRISIS:
                     # pills taken by someone else, with no word of intent: an emergency
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (

@@ -350,7 +350,8 @@ DISTRESS_EN = [
     r"\bdying (?:inside|here|at work|of|from|lol|lmao)\b",
     r"\b(?:dead|death) (?:tired|on my feet|inside)\b",
     r"\bdrowning\b",
-    r"\b(?:so|soo|completely|totally|just|fully) (?:done|over it)\b",
+    r"\b(?:so|soo|completely|totally|just|fully) (?:done|over it)\b"
+    r"(?! (?:with (?:life|living|everything|it all|existing|being alive|this world|this life)))",
     r"\b(?:quit|quitting) (?:everything|it all|all of it)\b",
     r"\b(?:cant|can not|cannot) (?:take|handle|do) (?:it|this|this job|this shit|much more)"
     r"(?: anymore| any more| much longer)?\b",
