@@ -153,6 +153,10 @@ SPANISH_WORDS = re.compile(
 
 PAST_EN = re.compile(phrases.PAST_EN)
 ASKED_AND_ANSWERED_EN = re.compile(phrases.ASKED_AND_ANSWERED_EN)
+#: The English figures of speech that can run across a clause boundary ("curl up and die").
+DISTRESS_ACROSS = re.compile("|".join(
+    f"(?:{p})" for p in phrases.DISTRESS_EN
+    if re.search(r"\b(?:and|but|then|after|since|because|plus|also)\b", p)))
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
@@ -171,6 +175,16 @@ LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
            DISTRESS: _compile(phrases.DISTRESS_ES), RISK: _compile(phrases.RISK_ES), DENIAL: _compile(phrases.DENIAL_ES),
            RISK_WEAK: _compile(phrases.RISK_WEAK_ES)},
 }
+
+
+#: Without one of these words a message has no English denial, retraction or reassurance to
+#: find (those layers are skipped: most messages are questions with none).
+DENIAL_CUES = re.compile(
+    r"\b(?:not|nott|never|nvr|nevr|neva|no|nah|nope|nt|dont|didnt|doesnt|wont|wouldnt|couldnt|aint"
+    r"|isnt|wasnt|werent|zero|none|nothing|nobody|jk|jkjk|j|kidding|joking|joke|joked|kid|serious"
+    r"|literal\w*|figur\w*|metaphor\w*|hyperbole|safe|fine|ok|okay|alright|good|better|well|988"
+    r"|worry|panic|freaks?|counsel+or|therapist|doctor|mean|used|had|struggled|dealt|said)\b")
+PLAIN_EN = {k: v for k, v in LAYERS["en"].items() if k not in (DENIAL, RETRACTION, REASSURANCE)}
 
 
 @dataclass(frozen=True)
@@ -377,7 +391,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     parts = clauses(text)
     whole = fold(text)
     reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
-    layers = [("en", LAYERS["en"])]
+    layers = [("en", LAYERS["en"] if DENIAL_CUES.search(whole) else PLAIN_EN)]
     if spanish:
         layers.append(("es", LAYERS["es"]))
     elif SPANISH_WORDS.search(whole):  # English with some Spanish: its explicit phrases too
@@ -394,7 +408,8 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # (an English denial of intent reaches only the wording it denies and what comes before it
     # in its clause: "im not suicidal i just dont want to wake up" still says it); the past said
     # as past covers the clauses it spans
-    for past in (PAST_EN.search(whole), ASKED_AND_ANSWERED_EN.search(whole)):
+    for past in (PAST_EN.search(whole), ASKED_AND_ANSWERED_EN.search(whole)) if (
+            layers[0][1] is LAYERS["en"]) else ():
         if past:
             reading.hits += [Hit(CRISIS, i, past.group(0), negated=True) for i, folded
                              in enumerate(folded_parts) if folded and folded in past.group(0)]
@@ -439,7 +454,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             start = whole.find(folded, pos)
             spans.append((start, start + len(folded)) if start >= 0 else (-1, -1))
             pos = max(pos, spans[-1][1])
-        for match in LAYERS["en"][DISTRESS][0].finditer(whole):
+        for match in DISTRESS_ACROSS.finditer(whole):
             if any(match.group(0) in folded for folded in folded_parts):
                 continue
             for i, (start, end) in enumerate(spans):

@@ -497,8 +497,8 @@ RETRACTION_EN = [
     r"\bnone of that\b",
     r"\b(?:honestly )?said no\b",
     r"\b(?:just |only )?a figure of speech\b",
-    r"(?<!think )(?<!thinks )(?<!thought )(?<!say )(?<!says )(?<!said )"
-    r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
+    r"\b(?=(?:was|were|im|i m|i was) )(?<!think )(?<!thinks )(?<!thought )(?<!say )(?<!says )"
+    r"(?<!said )(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
     r"\b(?:joke|joking|joked|kid|kidding) (?:around )?(?:about|abt) (?:dying|death|wanting to die"
     r"|killing my ?self|kms|suicide|ending it|unaliving)\b",
     r"\b(?:said|say|saying) (?:\w+ ){0,4}as a joke\b",
@@ -528,8 +528,8 @@ ASKED_AND_ANSWERED_EN = (
 # Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It
 # denies nothing: a crisis said in the same message is still read as one.
 REASSURANCE_EN = [
-    r"(?<!think )(?<!thinks )(?<!seem )(?<!look )(?<!pretend )(?<!pretending )(?<!said )(?<!say )"
-    r"(?<!tell )(?<!told )\b(?:im|i m|i am) (?:actually |totally |completely |perfectly |honestly "
+    r"\b(?=(?:im|i m|i am) )(?<!think )(?<!thinks )(?<!seem )(?<!look )(?<!pretend )(?<!pretending )"
+    r"(?<!said )(?<!say )(?<!tell )(?<!told )(?:im|i m|i am) (?:actually |totally |completely |perfectly |honestly "
     r"|really )?(?:safe|fine|ok|okay|alright|good)(?: (?:i promise|lol|lmao|dont worry|promise))?$",
     r"\bnot a cry for help\b",
     r"\bnothing (?:dangerous|serious|like that|scary|drastic|crazy)\b",
