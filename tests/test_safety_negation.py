@@ -62,9 +62,22 @@ DROPPED_I = [
     "my manager wrote me up again. just want to die",
     "the pharmacist screamed at me in front of everyone. honestly wanna die",
 ]
+# someone else's own words, quoted after a reporting verb
+QUOTED = [
+    'my roommate said "im going to kill myself this weekend" and locked her door',
+    "a guy at the drive thru shouted i should just end my life, idk if he meant it",
+]
+# typed as people type: typos, adverbs between, asked and answered
+TYPED_DENIALS = [
+    "im nott gonna hurt myself, just annoyed at my schedule",
+    "i would nvr hurt myself over a job",
+    "im not even remotely suicidal, just fed up with the drive thru",
+    "suicide? nah. a new job? yes please",
+    "no way id ever kill myself over the ptce, i just need to pass it",
+]
 REASSURED = [
     "no no im safe, it was just a terrible day at the counter",
-    "not a cry for help, just wondering if hospital techs burn out less",
+    "this is not a cry for help lol, is mail order less stressful than retail",
     "before anyone panics im fine, i just need to vent about my district manager",
 ]
 
@@ -75,7 +88,8 @@ def test_the_tests_messages_are_new():
     sets = {json.loads(line)["q"].strip().lower() for path in DATA.glob("safety_messages*.jsonl")
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
     ours = [m.lower() for pair in PAIRS for m in pair] + [
-        m.lower() for m in HYPERBOLE + SOMEONE_ELSE + DROPPED_I + REASSURED]
+        m.lower() for m in HYPERBOLE + SOMEONE_ELSE + DROPPED_I + REASSURED + QUOTED
+        + TYPED_DENIALS]
     assert not (bank | sets) & set(ours)
 
 
@@ -93,6 +107,31 @@ def test_a_clause_that_goes_on_from_someone_named_is_about_them(message):
 @pytest.mark.parametrize("message", DROPPED_I)
 def test_a_clause_with_its_i_left_out_is_about_the_writer(message):
     assert safety.read_phrases(message).outcome == safety.CRISIS
+
+
+@pytest.mark.parametrize("message", QUOTED)
+def test_words_quoted_from_someone_else_are_about_them(message):
+    assert safety.read_phrases(message).outcome == safety.SOMEONE_ELSE
+    # ... and the writer's own words after a reporting verb stay the writer's
+    assert safety.read_phrases(
+        "my therapist said i should call 988 if i want to kill myself").outcome == safety.CRISIS
+    assert safety.read_phrases(
+        "my mom and i talked and i told her i want to kill myself").outcome == safety.CRISIS
+
+
+@pytest.mark.parametrize("message", TYPED_DENIALS)
+def test_denials_as_people_type_them(message):
+    assert safety.read_phrases(message).outcome == safety.DISTRESS
+
+
+def test_a_figure_of_speech_does_not_explain_a_crisis_said_with_it():
+    assert safety.read_phrases(
+        "some days i want to disappear for good, this store is too much").outcome == safety.CRISIS
+    assert safety.read_phrases(
+        "my sister texted me shes so done with life and her phone is off").outcome == (
+        safety.SOMEONE_ELSE)
+    assert safety.read_phrases("i could curl up and die after that audit").outcome == (
+        safety.DISTRESS)
 
 
 @pytest.mark.parametrize("message", REASSURED)

@@ -327,8 +327,16 @@ def _reported(folded: str, start: int) -> bool:
     for i in range(len(before) - 1, max(-1, len(before) - REPORTED_GAP - 4), -1):
         if before[i] in REPORTING:
             gap = [w for w in before[i + 1:] if w not in _REPORT_GLUE]
-            return len(gap) <= REPORTED_GAP and any(
-                w in THIRD_PERSON["en"] and w not in OBJECT_PRONOUNS for w in before[max(0, i - 4):i])
+            if len(gap) > REPORTED_GAP:
+                return False
+            for word in reversed(before[max(0, i - REPORTING_WINDOW):i]):  # its subject
+                if word in OBJECT_PRONOUNS:
+                    continue
+                if word in FIRST_PERSON["en"]:
+                    return False
+                if word in THIRD_PERSON["en"]:
+                    return True
+            return False
     return False
 
 
