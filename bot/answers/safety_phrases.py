@@ -30,7 +30,9 @@ SELF_EN = [
     r"|wanna )?(?:keep living|go on living|stay alive|be alive|keep going on)\b",
     r"\b(?:how to|how i can|why i should|any reason to|reason to) (?:keep living|stay alive"
     r"|go on living|keep being alive|keep existing)\b",
-    r"\bthinking (?:about|of|abt) (?:swallowing|taking all|downing|od|overdosing|jumping|cutting"
+    r"\bthinking (?:about|of|abt) (?:just |like |maybe )?(?:swallowing|taking all(?! (?:the |my "
+    r"|of my |of the )?(?:pto|vacation|time|hours|shifts|classes|credits|ce|courses|overtime|days"
+    r"|tests|exams))|downing|od|overdosing|jumping|cutting"
     r"|hanging|crashing|driving into|walking into|ending|not being)\b",
     # no future, means counted: "dont see myself making it to 30", "how many of my pens
     # would it take"
@@ -262,6 +264,13 @@ SELF_EN = [
     r"|happening again)\b",
     r"\b(?:hopes?|want|wants|wish|wishes) i (?:die|was dead|were dead|d die)\b.*\b(?:same|honestly"
     r" same|me too|agree)\b",
+    # what kept me going is gone; overdose looked up for oneself; a goodbye passed off as a move
+    r"\bonly (?:thing|reason|person|one) (?:keeping|that kept|that keeps|kept|keeps) me (?:going"
+    r"|alive|here)\b.*\b(?:and now|now that|now its gone|but now|and its gone|is gone now)\b",
+    r"\b(?:googled|googling|looked up|searched|been searching|been wondering|wondered) (?:if|whether"
+    r"|how) (?:you|u|i|someone|a person) (?:can|could) (?:od|o d|overdose|die)\b",
+    r"\b(?:told|said|telling|saying) (?:\w+ ){0,3}goodbye?s?\b.*\bthinks? (?:im|i m|i am) (?:just )?"
+    r"(?:moving|going away|leaving|going on a trip|traveling|travelling)\b",
     # not just the job: everything ("cant do it anymore, not just this, everything")
     r"\bnot (?:just|only) (?:this|the job|this job|work|my job|the ptce|school|the exam|retail)\b"
     r"(?: \w+){0,2} (?:everything|life|all of it|living|existing|me)\b",
