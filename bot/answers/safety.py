@@ -114,8 +114,7 @@ FIRST_PERSON = {
     "es": frozenset("yo me estoy soy quiero tengo he estado voy".split()),
 }
 REPORTING = frozenset("said says told texted wrote whispered posted messaged saying dijo dice "
-                      "escribio conto yelled screamed shouted tweeted commented dmed snapped "
-                      "mentioned admitted cried keeps texts writes posts".split())
+                      "escribio conto".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -133,14 +132,6 @@ farmaceutico farmaceutica compa sobrina sobrino parce pana cuate carnal morra
 chamo mija mijo repartidor gerente supervisor supervisora dad grandpa grandma husband wife
 """.split())
 THIRD_PERSON = {"en": _THIRD - {"el"}, "es": _THIRD - {"he", "me", "el"}}
-#: English verbs in the third person that open a clause going on from its subject.
-GOES_ON = frozenset("wants keeps says is has talks tries needs doesnt hasnt isnt thinks feels "
-                    "plans cuts hurts texts posts wishes".split())
-#: ... and in the first person, with the "i" left out.
-DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feeling gonna going need "
-                      "hate am been tired done".split())
-ADVERBS = frozenset("just still also really now even literally so honestly lowkey ngl tbh "
-                    "sometimes ugh".split())
 
 
 #: Words without which a message has no Spanish phrase to find (the Spanish layers are skipped).
@@ -194,12 +185,13 @@ class Hit:
     phrase: str
     negated: bool = False
     span: tuple[int, int] = (0, 0)  # where in the folded clause
-    other: bool = False  # a wide-layer word said of someone else
     #: how far a denial reaches: "back" (its clause and the one before: "i said i want to die
-    #: but i didnt mean it"), "here" (the wording it denies, and what comes before it in its
-    #: clause: "im not suicidal" denies nothing said after it, "i just dont want to wake up"),
-    #: or "none" ("im safe": the message gets the gentle line; the embeddings still read it)
+    #: but i didnt mean it"; "retract" the same, from the English retraction layer), "here"
+    #: (the wording it denies, and what comes before it in its clause: "im not suicidal"
+    #: denies nothing said after it, "i just dont want to wake up"; English messages), or
+    #: "none" ("im safe": the message gets the gentle line; the embeddings still read it)
     reach: str = "back"
+    other: bool = False  # a wide-layer word said of someone else
 
 
 @dataclass
@@ -314,6 +306,17 @@ _FIRST_PERSON_PHRASE = re.compile(
     r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento)\b")
 
 
+#: English verbs in the third person that open a clause going on from its subject.
+GOES_ON = frozenset("wants keeps says is has talks tries needs doesnt hasnt isnt thinks feels "
+                    "plans cuts hurts texts posts wishes".split())
+#: ... and in the first person, with the "i" left out.
+DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feeling gonna going need "
+                      "hate am been tired done".split())
+ADVERBS = frozenset("just still also really now even literally so honestly lowkey ngl tbh "
+                    "sometimes ugh".split())
+#: More English reporting verbs, read by :func:`who` and :func:`_reported`.
+REPORTING |= frozenset("yelled screamed shouted tweeted commented dmed snapped mentioned admitted "
+                       "cried keeps texts writes posts".split())
 #: Words that may stand between a reporting verb and the words it reports ("texted me that").
 _REPORT_GLUE = frozenset("me to that like its it s".split())
 REPORTED_GAP = 3  # words of the reported sentence before the phrase ("said im going to ...")
@@ -353,16 +356,18 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
 
 
 def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
-          lang: str, prefix: str = "", reach: str = "back") -> list[Hit]:
+          lang: str, prefix: str = "") -> list[Hit]:
     hits: list[Hit] = []
     for outcome, patterns in layers.items():
         for pattern in patterns:
             for match in pattern.finditer(folded):
                 span = match.span()
-                if outcome in (DENIAL, RETRACTION, REASSURANCE):
+                if outcome in (RETRACTION, REASSURANCE):
                     hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
-                                    reach={DENIAL: reach, RETRACTION: "back"}.get(outcome,
-                                                                                  "none")))
+                                    reach="retract" if outcome == RETRACTION else "none"))
+                    continue
+                if outcome == DENIAL:
+                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span))
                     continue
                 negated = outcome in (CRISIS, SOMEONE_ELSE) and _negated(folded, match.start())
                 found = outcome
@@ -388,7 +393,7 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
                         _INTENT.search(folded)) else SOMEONE_ELSE
                 hits.append(Hit(found, clause, match.group(0), negated, span,
-                                other=other and outcome != CRISIS, reach=reach))
+                                other=other and outcome != CRISIS))
     return hits
 
 
@@ -406,11 +411,13 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         layers.append(("es", {k: v for k, v in LAYERS["es"].items()
                               if k not in (RISK, RISK_WEAK)}))
     folded_parts = [fold(p) for p in parts]
-    reach = "back" if spanish else "here"  # how far a denial reaches (see Hit.reach)
     for i, folded in enumerate(folded_parts):
         prefix = " ".join(folded_parts[:i])
         for lang, layer in layers:
-            reading.hits.extend(_scan(folded, i, layer, lang, prefix, reach))
+            reading.hits.extend(_scan(folded, i, layer, lang, prefix))
+    if not spanish:  # an English message: a denial reaches what it names (see Hit.reach)
+        reading.hits = [replace(h, reach="here") if h.reach == "back" else h
+                        for h in reading.hits]
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
     # before it ("i said i want to die but i didnt mean it")
     # (an English denial of intent reaches only the wording it denies and what comes before it
@@ -424,13 +431,13 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     denials = {h.clause for h in reading.hits
                if h.outcome == CRISIS and h.negated and h.reach != "none"}
     back = {h.clause for h in reading.hits
-            if h.outcome == CRISIS and h.negated and h.reach == "back"}
+            if h.outcome == CRISIS and h.negated and h.reach in ("back", "retract")}
     covered = back | {c - 1 for c in back}
     if not spanish:  # ... back to the writer's own words ("i said i wanted to die after that
         # shift but i didnt mean it"; not "she said she wants to die, then that she was joking")
         said = {h.clause for h in reading.hits if h.outcome == CRISIS and not h.negated}
         mine = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated
-                and h.reach == "back" and h.clause >= 0
+                and h.reach in ("back", "retract") and h.clause >= 0
                 and who(folded_parts[h.clause], h.span[0]) == "me"}
         covered |= {max(earlier) for c in mine
                     if (earlier := [s for s in said if c - 3 <= s < c])}
