@@ -350,6 +350,12 @@ OTHER_EN = [
     r"\b(?:take|taking) all (?:his|her|their) (?:refills|pills|meds|medication)\b",
     r"\bhoarding (?:his|her|their) (?:\w+ )?(?:pills|meds|medication)\b",
     r"\bdoes it (?:to )?(?:her|him|them)sel(?:f|ves)\b",
+    # means at hand, said of someone, with an end in view ("said he has a gun and his rx is the
+    # last thing he needs")
+    r"\b(?:said|says|told me|mentioned|texted) (?:that )?(?:he|she|they) (?:has|have|got|bought"
+    r"|keeps|is keeping) (?:a |his |her |their )?(?:gun|rope|noose|pills saved|stash)\b"
+    r".*\b(?:last (?:thing|time|refill)|for (?:him|her|them)sel(?:f|ves)|end it|use it on"
+    r"|goodbye|wont need|not need)\b",
 ]
 
 # Hyperbole and distress: the answer, then one line naming 988.
