@@ -449,6 +449,23 @@ DISTRESS_EN = [
     r"\b(?:lose|losing|lost) my (?:mind|marbles|sanity)\b|\bgo(?:ing)? (?:crazy|insane|nuts)\b",
     r"\bcurl up and die\b|\bbang(?:ing)? my head (?:against|on) (?:a|the) (?:wall|desk|counter)\b",
     r"\b(?:so bad|so much) it hurts\b",
+    # worn out after work: "go home and just lay there", "sleep through my days off"
+    r"\b(?:just )?(?:lay|lie|lying|laying|rot|rotting) (?:there|in bed|on the (?:couch|floor))\b"
+    r"|\bsleep (?:on|through|all (?:day )?on) my (?:days off|day off|weekends?)\b",
+    # running on empty, dread, sleep lost to worry, sad said plainly, treated badly, stuck
+    r"\brunning on (?:fumes|empty|fumes and coffee)\b|\bnothing left in the tank\b"
+    r"|\bbarely (?:holding it together|hanging on|keeping it together|functioning)\b",
+    r"\b(?:dread|dreading|dreaded) (?:going (?:in|to work)|work|my shifts?|every shift|mondays?)\b"
+    r"|\b(?:sunday )?scaries\b",
+    r"\b(?:stressed|anxious|worried|stress|anxiety)\b.*\b(?:cant|can t|cannot|can not) (?:sleep|eat)\b",
+    r"\b(?:sad|crying|down|miserable) all the time\b|\b(?:cant|can t|cannot) stop crying\b"
+    r"|\bin tears\b",
+    r"\btreated like (?:garbage|trash|dirt|crap|shit|a doormat|a robot)\b|\bnobody (?:here |at (?:my|the)"
+    r" (?:store|pharmacy|work|job) )?respects me\b|\bfeel(?:ing)? (?:so )?(?:disrespected"
+    r"|unappreciated|invisible|worthless)\b",
+    r"\bfeel(?:ing)? (?:so |super |really |completely )?(?:stuck|trapped|unmotivated|hopeless)\b",
+    r"\bmental health (?:is |has been )?(?:in the toilet|shot|trash|gone|tanking|in shambles"
+    r"|suffering|at an all time low)\b",
     r"\bcry(?:ing)? (?:my eyes out|every day|all the time|myself to sleep)\b",
 ]
 

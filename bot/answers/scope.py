@@ -63,9 +63,10 @@ BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
 CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
 CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
-#: A message the whole-message scope reads as crisis, with no phrase and no clause leaning that
-#: way, that the learned reading is this sure is venting: the answer and the line.
-CLASSIFIER_CALM = {"distress": 0.90, "crisis": 0.05, "someone_else": 0.05}
+#: A message with no phrase that the learned reading is this sure is venting: the embeddings'
+#: weaker crisis readings (a clause, the nearest examples, the whole message's scope) give the
+#: line, not 988 first ("i cant stop crying since my pharmacist yelled at me").
+CLASSIFIER_CALM = {"distress": 0.85, "crisis": 0.08, "someone_else": 0.05}
 #: ... and a message it is this sure is venting gets the line whatever the phrases say (none of
 #: the 239 in-scope questions reaches 0.8)
 CLASSIFIER_DISTRESS_AT = 0.85
@@ -410,24 +411,39 @@ class ScopeReader:
         figures |= {i for i in range(1, len(folded)) if i - 1 in figures
                     and not _has_subject(folded[i])}
         explained = denied | figures
-        # nearest examples: the whole message, then each clause (when they were embedded)
+        # whether a clause the phrases do not explain leans crisis: without one, a figure of
+        # speech explains what the whole message's embedding reads as a crisis
+        crisis_elsewhere = any(
+            crisis >= CLAUSE_DISTRESS_AT for i, (crisis, _d, _e) in enumerate(reading.clause_scores)
+            if i not in explained and i < len(phrases.clauses)
+            and len(phrases.clauses[i].split()) >= CLAUSE_MIN_WORDS)
+        figure_explains = bool(figures) and not crisis_elsewhere
         english = lang == ENGLISH  # the model carries no meaning in other languages
+        probabilities = (self.classifier.probabilities(message_vector)[0]
+                         if english and message_vector is not None else None)
+        # venting the learned reading is sure of, with no phrase: the embeddings' weaker crisis
+        # readings (a clause, the nearest examples, the whole message's scope) give the line
+        calm = probabilities is not None and phrases.outcome == safety.NONE and all(
+            float(probabilities[CLASSES.index(k)]) >= v if k == "distress"
+            else float(probabilities[CLASSES.index(k)]) <= v for k, v in CLASSIFIER_CALM.items())
+        # nearest examples: the whole message, then each clause (when they were embedded)
         nearest = (self.nearest_labels(message_vector[None, :])[0]
                    if english and message_vector is not None else None)
         if nearest is not None and not denied and not phrases.professional:
             label, share, closest = nearest
             if label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= KNN_SHARE and (
-                    closest >= KNN_FLOOR[label]):
+                    closest >= KNN_FLOOR[label]) and not (
+                    label == safety.CRISIS and (calm or figure_explains)):
                 # "a classmate said he has a gun and a plan": every clause is about someone else
                 reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                    and _all_about_others(phrases) else label)
                 reading.flagged = set(range(len(phrases.clauses)))
                 return reading
-        probabilities = (self.classifier.probabilities(message_vector)[0]
-                         if english and message_vector is not None else None)
         learned = (self.classifier.reads(message_vector, probabilities)
                    if probabilities is not None and not denied
                    and not phrases.professional else None)
+        if learned == safety.CRISIS and figure_explains:
+            learned = None  # "so stressed i cant sleep": the figure explains it
         if learned is not None:
             reading.outcome = (safety.SOMEONE_ELSE if learned == safety.CRISIS
                                and _all_about_others(phrases) else learned)
@@ -441,7 +457,8 @@ class ScopeReader:
                     continue
                 if len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS:
                     continue  # "... weekends and nights": one word's embedding is noise
-                if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
+                if share >= KNN_SHARE and closest >= KNN_FLOOR[label] and not (
+                        calm and label == safety.CRISIS):
                     reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                        and _all_about_others(phrases) else label)
                     reading.flagged = {i}
@@ -457,6 +474,9 @@ class ScopeReader:
                 continue
             emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
             sure = crisis >= CLAUSE_CRISIS_SURE
+            if calm:  # the learned reading is sure it is venting: the line at most
+                gray = gray or crisis >= CLAUSE_DISTRESS_AT
+                continue
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
                 prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
@@ -482,13 +502,6 @@ class ScopeReader:
             # words the whole message was read by are explained
             reading.outcome = safety.DISTRESS
             return reading
-        crisis_elsewhere = any(
-            crisis >= CLAUSE_DISTRESS_AT for i, (crisis, _d, _e) in enumerate(reading.clause_scores)
-            if i not in explained and i < len(phrases.clauses)
-            and len(phrases.clauses[i].split()) >= CLAUSE_MIN_WORDS)
-        calm = probabilities is not None and all(
-            float(probabilities[CLASSES.index(k)]) >= v if k == "distress"
-            else float(probabilities[CLASSES.index(k)]) <= v for k, v in CLASSIFIER_CALM.items())
         if (lang == ENGLISH and scope == "emergency" and not emergency_clause
                 and not phrases.found(safety.EMERGENCY) and probabilities is not None
                 and float(probabilities[CLASSES.index("someone_else")]) >= CLASSIFIER_OTHER_NEAR):
@@ -499,8 +512,7 @@ class ScopeReader:
             reading.flagged = set(range(len(phrases.clauses)))
             return reading
         if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or (
-                    calm and phrases.outcome == safety.NONE and not crisis_elsewhere)):
+            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or calm):
                 # "i'm not suicidal, just ...", "kill me now, they scheduled me 6 days": the
                 # whole message leans crisis by the words the phrases explain
                 reading.outcome = safety.DISTRESS
