@@ -100,7 +100,8 @@ SELF_EN = [
     r"\bnot wanting to (?:live|be alive|be here|exist|wake up)\b",
     r"\bdisappear and never come back\b",
     r"\b(?:life|living|everything|my life|existence|existing) (?:is|feels|seems) (?:so )?"
-    r"(?:pointless|meaningless|worthless)\b",
+    r"(?:pointless|meaningless|worthless)\b(?! (?:at|in) (?:work|this job|my job|the pharmacy|this"
+    r" store|retail))",
     r"\b(?:want|wanna|going|gonna|thinking about|plan|planning|decided) (?:to )?(?:od|overdose)\b",
     r"\b(?:get|collect|cash in|cash) (?:my |the )?(?:life )?insurance\b",
     r"\blife insurance\b(?= (?:at least|when|after|if i|money when))",
@@ -264,6 +265,13 @@ SELF_EN = [
     r"|happening again)\b",
     r"\b(?:hopes?|want|wants|wish|wishes) i (?:die|was dead|were dead|d die)\b.*\b(?:same|honestly"
     r" same|me too|agree)\b",
+    # not trusting oneself with the means; a plan with a day
+    r"\b(?:scared|afraid|terrified) of (?:what i (?:might|could|will) do|my ?self)\b",
+    r"\b(?:dont|do not|cant|can not) trust my ?self (?:alone )?(?:with|around|near)\b",
+    r"\b(?:have|got|made) a plan (?:for|on) (?:friday|saturday|sunday|monday|tuesday|wednesday"
+    r"|thursday|tonight|this weekend|tomorrow|after my shift)\b(?!.*\b(?:study|studying|exam|ptce"
+    r"|test|interview|shift swap)\b)",
+    r"\btired of fighting\b",
     # what kept me going is gone; overdose looked up for oneself; a goodbye passed off as a move
     r"\bonly (?:thing|reason|person|one) (?:keeping|that kept|that keeps|kept|keeps) me (?:going"
     r"|alive|here)\b.*\b(?:and now|now that|now its gone|but now|and its gone|is gone now)\b",
@@ -449,6 +457,21 @@ DISTRESS_EN = [
     r"\b(?:lose|losing|lost) my (?:mind|marbles|sanity)\b|\bgo(?:ing)? (?:crazy|insane|nuts)\b",
     r"\bcurl up and die\b|\bbang(?:ing)? my head (?:against|on) (?:a|the) (?:wall|desk|counter)\b",
     r"\b(?:so bad|so much) it hurts\b",
+    # the job, not life: "cant keep doing this for 14 an hour", "dont want to go in", "done
+    # trying at this job", "hate waking up for work", "dont even recognize myself"
+    r"\b(?:cant|can t|cannot|can not) (?:keep )?(?:doing|do) this (?:for|at|with|job|shift|schedule"
+    r"|pay)\b",
+    r"\b(?:dont|do not|never) want to go (?:in|to work|back in)\b|\bhate (?:waking up|getting up)"
+    r" (?:for|to go to|and going to) (?:work|my shift|the pharmacy)\b",
+    r"\bdone (?:trying|caring) (?:at|with|for) (?:this|my|the) (?:job|store|pharmacy|place|company)\b",
+    r"\b(?:dont|do not|barely) (?:even )?recognize my ?self\b|\bno energy for anything\b"
+    r"|\bdont have (?:the |any )?energy (?:for|to do) anything\b",
+    r"\bmy life is (?:just )?(?:work|working)(?: and)? sleep\b|\b(?:im|i m|i am) not ok(?:ay)? lately\b",
+    r"\b(?:pointless|meaningless) (?:at|in) (?:work|this job|my job|the pharmacy|this store|retail)\b",
+    r"\bdisappearing (?:at|in) (?:this|my|the) (?:job|work|store|pharmacy)\b|\btired of everything"
+    r" (?:at|in|about) (?:this|my|the|work)\b",
+    r"\b(?:give|giving) up on (?:becoming|being|ever being|getting)\b|\blost (?:all )?(?:my )?"
+    r"motivation\b|\bnothing i do is (?:ever )?(?:good enough|right)\b",
     # worn out after work: "go home and just lay there", "sleep through my days off"
     r"\b(?:just )?(?:lay|lie|lying|laying|rot|rotting) (?:there|in bed|on the (?:couch|floor))\b"
     r"|\bsleep (?:on|through|all (?:day )?on) my (?:days off|day off|weekends?)\b",
