@@ -158,9 +158,7 @@ def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
 LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
     "en": {CRISIS: _compile(phrases.SELF_EN), SOMEONE_ELSE: _compile(phrases.OTHER_EN),
            EMERGENCY: _compile(phrases.EMERGENCY_EN),
-           DISTRESS: _compile(phrases.DISTRESS_EN), DENIAL: _compile(phrases.DENIAL_EN),
-           RETRACTION: _compile(phrases.RETRACTION_EN),
-           REASSURANCE: _compile(phrases.REASSURANCE_EN)},
+           DISTRESS: _compile(phrases.DISTRESS_EN), DENIAL: _compile(phrases.DENIAL_EN)},
     "es": {CRISIS: _compile(phrases.SELF_ES), SOMEONE_ELSE: _compile(phrases.OTHER_ES),
            EMERGENCY: _compile(phrases.EMERGENCY_ES), MEDICAL: _compile(phrases.MEDICAL_ES),
            DISTRESS: _compile(phrases.DISTRESS_ES), RISK: _compile(phrases.RISK_ES), DENIAL: _compile(phrases.DENIAL_ES),
@@ -168,6 +166,9 @@ LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
 }
 
 
+# English only: taking back what was said, and saying one is safe (see Hit.reach)
+LAYERS["en"].update({RETRACTION: _compile(phrases.RETRACTION_EN),
+                     REASSURANCE: _compile(phrases.REASSURANCE_EN)})
 #: Without one of these words a message has no English denial, retraction or reassurance to
 #: find (those layers are skipped: most messages are questions with none).
 DENIAL_CUES = re.compile(

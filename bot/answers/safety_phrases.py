@@ -509,10 +509,11 @@ DENIAL_ES = [
     r"\bni (?:de chiste|de broma|en broma|loc[oa]|muert[oa]) (?:pienso|voy|quiero|me)\b",
 ]
 
-# Denials of intent ("not suicidal", "would never hurt myself"): they deny the wording they name
-# and what comes before it in the clause, not a wish said after them ("im not suicidal i just
-# dont want to wake up") nor in another clause ("i would never do it but i think about dying").
 DENIAL_EN = [
+    # Denials of intent ("not suicidal", "would never hurt myself"): they deny the wording they
+    # name and what comes before it in the clause, not a wish said after them ("im not suicidal
+    # i just dont want to wake up") nor in another clause ("i would never do it but i think
+    # about dying").
     r"\b(?:would|will|could|d|id|i d|ill|i ll) (?:never|nvr|nevr|neva) (?:\w+ )?(?:hurt|harm|kill"
     r"|cut|do anything|do it|do that|go through with it)\b",
     r"\b(?:never|nvr|nevr|neva) (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
