@@ -38,6 +38,8 @@ MEDICAL = "medical"
 DISTRESS = "distress"
 NONE = "none"
 DENIAL = "denial"
+RETRACTION = "retraction"  # "i didnt mean it", "jk": takes back what the clause before said
+REASSURANCE = "reassurance"  # "im safe", "im fine": the gentle line, and it denies nothing
 RISK = "risk"  # the wider Spanish layer: a crisis unless the clause is a figure of speech
 RISK_WEAK = "risk_weak"  # ... and unless a medication or emergency phrase explains it  # a phrase that denies danger: read as a negated crisis
 #: Outcomes that replace the answer, most urgent first.
@@ -91,7 +93,8 @@ PROFESSIONAL = re.compile(
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
 # not suicidal", "would never kill myself", "no thoughts of suicide", "no quiero matarme").
 NEGATORS = frozenset("not never no nt wont wouldnt dont didnt isnt arent aint nunca jamas ni "
-                     "nope nah zero".split())
+                     "nope nah zero couldnt havent hasnt nott nvr nevr neva nobody noone "
+                     "none".split())
 FILLERS = frozenset("""
 i im am are is be being been was going gonna to ever really actually thinking think thought
 thoughts about of abt want wanna planning plan trying feeling feel that a any at all would will
@@ -99,6 +102,10 @@ do have had anything like or and you worry worried in the it just even literally
 that im quiero voy a es que estoy pensando en me lo haria pienso tengo ganas de para nada
 voy yo se ni he
 saying say sayin q digo diciendo quiera plans
+way id ill once desire intention intentions urge urges gunna gona tryna tryin goin having
+here
+remotely currently necessarily exactly seriously honestly definitely def totally even super
+in way any at all wanting feeling
 """.split())
 NEGATION_WINDOW = 6
 REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports
@@ -224,6 +231,14 @@ def spell_es(folded: str) -> str:
     return folded
 
 
+PAST_EN = re.compile(phrases.PAST_EN)
+ASKED_AND_ANSWERED_EN = re.compile(phrases.ASKED_AND_ANSWERED_EN)
+#: The English figures of speech that can run across a clause boundary ("curl up and die").
+DISTRESS_ACROSS = re.compile("|".join(
+    f"(?:{p})" for p in phrases.DISTRESS_EN
+    if re.search(r"\b(?:and|but|then|after|since|because|plus|also)\b", p)))
+
+
 def _compile(patterns: list[str]) -> list[re.Pattern[str]]:
     """One alternation per layer: a message is scanned once per layer, not once per pattern."""
     return [re.compile("|".join(f"(?:{p})" for p in patterns))]
@@ -240,6 +255,19 @@ LAYERS: dict[str, dict[str, list[re.Pattern[str]]]] = {
 }
 
 
+# English only: taking back what was said, and saying one is safe (see Hit.reach)
+LAYERS["en"].update({RETRACTION: _compile(phrases.RETRACTION_EN),
+                     REASSURANCE: _compile(phrases.REASSURANCE_EN)})
+#: Without one of these words a message has no English denial, retraction or reassurance to
+#: find (those layers are skipped: most messages are questions with none).
+DENIAL_CUES = re.compile(
+    r"\b(?:not|nott|never|nvr|nevr|neva|no|nah|nope|nt|dont|didnt|doesnt|wont|wouldnt|couldnt|aint"
+    r"|isnt|wasnt|werent|zero|none|nothing|nobody|jk|jkjk|j|kidding|joking|joke|joked|kid|serious"
+    r"|literal\w*|figur\w*|metaphor\w*|hyperbole|safe|fine|ok|okay|alright|good|better|well|988"
+    r"|worry|panic|freaks?|counsel+or|therapist|doctor|mean|used|had|struggled|dealt|said)\b")
+PLAIN_EN = {k: v for k, v in LAYERS["en"].items() if k not in (DENIAL, RETRACTION, REASSURANCE)}
+
+
 @dataclass(frozen=True)
 class Hit:
     outcome: str  # crisis | someone_else | emergency | medical | distress | risk
@@ -247,6 +275,12 @@ class Hit:
     phrase: str
     negated: bool = False
     span: tuple[int, int] = (0, 0)  # where in the folded clause
+    #: how far a denial reaches: "back" (its clause and the one before: "i said i want to die
+    #: but i didnt mean it"; "retract" the same, from the English retraction layer), "here"
+    #: (the wording it denies, and what comes before it in its clause: "im not suicidal"
+    #: denies nothing said after it, "i just dont want to wake up"; English messages), or
+    #: "none" ("im safe": the message gets the gentle line; the embeddings still read it)
+    reach: str = "back"
     other: bool = False  # a wide-layer word said of someone else
     lang: str = "en"  # the layer that found it
 
@@ -307,7 +341,7 @@ class PhraseReading:
 
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
-        return {h.clause for h in self.hits if h.negated}
+        return {h.clause for h in self.hits if h.negated and h.reach != "none"}
 
     def flagged_clauses(self) -> set[int]:
         """Clauses with a crisis or someone-else phrase (not denied)."""
@@ -435,6 +469,43 @@ def _reported_quotes_es(text: str) -> list[str]:
     return quotes
 
 
+#: English verbs in the third person that open a clause going on from its subject.
+GOES_ON = frozenset("wants keeps says is has talks tries needs doesnt hasnt isnt thinks feels "
+                    "plans cuts hurts texts posts wishes".split())
+#: ... and in the first person, with the "i" left out.
+DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feeling gonna going need "
+                      "hate am been tired done".split())
+ADVERBS = frozenset("just still also really now even literally so honestly lowkey ngl tbh "
+                    "sometimes ugh".split())
+#: More English reporting verbs, read by :func:`who` and :func:`_reported`.
+REPORTING |= frozenset("yelled screamed shouted tweeted commented dmed snapped mentioned admitted "
+                       "cried keeps texts writes posts".split())
+#: Words that may stand between a reporting verb and the words it reports ("texted me that").
+_REPORT_GLUE = frozenset("me to that like its it s".split())
+REPORTED_GAP = 3  # words of the reported sentence before the phrase ("said im going to ...")
+
+
+def _reported(folded: str, start: int) -> bool:
+    """Whether an English phrase is someone else's words quoted in its clause: a reporting verb
+    with a person named before it, a few words before the phrase ("my friend said im going to
+    kill myself", "a customer yelled i should just kill myself")."""
+    before = folded[:start].split()
+    for i in range(len(before) - 1, max(-1, len(before) - REPORTED_GAP - 4), -1):
+        if before[i] in REPORTING:
+            gap = [w for w in before[i + 1:] if w not in _REPORT_GLUE]
+            if len(gap) > REPORTED_GAP:
+                return False
+            for word in reversed(before[max(0, i - REPORTING_WINDOW):i]):  # its subject
+                if word in OBJECT_PRONOUNS:
+                    continue
+                if word in FIRST_PERSON["en"]:
+                    return False
+                if word in THIRD_PERSON["en"]:
+                    return True
+            return False
+    return False
+
+
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     """Who a clause is about when no phrase says: its own subject (a person word among its
     first words), else the nearest subject before it in the message; "me" when nothing says."""
@@ -472,6 +543,10 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
             for match in (_at_word_starts(pattern, folded) if lang == "es"
                           else pattern.finditer(folded)):
                 span = match.span()
+                if outcome in (RETRACTION, REASSURANCE):
+                    hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
+                                    reach="retract" if outcome == RETRACTION else "none"))
+                    continue
                 if outcome == DENIAL:
                     hits.append(Hit(CRISIS, clause, match.group(0), negated=True, span=span,
                                     lang=lang))
@@ -481,7 +556,13 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 # the clause's own words decide; the message before it only when the phrase
                 # opens its clause ("she wants to sleep and never wake up")
                 words_before = folded[:match.start()].split()
-                opens = len(words_before) < 2
+                # ... or goes on from a subject named before, in the third person ("my brother
+                # says hes a burden and wants to disappear for good"); an English clause that
+                # opens with a verb in the first person has dropped its "i" ("my boss yelled at
+                # me again. just want to die")
+                verb = next((w for w in folded.split() if w not in ADVERBS), "")
+                opens = (len(words_before) < 2 or (lang == "en" and verb in GOES_ON)) and not (
+                    lang == "en" and verb in DROPPED_I)
                 # (Spanish reads the whole message before the phrase: :func:`_who_es` weighs
                 # what the earlier clauses say)
                 context = f"{prefix} {folded}" if prefix and (opens or lang == "es") else folded
@@ -495,7 +576,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
                          and subject == "other") or (
                     outcome in (CRISIS, RISK, RISK_WEAK) and lang == "es"
-                    and _quoted_es(context, offset + match.start()))
+                    and _quoted_es(context, offset + match.start())) or (
+                    outcome == CRISIS and lang == "en" and _reported(folded, match.start()))
                 if other and outcome == CRISIS:
                     # pills taken by someone else, with no word of intent: an emergency
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
@@ -512,7 +594,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     parts = clauses(text)
     whole = fold(text)
     reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
-    layers = [("en", LAYERS["en"])]
+    layers = [("en", LAYERS["en"] if DENIAL_CUES.search(whole) else PLAIN_EN)]
     folded_parts = [fold(p) for p in parts]
     in_spanish = [spanish_clause(f) for f in folded_parts]
     if spanish:
@@ -544,13 +626,41 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             else replace(h, outcome=SOMEONE_ELSE) if h.outcome == CRISIS
             else replace(h, other=True) if h.outcome in (RISK, RISK_WEAK) else h
             for h in reading.hits]
+    if not spanish:  # an English message: a denial reaches what it names (see Hit.reach)
+        # (a Spanish denial in a mixed message keeps its reach)
+        reading.hits = [replace(h, reach="here") if h.reach == "back" and h.lang == "en" else h
+                        for h in reading.hits]
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
     # before it ("i said i want to die but i didnt mean it")
-    denials = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated}
-    covered = denials | {c - 1 for c in denials}
+    # (an English denial of intent reaches only the wording it denies and what comes before it
+    # in its clause: "im not suicidal i just dont want to wake up" still says it); the past said
+    # as past covers the clauses it spans
+    for past in (PAST_EN.search(whole), ASKED_AND_ANSWERED_EN.search(whole)) if (
+            layers[0][1] is LAYERS["en"]) else ():
+        if past:
+            reading.hits += [Hit(CRISIS, i, past.group(0), negated=True) for i, folded
+                             in enumerate(folded_parts) if folded and folded in past.group(0)]
+    denials = {h.clause for h in reading.hits
+               if h.outcome == CRISIS and h.negated and h.reach != "none"}
+    back = {h.clause for h in reading.hits
+            if h.outcome == CRISIS and h.negated and h.reach in ("back", "retract")}
+    covered = back | {c - 1 for c in back}
+    if not spanish:  # ... back to the writer's own words ("i said i wanted to die after that
+        # shift but i didnt mean it"; not "she said she wants to die, then that she was joking")
+        said = {h.clause for h in reading.hits if h.outcome == CRISIS and not h.negated}
+        mine = {h.clause for h in reading.hits if h.outcome == CRISIS and h.negated
+                and h.reach in ("back", "retract") and h.clause >= 0
+                and who(folded_parts[h.clause], h.span[0]) == "me"}
+        covered |= {max(earlier) for c in mine
+                    if (earlier := [s for s in said if c - 3 <= s < c])}
+    here = [h for h in reading.hits if h.outcome == CRISIS and h.negated and h.reach == "here"]
+
+    def denied(hit: Hit) -> bool:
+        return hit.clause in covered or any(
+            d.clause == hit.clause and hit.span[0] < d.span[1] for d in here)
+
     reading.hits = [replace(h, negated=True)
-                    if h.clause in covered and h.outcome in (CRISIS, SOMEONE_ELSE, RISK,
-                                                             RISK_WEAK) else h
+                    if h.outcome in (CRISIS, SOMEONE_ELSE, RISK, RISK_WEAK) and denied(h) else h
                     for h in reading.hits]
     # phrases that span a clause boundary ("sleep and never wake up"), read on the whole text
     seen = {(h.outcome, h.negated) for h in reading.hits}
@@ -563,6 +673,21 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             if not inside_one and (hit.outcome, False) not in seen and (
                     hit.outcome, True) not in seen:
                 reading.hits.append(hit)
+    # ... and English figures of speech that do ("could curl up and die"), on each clause
+    # they run through
+    if len(parts) > 1:
+        spans, pos = [], 0
+        for folded in folded_parts:
+            start = whole.find(folded, pos)
+            spans.append((start, start + len(folded)) if start >= 0 else (-1, -1))
+            pos = max(pos, spans[-1][1])
+        for match in DISTRESS_ACROSS.finditer(whole):
+            if any(match.group(0) in folded for folded in folded_parts):
+                continue
+            for i, (start, end) in enumerate(spans):
+                if start < match.end() and match.start() < end:
+                    reading.hits.append(Hit(DISTRESS, i, match.group(0), span=(
+                        max(0, match.start() - start), min(end, match.end()) - start)))
     # a figure of speech that covers a crisis phrase explains it ("gonna die if i have to count
     # one more z-pak", "me quiero morir de la pena")
     # (a Spanish figure only when it is one about dying or killing: "ya no puedo" inside "ya

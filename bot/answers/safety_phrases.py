@@ -12,7 +12,9 @@ held-out halves.
 from __future__ import annotations
 
 ME = r"(?:my ?s[ei]l?f|myslef|mysef|meself|my ?sef)"
-PILLS = r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sleeping pills)"
+PILLS = (r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sleeping pills|insulin"
+         r"|tylenol|acetaminophen|ambien|benzos|klonopin|painkillers|pain pills|opioids|norcos?"
+         r"|seroquel|lithium|gabapentin)")
 SELF_EN = [
     r"\bs[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial)\b(?! (?:prevention|awareness|training|hotlines?"
     r"|risk|screening|assessments?|rates?|statistics|lifeline|course|ce|modules?|education"
@@ -29,7 +31,9 @@ SELF_EN = [
     r"|wanna )?(?:keep living|go on living|stay alive|be alive|keep going on)\b",
     r"\b(?:how to|how i can|why i should|any reason to|reason to) (?:keep living|stay alive"
     r"|go on living|keep being alive|keep existing)\b",
-    r"\bthinking (?:about|of|abt) (?:swallowing|taking all|downing|od|overdosing|jumping|cutting"
+    r"\bthinking (?:about|of|abt) (?:just |like |maybe )?(?:swallowing|taking all(?! (?:the |my "
+    r"|of my |of the )?(?:pto|vacation|time|hours|shifts|classes|credits|ce|courses|overtime|days"
+    r"|tests|exams))|downing|od|overdosing|jumping|cutting"
     r"|hanging|crashing|driving into|walking into|ending|not being)\b",
     # no future, means counted: "dont see myself making it to 30", "how many of my pens
     # would it take"
@@ -58,6 +62,8 @@ SELF_EN = [
     r"|much longer|after))\b",
     r"\b(?:know|decided|planned|picked|wrote down|worked out|figured out|chose|settled on)"
     r" (?:exactly )?(?:when and how|how and when|the when and the how)\b",
+    r"\b(?:lost|losing|no|zero|dont have (?:a|the|any)|without (?:a|any)) (?:my |the |any )?will to"
+    r" live\b",
     r"\bdone with (?:life|living|everything and everyone|it all|existing|being alive|this life"
     r"|this world)\b",
     r"\b(?:od|o d|over ?do(?:s|se|es|sing|sed|ze|zing)\w*) (?:on purpose|intentionally"
@@ -95,7 +101,8 @@ SELF_EN = [
     r"\bnot wanting to (?:live|be alive|be here|exist|wake up)\b",
     r"\bdisappear and never come back\b",
     r"\b(?:life|living|everything|my life|existence|existing) (?:is|feels|seems) (?:so )?"
-    r"(?:pointless|meaningless|worthless)\b",
+    r"(?:pointless|meaningless|worthless)\b(?! (?:at|in) (?:work|this job|my job|the pharmacy|this"
+    r" store|retail))",
     r"\b(?:want|wanna|going|gonna|thinking about|plan|planning|decided) (?:to )?(?:od|overdose)\b",
     r"\b(?:get|collect|cash in|cash) (?:my |the )?(?:life )?insurance\b",
     r"\blife insurance\b(?= (?:at least|when|after|if i|money when))",
@@ -132,7 +139,7 @@ SELF_EN = [
     r"\bwith a note for\b",
     r"\b(?:hit|bang|banged|punch|punched|slam|slammed) my (?:head|fist)\b.*\b(?:bled|bleed|bleeding"
     r"|until)\b",
-    r"\b(?:dont|doesnt|cant|do not|does not) see (?:the |any )?point (?:in|of) (?:living|life|going on"
+    r"\b(?:dont|doesnt|cant|do not|does not) see (?:the |any |a )?point (?:in|of) (?:living|life|going on"
     r"|being alive|being here)\b",
     rf"\b(?:use|using) (?:it|a gun|the gun|them|those) on {ME}\b",
     r"\b(?:take|taking) all (?:my|of my) (?:refills|pills|meds|medication)\b",
@@ -144,7 +151,8 @@ SELF_EN = [
     r"\bsewer ?slide\b",
     rf"\bkil+(?:ing|in)? ?{ME}\b",
     r"\bkms+\b",
-    r"\bun ?aliv(?:e|ing|ed)\b",
+    r"\bun ?aliv(?:e|ing|ed)\b(?! (?:my|the|this|that|these|those|a|an|our|your) (?!self\b)"
+    r"(?!ptce|exam)\w)",
     rf"\boff(?:ing)? {ME}\b",
     rf"\b(?:hang|hanging|shoot|shooting|drown|drowning|poison|poisoning) {ME}\b",
     r"\bend(?:ing)? (?:it all|my (?:own )?life|my life|everything for good|things for good"
@@ -154,7 +162,7 @@ SELF_EN = [
     r"\b(?:dont|do not|dnt|don t|doesnt|dont really|no longer) (?:really )?(?:want|wanna|wish)"
     r" (?:to )?(?:be alive|live|exist|be here anymore|be here any more|wake up|keep living"
     r"|go on|be on this earth|live anymore|exist anymore)\b",
-    r"\b(?:want|wants|wanna|wanted|wish i could|going to|gonna|ready to|i should|i could"
+    r"\b(?:want|wants|wanna|wanted|wanting|wish i could|going to|gonna|ready to|i should|i could"
     r"|i just|prefer to|rather just) (?:to |2 )?(?:just )?(?:die|be dead|stop existing|not exist|not be alive|not wake up|be gone for good)\b",
     r"\bwish i (?:was|were|wasnt|werent|had never been|was never|never|could) (?:dead|born|alive"
     r"|never born|not born|not alive|not here|gone|disappear forever|stop existing|exist)\b",
@@ -165,6 +173,9 @@ SELF_EN = [
     r"(?:me )?(?:going on|living|being alive|being here|being around|to be here|to live|to go on|to keep going|to keep living"
     r"|in life|staying alive|to be alive|to stay alive|keep living|keep going|life|existing"
     r"|to exist|anymore|in anything|to anything)\b",
+    r"\b(?:dont|doesnt|do not|does not|cant|can not) see (?:the |any |a )?point (?:anymore|any more)$",
+    r"\b(?:dont|do not|cant|can not) see (?:the |any )?point (?:of|in) (?:anything|it all|trying"
+    r"|waking up|getting up|any of it)\b",
     r"\bwhats (?:even )?the point (?:of|in) (?:living|life|going on|being alive|staying alive"
     r"|anything|it all|existing|me|waking up|trying anymore)\b",
     r"\bwhat(?:s| is) (?:even )?the point anymore\b",
@@ -213,6 +224,9 @@ SELF_EN = [
     r"\b(?:no ?one|nobody|no body) (?:would|will|d|even) (?:\w+ ){0,2}(?:care|notice|miss me)\b"
     r"(?= if i (?:died|was gone|were gone|disappeared|wasnt here|was dead|killed))",
     r"\b(?:no ?one|nobody) would (?:even )?miss me\b",
+    r"\b(?:no ?one|nobody|no body) (?:\w+ ){0,2}(?:cares?|notices?|miss(?:es)?) (?:\w+ ){0,2}if i"
+    r" (?:die|died|was gone|were gone|disappear\w*|wasnt here|killed|ended)\b"
+    r"(?! for (?:a|an|the|like|two|three|\d+|\w+ (?:day|days|week|weeks|hour|hours|shift)))",
     r"\b(?:thinking|thought|thoughts|think|thinkin) (?:about|of|abt) (?:dying|death|ending it"
     r"|not being here|not existing|killing|ending my|taking my life|not waking)\b",
     r"\b(?:plan|plans|planned|planning|a plan) (?:to|on|for) (?:die|dying|end|ending|kill"
@@ -252,6 +266,36 @@ SELF_EN = [
     r"|happening again)\b",
     r"\b(?:hopes?|want|wants|wish|wishes) i (?:die|was dead|were dead|d die)\b.*\b(?:same|honestly"
     r" same|me too|agree)\b",
+    # not trusting oneself with the means; a plan with a day
+    r"\b(?:scared|afraid|terrified) of (?:what i (?:might|could|will) do|my ?self)\b",
+    r"\b(?:dont|do not|cant|can not) trust my ?self (?:alone )?(?:with|around|near)\b",
+    r"\b(?:have|got|made) a plan (?:for|on) (?:friday|saturday|sunday|monday|tuesday|wednesday"
+    r"|thursday|tonight|this weekend|tomorrow|after my shift)\b(?!.*\b(?:study|studying|exam|ptce"
+    r"|test|interview|shift swap)\b)",
+    r"\btired of fighting\b",
+    # what kept me going is gone; overdose looked up for oneself; a goodbye passed off as a move
+    r"\bonly (?:thing|reason|person|one) (?:keeping|that kept|that keeps|kept|keeps) me (?:going"
+    r"|alive|here)\b.*\b(?:and now|now that|now its gone|but now|and its gone|is gone now)\b",
+    r"\b(?:googled|googling|looked up|searched|been searching|been wondering|wondered) (?:if|whether"
+    r"|how) (?:you|u|i|someone|a person) (?:can|could) (?:od|o d|overdose|die)\b",
+    r"\b(?:told|said|telling|saying) (?:\w+ ){0,3}goodbye?s?\b.*\bthinks? (?:im|i m|i am) (?:just )?"
+    r"(?:moving|going away|leaving|going on a trip|traveling|travelling)\b",
+    # not just the job: everything ("cant do it anymore, not just this, everything")
+    r"\bnot (?:just|only) (?:this|the job|this job|work|my job|the ptce|school|the exam|retail)\b"
+    r"(?: \w+){0,2} (?:everything|life|all of it|living|existing|me)\b",
+    # means approached and stepped back from ("sat on the bridge for an hour", "didnt do it
+    # tonight"), old self-injury come back, affairs written down in a hurry
+    r"\b(?:sat|stood|parked|waited|sitting|standing) (?:\w+ ){0,3}(?:on|at|by|near) the (?:bridge"
+    r"|tracks|train tracks|edge|ledge|roof|overpass|cliff)\b",
+    r"\b(?:drove|walked|went) (?:\w+ ){0,2}to the (?:bridge|tracks|train tracks|edge|ledge|roof|cliff)"
+    r"\b(?=.*\b(?:sat|stood|stayed|didnt|almost|thought about|thinking)\b)",
+    r"\b(?:didnt|did not|couldnt) (?:do it|go through with it|jump|pull the trigger)(?: \w+)?"
+    r" (?:tonight|today|this time|yet|again)\b",
+    r"\bused to (?:cut|self ?harm|hurt my ?self|burn my ?self)\b(?! (?:hair|coupons|grass|wood|the"
+    r"|costs|hours|corners|class))(?: \w+){0,8} (?:(?:its|it s|it is|its been|it has) (?:\w+ )?back"
+    r"|came back|coming back|started again|doing it again|again|relapsed)\b",
+    r"\b(?:wrote|writing|written|made|wrote out|typed) (?:out |up )?my (?:own )?will\b"
+    r"(?=.*\b(?:last night|tonight|notebook|kitchen|table|just in case|left it|napkin|paper)\b)",
     r"\bgiv(?:e|ing|en|ing) away (?:my|all my|all of my) (?:stuff|things|cat|dog|clothes"
     r"|belongings|pets?)\b",
 ]
@@ -266,7 +310,8 @@ EMERGENCY_EN = [
     r"\b(?:wont|will not|doesnt|isnt|cant) (?:wake up|respond|waking up|responding)\b",
     r"\b(?:turning|turned|going) blue\b",
     r"\blips (?:are |look |turned )?blue\b",
-    r"\b(?:overdosed|ODd|od d)\b",
+    r"\b(?:overdosed|ODd|od d)\b(?! on (?:coffee|caffeine|sugar|candy|chocolate|energy drinks?|red"
+    r" ?bull|monsters?|netflix|tiktok|work|overtime|pizza|carbs))",
     r"\bchoking\b(?! hazard)",
     r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
 ]
@@ -314,6 +359,12 @@ OTHER_EN = [
     r"\b(?:take|taking) all (?:his|her|their) (?:refills|pills|meds|medication)\b",
     r"\bhoarding (?:his|her|their) (?:\w+ )?(?:pills|meds|medication)\b",
     r"\bdoes it (?:to )?(?:her|him|them)sel(?:f|ves)\b",
+    # means at hand, said of someone, with an end in view ("said he has a gun and his rx is the
+    # last thing he needs")
+    r"\b(?:said|says|told me|mentioned|texted) (?:that )?(?:he|she|they) (?:has|have|got|bought"
+    r"|keeps|is keeping) (?:a |his |her |their )?(?:gun|rope|noose|pills saved|stash)\b"
+    r".*\b(?:last (?:thing|time|refill)|for (?:him|her|them)sel(?:f|ves)|end it|use it on"
+    r"|goodbye|wont need|not need)\b",
 ]
 
 # Hyperbole and distress: the answer, then one line naming 988.
@@ -323,12 +374,14 @@ DISTRESS_EN = [
     r"\bdying (?:inside|here|at work|of|from|lol|lmao)\b",
     r"\b(?:dead|death) (?:tired|on my feet|inside)\b",
     r"\bdrowning\b",
-    r"\b(?:so|soo|completely|totally|just|fully) (?:done|over it)\b",
+    r"\b(?:so|soo|completely|totally|just|fully) (?:done|over it)\b"
+    r"(?! (?:with (?:life|living|everything|it all|existing|being alive|this world|this life)))",
     r"\b(?:quit|quitting) (?:everything|it all|all of it)\b",
     r"\b(?:cant|can not|cannot) (?:take|handle|do) (?:it|this|this job|this shit|much more)"
     r"(?: anymore| any more| much longer)?\b",
     r"\blosing my mind\b",
-    r"\b(?:want|wanna) to (?:scream|cry|run away|disappear)\b",
+    r"\b(?:want|wanna) to (?:scream|cry|run away|disappear)\b"
+    r"(?! (?:for good|forever|permanently|and never|for ever))",
     r"\b(?:mental|nervous) breakdown\b",
     r"\bbreaking down\b",
     r"\bpanic attacks?\b",
@@ -359,28 +412,172 @@ DISTRESS_EN = [
     r"\bsuicide (?:mission|run|shift|schedule)\b",
     r"\bcrawl (?:in|into) a hole and die\b",
     r"\b(?:somebody|someone|some1|sb) (?:please |pls |plz )?(?:end|kill|shoot|murder) me\b",
+    # the work drains the life out of me: said as death, without meaning it
+    r"\b(?:sucking|sucks|sucked|draining|drains|drained) (?:the )?(?:life|soul|joy) (?:out of|outta)"
+    r" me\b",
+    r"\bsoul (?:left|leaving|leaves|has left) my body\b",
+    r"\b(?:died|dying|dead|die) (?:laughing|of laughter|from laughing)\b",
+    r"\b(?:exhausted|tired|drained) beyond words\b",
+    r"\b(?:like a|a|im a|such a) (?:zombie|corpse|ghost)\b",
+    r"\b(?:got|getting|get|were|we got|been) (?:absolutely |totally |so )?(?:killed|murdered|destroyed"
+    r"|slaughtered|wrecked|obliterated|demolished)\b",
+    r"\bkilled me\b",
+    r"\bif i (?:have to |gotta |need to |must )?(?:\w+ ){1,8}(?:im|i m|i am|i|ill|i will) (?:\w+ )?"
+    r"(?:gonna|going to|literally|actually|will|ll) (?:literally )?die\b",
+    r"\bone more (?:\w+ ){1,6}(?:and )?(?:im|i m|i am|i|ill) (?:\w+ )?(?:gonna|going to|will) die\b",
+    # worn out, said of oneself ("im so fried", "burnt out beyond belief")
+    r"\b(?:im|i m|i am|feeling|feel|brain is|brains|brain s|so|just|totally|completely) (?:so |really "
+    r"|super |very |completely |totally |beyond |absolutely )?(?:fried|cooked|toast|drained|exhausted"
+    r"|overwhelmed|wiped out|running on empty)\b",
+    r"\b(?:burnt|burned) out beyond\b|\bburnt to a crisp\b|\bbrain is (?:mush|mashed potatoes|soup)\b",
+    # wanting out, all at once
+    r"\b(?:gonna|going to|about to|bout to) (?:lose it|snap|quit on the spot|walk out)\b",
+    r"\bwalk out (?:mid|in the middle|during|on) (?:shift|my shift|the shift)\b",
+    r"\b(?:crawl|hide|sink) (?:in|into|under) a (?:hole|rock)\b",
+    r"\bmove to the woods\b",
+    # low, said of oneself
+    r"\b(?:feel|feeling|felt|feels|im|i m|i am) (?:so |really |super |very |kinda |pretty |just )?"
+    r"(?:worthless|useless|like a failure|like garbage|like crap|like shit|like trash|awful|low|down"
+    r"|lonely|alone|empty|flat|stupid|like nothing)\b",
+    r"\bso lonely\b",
+    # drained, at the bottom, giving up on a goal, anxious, in tears
+    r"\b(?:draining|drains|drained|wrecking|ruining|destroying|killing|wrecked|ruined|destroyed)"
+    r" (?:me|my (?:mental health|mental|sanity|soul|spirit|will to live|whole life))\b",
+    r"\b(?:at |hit |hitting |reached )?rock bottom\b|\b(?:im|i m|i am|feel like) (?:such |a |an "
+    r"|complete |total |hot )+(?:mess|wreck|disaster|failure)\b",
+    r"\b(?:giving|give|gave) up on (?:the |my )?(?:ptce|exam|cert\w*|school|this|pharmacy|it"
+    r"|everything|my dreams?)\b|\bthrow(?:ing)? in the towel\b",
+    r"\b(?:anxiety|stress) (?:is |has been )?(?:through the roof|off the charts|so bad|awful)\b"
+    r"|\b(?:so|really|super|constantly) anxious\b",
+    r"\b(?:could|wanna|want to|about to|gonna) cry\b|\bcried (?:in|at|during|after|before|all)\b",
+    r"\b(?:i|just) want out\b",
+    r"\b(?:just |somebody |someone |please |pls )?shoot me\b",
+    r"\b(?:im|i m|i am) (?:literally |actually |so |fr )?dead (?:lol|lmao|lmfao|haha|hahaha|rn)\b",
+    r"\bbane of my existence\b|\bso over (?:this|it|my|the)\b",
+    r"\b(?:sucking|sucks|draining|drains|killing|kills|crushing|destroying) (?:the |my )?will to live\b",
+    r"\b(?:lose|losing|lost) my (?:mind|marbles|sanity)\b|\bgo(?:ing)? (?:crazy|insane|nuts)\b",
+    r"\bcurl up and die\b|\bbang(?:ing)? my head (?:against|on) (?:a|the) (?:wall|desk|counter)\b",
+    r"\b(?:so bad|so much) it hurts\b",
+    # the job, not life: "cant keep doing this for 14 an hour", "dont want to go in", "done
+    # trying at this job", "hate waking up for work", "dont even recognize myself"
+    r"\b(?:cant|can t|cannot|can not) (?:keep )?(?:doing|do) this (?:for|at|with|job|shift|schedule"
+    r"|pay)\b",
+    r"\b(?:dont|do not|never) want to go (?:in|to work|back in)\b|\bhate (?:waking up|getting up)"
+    r" (?:for|to go to|and going to) (?:work|my shift|the pharmacy)\b",
+    r"\bdone (?:trying|caring) (?:at|with|for) (?:this|my|the) (?:job|store|pharmacy|place|company)\b",
+    r"\b(?:dont|do not|barely) (?:even )?recognize my ?self\b|\bno energy for anything\b"
+    r"|\bdont have (?:the |any )?energy (?:for|to do) anything\b",
+    r"\bmy life is (?:just )?(?:work|working)(?: and)? sleep\b|\b(?:im|i m|i am) not ok(?:ay)? lately\b",
+    r"\b(?:pointless|meaningless) (?:at|in) (?:work|this job|my job|the pharmacy|this store|retail)\b",
+    r"\bdisappearing (?:at|in) (?:this|my|the) (?:job|work|store|pharmacy)\b|\btired of everything"
+    r" (?:at|in|about) (?:this|my|the|work)\b",
+    r"\b(?:give|giving) up on (?:becoming|being|ever being|getting)\b|\blost (?:all )?(?:my )?"
+    r"motivation\b|\bnothing i do is (?:ever )?(?:good enough|right)\b",
+    # worn out after work: "go home and just lay there", "sleep through my days off"
+    r"\b(?:just )?(?:lay|lie|lying|laying|rot|rotting) (?:there|in bed|on the (?:couch|floor))\b"
+    r"|\bsleep (?:on|through|all (?:day )?on) my (?:days off|day off|weekends?)\b",
+    # running on empty, dread, sleep lost to worry, sad said plainly, treated badly, stuck
+    r"\brunning on (?:fumes|empty|fumes and coffee)\b|\bnothing left in the tank\b"
+    r"|\bbarely (?:holding it together|hanging on|keeping it together|functioning)\b",
+    r"\b(?:dread|dreading|dreaded) (?:going (?:in|to work)|work|my shifts?|every shift|mondays?)\b"
+    r"|\b(?:sunday )?scaries\b",
+    r"\b(?:stressed|anxious|worried|stress|anxiety)\b.*\b(?:cant|can t|cannot|can not) (?:sleep|eat)\b",
+    r"\b(?:sad|crying|down|miserable) all the time\b|\b(?:cant|can t|cannot) stop crying\b"
+    r"|\bin tears\b",
+    r"\btreated like (?:garbage|trash|dirt|crap|shit|a doormat|a robot)\b|\bnobody (?:here |at (?:my|the)"
+    r" (?:store|pharmacy|work|job) )?respects me\b|\bfeel(?:ing)? (?:so )?(?:disrespected"
+    r"|unappreciated|invisible|worthless)\b",
+    r"\bfeel(?:ing)? (?:so |super |really |completely )?(?:stuck|trapped|unmotivated|hopeless)\b",
+    r"\bmental health (?:is |has been )?(?:in the toilet|shot|trash|gone|tanking|in shambles"
+    r"|suffering|at an all time low)\b",
+    r"\bcry(?:ing)? (?:my eyes out|every day|all the time|myself to sleep)\b",
 ]
 
 # Denials said as a whole ("not in danger", "not gonna do anything stupid"): the answer, with
 # the gentle line.
 DENIAL_EN = [
-    r"\b(?:would|will|could|d) never (?:\w+ )?(?:hurt|harm|kill|cut|do anything)\b",
-    r"\bnever (?:would|will) (?:hurt|harm|kill)\b",
-    r"\b(?:not|never|im not|i m not) (?:trying|going|gonna|planning|thinking|looking) (?:to |of |on "
-    r"|about )?(?:unalive|kill|hurt|harm|end|die|ending|anything)\b",
+    # Denials of intent ("not suicidal", "would never hurt myself"): they deny the wording they
+    # name and what comes before it in the clause, not a wish said after them ("im not suicidal
+    # i just dont want to wake up") nor in another clause ("i would never do it but i think
+    # about dying").
+    r"\b(?:would|will|could|d|id|i d|ill|i ll) (?:never|nvr|nevr|neva) (?:\w+ )?(?:hurt|harm|kill"
+    r"|cut|do anything|do it|do that|go through with it)\b",
+    r"\b(?:never|nvr|nevr|neva) (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
+    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not|wasnt|was not|aint) (?:trying|tryna|tryin|going"
+    r"|gonna|gunna|goin|planning|thinking|looking) (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
     r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
-    r"\b(?:didnt|did not|dont|do not|never) (?:really |actually )?mean (?:it|that)\b",
-    r"\b(?:its|it s|thats|that s) not like i (?:want|wanna)\b",
-    r"\bnone of that\b",
     r"\b(?:fine|ok|okay|safe) safety ?wise\b",
     r"\bnot die\b",
     r"\bnot doing that (?:now|anymore|any more)\b",
     r"\b(?:dont|do not) have (?:any )?(?:thoughts|plans) of\b",
-    r"\b(?:honestly )?said no\b",
-    r"\b(?:not|never|im not|i am not) (?:in (?:any )?danger|gonna do anything|going to do anything"
+    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i am not) (?:in (?:any )?danger|gonna do anything"
+    r"|going to do anything"
     r"|gonna do something|going to do something)\b",
-    r"\b(?:no|zero|0) (?:plans?|intention|thoughts?) (?:to|of) (?:hurt|harm|kill|end|die)\w*\b",
-    r"\b(?:just |only )?a figure of speech\b",
+    r"\b(?:wont|will not|aint gonna|not gonna|not going to) (?:do|try) (?:anything|something|it)"
+    r"(?: stupid| drastic| dumb| bad)?(?: to (?:my ?self|me))?\b",
+    r"\b(?:no|zero|0) (?:plans?|intention|intentions|thoughts?|urges?) (?:to|of) (?:hurt|harm|kill|end"
+    r"|die|suicide|self)\w*\b",
     r"\bnot (?:\w+ )?(?:or|nor|and) suicidal\b",
-    r"\b(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
+    r"\bno (?:self ?harm|suicid\w*|thoughts? of (?:suicide|dying|ending))\b",
+    r"\b(?:never|nvr|nevr|neva) been suicidal\b",
+    r"\b(?:wouldnt|would not|couldnt|could not) (?:ever |really |actually )?(?:hurt|harm|kill|do"
+    r" anything|do it)\b",
+    r"\b(?:never|nvr|nevr|neva) (?:about|of) (?:hurting|harming|killing|ending|suicide|dying)\b",
+    r"\b(?:no|zero|not any) (?:desire|wish|urge|want) (?:to|of) (?:die|be dead|end it|kill|hurt)\b",
+    r"\bnot (?:in )?(?:a|the|that|like a|like the) (?:\w+ ){0,3}(?:way|kind|sense)\b",
+    r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not) (?:trying|going|gonna|planning|about) (?:to )?(?:jump|od|overdose"
+    r"|do anything|do something)\b",
+    r"\bnot (?:in (?:a )?crisis|a crisis|in any crisis)\b",
+    r"\b(?:nah|no) im not (?:trying|gonna|going) to die\b",
+]
+
+# Taking back what was said ("i didnt mean it", "jk", "was being dramatic"): covers the clause
+# and the one before it.
+RETRACTION_EN = [
+    r"\b(?:didnt|did not|dont|do not|never) (?:really |actually )?mean (?:it|that)\b",
+    r"\b(?:its|it s|thats|that s) not like i (?:want|wanna)\b",
+    r"\bnone of that\b",
+    r"\b(?:honestly )?said no\b",
+    r"\b(?:just |only )?a figure of speech\b",
+    r"\b(?=(?:was|were|im|i m|i was) )(?<!think )(?<!thinks )(?<!thought )(?<!say )(?<!says )"
+    r"(?<!said )(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
+    r"\b(?:joke|joking|joked|kid|kidding) (?:around )?(?:about|abt) (?:dying|death|wanting to die"
+    r"|killing my ?self|kms|suicide|ending it|unaliving)\b",
+    r"\b(?:said|say|saying) (?:\w+ ){0,4}as a joke\b",
+    r"\b(?:wasnt|was not|werent|not|im not|i m not) (?:being |actually |really )?(?:serious|literal)"
+    r"(?:ly)?\b",
+    r"\bnot (?:literally|for real|actually)\b(?! (?:kidding|joking))",
+    r"\b(?:jk|jkjk|just kidding|j k)\b",
+    r"\b(?:figuratively|metaphorically|hyperbole)\b",
+    r"\bi mean (?:it |that )?(?:like )?(?:from|of|figuratively|metaphorically|as a joke|jokingly"
+    r"|in a (?:funny|joking|dramatic))\b",
+]
+
+# The past, said as past, read on the whole message: the clauses it spans are not read as a
+# crisis ("had dark thoughts years ago but im ok now", "used to self harm, doing good now").
+PAST_EN = (
+    r"\b(?:had|used to have|had some|used to|struggled with|dealt with) (?:\w+ ){0,3}(?:dark|those"
+    r"|bad|suicidal|self ?harm\w*|cutting|cut|thoughts|struggle|urges)\b.*?\b(?:(?:im|i m|i am)"
+    r" (?:doing )?(?:ok|okay|fine|good|safe|better|well) now|doing (?:good|better|ok|okay|well) now"
+    r"|not anymore|no longer|years ago|long time ago|back then|havent in years|been clean)\b"
+)
+# A crisis word asked and answered no at once ("suicide? nah. quitting? absolutely").
+ASKED_AND_ANSWERED_EN = (
+    r"^(?:\w+ ){0,3}(?:suicid\w*|kms|kill my ?self|self ?harm\w*|hurt my ?self|ending it|end it)"
+    r" (?:nah|nope|no|hell no|never|not at all|absolutely not|lol no|lmao no)\b"
+)
+
+# Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It
+# denies nothing: a crisis said in the same message is still read as one.
+REASSURANCE_EN = [
+    r"\b(?=(?:im|i m|i am) )(?<!think )(?<!thinks )(?<!seem )(?<!look )(?<!pretend )(?<!pretending )"
+    r"(?<!said )(?<!say )(?<!tell )(?<!told )(?:im|i m|i am) (?:actually |totally |completely |perfectly |honestly "
+    r"|really )?(?:safe|fine|ok|okay|alright|good)(?: (?:i promise|lol|lmao|dont worry|promise))?$",
+    r"\bnot a cry for help\b",
+    r"\bnothing (?:dangerous|serious|like that|scary|drastic|crazy)\b",
+    r"\b(?:dont|do not|no need to) (?:call|text) 988\b",
+    r"\b(?:before anyone|dont|do not) (?:freaks? out|worry|panic)\b(?=.* (?:im|i m|i am) (?:fine|ok|okay"
+    r"|safe|good)\b)",
+    r"\b(?:my )?(?:counselor|counsellor|therapist|doctor) (?:says|said|thinks|agrees) (?:im|i m"
+    r"|i am) (?:safe|ok|okay|fine)\b",
 ]

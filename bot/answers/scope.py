@@ -63,6 +63,16 @@ BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
 CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
 CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
+#: A message with no phrase that the learned reading is this sure is venting: the embeddings'
+#: weaker crisis readings (a clause, the nearest examples, the whole message's scope) give the
+#: line, not 988 first ("i cant stop crying since my pharmacist yelled at me").
+CLASSIFIER_CALM = {"distress": 0.85, "crisis": 0.08, "someone_else": 0.05}
+#: ... and a message it is this sure is venting gets the line whatever the phrases say (none of
+#: the 239 in-scope questions reaches 0.8)
+CLASSIFIER_DISTRESS_AT = 0.85
+#: An emergency read from the whole message alone that the learned reading takes this surely
+#: for someone else in crisis gets the how-to-help reply (it names 911 as well).
+CLASSIFIER_OTHER_NEAR = 0.90
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
 ASKS = re.compile(
@@ -392,22 +402,48 @@ class ScopeReader:
             # one clause whose death word is a figure of speech ("flu season is the death of
             # me"): the phrase explains the words the embeddings would read as a crisis
             denied = {0}
-        # nearest examples: the whole message, then each clause (when they were embedded)
+        # clauses whose crisis reading the phrases explain: denied ("im not suicidal") or a
+        # figure of speech ("this job is killing me"); the embeddings read the other clauses
+        figures = {h.clause for h in phrases.found(safety.DISTRESS)}
+        # ... and a clause that goes on from a figure without a subject of its own ("i want to
+        # run away and never look at a pill bottle again")
+        folded = [safety.fold(c) for c in phrases.clauses]
+        figures |= {i for i in range(1, len(folded)) if i - 1 in figures
+                    and not _has_subject(folded[i])}
+        explained = denied | figures
+        # whether a clause the phrases do not explain leans crisis: without one, a figure of
+        # speech explains what the whole message's embedding reads as a crisis
+        crisis_elsewhere = any(
+            crisis >= CLAUSE_DISTRESS_AT for i, (crisis, _d, _e) in enumerate(reading.clause_scores)
+            if i not in explained and i < len(phrases.clauses)
+            and len(phrases.clauses[i].split()) >= CLAUSE_MIN_WORDS)
+        figure_explains = bool(figures) and not crisis_elsewhere
         english = lang == ENGLISH  # the model carries no meaning in other languages
+        probabilities = (self.classifier.probabilities(message_vector)[0]
+                         if english and message_vector is not None else None)
+        # venting the learned reading is sure of, with no phrase: the embeddings' weaker crisis
+        # readings (a clause, the nearest examples, the whole message's scope) give the line
+        calm = probabilities is not None and phrases.outcome == safety.NONE and all(
+            float(probabilities[CLASSES.index(k)]) >= v if k == "distress"
+            else float(probabilities[CLASSES.index(k)]) <= v for k, v in CLASSIFIER_CALM.items())
+        # nearest examples: the whole message, then each clause (when they were embedded)
         nearest = (self.nearest_labels(message_vector[None, :])[0]
                    if english and message_vector is not None else None)
         if nearest is not None and not denied and not phrases.professional:
             label, share, closest = nearest
             if label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= KNN_SHARE and (
-                    closest >= KNN_FLOOR[label]):
+                    closest >= KNN_FLOOR[label]) and not (
+                    label == safety.CRISIS and (calm or figure_explains)):
                 # "a classmate said he has a gun and a plan": every clause is about someone else
                 reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                    and _all_about_others(phrases) else label)
                 reading.flagged = set(range(len(phrases.clauses)))
                 return reading
-        learned = (self.classifier.reads(message_vector)
-                   if english and message_vector is not None and not denied
+        learned = (self.classifier.reads(message_vector, probabilities)
+                   if probabilities is not None and not denied
                    and not phrases.professional else None)
+        if learned == safety.CRISIS and figure_explains:
+            learned = None  # "so stressed i cant sleep": the figure explains it
         if learned is not None:
             reading.outcome = (safety.SOMEONE_ELSE if learned == safety.CRISIS
                                and _all_about_others(phrases) else learned)
@@ -417,9 +453,12 @@ class ScopeReader:
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
                 if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
                     continue
+                if i in explained:
+                    continue
                 if len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS:
                     continue  # "... weekends and nights": one word's embedding is noise
-                if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
+                if share >= KNN_SHARE and closest >= KNN_FLOOR[label] and not (
+                        calm and label == safety.CRISIS):
                     reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                        and _all_about_others(phrases) else label)
                     reading.flagged = {i}
@@ -430,9 +469,12 @@ class ScopeReader:
             if i in denied or i >= len(phrases.clauses) or (
                     len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS):
                 continue
+            if i in explained or denied:  # the denial or the figure stands: the gentle line
+                gray = gray or crisis >= CLAUSE_DISTRESS_AT
+                continue
             emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
             sure = crisis >= CLAUSE_CRISIS_SURE
-            if denied:  # "not suicidal, just ...": the denial stands; the gentle line
+            if calm:  # the learned reading is sure it is venting: the line at most
                 gray = gray or crisis >= CLAUSE_DISTRESS_AT
                 continue
             if sure or (crisis >= CLAUSE_CRISIS_AT
@@ -452,9 +494,28 @@ class ScopeReader:
             # "knocked out 2 hours of ce last night": an emergency the model alone reads into
             # a message about CE hours; an emergency said plainly has its phrase
             scope = "career"
+        if (lang == ENGLISH and scope in ("emergency", "medical") and explained
+                and not emergency_clause and not phrases.found(safety.EMERGENCY)
+                and (denied or any(FIGURE_WORDS.search(h.phrase)
+                                   for h in phrases.found(safety.DISTRESS)))):
+            # "the drive thru is the death of me", "im not in danger, just low": the death
+            # words the whole message was read by are explained
+            reading.outcome = safety.DISTRESS
+            return reading
+        if (lang == ENGLISH and scope == "emergency" and not emergency_clause
+                and not phrases.found(safety.EMERGENCY) and probabilities is not None
+                and float(probabilities[CLASSES.index("someone_else")]) >= CLASSIFIER_OTHER_NEAR):
+            # "my friend texted me 'thanks for everything, im sorry' and wont answer": the
+            # whole message reads as an emergency, the learned reading as someone in crisis;
+            # the how-to-help reply names 911 too
+            reading.outcome = safety.SOMEONE_ELSE
+            reading.flagged = set(range(len(phrases.clauses)))
+            return reading
         if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and denied:
-                reading.outcome = safety.DISTRESS  # "i'm not suicidal, just ..."
+            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or calm):
+                # "i'm not suicidal, just ...", "kill me now, they scheduled me 6 days": the
+                # whole message leans crisis by the words the phrases explain
+                reading.outcome = safety.DISTRESS
             elif scope == "crisis":
                 reading.outcome = (safety.SOMEONE_ELSE if _all_about_others(phrases)
                                    else safety.CRISIS)
@@ -462,7 +523,9 @@ class ScopeReader:
             elif reading.outcome not in (safety.EMERGENCY, safety.MEDICAL):
                 reading.outcome = scope
             return reading
-        if reading.outcome == safety.NONE and (gray or (
+        venting = probabilities is not None and float(
+            probabilities[CLASSES.index("distress")]) >= CLASSIFIER_DISTRESS_AT
+        if reading.outcome == safety.NONE and (gray or venting or (
                 nearest is not None and _leans_crisis(phrases, nearest))):
             reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
@@ -511,9 +574,11 @@ class SafetyClassifier:
         """(rows, classes): each vector's probability of each class."""
         return _softmax(np.atleast_2d(vectors) @ self.weights + self.bias)
 
-    def reads(self, vector: np.ndarray) -> str | None:
+    def reads(self, vector: np.ndarray, probabilities: np.ndarray | None = None) -> str | None:
         """crisis or someone_else when the message is that sure to be one, else None."""
-        p = dict(zip(CLASSES, self.probabilities(vector)[0].tolist(), strict=True))
+        if probabilities is None:
+            probabilities = self.probabilities(vector)[0]
+        p = dict(zip(CLASSES, probabilities.tolist(), strict=True))
         if p["crisis"] >= CLASSIFIER_AT["crisis"] and p["crisis"] >= p["someone_else"]:
             return safety.CRISIS
         if p["someone_else"] >= CLASSIFIER_AT["someone_else"]:
@@ -542,6 +607,12 @@ def _all_about_others(phrases: safety.PhraseReading) -> bool:
     return bool(folded) and all(
         safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
         for i, clause in enumerate(folded))
+
+
+def _has_subject(folded_clause: str) -> bool:
+    """Whether a clause names its own subject (a person word among its first words)."""
+    subjects = safety.FIRST_PERSON[ENGLISH] | safety.THIRD_PERSON[ENGLISH]
+    return any(w in subjects for w in folded_clause.split()[:4])
 
 
 def _leans_crisis(phrases: safety.PhraseReading, nearest: tuple[str, float, float]) -> bool:
