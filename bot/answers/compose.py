@@ -563,7 +563,7 @@ class Replier:
         """The section as written, shortened at sentence or list-item boundaries; the block
         that states what the question asks for comes first, and for a question that names a
         state, no block about another state follows (see bot.answers.leading)."""
-        blocks = asked_first(passage, question) if question else passage.blocks
+        blocks = asked_first(passage, question, self.idf) if question else passage.blocks
         if named:
             blocks = only_states_asked(blocks, named, self.states)
         chosen: list[tuple[dict, str]] = []
