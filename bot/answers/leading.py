@@ -84,8 +84,11 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
 
     A sentence is scored by the question's terms it contains that the heading does not
     (those the section already answers by its subject), weighted by rarity, plus
-    ``CARRY_FIGURE`` when it states the kind of figure asked for. It leads only when it
-    out-scores every sentence already in view by ``CARRY_MARGIN``; the sentences before it
+    ``CARRY_FIGURE`` when it states the kind of figure asked for. When a figure is asked for
+    and no sentence in view states one, the best sentence that does leads if it shares a term
+    with the question (as ``asked_figure_first`` does for blocks); otherwise a sentence leads
+    only when it holds ``CARRY_TERMS`` of those terms and out-scores every sentence already in
+    view by ``CARRY_MARGIN``. The sentences before it
     keep their order after it, each piece still the section's own text and citations."""
     if not blocks:
         return blocks
@@ -115,7 +118,12 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
                                          and len(extra & terms(sentence)) >= CARRY_TERMS))):
                 best, where = value, (i, start, sentence)
         offset += len(text) + 1
-    if where is None or best < seen + CARRY_MARGIN:
+    if where is None:
+        return blocks
+    if wanted is not None:  # nothing in view states the figure: the sentence that does leads
+        if not terms(question) & terms(where[2]):  # if it shares a term with the question
+            return blocks
+    elif best < seen + CARRY_MARGIN:
         return blocks
     i, start, sentence = where
     block = blocks[i]
