@@ -85,3 +85,11 @@ def test_more_time_on_the_ptce_window_gets_the_extension_price_first(replier):
     reply = replier.answer("can i get more time on my ptce authorization window")
     first = answer_text(reply)[:FIRST_CHARS]
     assert "$20" in first and "90 days" in first
+
+
+def test_a_question_asked_near_word_for_word_as_the_document_says_gets_that_section(replier):
+    # the broader "keep my CPhT active" section ranks higher on the search alone
+    reply = replier.answer("how early am i allowed to renew cpht")
+    assert reply.parts[0].section == ("ce_renewal/ptcb-deadlines-reinstatement-audits.md#When can I "
+                                      "renew my PTCB CPhT, and when is the deadline?")
+    assert "60 days" in answer_text(reply)[:FIRST_CHARS]
