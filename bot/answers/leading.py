@@ -11,8 +11,16 @@ from __future__ import annotations
 from bot.answers.intent import asked_figure, credentials_named
 from bot.answers.retrieval import Passage, lexical_terms
 from bot.content import states as state_rules
+from bot.text import split_sentences
 
 FIGURE_WITHIN = 300  # characters: where a reader looks for the figure they asked for
+#: Sentence promotion (``carrying_sentence_first``): how many of the section's blocks are read,
+#: what stating the kind of figure asked for is worth beside the question's own terms, and by
+#: how much a later sentence must out-score every sentence a reader already sees.
+CARRY_BLOCKS = 6
+CARRY_FIGURE = 2.0
+CARRY_MARGIN = 2.0
+CARRY_TERMS = 2  # without a figure asked for, a sentence needs two of the question's own terms
 
 
 def terms(text: str) -> frozenset[str]:
@@ -67,14 +75,78 @@ def state_facts_first(blocks: list[dict], question: str) -> list[dict]:
     return [*first, *(b for b in blocks if b not in first)] if first else blocks
 
 
-def asked_first(passage: Passage, question: str) -> list[dict]:
+def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
+                            idf: dict[str, float]) -> list[dict]:
+    """The section's blocks, with the sentence that best carries what the question asks
+    pulled to the front when a reader would not otherwise see it in the first
+    ``FIGURE_WITHIN`` characters ("missed my ptce, my kid was in the er" -> the sentence on
+    PTCB's emergency withdrawal, not the rescheduling rule the section opens with).
+
+    A sentence is scored by the question's terms it contains that the heading does not
+    (those the section already answers by its subject), weighted by rarity, plus
+    ``CARRY_FIGURE`` when it states the kind of figure asked for. When a figure is asked for
+    and no sentence in view states one, the best sentence that does leads if it shares a term
+    with the question (as ``asked_figure_first`` does for blocks); otherwise a sentence leads
+    only when it holds ``CARRY_TERMS`` of those terms and out-scores every sentence already in
+    view by ``CARRY_MARGIN``. The sentences before it
+    keep their order after it, each piece still the section's own text and citations."""
+    if not blocks:
+        return blocks
+    wanted = asked_figure(question)
+    extra = terms(question) - terms(heading)
+    if wanted is None and not extra:
+        return blocks
+
+    def score(sentence: str) -> float:
+        total = sum(idf.get(t, 1.0) for t in extra & terms(sentence))
+        return total + (CARRY_FIGURE if wanted is not None and wanted.search(sentence) else 0.0)
+
+    seen, best, where, offset = 0.0, 0.0, None, 0
+    for i, block in enumerate(blocks[:CARRY_BLOCKS]):
+        text = block["text"]
+        for sentence in split_sentences(text):
+            start = text.find(sentence)
+            end = offset + start + len(sentence)
+            value = score(sentence)
+            states_figure = wanted is not None and wanted.search(sentence) is not None
+            if end <= FIGURE_WITHIN:
+                if states_figure:
+                    return blocks  # the asked-for figure is already in view
+                seen = max(seen, value)
+            elif (value > best and start >= 0 and not sentence.rstrip().endswith(":")
+                  and (states_figure or (wanted is None
+                                         and len(extra & terms(sentence)) >= CARRY_TERMS))):
+                best, where = value, (i, start, sentence)
+        offset += len(text) + 1
+    if where is None:
+        return blocks
+    if wanted is not None:  # nothing in view states the figure: the sentence that does leads
+        if not terms(question) & terms(where[2]):  # if it shares a term with the question
+            return blocks
+    elif best < seen + CARRY_MARGIN:
+        return blocks
+    i, start, sentence = where
+    block = blocks[i]
+    before = block["text"][:start].strip()
+    after = block["text"][start + len(sentence):].strip()
+    pieces = [{**block, "text": t} for t in (before, after) if t]
+    return [{**block, "text": sentence}, *blocks[:i], *pieces, *blocks[i + 1:]]
+
+
+def asked_first(passage: Passage, question: str,
+                idf: dict[str, float] | None = None) -> list[dict]:
     """The blocks of ``passage`` in the order a reply to ``question`` shows them."""
     blocks = passage.blocks
-    if passage.path.startswith(state_rules.STATE_DOCUMENTS):
+    card = passage.path.startswith(state_rules.STATE_DOCUMENTS)
+    if card:
         blocks = state_facts_first(blocks, question)
     if asked_figure(question) is None:
-        return named_credential_first(blocks, question)
-    return asked_figure_first(blocks, question)
+        blocks = named_credential_first(blocks, question)
+    else:
+        blocks = asked_figure_first(blocks, question)
+    if idf is None or card:  # a card's lines are ordered by what they state (above)
+        return blocks
+    return carrying_sentence_first(blocks, question, passage.heading, idf)
 
 
 

@@ -1,0 +1,95 @@
+"""The sentence that carries what a question asks leads the reply (issue 22): where a section
+states the asked-for figure only past the first 300 characters, that sentence comes first and
+the sentences before it keep their order after it; a section whose heading asks two things
+answers both in its first sentence.
+
+The phrasings here are written for these tests, not taken from the eval sets or from the
+documents' own "asked" lists."""
+
+from __future__ import annotations
+
+from bot.answers.leading import FIGURE_WITHIN, carrying_sentence_first
+from bot.cli.evaluation import FIRST_CHARS, answer_text
+
+OPENING = ("Renewal is handled online through your account, and you need to keep your contact "
+           "details current so reminders reach you in time for every cycle you hold. "
+           "The board sends a notice before the window opens and again near the end, and you "
+           "can check the status of an application from the same page at any time you like. ")
+FEE = "The renewal fee is $55 for each two-year cycle."
+HEADING = "How do I renew my widget license?"
+IDF = {"fee": 3.0, "late": 3.0, "penalti": 3.0, "spanish": 4.0, "form": 3.0}
+
+
+def paragraph(text: str, kind: str = "paragraph") -> dict:
+    return {"kind": kind, "text": text, "cites": ["src-a", "src-b"]}
+
+
+def test_a_figure_buried_in_the_opening_paragraph_leads_and_the_rest_keeps_its_order():
+    assert len(OPENING) > FIGURE_WITHIN
+    blocks = [paragraph(OPENING + FEE + " Keep the receipt."), paragraph("Another block.")]
+    out = carrying_sentence_first(blocks, "how much is the renewal fee", HEADING, IDF)
+    assert out[0]["text"] == FEE
+    assert out[1]["text"] == OPENING.strip()
+    assert out[2]["text"] == "Keep the receipt."
+    assert out[3]["text"] == "Another block."
+    # every piece is the section's own text, with the paragraph's citations
+    assert all(b["text"] in blocks[0]["text"] or b is blocks[1] for b in out)
+    assert all(b["cites"] == ["src-a", "src-b"] for b in out)
+
+
+def test_a_figure_already_in_view_changes_nothing():
+    blocks = [paragraph(FEE + " " + OPENING + "A late renewal costs $25 more.")]
+    out = carrying_sentence_first(blocks, "how much is the late fee", HEADING, IDF)
+    assert out == blocks
+
+
+def test_a_figure_sentence_sharing_no_word_with_the_question_does_not_lead():
+    blocks = [paragraph(OPENING + "Parking near the office costs $5.")]
+    out = carrying_sentence_first(blocks, "how much to get it done", HEADING, IDF)
+    assert out == blocks
+
+
+def test_without_a_figure_one_stray_word_does_not_move_a_sentence():
+    blocks = [paragraph(OPENING + "A Spanish version exists.")]
+    out = carrying_sentence_first(blocks, "is there a spanish one", HEADING, IDF)
+    assert out == blocks
+
+
+def test_without_a_figure_a_sentence_with_two_of_the_questions_own_words_leads():
+    later = "A Spanish form is available on request."
+    blocks = [paragraph(OPENING + later)]
+    out = carrying_sentence_first(blocks, "spanish form for renewal?", HEADING, IDF)
+    assert out[0]["text"] == later
+    assert out[1]["text"] == OPENING.strip()
+
+
+def test_a_list_introduction_never_leads():
+    blocks = [paragraph(OPENING + "The fee and late penalty are listed below:"),
+              paragraph("a line without the figure", kind="item")]
+    out = carrying_sentence_first(blocks, "late fee penalty", HEADING, IDF)
+    assert out == blocks
+
+
+def test_the_retake_price_leads_the_answer_about_failing_the_ptce(replier):
+    reply = replier.answer("failed the ptce, whats it cost me to sit again")
+    assert reply.parts[0].section.startswith("certification/ptce-exam.md#")
+    assert "$129" in answer_text(reply)[:FIRST_CHARS]
+
+
+def test_an_emergency_that_made_someone_miss_the_ptce_is_answered_first(replier):
+    reply = replier.answer("my dad got hospitalized and i missed my ptce, now what")
+    assert "Emergency Withdrawal" in answer_text(reply)[:FIRST_CHARS]
+
+
+def test_more_time_on_the_ptce_window_gets_the_extension_price_first(replier):
+    reply = replier.answer("can i get more time on my ptce authorization window")
+    first = answer_text(reply)[:FIRST_CHARS]
+    assert "$20" in first and "90 days" in first
+
+
+def test_a_question_asked_near_word_for_word_as_the_document_says_gets_that_section(replier):
+    # the broader "keep my CPhT active" section ranks higher on the search alone
+    reply = replier.answer("how early am i allowed to renew cpht")
+    assert reply.parts[0].section == ("ce_renewal/ptcb-deadlines-reinstatement-audits.md#When can I "
+                                      "renew my PTCB CPhT, and when is the deadline?")
+    assert "60 days" in answer_text(reply)[:FIRST_CHARS]
