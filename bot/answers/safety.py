@@ -627,8 +627,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             else replace(h, other=True) if h.outcome in (RISK, RISK_WEAK) else h
             for h in reading.hits]
     if not spanish:  # an English message: a denial reaches what it names (see Hit.reach)
-        # (a Spanish denial in a mixed message keeps its reach)
-        reading.hits = [replace(h, reach="here") if h.reach == "back" and h.lang == "en" else h
+        reading.hits = [replace(h, reach="here") if h.reach == "back" else h
                         for h in reading.hits]
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one
     # before it ("i said i want to die but i didnt mean it")
