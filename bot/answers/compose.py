@@ -266,8 +266,7 @@ class Replier:
         candidates, each scored by its own cosine to the question (no search rank)."""
         if not sections:
             return retrieval
-        extra = [Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0,
-                            "dense": float(self.retriever.vectors[p.id] @ retrieval.vector)})
+        extra = [p.rescored(0.0, float(self.retriever.vectors[p.id] @ retrieval.vector), 0.0)
                  for p in sections]
         return Retrieval(query=retrieval.query, vector=retrieval.vector,
                          passages=[*retrieval.passages, *extra])
@@ -648,8 +647,6 @@ class Replier:
             if not has_words(text):
                 replies[i] = Reply(question=raw, kind="empty", lead=templates.EMPTY_QUESTION)
                 continue
-            langs[i] = self.language.detect(text)
-            phrase_readings[i] = safety.read_phrases(text, spanish=langs[i] == SPANISH)
             context = usable_history(histories[i])
             follow = bool(context) and is_followup(text)
             slots.append((i, text, truncated, follow))
@@ -658,9 +655,15 @@ class Replier:
                 texts.append(spell_out(" ".join([*context, text])))
                 texts.append(spell_out(context[0]))  # what the conversation was about
         if slots:
-            vectors = self.retriever.embed(texts)
+            vectors_ready = self.retriever.embed_soon(texts)
+            # read meanwhile: nothing here needs the vectors
+            for i, text, _truncated, _follow in slots:
+                langs[i] = self.language.detect(text)
+                phrase_readings[i] = safety.read_phrases(text, spanish=langs[i] == SPANISH)
+            lexical = self.retriever.lexical(texts)
+            vectors = vectors_ready()
             k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
-            retrievals = self.retriever.search_many(texts, vectors, k)
+            retrievals = self.retriever.search_many(texts, vectors, k, lexical)
             # the clauses of every message that needs the clause check, in one model run
             owns: dict[int, int] = {}
             checked: list[tuple[int, int, int]] = []  # (question, first clause row, count)

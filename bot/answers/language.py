@@ -62,6 +62,8 @@ SPANISH_SHORT = frozenset({
 
 def fold(text: str) -> str:
     """Lowercase without accents ("Técnico" -> "tecnico"), keeping ñ."""
+    if text.isascii() and "\0" not in text:  # most messages: nothing to decompose
+        return text.lower()
     text = text.lower().replace("ñ", "\0")
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
                    if not unicodedata.combining(ch))
@@ -120,13 +122,14 @@ class LanguageReader:
 
     def detect(self, text: str) -> str:
         """ISO 639-1 code of the message's language; English when unsure."""
-        letters = sum(ch.isalpha() for ch in text)
+        letters = sum(map(str.isalpha, text))
         if letters == 0:
             return ENGLISH
         if " ".join(WORD_RE.findall(fold(text))) in SPANISH_SHORT:
             return SPANISH
         lang, confidence = self.scores(text)
-        non_latin = sum(ord(ch) > 0x24F for ch in text if ch.isalpha())
+        non_latin = 0 if text.isascii() else sum(ord(ch) > 0x24F for ch in text
+                                                 if ch.isalpha())
         if non_latin * 2 > letters:  # mostly another script: surely not English
             return lang if lang != ENGLISH else OTHER
         if lang == ENGLISH:

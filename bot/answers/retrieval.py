@@ -59,10 +59,20 @@ class Passage:
     lexical: float = 0.0  # BM25 score for the query, 0 when only the dense search found it
     asked: tuple[str, ...] = ()  # the section's "asked as" phrasings (the document's front matter)
 
-    @property
+    @cached_property
     def section(self) -> str:
-        """``path#heading``: the section this passage belongs to."""
+        """``path#heading``: the section this passage belongs to (read dozens of times per
+        question, so made once)."""
         return f"{self.path}#{self.heading}"
+
+    def rescored(self, score: float, dense: float, lexical: float) -> Passage:
+        """A copy of the passage with this question's scores (everything else shared: the
+        blocks and sources are read, never changed). Per question this is done for every
+        candidate, so the copy skips the dataclass ``__init__`` and its 19 keywords."""
+        copy = object.__new__(Passage)
+        copy.__dict__.update(self.__dict__)
+        copy.score, copy.dense, copy.lexical = score, dense, lexical
+        return copy
 
 
 @dataclass
@@ -389,6 +399,18 @@ class Retriever:
             dtype=np.float32,
         )
 
+    def embed_soon(self, texts: list[str]) -> Callable[[], np.ndarray]:
+        """Start :meth:`embed` on the embedding thread; the returned function waits for the
+        vectors (and raises the embedder's error). The model runs in C++ without the GIL
+        (onnxruntime, torch), so the caller reads the message meanwhile: its language, its
+        phrases, its BM25 candidates, none of which needs the vector."""
+        future = self._embedding_thread.submit(self.embed, texts)
+        return future.result
+
+    @cached_property
+    def _embedding_thread(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+
     def _dense(self, vectors: np.ndarray, n: int) -> list[list[tuple[str, float]]]:
         """The ``n`` searchable passages closest to each vector (cosine: all unit length)."""
         sims = np.asarray(vectors, dtype=np.float32) @ self.matrix.T
@@ -400,7 +422,10 @@ class Retriever:
             out.append([(self.searchable_ids[int(i)], float(row[i])) for i in top])
         return out
 
-    def _lexical(self, queries: list[str], n: int) -> list[list[tuple[str, float]]]:
+    def lexical(self, queries: list[str], n: int = CANDIDATES) -> list[list[tuple[str, float]]]:
+        """The ``n`` best BM25 passages of each query, best first (none without a known term).
+        Needs no vector: :meth:`search_many` takes them ready when the caller found them while
+        the query was being embedded."""
         out = []
         for query in queries:
             tokens = [t for t in lexical_terms(query) if t in self.bm25.vocab_dict]
@@ -413,12 +438,15 @@ class Retriever:
         return out
 
     def search_many(
-        self, queries: list[str], vectors: np.ndarray, k: int | None = None
+        self, queries: list[str], vectors: np.ndarray, k: int | None = None,
+        lexical: list[list[tuple[str, float]]] | None = None,
     ) -> list[Retrieval]:
-        """Fuse dense and lexical candidates with reciprocal rank fusion."""
+        """Fuse dense and lexical candidates with reciprocal rank fusion. ``lexical``: the
+        queries' :meth:`lexical` hits, when already found."""
         k = k or self.settings.top_k
         dense = self._dense(vectors, CANDIDATES)
-        lexical = self._lexical(queries, CANDIDATES)
+        if lexical is None:
+            lexical = self.lexical(queries, CANDIDATES)
         results = []
         for query, vector, dense_hits, lexical_hits in zip(
             queries, vectors, dense, lexical, strict=True
@@ -436,9 +464,7 @@ class Retriever:
                 base = self.passages.get(pid)
                 if base is None:  # index and store out of step; skip rather than fail
                     continue
-                p = Passage(**{**base.__dict__, "score": score, "dense": cosine.get(pid, 0.0),
-                               "lexical": bm25.get(pid, 0.0)})
-                passages.append(p)
+                passages.append(base.rescored(score, cosine.get(pid, 0.0), bm25.get(pid, 0.0)))
             results.append(Retrieval(query=query, vector=vector, passages=passages))
         return results
 
