@@ -22,6 +22,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlparse
 
 import numpy as np
@@ -178,6 +179,7 @@ def usable_history(history: list[str]) -> list[str]:
     return recent
 
 
+@lru_cache(maxsize=1024)  # a reply's sources come from a few hundred fixed URLs
 def _domain(url: str | None) -> str:
     host = urlparse(url or "").hostname or ""
     return host.removeprefix("www.")
