@@ -166,6 +166,8 @@ def test_the_feature_table_is_row_major_and_scores_as_the_packaged_model():
     reader = LanguageReader()
     reader.detect("warm up")
     assert reader._identifier.nb_ptc.flags.c_contiguous
+    # one copy of the 7 MB table: the column-major one set_languages made is not kept
+    assert reader._identifier._full_model[0] is reader._identifier.nb_ptc
     packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     packaged.set_languages(list(LANGUAGES))
     assert not packaged.nb_ptc.flags.c_contiguous  # what the reader changes

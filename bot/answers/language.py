@@ -94,15 +94,16 @@ class LanguageReader:
 
             identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
             identifier.set_languages(list(LANGUAGES))
+            # set_languages leaves the table column-major (a transposed copy): the 35 numbers of
+            # one feature were 35 cache lines 200 KB apart, and a message reads a hundred
+            # features (cache misses right after the model had run). Row-major, a feature's
+            # numbers are adjacent; the same 7 MB (the column-major copy is dropped just
+            # below), the same scores to the bit.
+            identifier.nb_ptc = np.ascontiguousarray(identifier.nb_ptc)
             # keep only the chosen languages' columns (the full table is 28 MB) and the DFA's
             # outputs as a compact array rather than a list of Python ints
             identifier._full_model = (identifier.nb_ptc, identifier.nb_pc,
                                       identifier.nb_classes)
-            # set_languages leaves the table column-major (a transposed copy): the 35 numbers of
-            # one feature were 35 cache lines 200 KB apart, and a message reads a hundred
-            # features (0.4 ms of cache misses right after the model had run). Row-major, a
-            # feature's numbers are adjacent; the same 7 MB, the same scores to the bit.
-            identifier.nb_ptc = np.ascontiguousarray(identifier.nb_ptc)
             identifier.tk_output = array("i", identifier.tk_output)
             identifier._rowbase = array("l", identifier._rowbase)  # not 104,583 int objects
             if self.cache_dir is not None:
