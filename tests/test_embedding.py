@@ -351,28 +351,6 @@ def test_numpy_products_run_on_one_blas_thread_once_the_retriever_is_loaded(repl
     assert [lib["num_threads"] for lib in numpy_blas] == [1] * len(numpy_blas)
 
 
-def test_a_question_embedded_in_the_background_gives_the_same_vectors_and_candidates(replier):
-    """The question is embedded on the embedding thread while its language, phrases and BM25
-    candidates are read: the vectors and the fused candidates are those of embedding it in
-    the caller's thread, and an error of the embedder reaches the caller."""
-
-    from bot.cli.evaluation import load_questions
-
-    retriever = replier.retriever
-    texts = [row["q"] for row in load_questions(ROOT / "tests/data/eval_questions.jsonl")][:40]
-    soon = retriever.embed_soon(texts)
-    lexical = retriever.lexical(texts)
-    vectors = soon()
-    assert np.array_equal(vectors, retriever.embed(texts))
-    ahead = retriever.search_many(texts, vectors, 10, lexical)
-    inline = retriever.search_many(texts, vectors, 10)
-    assert [[(p.id, p.score, p.dense, p.lexical) for p in r.passages] for r in ahead] == [
-        [(p.id, p.score, p.dense, p.lexical) for p in r.passages] for r in inline]
-    assert any(p.lexical for r in ahead for p in r.passages)
-    with pytest.raises(TypeError):
-        retriever.embed_soon([None])()
-
-
 def test_a_rescored_passage_is_a_copy_with_the_questions_scores(replier):
     """Per question every candidate passage is copied with its scores; the copy carries every
     other field of the stored passage and leaves the stored one unchanged."""

@@ -649,6 +649,8 @@ class Replier:
             if not has_words(text):
                 replies[i] = Reply(question=raw, kind="empty", lead=templates.EMPTY_QUESTION)
                 continue
+            langs[i] = self.language.detect(text)
+            phrase_readings[i] = safety.read_phrases(text, spanish=langs[i] == SPANISH)
             context = usable_history(histories[i])
             follow = bool(context) and is_followup(text)
             slots.append((i, text, truncated, follow))
@@ -657,15 +659,9 @@ class Replier:
                 texts.append(spell_out(" ".join([*context, text])))
                 texts.append(spell_out(context[0]))  # what the conversation was about
         if slots:
-            vectors_ready = self.retriever.embed_soon(texts)
-            # read meanwhile: nothing here needs the vectors
-            for i, text, _truncated, _follow in slots:
-                langs[i] = self.language.detect(text)
-                phrase_readings[i] = safety.read_phrases(text, spanish=langs[i] == SPANISH)
-            lexical = self.retriever.lexical(texts)
-            vectors = vectors_ready()
+            vectors = self.retriever.embed(texts)
             k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
-            retrievals = self.retriever.search_many(texts, vectors, k, lexical)
+            retrievals = self.retriever.search_many(texts, vectors, k)
             # the clauses of every message that needs the clause check, in one model run
             owns: dict[int, int] = {}
             checked: list[tuple[int, int, int]] = []  # (question, first clause row, count)

@@ -399,18 +399,6 @@ class Retriever:
             dtype=np.float32,
         )
 
-    def embed_soon(self, texts: list[str]) -> Callable[[], np.ndarray]:
-        """Start :meth:`embed` on the embedding thread; the returned function waits for the
-        vectors (and raises the embedder's error). The model runs in C++ without the GIL
-        (onnxruntime, torch), so the caller reads the message meanwhile: its language, its
-        phrases, its BM25 candidates, none of which needs the vector."""
-        future = self._embedding_thread.submit(self.embed, texts)
-        return future.result
-
-    @cached_property
-    def _embedding_thread(self) -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
-
     def _dense(self, vectors: np.ndarray, n: int) -> list[list[tuple[str, float]]]:
         """The ``n`` searchable passages closest to each vector (cosine: all unit length)."""
         sims = np.asarray(vectors, dtype=np.float32) @ self.matrix.T
@@ -422,10 +410,7 @@ class Retriever:
             out.append([(self.searchable_ids[int(i)], float(row[i])) for i in top])
         return out
 
-    def lexical(self, queries: list[str], n: int = CANDIDATES) -> list[list[tuple[str, float]]]:
-        """The ``n`` best BM25 passages of each query, best first (none without a known term).
-        Needs no vector: :meth:`search_many` takes them ready when the caller found them while
-        the query was being embedded."""
+    def _lexical(self, queries: list[str], n: int) -> list[list[tuple[str, float]]]:
         out = []
         for query in queries:
             tokens = [t for t in lexical_terms(query) if t in self.bm25.vocab_dict]
@@ -438,15 +423,12 @@ class Retriever:
         return out
 
     def search_many(
-        self, queries: list[str], vectors: np.ndarray, k: int | None = None,
-        lexical: list[list[tuple[str, float]]] | None = None,
+        self, queries: list[str], vectors: np.ndarray, k: int | None = None
     ) -> list[Retrieval]:
-        """Fuse dense and lexical candidates with reciprocal rank fusion. ``lexical``: the
-        queries' :meth:`lexical` hits, when already found."""
+        """Fuse dense and lexical candidates with reciprocal rank fusion."""
         k = k or self.settings.top_k
         dense = self._dense(vectors, CANDIDATES)
-        if lexical is None:
-            lexical = self.lexical(queries, CANDIDATES)
+        lexical = self._lexical(queries, CANDIDATES)
         results = []
         for query, vector, dense_hits, lexical_hits in zip(
             queries, vectors, dense, lexical, strict=True
