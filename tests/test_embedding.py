@@ -349,3 +349,18 @@ def test_numpy_products_run_on_one_blas_thread_once_the_retriever_is_loaded(repl
                   if lib["user_api"] == "blas" and "numpy" in lib["filepath"]]
     assert numpy_blas, threadpool_info()
     assert [lib["num_threads"] for lib in numpy_blas] == [1] * len(numpy_blas)
+
+
+def test_a_rescored_passage_is_a_copy_with_the_questions_scores(replier):
+    """Per question every candidate passage is copied with its scores; the copy carries every
+    other field of the stored passage and leaves the stored one unchanged."""
+    import dataclasses
+
+    stored = next(iter(replier.retriever.passages.values()))
+    before = dataclasses.asdict(stored)
+    copy = stored.rescored(0.5, 0.25, 3.0)
+    assert copy is not stored and (copy.score, copy.dense, copy.lexical) == (0.5, 0.25, 3.0)
+    assert dataclasses.asdict(stored) == before
+    assert {**dataclasses.asdict(copy), "score": 0.0, "dense": 0.0, "lexical": 0.0} == {
+        **before, "score": 0.0, "dense": 0.0, "lexical": 0.0}
+    assert copy.section == stored.section == f"{stored.path}#{stored.heading}"

@@ -22,6 +22,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlparse
 
 import numpy as np
@@ -166,6 +167,7 @@ def usable_history(history: list[str]) -> list[str]:
     return recent
 
 
+@lru_cache(maxsize=1024)  # a reply's sources come from a few hundred fixed URLs
 def _domain(url: str | None) -> str:
     host = urlparse(url or "").hostname or ""
     return host.removeprefix("www.")
@@ -255,8 +257,7 @@ class Replier:
         candidates, each scored by its own cosine to the question (no search rank)."""
         if not sections:
             return retrieval
-        extra = [Passage(**{**p.__dict__, "score": 0.0, "lexical": 0.0,
-                            "dense": float(self.retriever.vectors[p.id] @ retrieval.vector)})
+        extra = [p.rescored(0.0, float(self.retriever.vectors[p.id] @ retrieval.vector), 0.0)
                  for p in sections]
         return Retrieval(query=retrieval.query, vector=retrieval.vector,
                          passages=[*retrieval.passages, *extra])

@@ -59,10 +59,20 @@ class Passage:
     lexical: float = 0.0  # BM25 score for the query, 0 when only the dense search found it
     asked: tuple[str, ...] = ()  # the section's "asked as" phrasings (the document's front matter)
 
-    @property
+    @cached_property
     def section(self) -> str:
-        """``path#heading``: the section this passage belongs to."""
+        """``path#heading``: the section this passage belongs to (read dozens of times per
+        question, so made once)."""
         return f"{self.path}#{self.heading}"
+
+    def rescored(self, score: float, dense: float, lexical: float) -> Passage:
+        """A copy of the passage with this question's scores (everything else shared: the
+        blocks and sources are read, never changed). Per question this is done for every
+        candidate, so the copy skips the dataclass ``__init__`` and its 19 keywords."""
+        copy = object.__new__(Passage)
+        copy.__dict__.update(self.__dict__)
+        copy.score, copy.dense, copy.lexical = score, dense, lexical
+        return copy
 
 
 @dataclass
@@ -436,9 +446,7 @@ class Retriever:
                 base = self.passages.get(pid)
                 if base is None:  # index and store out of step; skip rather than fail
                     continue
-                p = Passage(**{**base.__dict__, "score": score, "dense": cosine.get(pid, 0.0),
-                               "lexical": bm25.get(pid, 0.0)})
-                passages.append(p)
+                passages.append(base.rescored(score, cosine.get(pid, 0.0), bm25.get(pid, 0.0)))
             results.append(Retrieval(query=query, vector=vector, passages=passages))
         return results
 
