@@ -43,7 +43,7 @@ from bot.answers.scope import (
     spell_out,
 )
 from bot.content import states as state_rules
-from bot.text import leading_sentences, split_sentences, words  # noqa: F401 (path.py)
+from bot.text import leading_sentences, words
 
 log = logging.getLogger(__name__)
 
@@ -406,10 +406,10 @@ class Replier:
                 ANSWER_EVIDENCE) and (not hits or hits[0].dense < ANSWER_EVIDENCE
                                       or elsewhere[0].score > hits[0].score + WHICH_STATE_MARGIN):
             return self.which_state(question, elsewhere)
+        renewal = RENEWAL_WORDS.search(question) is not None  # the renewal card, not the rules
         if state_path is not None and len(named) == 1 and STATE_RULES.search(question):
             # a question about the state's own rules gets the state's card first
             code = named[0]
-            renewal = RENEWAL_WORDS.search(question) is not None
             wanted = self._card_hit(code, renewal, hits)
             # ... unless a section of another document about that state, near the top,
             # matches the question more closely than the card (Texas CE has its own
@@ -436,7 +436,6 @@ class Replier:
         compared = len(named) > 1 and state_path is None and STATE_RULES.search(question)
         if compared:
             # two states' rules compared ("ce hours in ohio vs michigan"): each one's card
-            renewal = RENEWAL_WORDS.search(question) is not None
             cards = [self._card_hit(code, renewal, hits) for code in named[:2]]
             if all(cards):
                 hits = [cards[0], *(h for h in hits if h is not cards[0])]

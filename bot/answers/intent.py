@@ -45,9 +45,14 @@ CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 CREDENTIAL_PENALTY = 0.2
 
 
-@lru_cache(maxsize=4096)  # headings are read again for every question
+@lru_cache(maxsize=8192)  # headings are read again for every question
+def _names(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> frozenset[str]:
+    """The names of ``table`` whose pattern the text matches."""
+    return frozenset(name for name, pattern in table if pattern.search(text))
+
+
 def credentials_named(text: str) -> frozenset[str]:
-    return frozenset(name for name, pattern in CREDENTIALS if pattern.search(text))
+    return _names(CREDENTIALS, text)
 
 
 #: The subject "which role or setting": a section whose heading is about one kind of technician
@@ -82,9 +87,8 @@ SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|inst
                        re.IGNORECASE)
 
 
-@lru_cache(maxsize=4096)
 def roles_named(text: str) -> frozenset[str]:
-    return frozenset(name for name, pattern in ROLES if pattern.search(text))
+    return _names(ROLES, text)
 
 
 #: The intent "how long": a section about how long something takes leads only a question that
@@ -153,14 +157,10 @@ HOW_TO_PENALTY = 0.05
 
 
 @lru_cache(maxsize=8192)
-def _states(figure: re.Pattern[str], text: str) -> bool:
-    """Whether a section's text states a figure of that kind (sections are few; cached)."""
-    return figure.search(text) is not None
-
-
-@lru_cache(maxsize=8192)
-def heading_is(pattern: re.Pattern[str], heading: str) -> bool:
-    return pattern.search(heading) is not None
+def found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether a section's heading or text has the pattern (a figure of the kind asked for,
+    money words): sections are few, and read again for every question, so cached."""
+    return pattern.search(text) is not None
 
 
 def asked_figure(question: str) -> re.Pattern[str] | None:
@@ -197,7 +197,7 @@ class Intent:
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
         total = 0.0
-        if self.figure is not None and text is not None and not _states(self.figure, text):
+        if self.figure is not None and text is not None and not found(self.figure, text):
             total += FIGURE_PENALTY  # "how much is the cpht-adv": a section with a price
         if topic == OTHER_ROLES_TOPIC and not self.leaving:
             total += OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
@@ -215,7 +215,7 @@ class Intent:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
         if self.earning != self.costing:  # one of the two money questions, not both
             other = COST_WORDS if self.earning else EARNING_WORDS
-            if heading_is(other, heading):
+            if found(other, heading):
                 total += MONEY_PENALTY  # "how much do cphts make" is not what the CPhT costs
         if self.how_to and WHAT_IS_HEADING.match(heading):
             total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps

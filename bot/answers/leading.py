@@ -93,13 +93,10 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     if not blocks:
         return blocks
     wanted = asked_figure(question)
-    extra = terms(question) - terms(heading)
+    q_terms = terms(question)
+    extra = q_terms - terms(heading)
     if wanted is None and not extra:
         return blocks
-
-    def score(sentence: str) -> float:
-        total = sum(idf.get(t, 1.0) for t in extra & terms(sentence))
-        return total + (CARRY_FIGURE if wanted is not None and wanted.search(sentence) else 0.0)
 
     seen, best, where, offset = 0.0, 0.0, None, 0
     for i, block in enumerate(blocks[:CARRY_BLOCKS]):
@@ -107,25 +104,27 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
         for sentence in split_sentences(text):
             start = text.find(sentence)
             end = offset + start + len(sentence)
-            value = score(sentence)
+            s_terms = terms(sentence)
             states_figure = wanted is not None and wanted.search(sentence) is not None
+            value = sum(idf.get(t, 1.0) for t in extra & s_terms) + (
+                CARRY_FIGURE if states_figure else 0.0)
             if end <= FIGURE_WITHIN:
                 if states_figure:
                     return blocks  # the asked-for figure is already in view
                 seen = max(seen, value)
             elif (value > best and start >= 0 and not sentence.rstrip().endswith(":")
                   and (states_figure or (wanted is None
-                                         and len(extra & terms(sentence)) >= CARRY_TERMS))):
-                best, where = value, (i, start, sentence)
+                                         and len(extra & s_terms) >= CARRY_TERMS))):
+                best, where = value, (i, start, sentence, s_terms)
         offset += len(text) + 1
     if where is None:
         return blocks
     if wanted is not None:  # nothing in view states the figure: the sentence that does leads
-        if not terms(question) & terms(where[2]):  # if it shares a term with the question
+        if not q_terms & where[3]:  # if it shares a term with the question
             return blocks
     elif best < seen + CARRY_MARGIN:
         return blocks
-    i, start, sentence = where
+    i, start, sentence, _ = where
     block = blocks[i]
     before = block["text"][:start].strip()
     after = block["text"][start + len(sentence):].strip()
@@ -147,7 +146,6 @@ def asked_first(passage: Passage, question: str,
     if idf is None or card:  # a card's lines are ordered by what they state (above)
         return blocks
     return carrying_sentence_first(blocks, question, passage.heading, idf)
-
 
 
 def about_other_state(text: str, asked: list[str], records: dict) -> bool:

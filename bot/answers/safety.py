@@ -124,9 +124,12 @@ FIRST_PERSON = {
 THIRD_VERBS_ES = frozenset("""quiere kiere piensa dice dijo anda tiene necesita encuentra aguanta
 siente hizo escribio decidio penso perdio reprobo vive habla amenaza amenazo quiso intento
 trato""".split())
-REPORTING = frozenset("said says told texted wrote whispered posted messaged saying dijo dice "
-                      "escribio conto comento confeso menciono mando publico subio escribe "
-                      "cuenta platico aviso dijeron".split())
+#: Verbs that report someone's words, read by :func:`who`, :func:`_reported` and the Spanish
+#: quote rules.
+REPORTING = frozenset("said says told texted wrote whispered posted messaged saying yelled "
+                      "screamed shouted tweeted commented dmed snapped mentioned admitted cried "
+                      "keeps texts writes posts dijo dice escribio conto comento confeso menciono "
+                      "mando publico subio escribe cuenta platico aviso dijeron".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -477,9 +480,6 @@ DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feelin
                       "hate am been tired done".split())
 ADVERBS = frozenset("just still also really now even literally so honestly lowkey ngl tbh "
                     "sometimes ugh".split())
-#: More English reporting verbs, read by :func:`who` and :func:`_reported`.
-REPORTING |= frozenset("yelled screamed shouted tweeted commented dmed snapped mentioned admitted "
-                       "cried keeps texts writes posts".split())
 #: Words that may stand between a reporting verb and the words it reports ("texted me that").
 _REPORT_GLUE = frozenset("me to that like its it s".split())
 REPORTED_GAP = 3  # words of the reported sentence before the phrase ("said im going to ...")

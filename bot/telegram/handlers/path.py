@@ -15,7 +15,7 @@ from bot.telegram.handlers import ce as ce_chat
 from bot.telegram.handlers.questions import ask_from_button
 from bot.telegram.sending import send_html
 from bot.telegram.services import BotServices, services
-from bot.text import quote_input
+from bot.text import quote_input, split_sentences
 
 # --- /state --------------------------------------------------------------------------------
 
@@ -92,8 +92,6 @@ def user_profile(user: User | None) -> career.Profile:
 
 def stage_overview_line(replier: Replier, stage_id: str) -> str:
     """The first sentence of the knowledge base's overview document for a stage."""
-    from bot.answers.compose import split_sentences
-
     overview = [
         p for p in replier.retriever.passages.values()
         if p.stage_overview and p.stage == stage_id and p.blocks
