@@ -29,7 +29,10 @@ DECISION_HEADING = re.compile(r"^(?:Should I\b|Is .+\bworth\b)", re.IGNORECASE)
 DECIDING_WORDS = re.compile(
     r"\b(?:should i|should we|worth|is it smart|good idea|bad idea|right for me|or nah|or not"
     r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
-    r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad)\b", re.IGNORECASE)
+    r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad"
+    # "cpht-adv any point", "is the cspt smart if im in retail", "a realistic move for me"
+    r"|any point|pointless|point in|smart|realistic|good move|right move|bother\w*|money grab"
+    r"|waste of (?:time|money)|even need it|is it necessary)\b", re.IGNORECASE)
 DECISION_PENALTY = 0.3
 #: The subject "which credential": a section whose heading is about one credential leads a
 #: question that names credentials only if it names that one ("renew my cpht" is not how the
@@ -37,10 +40,10 @@ DECISION_PENALTY = 0.3
 CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cpht-adv", re.compile(r"\bcpht[- ]?adv\w*|\badvanced (?:cpht|certified pharmacy tech\w*)"
                             r"|\badv\b", re.IGNORECASE)),
-    ("cspt", re.compile(r"\bcspt\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
+    ("cspt", re.compile(r"\bcspts?\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
     ("cpted", re.compile(r"\bcpted\b|\beducator (?:cert\w*|credential)", re.IGNORECASE)),
     ("nha", re.compile(r"\bnha\b|\bexcpt\b", re.IGNORECASE)),
-    ("cpht", re.compile(r"\bcpht\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
+    ("cpht", re.compile(r"\bcphts?\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
 )
 CREDENTIAL_PENALTY = 0.2
 
@@ -97,7 +100,7 @@ DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
 ASKS_DURATION = re.compile(
     r"\b(?:how long|how much time|how many (?:years|months|weeks|days|yrs|hrs|hours)|how soon"
     r"|how fast|how quick\w*|take[sn]?|took|timeline|time ?frame|when|till|until|deadline"
-    r"|wait|long is|length|duration|years?|months?|weeks?|days?)\b", re.IGNORECASE)
+    r"|wait|long is|length|duration|years?|months?|weeks?|days?|yrs?|mos|wks?)\b", re.IGNORECASE)
 DURATION_PENALTY = 0.15
 
 #: What kind of figure a question asks for, and how that figure is written in a section:
@@ -125,7 +128,9 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 r"|" + _DURATION.pattern, re.IGNORECASE)),
     (re.compile(r"\b(?:how much (?:time|experience|training|schooling|school)|how long|length"
                 r"|long is|wait|till|until|how soon|timeline|how many "
-                r"(?:years|months|weeks|days|hours|hrs|minutes))\b", re.IGNORECASE), _DURATION),
+                r"(?:years|yrs|months|mos|weeks|wks|days|hours|hrs|minutes)"
+                # "yrs of iv experience needed": an amount of time asked for
+                r"|(?:years|yrs|months|mos) of)\b", re.IGNORECASE), _DURATION),
     (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|\$)",
                 re.IGNORECASE), re.compile(r"\$\s?\d")),
     (re.compile(r"\bratio\b", re.IGNORECASE),
