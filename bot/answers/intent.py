@@ -90,8 +90,26 @@ SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|inst
                        re.IGNORECASE)
 
 
+#: Work the asker describes as their own ("i work retail", "im only in retail", "been at cvs 3
+#: yrs") is where they stand, not what they ask about, when they weigh a choice or name a
+#: credential ("is the cspt smart if im only in retail" is the CSPT's decision section).
+OWN_WORK = re.compile(r"\b(?:i'?m|i am|i work|i'?ve been|ive been|been|working)\s+"
+                      r"(?:(?:only|just|still|currently|working|in|at|a|an|the)\s+){0,3}"
+                      r"(?:retail|hospital|cvs|walgreens|community pharm\w*|inpatient)\b"
+                      r"(?:\s+(?:pharmacy\s+)?techs?\b)?", re.IGNORECASE)
+
+
 def roles_named(text: str) -> frozenset[str]:
     return _names(ROLES, text)
+
+
+def roles_asked(question: str, deciding: bool, credentials: frozenset[str]) -> frozenset[str]:
+    """The work a question asks about: not work it sets aside, nor, when it weighs a choice or
+    names a credential, the work the asker says they do."""
+    text = SET_ASIDE.sub(" ", question)
+    if deciding or credentials:
+        text = OWN_WORK.sub(" ", text)
+    return roles_named(text)
 
 
 #: The intent "how long": a section about how long something takes leads only a question that
@@ -189,11 +207,13 @@ class Intent:
 
     @classmethod
     def of(cls, question: str) -> Intent:
+        deciding = DECIDING_WORDS.search(question) is not None
+        credentials = credentials_named(question)
         return cls(leaving=OTHER_ROLE_WORDS.search(question) is not None,
-                   deciding=DECIDING_WORDS.search(question) is not None,
+                   deciding=deciding,
                    timing=ASKS_DURATION.search(question) is not None,
-                   credentials=credentials_named(question),
-                   roles=roles_named(SET_ASIDE.sub(" ", question)),
+                   credentials=credentials,
+                   roles=roles_asked(question, deciding, credentials),
                    figure=asked_figure(question),
                    earning=EARNING_WORDS.search(question) is not None,
                    costing=COST_WORDS.search(question) is not None,
