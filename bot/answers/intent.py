@@ -179,6 +179,16 @@ WHAT_IS_HEADING = re.compile(r"^What (?:is|are)\b", re.IGNORECASE)
 HOW_TO_PENALTY = 0.05
 
 
+#: The intent "what to bring": a question about what to bring or which ID to show wants a
+#: section that says what to bring ("what to bring on ptce day" is the ID rules, not how to
+#: reschedule). Lowercase "id" is the document ("ID" may be Idaho; "id like" is "I'd like").
+BRING_ASKED = re.compile(r"\b(?:[Bb]ring\w*|[Ii]dentification|[Pp]hoto (?:id|ID)|IDs"
+                         r"|ids?(?! (?:like|love|rather|be|have|want|need|prefer|say|think|go)\b))\b")
+BRING_STATED = re.compile(r"\bbring\w*|\bidentification\b|\bID\b")
+BRING_PENALTY = 0.1
+BRING_WITHIN = 300  # ... in its opening, where a reader looks (not a passing "lacking valid ID")
+
+
 @lru_cache(maxsize=8192)
 def found(pattern: re.Pattern[str], text: str) -> bool:
     """Whether a section's heading or text has the pattern (a figure of the kind asked for,
@@ -204,6 +214,7 @@ class Intent:
     earning: bool = False
     costing: bool = False
     how_to: bool = False
+    bringing: bool = False
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -217,13 +228,16 @@ class Intent:
                    figure=asked_figure(question),
                    earning=EARNING_WORDS.search(question) is not None,
                    costing=COST_WORDS.search(question) is not None,
-                   how_to=HOW_TO_WORDS.search(question) is not None)
+                   how_to=HOW_TO_WORDS.search(question) is not None,
+                   bringing=BRING_ASKED.search(question) is not None)
 
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
         total = 0.0
         if self.figure is not None and text is not None and not found(self.figure, text):
             total += FIGURE_PENALTY  # "how much is the cpht-adv": a section with a price
+        if self.bringing and text is not None and not found(BRING_STATED, text[:BRING_WITHIN]):
+            total += BRING_PENALTY  # "what to bring on ptce day": a section that says what
         if topic == OTHER_ROLES_TOPIC and not self.leaving:
             total += OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
         if DURATION_HEADING.match(heading) and not self.timing:
