@@ -112,6 +112,22 @@ def roles_asked(question: str, deciding: bool, credentials: frozenset[str]) -> f
     return roles_named(text)
 
 
+#: A move from one kind of work to another ("retail to hospital how", "from cvs into a
+#: hospital"): a section about both kinds of work that says nothing of moving between them
+#: ("What do retail and hospital pharmacy work have in common?") answers it less well than the
+#: one about the move.
+_WORK = (r"(?:retail|hospital|cvs|walgreens|community|inpatient|informatics|nuclear|nuc|oncology"
+         r"|onc|ltc|long[- ]term care|infusion|specialty|lead)")
+ROLE_MOVE = re.compile(rf"\b{_WORK}\b(?:\s+(?:pharmacy|pharm|tech|techs|job|work))*\s+(?:to|into|->|→)"
+                       rf"\s+(?:an?\s+|the\s+)?{_WORK}\b", re.IGNORECASE)
+MOVE_HEADING = re.compile(r"\b(?:move|moving|switch\w*|transition\w*|bridge|from|into|toward"
+                          r"|get into|become)\b", re.IGNORECASE)
+MOVE_PENALTY = 0.1
+#: The intent "should I": a section with the steps ("How do I claim the CPhT-Adv?") answers a
+#: question weighing a choice less well than one that weighs it.
+PROCEDURE_HEADING = re.compile(r"^How (?:do|can|should) I\b", re.IGNORECASE)
+PROCEDURE_PENALTY = 0.1
+
 #: The intent "how long": a section about how long something takes leads only a question that
 #: asks about time.
 DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
@@ -215,6 +231,7 @@ class Intent:
     costing: bool = False
     how_to: bool = False
     bringing: bool = False
+    moving: bool = False
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -229,7 +246,8 @@ class Intent:
                    earning=EARNING_WORDS.search(question) is not None,
                    costing=COST_WORDS.search(question) is not None,
                    how_to=HOW_TO_WORDS.search(question) is not None,
-                   bringing=BRING_ASKED.search(question) is not None)
+                   bringing=BRING_ASKED.search(question) is not None,
+                   moving=ROLE_MOVE.search(question) is not None)
 
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
@@ -252,6 +270,8 @@ class Intent:
                 total += ROLE_PENALTY  # a hospital tech's day is not the informatics tech's
             elif named:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
+                if self.moving and not MOVE_HEADING.search(heading):
+                    total += MOVE_PENALTY  # "retail to hospital how": not what they share
         if self.earning != self.costing:  # one of the two money questions, not both
             other = COST_WORDS if self.earning else EARNING_WORDS
             if found(other, heading):
@@ -260,4 +280,6 @@ class Intent:
             total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps
         if DECISION_HEADING.match(heading) and not self.deciding:
             total += DECISION_PENALTY  # "how do i become a lead tech" wants the steps
+        if self.deciding and not self.how_to and PROCEDURE_HEADING.match(heading):
+            total += PROCEDURE_PENALTY  # "cpht-adv any point" does not want how to claim it
         return total
