@@ -32,7 +32,8 @@ DECIDING_WORDS = re.compile(
     r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad"
     # "cpht-adv any point", "is the cspt smart if im in retail", "a realistic move for me"
     r"|any point|pointless|point in|smart|realistic|good move|right move|bother\w*|money grab"
-    r"|waste of (?:time|money)|even need it|is it necessary)\b", re.IGNORECASE)
+    r"|waste of (?:time|money)|even need it|is it necessary|better than|better off|or stay\w*)\b",
+    re.IGNORECASE)
 DECISION_PENALTY = 0.3
 #: The subject "which credential": a section whose heading is about one credential leads a
 #: question that names credentials only if it names that one ("renew my cpht" is not how the
