@@ -27,6 +27,9 @@ def records():
     ("moving to cali, do i need a new tech license", ["CA"]),
     ("mass tech license without the ptce?", ["MA"]),
     ("got a mass email about ce from my boss", []),
+    ("heard all pa techs have to register now", ["PA"]),  # a code right before "techs"
+    ("does our ga tech license cover iv work", ["GA"]),
+    ("my co techs never do their ce", []),  # coworkers, not Colorado
 ])
 def test_states_are_read_the_way_people_write_them(records, text, codes):
     assert states.find_states(text, records) == codes
