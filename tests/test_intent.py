@@ -182,3 +182,15 @@ def test_everyday_wordings_lead_with_the_section_they_ask_for(replier):
     }
     got = {q: replier.answer(q).parts[0].section for q in cases}
     assert got == cases
+
+
+@pytest.mark.parametrize(("question", "stated", "other"), [
+    ("nha or ptcb, which one is cheaper", "PTCB charges $129", "after 500 hours"),
+    ("is the cpted worth the money", "a fee of $50", "within 12 months"),
+    ("how fast does nha grade the exam", "within 2 days", "costs $125"),
+])
+def test_a_price_compared_or_weighed_and_how_fast_ask_for_a_figure(question, stated, other):
+    from bot.answers.intent import asked_figure
+
+    figure = asked_figure(question)
+    assert figure is not None and figure.search(stated) and not figure.search(other)

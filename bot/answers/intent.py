@@ -123,7 +123,7 @@ ROLE_MOVE = re.compile(rf"\b{_WORK}\b(?:\s+(?:pharmacy|pharm|tech|techs|job|work
                        rf"\s+(?:an?\s+|the\s+)?{_WORK}\b", re.IGNORECASE)
 MOVE_HEADING = re.compile(r"\b(?:move|moving|switch\w*|transition\w*|bridge|from|into|toward"
                           r"|get into|become)\b", re.IGNORECASE)
-MOVE_PENALTY = 0.1
+MOVE_PENALTY = 0.2
 #: The intent "should I": a section with the steps ("How do I claim the CPhT-Adv?") answers a
 #: question weighing a choice less well than one that weighs it.
 PROCEDURE_HEADING = re.compile(r"^How (?:do|can|should) I\b", re.IGNORECASE)
@@ -162,11 +162,13 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(r"\bevery\b|\bannual\w*|\byearly\b|\bbiennial\w*|\b(?:each|per|a) (?:calendar )?year\b"
                 r"|" + _DURATION.pattern, re.IGNORECASE)),
     (re.compile(r"\b(?:how much (?:time|experience|training|schooling|school)|how long|length"
-                r"|long is|wait|till|until|how soon|timeline|how many "
+                r"|long is|wait|till|until|how soon|how (?:quick|fast)\w*|timeline|how many "
                 r"(?:years|yrs|months|mos|weeks|wks|days|hours|hrs|minutes)"
                 # "yrs of iv experience needed": an amount of time asked for
                 r"|(?:years|yrs|months|mos) of)\b", re.IGNORECASE), _DURATION),
-    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|\$)",
+    # "which is cheaper", "worth the money": a price compared or weighed
+    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|cheap\w*"
+                r"|pricey|pricier|expensive|afford\w*|the money|\$)",
                 re.IGNORECASE), re.compile(r"\$\s?\d")),
     (re.compile(r"\bratio\b", re.IGNORECASE),
      re.compile(r"\b\d+\s*(?::|to)\s*\d+\b|\d+ (?:pharmacy )?technicians?\b", re.IGNORECASE)),
