@@ -194,3 +194,12 @@ def test_a_price_compared_or_weighed_and_how_fast_ask_for_a_figure(question, sta
 
     figure = asked_figure(question)
     assert figure is not None and figure.search(stated) and not figure.search(other)
+
+
+def test_the_states_own_renewal_card_does_not_keep_its_requirements_card_from_leading(replier):
+    """"michigan tech license age": Michigan's card (its age is not confirmed, and the card
+    says so first), not the general minimum-age section with its list of other states."""
+    reply = replier.answer("michigan tech license age")
+    assert reply.parts[0].section == (
+        "states/mi.md#What do I need to work as a pharmacy technician in Michigan?")
+    assert "minimum age" in reply.parts[0].text.lower()

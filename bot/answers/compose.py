@@ -419,8 +419,8 @@ class Replier:
                 and code in self._section_states(h.passage.section) for h in hits[:3])
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
             # unless another section about that state is near the top
-            elsewhere_about = any(h is not wanted and code in self._section_states(
-                h.passage.section) for h in hits[:3])
+            elsewhere_about = any(h.passage.path != state_path and code in self._section_states(
+                h.passage.section) for h in hits[:3])  # the state's own renewal card is not
             if wanted is not None and not deeper and (
                     renewal or state_rules.card_answers(self.states[code], question)
                     or not elsewhere_about):
