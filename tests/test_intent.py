@@ -203,3 +203,13 @@ def test_the_states_own_renewal_card_does_not_keep_its_requirements_card_from_le
     assert reply.parts[0].section == (
         "states/mi.md#What do I need to work as a pharmacy technician in Michigan?")
     assert "minimum age" in reply.parts[0].text.lower()
+
+
+def test_a_task_that_names_a_state_is_answered_by_the_tasks_section(replier):
+    """"name change fee texas board" is how to report a name change (Texas's $20), not Texas's
+    requirements card, which scores far below it; a question about the state's own rules still
+    gets the card."""
+    task = replier.answer("name change fee for the texas board")
+    assert task.parts[0].section.startswith("certification/verifying-certification")
+    rules = replier.answer("how old to be a tech in florida")
+    assert rules.parts[0].section.startswith("states/fl.md#")
