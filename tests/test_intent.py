@@ -30,6 +30,7 @@ def records():
     ("heard all pa techs have to register now", ["PA"]),  # a code right before "techs"
     ("does our ga tech license cover iv work", ["GA"]),
     ("my co techs never do their ce", []),  # coworkers, not Colorado
+    ("az trainee how long can i work", ["AZ"]),  # a code before "trainee"
 ])
 def test_states_are_read_the_way_people_write_them(records, text, codes):
     assert states.find_states(text, records) == codes
@@ -213,3 +214,9 @@ def test_a_task_that_names_a_state_is_answered_by_the_tasks_section(replier):
     assert task.parts[0].section.startswith("certification/verifying-certification")
     rules = replier.answer("how old to be a tech in florida")
     assert rules.parts[0].section.startswith("states/fl.md#")
+
+
+def test_a_state_trainee_question_gets_the_states_card_with_its_trainee_line(replier):
+    reply = replier.answer("nv trainee how long is it good for")
+    assert reply.parts[0].section.startswith("states/nv.md#")
+    assert reply.parts[0].text.startswith("Trainee category in Nevada")

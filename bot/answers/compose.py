@@ -68,7 +68,8 @@ CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is a
 #: task) search the topic.
 STATE_RULES = re.compile(
     r"\b(?:licen[cs]\w*|regist\w*|certif\w*|cert|ptcb|nha|required|require\w*|need|renew\w*"
-    r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board)\b", re.IGNORECASE)
+    r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board|trainees?)\b",
+    re.IGNORECASE)
 RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
                            re.IGNORECASE)
 ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's

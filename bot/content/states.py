@@ -399,8 +399,9 @@ OTHER_TRADE_CODES = frozenset({"CT", "CO", "MA", "MT", "MS", "MD"})  # "ct tech"
 NAME_ONLY_CODES = frozenset({"LA"})  # "moving to LA" is Los Angeles more often than Louisiana
 WORD_CODES = frozenset(["IN", "OR", "ME", "OH", "HI", "OK", "ID", "AS"])  # English words: capitals only
 _PLACE_WORD = r"(?:in|from|to|into|for|of|at|about|the|state|move|moving|moved|relocating|than|vs|and|or)"
-_FIELD_AFTER = re.compile(r"\s+(?:pharm\w*|techs?|technicians?|board|license|licence|licensing"
-                          r"|registration|registered|ce|renewal|ratio|rules?)\b", re.IGNORECASE)
+_FIELD_AFTER = re.compile(r"\s+(?:pharm\w*|techs?|technicians?|trainees?|board|license|licence"
+                          r"|licensing|registration|registered|ce|renewal|ratio|rules?)\b",
+                          re.IGNORECASE)
 _FIELD_SOON = re.compile(r"(?:\s+[\w'-]+){0,2}" + _FIELD_AFTER.pattern, re.IGNORECASE)  # "tx late renewal"
 _CODE = re.compile(r"(?<![\w.@/-])([A-Za-z]{2})(?![\w@/-]|\.\w)")
 
