@@ -217,6 +217,6 @@ def test_a_task_that_names_a_state_is_answered_by_the_tasks_section(replier):
 
 
 def test_a_state_trainee_question_gets_the_states_card_with_its_trainee_line(replier):
-    reply = replier.answer("nv trainee how long is it good for")
-    assert reply.parts[0].section.startswith("states/nv.md#")
-    assert reply.parts[0].text.startswith("Trainee category in Nevada")
+    reply = replier.answer("az trainee, how long can i work on that")
+    assert reply.parts[0].section.startswith("states/az.md#")
+    assert reply.parts[0].text.startswith("Trainee category in Arizona")

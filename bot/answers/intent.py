@@ -29,7 +29,7 @@ DECISION_HEADING = re.compile(r"^(?:Should I\b|Is .+\bworth\b)", re.IGNORECASE)
 DECIDING_WORDS = re.compile(
     r"\b(?:should i|should we|worth|is it smart|good idea|bad idea|right for me|or nah|or not"
     r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
-    r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad"
+    r"|thinking of|considering|debating|torn|pros and cons|is it good(?! for\s*\??\s*$)|is it bad"
     # "cpht-adv any point", "is the cspt smart if im in retail", "a realistic move for me"
     r"|any point|pointless|point in|smart|realistic|good move|right move|bother\w*|money grab"
     r"|waste of (?:time|money)|even need it|is it necessary|better than|better off|or stay\w*)\b",
