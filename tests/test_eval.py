@@ -177,3 +177,74 @@ def test_eval_command_prints_the_report(store_settings, result):
     for topic, value in result.per_topic_hit3.items():
         assert re.search(rf"^  {topic}\s+{value:.3f}$", out, re.MULTILINE), topic
     assert "misses:" not in out  # only with --verbose
+
+
+# --- the labelled question sets ---------------------------------------------------------------
+DATA = ROOT / "tests" / "data"
+QUESTION_SETS = ("eval_questions.jsonl", "eval_questions_intent.jsonl",
+                 "eval_questions_fresh.jsonl", "eval_questions_kf.jsonl")
+INTENTS = {"how_to", "should_i", "compare", "how_long", "how_much", "what_is", "what_to_bring",
+           "eligible", "state_rules"}
+
+
+def _questions(name: str) -> set[str]:
+    from bot.cli.evaluation import load_jsonl
+
+    return {r["q"].strip().lower() for r in load_jsonl(DATA / name)}
+
+
+def test_the_question_sets_share_no_row_and_copy_no_phrasing():
+    """No question is in two labelled sets (a row tuned on in one set would be scored as
+    unseen in another), and the key-facts set copies none of the documents' "asked as"
+    phrasings (which are matched as the sections' own questions)."""
+    from bot.content.documents import load_documents
+
+    sets = {name: _questions(name) for name in QUESTION_SETS}
+    # counts only: a shared row may be a held-out row, which is not to be shown
+    shared = [(a, b, len(sets[a] & sets[b])) for i, a in enumerate(QUESTION_SETS)
+              for b in QUESTION_SETS[i + 1:] if sets[a] & sets[b]]
+    assert shared == []
+    phrasings = {p.strip().lower() for d in load_documents([ROOT / "knowledge"])
+                 for ps in d.meta.asked.values() for p in ps}
+    assert not sets["eval_questions_kf.jsonl"] & phrasings
+
+
+def test_the_key_facts_set_is_written_as_technicians_post(documents):
+    """tests/data/eval_questions_kf.jsonl: 120 rows, at least 70% of them 8 words or fewer,
+    all lowercase, every topic and intent, many states; each expected section exists and
+    states each key fact, and no question copies a heading."""
+    from bot.cli.evaluation import load_jsonl
+    from bot.content.states import all_states, find_states
+
+    rows = load_jsonl(DATA / "eval_questions_kf.jsonl")
+    assert len(rows) == 120
+    assert sum(len(r["q"].split()) <= 8 for r in rows) / len(rows) >= 0.70
+    assert all(r["q"] == r["q"].lower() for r in rows)
+    assert sum(bool(re.search(r"\btechs?\b", r["q"])) for r in rows) >= 60
+    assert {r["topic"] for r in rows} == set(TOPICS)
+    assert {r["intent"] for r in rows} == INTENTS
+    assert {r["class"] for r in rows} == {str(c) for c in range(1, 9)}
+    records = all_states()
+    named = {code for r in rows for code in find_states(r["q"], records)}
+    assert len(named) >= 15
+    text = {f"{d.path}#{s.heading}": " ".join(b.text for b in s.blocks)
+            for d in documents for s in d.sections}
+    topic_of = {f"{d.path}#{s.heading}": d.meta.topic for d in documents for s in d.sections}
+    problems = []
+    for row in rows:
+        sections = row["section"] if isinstance(row["section"], list) else [row["section"]]
+        if any(s not in text for s in sections):
+            problems.append((row["q"], "no such section"))
+            continue
+        if row["topic"] not in {topic_of[s] for s in sections}:
+            problems.append((row["q"], "topic is not an expected section's"))
+        if not row["facts"] or not any(
+                all(re.search(f, text[s], re.IGNORECASE) for f in row["facts"]) for s in sections):
+            problems.append((row["q"], "the section does not state the key facts"))
+    assert problems == []
+    word = re.compile(r"[a-z0-9<>]+")
+    headings = {s.heading for d in documents for s in d.sections if s.heading != "Next step"}
+    copies = [(r["q"], h) for r in rows for h in headings
+              if len(hw := set(word.findall(h.lower()))) >= 3
+              and len(hw & set(word.findall(r["q"]))) / len(hw) >= 0.8]
+    assert copies == []

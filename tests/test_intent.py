@@ -27,6 +27,10 @@ def records():
     ("moving to cali, do i need a new tech license", ["CA"]),
     ("mass tech license without the ptce?", ["MA"]),
     ("got a mass email about ce from my boss", []),
+    ("heard all pa techs have to register now", ["PA"]),  # a code right before "techs"
+    ("does our ga tech license cover iv work", ["GA"]),
+    ("my co techs never do their ce", []),  # coworkers, not Colorado
+    ("az trainee how long can i work", ["AZ"]),  # a code before "trainee"
 ])
 def test_states_are_read_the_way_people_write_them(records, text, codes):
     assert states.find_states(text, records) == codes
@@ -93,3 +97,126 @@ def test_a_question_about_one_credential_is_not_answered_from_anothers_section(r
     assert reply.parts[0].section.startswith("ce_renewal/ptcb-cpht-renewal")
     adv = replier.answer("how many ce hours for the cpht-adv renewal")
     assert "CPhT-Adv" in adv.parts[0].section
+
+
+# --- what a question asks, read as people write it (pure) ------------------------------------
+# The phrasings are written for these tests, not taken from the eval sets.
+
+@pytest.mark.parametrize("question", [
+    "is the cpht-adv any point for a retail tech",
+    "is getting a cert smart if my state doesnt care",
+    "would oncology be a realistic move for me",
+    "ptcb certificates, money grab or not",
+])
+def test_a_choice_weighed_in_everyday_words_is_read_as_deciding(question):
+    from bot.answers.intent import Intent
+
+    assert Intent.of(question).deciding
+
+
+def test_plural_credential_names_and_phone_shorthand_for_time_are_read():
+    from bot.answers.intent import Intent, asked_figure, credentials_named
+
+    assert credentials_named("are cphts paid better") == {"cpht"}
+    assert credentials_named("how many cspts at your hospital") == {"cspt"}
+    figure = asked_figure("yrs of sterile work before the cspt")
+    assert figure is not None and figure.search("after 1 year of work")
+    assert Intent.of("how many mos before i can test").timing
+
+
+def test_the_work_the_asker_does_is_context_when_they_weigh_a_choice():
+    from bot.answers.intent import Intent
+
+    assert Intent.of("is the cspt smart if im only in retail").roles == frozenset()
+    assert Intent.of("i work retail, is the cpht-adv worth it").roles == frozenset()
+    # ... but it is the subject of a question about that work
+    assert Intent.of("what does a retail tech do all day").roles == {"retail"}
+    assert Intent.of("im in retail, should i try hospital").roles == {"hospital"}
+
+
+def test_what_to_bring_prefers_a_section_that_says_what_to_bring():
+    from bot.answers.intent import Intent
+
+    asking = Intent.of("what do i need to bring to the test center")
+    assert asking.bringing and Intent.of("which id for pearson vue").bringing
+    assert not Intent.of("id like to know the ptce fee").bringing  # "I'd like"
+    assert not Intent.of("tech license in ID").bringing  # Idaho
+    id_rules = asking.penalty("certification", "What identification rules apply on exam day?",
+                              "On exam day, bring your identification (ID).")
+    reschedule = asking.penalty("certification", "How do I reschedule my exam?",
+                                "Reschedule at least 24 hours ahead. " + "x" * 300
+                                + " Lacking valid ID forfeits fees.")
+    assert id_rules < reschedule
+
+
+def test_a_move_between_kinds_of_work_prefers_the_section_about_moving():
+    from bot.answers.intent import Intent
+
+    moving = Intent.of("cvs to hospital, where do i start")
+    assert moving.moving and not Intent.of("retail vs hospital pay").moving
+    shared = moving.penalty("settings", "What do retail and hospital pharmacy work have in common?")
+    move = moving.penalty("settings", "How do I move from a retail job to a hospital job?")
+    assert move < shared
+
+
+def test_a_choice_weighed_does_not_lead_with_the_steps():
+    from bot.answers.intent import Intent
+
+    weighing = Intent.of("cspt any point if i never touch iv bags")
+    steps = weighing.penalty("sterile_compounding", "How do I get the CSPT?")
+    decision = weighing.penalty("sterile_compounding", "Is the CSPT worth it for me?")
+    assert decision < steps
+    asking_how = Intent.of("is it smart to get the cspt and how do i apply")
+    assert asking_how.penalty("sterile_compounding", "How do I get the CSPT?") == 0.0
+
+
+def test_everyday_wordings_lead_with_the_section_they_ask_for(replier):
+    """A choice weighed from where the asker works, what to bring, and a move between kinds of
+    work, each led by its own section."""
+    cases = {
+        "thinking cspt but im just in retail rn, smart or nah":
+            "sterile_compounding/becoming-a-cspt.md#Is the CSPT worth it for me?",
+        "what id do they check at the ptce":
+            "certification/exam-day-logistics.md#What identification rules apply on PTCB exam day?",
+        "retail to hospital, how do people do it": "settings/moving-from-retail-to-hospital.md#"
+            "How do I move from a retail pharmacy job to a hospital pharmacy job?",
+    }
+    got = {q: replier.answer(q).parts[0].section for q in cases}
+    assert got == cases
+
+
+@pytest.mark.parametrize(("question", "stated", "other"), [
+    ("nha or ptcb, which one is cheaper", "PTCB charges $129", "after 500 hours"),
+    ("is the cpted worth the money", "a fee of $50", "within 12 months"),
+    ("how fast does nha grade the exam", "within 2 days", "costs $125"),
+])
+def test_a_price_compared_or_weighed_and_how_fast_ask_for_a_figure(question, stated, other):
+    from bot.answers.intent import asked_figure
+
+    figure = asked_figure(question)
+    assert figure is not None and figure.search(stated) and not figure.search(other)
+
+
+def test_the_states_own_renewal_card_does_not_keep_its_requirements_card_from_leading(replier):
+    """"michigan tech license age": Michigan's card (its age is not confirmed, and the card
+    says so first), not the general minimum-age section with its list of other states."""
+    reply = replier.answer("michigan tech license age")
+    assert reply.parts[0].section == (
+        "states/mi.md#What do I need to work as a pharmacy technician in Michigan?")
+    assert "minimum age" in reply.parts[0].text.lower()
+
+
+def test_a_task_that_names_a_state_is_answered_by_the_tasks_section(replier):
+    """"name change fee texas board" is how to report a name change (Texas's $20), not Texas's
+    requirements card, which scores far below it; a question about the state's own rules still
+    gets the card."""
+    task = replier.answer("name change fee for the texas board")
+    assert task.parts[0].section.startswith("certification/verifying-certification")
+    rules = replier.answer("how old to be a tech in florida")
+    assert rules.parts[0].section.startswith("states/fl.md#")
+
+
+def test_a_state_trainee_question_gets_the_states_card_with_its_trainee_line(replier):
+    reply = replier.answer("az trainee, how long can i work on that")
+    assert reply.parts[0].section.startswith("states/az.md#")
+    assert reply.parts[0].text.startswith("Trainee category in Arizona")

@@ -68,7 +68,8 @@ CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is a
 #: task) search the topic.
 STATE_RULES = re.compile(
     r"\b(?:licen[cs]\w*|regist\w*|certif\w*|cert|ptcb|nha|required|require\w*|need|renew\w*"
-    r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board)\b", re.IGNORECASE)
+    r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board|trainees?)\b",
+    re.IGNORECASE)
 RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
                            re.IGNORECASE)
 ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
@@ -84,6 +85,7 @@ ASKED_AS_SAID_BONUS = 0.3
 MOVE_WORDS = re.compile(
     r"\b(?:mov(?:e|es|ing|ed)|relocat\w*|transfer\w*|reciproc\w*|new state|another state"
     r"|from\b.+\bto\b|job offer|offered a job|got a job)", re.IGNORECASE)
+CARD_MARGIN = 0.4  # a state's card leads only when it scores this close to the best section
 WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
 STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
 MAX_FOLLOWUPS = 3
@@ -419,9 +421,12 @@ class Replier:
                 and code in self._section_states(h.passage.section) for h in hits[:3])
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
             # unless another section about that state is near the top
-            elsewhere_about = any(h is not wanted and code in self._section_states(
-                h.passage.section) for h in hits[:3])
-            if wanted is not None and not deeper and (
+            elsewhere_about = any(h.passage.path != state_path and code in self._section_states(
+                h.passage.section) for h in hits[:3])  # the state's own renewal card is not
+            # ... and only when it is near the top: a task that names a state ("name change
+            # fee texas board") is answered by the task's section
+            near = wanted is not None and hits and wanted.score >= hits[0].score - CARD_MARGIN
+            if wanted is not None and near and not deeper and (
                     renewal or state_rules.card_answers(self.states[code], question)
                     or not elsewhere_about):
                 hits = [wanted, *(h for h in hits if h is not wanted)]

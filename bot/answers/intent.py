@@ -29,7 +29,11 @@ DECISION_HEADING = re.compile(r"^(?:Should I\b|Is .+\bworth\b)", re.IGNORECASE)
 DECIDING_WORDS = re.compile(
     r"\b(?:should i|should we|worth|is it smart|good idea|bad idea|right for me|or nah|or not"
     r"|vs\.?|versus|or should|which one|which is better|pick|choose|better option|thinking about"
-    r"|thinking of|considering|debating|torn|pros and cons|is it good|is it bad)\b", re.IGNORECASE)
+    r"|thinking of|considering|debating|torn|pros and cons|is it good(?! for\s*\??\s*$)|is it bad"
+    # "cpht-adv any point", "is the cspt smart if im in retail", "a realistic move for me"
+    r"|any point|pointless|point in|smart|realistic|good move|right move|bother\w*|money grab"
+    r"|waste of (?:time|money)|even need it|is it necessary|better than|better off|or stay\w*)\b",
+    re.IGNORECASE)
 DECISION_PENALTY = 0.3
 #: The subject "which credential": a section whose heading is about one credential leads a
 #: question that names credentials only if it names that one ("renew my cpht" is not how the
@@ -37,10 +41,10 @@ DECISION_PENALTY = 0.3
 CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cpht-adv", re.compile(r"\bcpht[- ]?adv\w*|\badvanced (?:cpht|certified pharmacy tech\w*)"
                             r"|\badv\b", re.IGNORECASE)),
-    ("cspt", re.compile(r"\bcspt\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
+    ("cspt", re.compile(r"\bcspts?\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
     ("cpted", re.compile(r"\bcpted\b|\beducator (?:cert\w*|credential)", re.IGNORECASE)),
     ("nha", re.compile(r"\bnha\b|\bexcpt\b", re.IGNORECASE)),
-    ("cpht", re.compile(r"\bcpht\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
+    ("cpht", re.compile(r"\bcphts?\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
 )
 CREDENTIAL_PENALTY = 0.2
 
@@ -87,9 +91,43 @@ SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|inst
                        re.IGNORECASE)
 
 
+#: Work the asker describes as their own ("i work retail", "im only in retail", "been at cvs 3
+#: yrs") is where they stand, not what they ask about, when they weigh a choice or name a
+#: credential ("is the cspt smart if im only in retail" is the CSPT's decision section).
+OWN_WORK = re.compile(r"\b(?:i'?m|i am|i work|i'?ve been|ive been|been|working)\s+"
+                      r"(?:(?:only|just|still|currently|working|in|at|a|an|the)\s+){0,3}"
+                      r"(?:retail|hospital|cvs|walgreens|community pharm\w*|inpatient)\b"
+                      r"(?:\s+(?:pharmacy\s+)?techs?\b)?", re.IGNORECASE)
+
+
 def roles_named(text: str) -> frozenset[str]:
     return _names(ROLES, text)
 
+
+def roles_asked(question: str, deciding: bool, credentials: frozenset[str]) -> frozenset[str]:
+    """The work a question asks about: not work it sets aside, nor, when it weighs a choice or
+    names a credential, the work the asker says they do."""
+    text = SET_ASIDE.sub(" ", question)
+    if deciding or credentials:
+        text = OWN_WORK.sub(" ", text)
+    return roles_named(text)
+
+
+#: A move from one kind of work to another ("retail to hospital how", "from cvs into a
+#: hospital"): a section about both kinds of work that says nothing of moving between them
+#: ("What do retail and hospital pharmacy work have in common?") answers it less well than the
+#: one about the move.
+_WORK = (r"(?:retail|hospital|cvs|walgreens|community|inpatient|informatics|nuclear|nuc|oncology"
+         r"|onc|ltc|long[- ]term care|infusion|specialty|lead)")
+ROLE_MOVE = re.compile(rf"\b{_WORK}\b(?:\s+(?:pharmacy|pharm|tech|techs|job|work))*\s+(?:to|into|->|→)"
+                       rf"\s+(?:an?\s+|the\s+)?{_WORK}\b", re.IGNORECASE)
+MOVE_HEADING = re.compile(r"\b(?:move|moving|switch\w*|transition\w*|bridge|from|into|toward"
+                          r"|get into|become)\b", re.IGNORECASE)
+MOVE_PENALTY = 0.2
+#: The intent "should I": a section with the steps ("How do I claim the CPhT-Adv?") answers a
+#: question weighing a choice less well than one that weighs it.
+PROCEDURE_HEADING = re.compile(r"^How (?:do|can|should) I\b", re.IGNORECASE)
+PROCEDURE_PENALTY = 0.1
 
 #: The intent "how long": a section about how long something takes leads only a question that
 #: asks about time.
@@ -97,7 +135,7 @@ DURATION_HEADING = re.compile(r"^How long\b", re.IGNORECASE)
 ASKS_DURATION = re.compile(
     r"\b(?:how long|how much time|how many (?:years|months|weeks|days|yrs|hrs|hours)|how soon"
     r"|how fast|how quick\w*|take[sn]?|took|timeline|time ?frame|when|till|until|deadline"
-    r"|wait|long is|length|duration|years?|months?|weeks?|days?)\b", re.IGNORECASE)
+    r"|wait|long is|length|duration|years?|months?|weeks?|days?|yrs?|mos|wks?)\b", re.IGNORECASE)
 DURATION_PENALTY = 0.15
 
 #: What kind of figure a question asks for, and how that figure is written in a section:
@@ -124,9 +162,13 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(r"\bevery\b|\bannual\w*|\byearly\b|\bbiennial\w*|\b(?:each|per|a) (?:calendar )?year\b"
                 r"|" + _DURATION.pattern, re.IGNORECASE)),
     (re.compile(r"\b(?:how much (?:time|experience|training|schooling|school)|how long|length"
-                r"|long is|wait|till|until|how soon|timeline|how many "
-                r"(?:years|months|weeks|days|hours|hrs|minutes))\b", re.IGNORECASE), _DURATION),
-    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|\$)",
+                r"|long is|wait|till|until|how soon|how (?:quick|fast)\w*|timeline|how many "
+                r"(?:years|yrs|months|mos|weeks|wks|days|hours|hrs|minutes)"
+                # "yrs of iv experience needed": an amount of time asked for
+                r"|(?:years|yrs|months|mos) of)\b", re.IGNORECASE), _DURATION),
+    # "which is cheaper", "worth the money": a price compared or weighed
+    (re.compile(r"\b(?:how much|cost|costs|fee|fees|price|pay|paid|salary|wage|make|cheap\w*"
+                r"|pricey|pricier|expensive|afford\w*|the money|\$)",
                 re.IGNORECASE), re.compile(r"\$\s?\d")),
     (re.compile(r"\bratio\b", re.IGNORECASE),
      re.compile(r"\b\d+\s*(?::|to)\s*\d+\b|\d+ (?:pharmacy )?technicians?\b", re.IGNORECASE)),
@@ -156,6 +198,16 @@ WHAT_IS_HEADING = re.compile(r"^What (?:is|are)\b", re.IGNORECASE)
 HOW_TO_PENALTY = 0.05
 
 
+#: The intent "what to bring": a question about what to bring or which ID to show wants a
+#: section that says what to bring ("what to bring on ptce day" is the ID rules, not how to
+#: reschedule). Lowercase "id" is the document ("ID" may be Idaho; "id like" is "I'd like").
+BRING_ASKED = re.compile(r"\b(?:[Bb]ring\w*|[Ii]dentification|[Pp]hoto (?:id|ID)|IDs"
+                         r"|ids?(?! (?:like|love|rather|be|have|want|need|prefer|say|think|go)\b))\b")
+BRING_STATED = re.compile(r"\bbring\w*|\bidentification\b|\bID\b")
+BRING_PENALTY = 0.1
+BRING_WITHIN = 300  # ... in its opening, where a reader looks (not a passing "lacking valid ID")
+
+
 @lru_cache(maxsize=8192)
 def found(pattern: re.Pattern[str], text: str) -> bool:
     """Whether a section's heading or text has the pattern (a figure of the kind asked for,
@@ -181,24 +233,32 @@ class Intent:
     earning: bool = False
     costing: bool = False
     how_to: bool = False
+    bringing: bool = False
+    moving: bool = False
 
     @classmethod
     def of(cls, question: str) -> Intent:
+        deciding = DECIDING_WORDS.search(question) is not None
+        credentials = credentials_named(question)
         return cls(leaving=OTHER_ROLE_WORDS.search(question) is not None,
-                   deciding=DECIDING_WORDS.search(question) is not None,
+                   deciding=deciding,
                    timing=ASKS_DURATION.search(question) is not None,
-                   credentials=credentials_named(question),
-                   roles=roles_named(SET_ASIDE.sub(" ", question)),
+                   credentials=credentials,
+                   roles=roles_asked(question, deciding, credentials),
                    figure=asked_figure(question),
                    earning=EARNING_WORDS.search(question) is not None,
                    costing=COST_WORDS.search(question) is not None,
-                   how_to=HOW_TO_WORDS.search(question) is not None)
+                   how_to=HOW_TO_WORDS.search(question) is not None,
+                   bringing=BRING_ASKED.search(question) is not None,
+                   moving=ROLE_MOVE.search(question) is not None)
 
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
         total = 0.0
         if self.figure is not None and text is not None and not found(self.figure, text):
             total += FIGURE_PENALTY  # "how much is the cpht-adv": a section with a price
+        if self.bringing and text is not None and not found(BRING_STATED, text[:BRING_WITHIN]):
+            total += BRING_PENALTY  # "what to bring on ptce day": a section that says what
         if topic == OTHER_ROLES_TOPIC and not self.leaving:
             total += OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
         if DURATION_HEADING.match(heading) and not self.timing:
@@ -213,6 +273,8 @@ class Intent:
                 total += ROLE_PENALTY  # a hospital tech's day is not the informatics tech's
             elif named:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
+                if self.moving and not MOVE_HEADING.search(heading):
+                    total += MOVE_PENALTY  # "retail to hospital how": not what they share
         if self.earning != self.costing:  # one of the two money questions, not both
             other = COST_WORDS if self.earning else EARNING_WORDS
             if found(other, heading):
@@ -221,4 +283,6 @@ class Intent:
             total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps
         if DECISION_HEADING.match(heading) and not self.deciding:
             total += DECISION_PENALTY  # "how do i become a lead tech" wants the steps
+        if self.deciding and not self.how_to and PROCEDURE_HEADING.match(heading):
+            total += PROCEDURE_PENALTY  # "cpht-adv any point" does not want how to claim it
         return total

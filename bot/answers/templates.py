@@ -522,6 +522,7 @@ SHORTHAND: dict[str, str] = {
     "$$": "more pay money",
     "$$$": "more pay money",
     "iv": "IV sterile compounding",
+    "ltc": "long-term care",  # "ltc pharmacy tech whats it like": the acronym alone says little
     "chemo": "chemotherapy hazardous drugs",
     "tct": "tech-check-tech",
     "lol": "",

@@ -395,11 +395,13 @@ STATE_ALIASES: dict[str, str] = {"washington dc": "DC", "washington d.c.": "DC",
 #: "md", "pa", "ct"...): read as a state only in capitals after a place word ("in OR").
 AMBIGUOUS_CODES = frozenset(
     ["IN", "OR", "ME", "OH", "HI", "OK", "ID", "DE", "PA", "LA", "MA", "AL", "CO", "MS", "MD", "NE", "CT", "MT", "ND", "SD", "AR", "AS", "GA", "VA", "MO"])
+OTHER_TRADE_CODES = frozenset({"CT", "CO", "MA", "MT", "MS", "MD"})  # "ct tech", "co techs"...
 NAME_ONLY_CODES = frozenset({"LA"})  # "moving to LA" is Los Angeles more often than Louisiana
 WORD_CODES = frozenset(["IN", "OR", "ME", "OH", "HI", "OK", "ID", "AS"])  # English words: capitals only
 _PLACE_WORD = r"(?:in|from|to|into|for|of|at|about|the|state|move|moving|moved|relocating|than|vs|and|or)"
-_FIELD_AFTER = re.compile(r"\s+(?:pharm\w*|techs?|technicians?|board|license|licence|licensing"
-                          r"|registration|registered|ce|renewal|ratio|rules?)\b", re.IGNORECASE)
+_FIELD_AFTER = re.compile(r"\s+(?:pharm\w*|techs?|technicians?|trainees?|board|license|licence"
+                          r"|licensing|registration|registered|ce|renewal|ratio|rules?)\b",
+                          re.IGNORECASE)
 _FIELD_SOON = re.compile(r"(?:\s+[\w'-]+){0,2}" + _FIELD_AFTER.pattern, re.IGNORECASE)  # "tx late renewal"
 _CODE = re.compile(r"(?<![\w.@/-])([A-Za-z]{2})(?![\w@/-]|\.\w)")
 
@@ -422,8 +424,12 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
         if code in WORD_CODES:
             ok = raw.isupper() and after_place
         elif code in AMBIGUOUS_CODES:  # "registered in pa", "va tech license?", not "pa school"
+            field_next = re.match(_FIELD_AFTER, text[match.end():]) is not None
             ok = (after_place or not text[:match.start()].strip()) and (
-                raw.isupper() or last_word or re.match(_FIELD_AFTER, text[match.end():]) is not None)
+                raw.isupper() or last_word or field_next)
+            # "all pa techs must register": a code right before a word of the field, where
+            # that pair is not another trade's ("ct tech", "mt", "ma") or a coworker ("co techs")
+            ok = ok or (field_next and code not in OTHER_TRADE_CODES)
         else:
             ok = raw.isupper() or after_place or last_word or followed
         if ok:
