@@ -220,3 +220,15 @@ def test_a_state_trainee_question_gets_the_states_card_with_its_trainee_line(rep
     reply = replier.answer("az trainee, how long can i work on that")
     assert reply.parts[0].section.startswith("states/az.md#")
     assert reply.parts[0].text.startswith("Trainee category in Arizona")
+
+
+@pytest.mark.parametrize("question", ["what are the rules for techs in ohio",
+                                      "ohio laws for pharmacy techs"])
+def test_a_question_for_nothing_but_a_states_rules_gets_its_card(replier, question):
+    """Ohio's break and shift rules name Ohio and "require", but a question that asks only for
+    the state's rules for techs gets Ohio's card; one that names breaks keeps the breaks."""
+    reply = replier.answer(question)
+    assert reply.parts[0].section == (
+        "states/oh.md#What do I need to work as a pharmacy technician in Ohio?")
+    breaks = replier.answer("ohio break rules for techs")
+    assert breaks.parts[0].section.startswith("wellbeing/workload-breaks-and-staffing.md#")

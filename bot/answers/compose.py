@@ -32,7 +32,7 @@ from bot.answers.intent import Intent
 from bot.answers.language import ENGLISH, SPANISH
 from bot.answers.leading import about_other_state, asked_first, only_states_asked, terms
 from bot.answers.reply import Part, Reply, SourceRef
-from bot.answers.retrieval import Passage, Retrieval, Retriever
+from bot.answers.retrieval import Passage, Retrieval, Retriever, lexical_terms
 from bot.answers.scope import (
     MIN_EVIDENCE,
     SAFETY,
@@ -70,6 +70,12 @@ STATE_RULES = re.compile(
     r"\b(?:licen[cs]\w*|regist\w*|certif\w*|cert|ptcb|nha|required|require\w*|need|renew\w*"
     r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board|trainees?)\b",
     re.IGNORECASE)
+#: Words that ask for nothing beyond "this state's rules for techs": a question made only of
+#: these and the state's name ("what are the rules for techs in ohio", "oh tech laws") gets the
+#: state's card, even when another section about that state (Ohio's breaks) scores higher.
+BARE_RULE_TERMS = frozenset(lexical_terms(
+    "what are the rules laws requirements regulations legal need needed to work be a pharmacy "
+    "pharmacist tech techs technician technicians there any for in my state"))
 RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
                            re.IGNORECASE)
 ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
@@ -397,6 +403,12 @@ class Replier:
         dense = float(self.retriever.vectors[section.id] @ vector)
         return SectionHit(passage=section, score=dense, dense=dense)
 
+    def _asks_only_rules(self, question: str, code: str) -> bool:
+        """Whether the question asks for nothing but the state's rules for technicians."""
+        record = self.states[code]
+        own = set(lexical_terms(f"{record.name} {code}"))
+        return not set(lexical_terms(question)) - BARE_RULE_TERMS - own
+
     def compose(
         self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
         about: str | None = None, home_state: str | None = None,
@@ -416,7 +428,8 @@ class Replier:
             # ... unless a section of another document about that state, near the top,
             # matches the question more closely than the card (Texas CE has its own
             # document; how California licenses is not a California renewal question)
-            deeper = wanted is not None and any(
+            bare = self._asks_only_rules(question, code)
+            deeper = wanted is not None and not bare and any(
                 h.passage.path != state_path and h.dense > wanted.dense
                 and code in self._section_states(h.passage.section) for h in hits[:3])
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
