@@ -88,6 +88,8 @@ PROFESSIONAL = re.compile(
     r"\b(?:suicide|overdose|opioid|naloxone|narcan|crisis|mental health first aid) (?:prevention"
     r"|awareness|training|course|ce|module|certificate|response|first aid|screening)\b"
     r"|\b(?:counts? (?:as|for|toward) ce|ce credit|ce hours|continuing education)\b"
+    # ... or how the work handles it: "is there training for that"
+    r"|\bis there (?:any |a )?training\b"
 )
 
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
@@ -128,7 +130,7 @@ trato""".split())
 #: quote rules.
 REPORTING = frozenset("said says told texted wrote whispered posted messaged saying yelled "
                       "screamed shouted tweeted commented dmed snapped mentioned admitted cried "
-                      "keeps texts writes posts dijo dice escribio conto comento confeso menciono "
+                      "keeps texts writes posts goes dijo dice escribio conto comento confeso menciono "
                       "mando publico subio escribe cuenta platico aviso dijeron".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
@@ -140,6 +142,8 @@ girlfriend husband hubby wife partner mom mother mum dad father brother bro sist
 daughter kid kids child teen teenager patient patients pt customer customer client roommate
 cousin pharmacist manager boss someone somebody person guy girl lady man woman student
 classmate classmates roomate roomie bestfriend aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
+buddy ex stepdad stepmom stepfather stepmother stepsister stepbrother mentor trainee cashier
+cashiers instructor teacher nurse roommates fiancee grandmother grandfather
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
 abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina alguien techs pharmacists managers patients customers friends señor señora senor senora muchacho muchacha chava chavo
@@ -363,7 +367,8 @@ def _negated(folded: str, start: int) -> bool:
     return False
 
 
-def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> str:
+def who(folded: str, start: int, end: int | None = None, lang: str = "en",
+        clause_start: int = 0) -> str:
     """Whether the clause is about the writer ("me") or about someone else ("other"): the
     nearest subject before ``start``, else a person named after the phrase ("a goodbye letter
     from my husband"); "me" when nothing says."""
@@ -376,6 +381,12 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     # die" is the writer's own wish)
     reporting = [i for i, w in enumerate(before) if w in REPORTING
                  and len(before) - i <= REPORTING_WINDOW]
+    # ... but a report that says its words in its own clause ends there: "my friend said hi, i
+    # want to die" is the writer's own wish (``clause_start``: where the phrase's clause begins)
+    own = len(folded[:clause_start].split())
+    if reporting and reporting[-1] < own and any(
+            w not in _REPORT_GLUE for w in before[reporting[-1] + 1:own]):
+        reporting = []
     if reporting and who(" ".join(before[:reporting[-1]]), len(" ".join(
             before[:reporting[-1]])), lang=lang) == "other" and any(
             w in third for w in before[:reporting[-1]]):
@@ -427,10 +438,14 @@ def _who_es(folded: str, start: int, end: int | None = None, clause_start: int =
     return "me"
 
 
-_PILLS_TAKEN = re.compile(rf"\b(?:take|taking|took|swallow\w*|down\w*)\b.*\b{phrases.PILLS}")
+# (taken or being taken: "gonna swallow everything in the medicine cabinet" is a threat, not yet
+# an emergency)
+_PILLS_TAKEN = re.compile(rf"\b(?:taking|took|taken|swallowed|swallowing|downed|downing)\b.*\b"
+                          rf"{phrases.PILLS}")
 _INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye)\b")
 _FIRST_PERSON_PHRASE = re.compile(
-    r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b"
+    # (and a Spanish verb with "me" on it, "matarme", "cortandome"; not "time" or "home")
+    r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|(?:[aeií]rme|ndome|rme)\b"
     # a Spanish verb in the first person says who, whoever was named before ("mi jefe me
     # grito hoy. ya no quiero vivir")
     r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento|veo"
@@ -470,6 +485,30 @@ def _reported_quotes_es(text: str) -> list[str]:
                 w in THIRD_PERSON["es"] for w in before[:gap - 1]):
             quotes.append(fold(match.group(1)))
     return quotes
+
+
+#: Words that may stand between an English reporting verb and the words it quotes.
+QUOTE_GAP_EN = frozenset("me us that like to him her them all this".split())
+
+
+def _reported_quotes_en(text: str) -> list[str]:
+    """The folded words quoted after an English reporting verb whose subject is someone else
+    ('my coworker texted me "i cant do this anymore, im gonna end it tonight"'): a quote may
+    run over several clauses."""
+    quotes = []
+    for match in _QUOTE.finditer(text):
+        before = fold(text[:match.start()]).split()
+        gap = len(before)
+        while gap and before[gap - 1] in QUOTE_GAP_EN:
+            gap -= 1
+        if gap and before[gap - 1] in REPORTING:
+            subject = " ".join(before[:gap - 1])
+            if subject and who(subject, len(subject)) == "other":
+                quotes.append(fold(match.group(1)))
+    return quotes
+
+
+JOINS_IN_EN = re.compile(phrases.JOINS_IN_EN)
 
 
 #: English verbs in the third person that open a clause going on from its subject.
@@ -571,7 +610,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                     subject = _who_es(context, offset + match.start(), offset + match.end(),
                                       clause_start=offset)
                 else:
-                    subject = who(context, offset + match.start(), offset + match.end(), lang)
+                    subject = who(context, offset + match.start(), offset + match.end(), lang,
+                                  clause_start=offset)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
                          and subject == "other") or (
@@ -626,6 +666,14 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             else replace(h, outcome=SOMEONE_ELSE) if h.outcome == CRISIS
             else replace(h, other=True) if h.outcome in (RISK, RISK_WEAK) else h
             for h in reading.hits]
+    if not spanish and ('"' in text or "“" in text):
+        # English words quoted from someone else, over one clause or several: about them
+        quoted_en = _reported_quotes_en(text)
+        inside = {i for i, folded in enumerate(folded_parts)
+                  if folded and any(folded in q for q in quoted_en)}
+        reading.hits = [replace(h, outcome=SOMEONE_ELSE)
+                        if h.lang == "en" and h.clause in inside and h.outcome == CRISIS
+                        and not h.negated else h for h in reading.hits]
     if not spanish:  # an English message: a denial reaches what it names (see Hit.reach)
         reading.hits = [replace(h, reach="here") if h.reach == "back" else h
                         for h in reading.hits]
@@ -699,4 +747,15 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
             for f in figures) else h
         for h in reading.hits]
+    if not spanish:
+        # the writer joining in after someone else's crisis ("she said she wants to die and
+        # honestly me too"): a crisis for the writer
+        others = [h for h in reading.hits if h.outcome == SOMEONE_ELSE and not h.negated]
+        if others:
+            first = min(max(h.clause, 0) for h in others)
+            for i in range(first, len(folded_parts)):
+                joins = JOINS_IN_EN.search(folded_parts[i])
+                if joins and not (i == first and all(
+                        h.clause == i and joins.start() < h.span[0] for h in others)):
+                    reading.hits.append(Hit(CRISIS, i, joins.group(0), span=joins.span()))
     return reading

@@ -50,6 +50,10 @@ SELF_EN = [
     r"\bmy will and (?:my )?(?:passwords|accounts|life insurance|everything|bank)\b",
     r"\b(?:handle|take care of|deal with|sort out) (?:things|everything|it all|my stuff) after$",
     r"\bwhoever finds me\b",
+    # a goodbye, said by the writer or quoted from someone (the who-rules decide)
+    r"\bwont be (?:alive|around) to (?:pick|see|get|use|need|fill|take|read)\b",
+    r"\bthis is (?:my )?goodbye\b|\bby the time (?:you|u|anyone|someone) (?:read|reads|see|sees"
+    r"|find|finds) this\b",
     r"\b(?:dig|digging|dug) my nails into\b",
     r"\bmy (?:arms?|wrists?|legs?|thighs?|skin) (?:\w+ ){0,2}(?:til|till|until) (?:it|they) bleeds?\b",
     # things given away: "told my sister she can have my car"
@@ -317,6 +321,8 @@ EMERGENCY_EN = [
 ]
 
 # Someone else: the same acts, about him, her or them.
+OTHER_PILLS = (r"(?:" + PILLS + r"|adderall|vyvanse|valium|ativan|prozac|zoloft|lexapro|trazodone"
+               r"|amitriptyline|oxycodone|hydrocodone|fentanyl|morphine|pain ?killers|meds)")
 THEM = r"(?:him ?self|her ?self|them ?sel(?:f|ves)|their ?self)"
 OTHER_EN = [
     r"\bbetter off (?:with (?:him|her|them) (?:dead|gone)|without (?:him|her|them))\b",
@@ -338,7 +344,10 @@ OTHER_EN = [
     r"\b(?:take|taking|took) (?:his|her|their) (?:own )?li(?:fe|ves)\b",
     r"\b(?:wants|tried|tries|planning|plans|threatened|threatening|talks about|talked about"
     r"|talking about|keeps talking about|keeps saying) (?:to )?(?:die|dying|be dead|end it"
-    r"|kill|suicide|ending it|not be here)\b",
+    # ... "kill" with no one named after it ("wants to kill our district manager" is a figure)
+    r"|kill(?! (?:the|our|my|your|his|her|their|a|an|this|that|these|those|every|some|all|him"
+    r"|her|them|it|every ?one|every ?body|some ?one|some ?body|people|us|you|u|me)\b)"
+    r"|suicide|ending it|not be here)\b",
     r"\b(?:took|taken|swallowed|takes|has taken) (?:a bunch of |all |all of |too many |a bottle of "
     r"|the whole bottle of |a handful of )?(?:his|her|their) (?:\w+ )?" + PILLS + r" on purpose\b",
     r"\b(?:took|taken|swallowed|overdosed)\b.*\bon purpose\b",
@@ -359,6 +368,19 @@ OTHER_EN = [
     r"\b(?:take|taking) all (?:his|her|their) (?:refills|pills|meds|medication)\b",
     r"\bhoarding (?:his|her|their) (?:\w+ )?(?:pills|meds|medication)\b",
     r"\bdoes it (?:to )?(?:her|him|them)sel(?:f|ves)\b",
+    # a picture of pills sent by someone ("friend snapped me a pic of pills in her hand")
+    r"\b(?:sent|texted|snapped|showed|posted|dmed|messaged) me (?:a |an |this )?(?:pic|pics"
+    r"|picture|photo|selfie|snap|video|screenshot)s? of (?:\w+ ){0,4}" + OTHER_PILLS + r"\b",
+    # means gathered or taken by someone, with an end in view ("stockpiling her adderall",
+    # "took her whole bottle of ambien to die"); taken with no word of intent is an emergency
+    r"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding) (?:up )?(?:all )?"
+    r"(?:his|her|their) (?:\w+ ){0,2}" + OTHER_PILLS + r"\b",
+    r"(?<!\bi )\b(?:took|taken|swallowed|downed) (?:\w+ ){0,3}(?:his|her|their) (?:\w+ ){0,3}"
+    r"(?:" + OTHER_PILLS + r"|bottle)\b(?: \w+){0,4} (?:to die|to end it|on purpose|to kill"
+    r" (?:him|her|them) ?sel(?:f|ves)|to not wake up)\b",
+    r"\b(?:crash|crashing|drive|driving|swerve|swerving|steer|steering) (?:his|her|their)"
+    r" (?:car|truck) (?:off|into) (?:a |the |some |oncoming )?(?:wall|tree|bridge|pole|barrier"
+    r"|traffic|ditch|overpass|median|guardrail|cliff|road|river|lake)\b",
     # means at hand, said of someone, with an end in view ("said he has a gun and his rx is the
     # last thing he needs")
     r"\b(?:said|says|told me|mentioned|texted) (?:that )?(?:he|she|they) (?:has|have|got|bought"
@@ -422,6 +444,12 @@ DISTRESS_EN = [
     r"\b(?:got|getting|get|were|we got|been) (?:absolutely |totally |so )?(?:killed|murdered|destroyed"
     r"|slaughtered|wrecked|obliterated|demolished)\b",
     r"\bkilled me\b",
+    # working or studying hard, said as killing oneself ("killing herself studying for the
+    # exam"), and an overdose of coffee
+    r"\bkill(?:ing|in|s)? (?:my|him|her|them) ?sel(?:f|ves) (?:studying|working|at work|with (?:these"
+    r"|those|the|this|all)|trying to|to (?:get|pass|make|finish|keep|cover))\b",
+    r"\b(?:overdos\w*|od|od d|ods) on (?:coffee|caffeine|sugar|candy|energy drinks?|monsters?"
+    r"|red ?bull|espresso|cold brew)\b",
     r"\bif i (?:have to |gotta |need to |must )?(?:\w+ ){1,8}(?:im|i m|i am|i|ill|i will) (?:\w+ )?"
     r"(?:gonna|going to|literally|actually|will|ll) (?:literally )?die\b",
     r"\bone more (?:\w+ ){1,6}(?:and )?(?:im|i m|i am|i|ill) (?:\w+ )?(?:gonna|going to|will) die\b",
@@ -504,7 +532,8 @@ DENIAL_EN = [
     r"|cut|do anything|do it|do that|go through with it)\b",
     r"\b(?:never|nvr|nevr|neva) (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
     r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not|wasnt|was not|aint) (?:trying|tryna|tryin|going"
-    r"|gonna|gunna|goin|planning|thinking|looking) (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
+    r"|gonna|gunna|goin|planning|thinking|looking) (?:to |of |on |about )?(?:unaliv\w*|kill\w*"
+    r"|hurt\w*|harm\w*|end|die|dying|ending|anything|off|suicide)\b",
     r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
     r"\b(?:fine|ok|okay|safe) safety ?wise\b",
     r"\bnot die\b",
@@ -543,7 +572,8 @@ RETRACTION_EN = [
     r"(?<!said )(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
     r"\b(?:joke|joking|joked|kid|kidding) (?:around )?(?:about|abt) (?:dying|death|wanting to die"
     r"|killing my ?self|kms|suicide|ending it|unaliving)\b",
-    r"\b(?:said|say|saying) (?:\w+ ){0,4}as a joke\b",
+    r"\b(?:said|say|saying) (?:\w+ ){0,6}as a joke\b",
+    r"\b(?:it|that|this) was (?:just |only |all )?(?:a joke|joking|kidding)\b",
     r"\b(?:wasnt|was not|werent|not|im not|i m not) (?:being |actually |really )?(?:serious|literal)"
     r"(?:ly)?\b",
     r"\bnot (?:literally|for real|actually)\b(?! (?:kidding|joking))",
@@ -565,6 +595,23 @@ PAST_EN = (
 ASKED_AND_ANSWERED_EN = (
     r"^(?:\w+ ){0,3}(?:suicid\w*|kms|kill my ?self|self ?harm\w*|hurt my ?self|ending it|end it)"
     r" (?:nah|nope|no|hell no|never|not at all|absolutely not|lol no|lmao no)\b"
+    # ... or asked by someone else and answered ("my mom asked if im suicidal and im not")
+    r"|(?:^(?:\w+ ){0,5})?\b(?:asked|asks|asking|ask|wondered|wondering|worried) (?:me )?(?:if|whether) (?:im|i m|i am"
+    r"|i was|id|i would) (?:\w+ ){0,2}(?:suicidal|thinking (?:about|of) (?:suicide|killing|hurting"
+    r"|ending)|going to (?:hurt|kill)|gonna (?:hurt|kill)|safe)\b(?: \w+){0,3}? (?:im not|i m not"
+    r"|i am not|im not at all|no|nope|nah|i said no|i told (?:her|him|them) no|i wasnt|im fine"
+    r"|i am fine|im safe)\b"
+)
+
+# The writer joining in after someone else's crisis ("she said she wants to die and honestly
+# me too", "i keep thinking about doing the same"): a crisis for the writer (read only after
+# a someone-else phrase, by :func:`bot.answers.safety.read_phrases`).
+JOINS_IN_EN = (
+    r"\b(?:me too|same here|so do i|i do too|i feel the (?:exact )?same|i feel that way too"
+    r"|i (?:want|wanna|wish) (?:to |i could )?too)\b"
+    r"|^(?:and |honestly |tbh |lowkey |ngl |lol )*same(?: tbh| honestly| lol| ngl| fr)?$"
+    r"|\bi (?:\w+ ){0,4}(?:do|doing|try|trying) (?:that|it|the same(?: thing)?) (?:too|as well)\b"
+    r"|\bi (?:\w+ ){0,4}(?:do|doing) the same(?: thing)?\b"
 )
 
 # Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It
