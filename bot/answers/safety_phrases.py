@@ -333,6 +333,8 @@ OTHER_EN = [
     r"|responding|replying)|offline)\b",
     r"\bi think (?:shes|hes|she is|he is|theyre|they are) planning something\b",
     r"\b(?:nobody|no one|noone) would care if (?:he|she|they) (?:died|was gone|were gone|disappeared)\b",
+    r"\b(?:nobody|no one|noone|no ?body) (?:would|will|d) (?:even )?(?:miss|notice|care about)"
+    r" (?:him|her|them)\b",
     # a threat reported of someone else ("shes swallowing the whole shelf")
     r"\b(?:shes|hes|she is|he is|she s|he s|theyre|they are|she will|he will|shell|hell|shed|hed)"
     r"(?: gonna| going to)? (?:swallow|take|down|chug|drink)(?:ing)? (?:the |a |her |his |their )?"
