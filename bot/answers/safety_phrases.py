@@ -196,7 +196,8 @@ SELF_EN = [
     r"\boverdos\w* on purpose\b",
     r"\b(?:od|o d|overdose|overdosing) (?:on|with) (?:my |all |the )?\w*" + PILLS + r"? ?(?:on purpose|to die|to end it|and not wake up)\b",
     rf"\b(?:take|taking|took|swallow|swallowing|swallowed|down|downing) (?:all|every one|a bunch"
-    rf"|a handful|the whole bottle|a whole bottle|enough)(?: of)? (?:my |the |these |those )?"
+    rf"|a handful|the whole bottle|a whole bottle|enough)(?: of)? (?:my |the |these |those |his |her "
+    rf"|their )?"
     rf"{PILLS}\b(?! (?:wrong|in the wrong|by mistake|accidentally))",
     rf"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding|storing|keeping)"
     rf"(?: up)? (?:my |some |all |a bunch of |enough |extra |up )?(?:\w+ )?{PILLS}"
@@ -205,7 +206,7 @@ SELF_EN = [
     r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
     r"(?:letters?|notes?|goodbyes?|words)\b",
     r"\bsaid (?:my )?goodbyes?\b",
-    r"\bjump(?:ing|ed)? (?:off|from) (?:a |the |my |our )?(?:bridge|building|roof|balcony|overpass"
+    r"\bjump(?:ing|ed)? (?:off|from) (?:a |the |my |our |his |her |their )?(?:bridge|building|roof|balcony|overpass"
     r"|parking garage|cliff)\b",
     r"\b(?:in front of|under) (?:a |the )?(?:train|bus|truck|semi)\b",
     r"\b(?:crash|crashing|drive|driving|swerve|swerving|steer|steering)(?: my car)?(?: off)?"
@@ -215,7 +216,8 @@ SELF_EN = [
     r"\b(?:not|never|dont|do not) (?:to )?wake up\b",
     r"\b(?:could|can|gonna|going to|wants? to|will|so (?:he|she|i) could) take (?:it|them|the whole"
     r" bottle) all\b",
-    r"\bsleep forever\b",
+    r"\ba?sleep forever\b",
+    r"\brather (?:die|be dead) than (?:keep )?(?:living|live|go on|going on|being alive|wake up)\b",
     r"\bwant (?:it|everything|this|all of it|the pain|it all|life) to (?:end|stop|be over)"
     r" (?:for good|forever|permanently)\b",
     r"\b(?:disappear|vanish|be gone) (?:forever|for good|permanently)\b",
@@ -315,7 +317,7 @@ EMERGENCY_EN = [
     r"\b(?:turning|turned|going) blue\b",
     r"\blips (?:are |look |turned )?blue\b",
     r"\b(?:overdosed|ODd|od d)\b(?! on (?:coffee|caffeine|sugar|candy|chocolate|energy drinks?|red"
-    r" ?bull|monsters?|netflix|tiktok|work|overtime|pizza|carbs))",
+    r" ?bull|monsters?|cold brew|espresso|netflix|tiktok|work|overtime|pizza|carbs))",
     r"\bchoking\b(?! hazard)",
     r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
 ]
@@ -332,7 +334,10 @@ OTHER_EN = [
     r"\bsorry for everything\b.*\b(?:(?:not|isnt|hasnt|wont|stopped) (?:answering|picking up"
     r"|responding|replying)|offline)\b",
     r"\bi think (?:shes|hes|she is|he is|theyre|they are) planning something\b",
-    r"\b(?:nobody|no one|noone) would care if (?:he|she|they) (?:died|was gone|were gone|disappeared)\b",
+    r"\b(?:nobody|no one|noone) would (?:even )?(?:care|notice|miss (?:him|her|them)) if (?:he|she"
+    r"|they) (?:died|was gone|were gone|disappeared)\b",
+    r"\bwish(?:es|ed)? (?:he|she|they) (?:was|were|had) (?:never been born|never born|dead|not born"
+    r"|not alive|gone for good)\b",
     r"\b(?:nobody|no one|noone|no ?body) (?:would|will|d) (?:even )?(?:miss|notice|care about)"
     r" (?:him|her|them)\b",
     # a threat reported of someone else ("shes swallowing the whole shelf")
@@ -354,8 +359,8 @@ OTHER_EN = [
     r"|the whole bottle of |a handful of )?(?:his|her|their) (?:\w+ )?" + PILLS + r" on purpose\b",
     r"\b(?:took|taken|swallowed|overdosed)\b.*\bon purpose\b",
     r"\b(?:his|her|their) (?:goodbye|suicide) (?:notes?|letters?|messages?|texts?)\b",
-    r"\b(?:gave|giving|gives) (?:away )?(?:all )?(?:of )?(?:his|her|their) (?:stuff|things|belongings"
-    r"|possessions|stuff)\b",
+    r"\b(?:gave|giving|gives|given) (?:me |us |away )?(?:all )?(?:of )?(?:his|her|their) (?:stuff"
+    r"|things|belongings|possessions|dog|cat|pets?|jewelry|clothes|games|guitar|savings)\b",
     r"\bsaying (?:his|her|their) goodbyes\b",
     r"\b(?:shes|hes|theyre|she is|he is|they are) (?:been )?(?:cutting|self harming)\b",
     r"\b(?:fresh |new )?cuts on (?:his|her|their) (?:wrists?|arms?|legs?|thighs?)\b",
@@ -413,7 +418,8 @@ DISTRESS_EN = [
     r"\bhopeless\b",
     r"\bdepress(?:ed|ion|ing)\b",
     r"\bhate my life\b",
-    r"\brather (?:die|be dead)\b",
+    r"\brather (?:die|be dead)\b(?! than (?:keep )?(?:living|live|go on|going on|being alive"
+    r"|wake up)\b)",
     r"\b(?:kill|shoot) me now\b",
     r"\bfalling apart\b",
     r"\bat my (?:breaking point|wits end|limit)\b",
@@ -612,8 +618,9 @@ JOINS_IN_EN = (
     r"\b(?:me too|same here|so do i|i do too|i feel the (?:exact )?same|i feel that way too"
     r"|i (?:want|wanna|wish) (?:to |i could )?too)\b"
     r"|^(?:and |honestly |tbh |lowkey |ngl |lol )*same(?: tbh| honestly| lol| ngl| fr)?$"
-    r"|\bi (?:\w+ ){0,4}(?:do|doing|try|trying) (?:that|it|the same(?: thing)?) (?:too|as well)\b"
-    r"|\bi (?:\w+ ){0,4}(?:do|doing) the same(?: thing)?\b"
+    r"|\b(?:i|im|i m|ive|id|ill) (?:\w+ ){0,4}(?:do|doing|try|trying) (?:that|it|the same(?: thing)?)"
+    r" (?:too|as well)\b"
+    r"|\b(?:i|im|i m|ive|id|ill) (?:\w+ ){0,4}(?:do|doing) the same(?: thing)?\b"
 )
 
 # Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It
