@@ -130,8 +130,10 @@ trato""".split())
 #: quote rules.
 REPORTING = frozenset("said says told texted wrote whispered posted messaged saying yelled "
                       "screamed shouted tweeted commented dmed snapped mentioned admitted cried "
-                      "keeps texts writes posts goes dijo dice escribio conto comento confeso menciono "
-                      "mando publico subio escribe cuenta platico aviso dijeron".split())
+                      "keeps texts writes posts goes tells telling texting confessed "
+                      "confided admits whispers yells emailed dmd typed replied joked "
+                      "dijo dice escribio conto comento confeso menciono mando publico subio "
+                      "escribe cuenta platico aviso dijeron".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -143,7 +145,8 @@ daughter kid kids child teen teenager patient patients pt customer customer clie
 cousin pharmacist manager boss someone somebody person guy girl lady man woman student
 classmate classmates roomate roomie bestfriend aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
 buddy ex stepdad stepmom stepfather stepmother stepsister stepbrother mentor trainee cashier
-cashiers instructor teacher nurse roommates fiancee grandmother grandfather
+cashiers instructor teacher nurse roommates fiancee grandmother grandfather rph pic stepson
+stepdaughter granddaughter grandson twin sibling siblings preceptor coworkr
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
 abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina alguien techs pharmacists managers patients customers friends señor señora senor senora muchacho muchacha chava chavo
