@@ -128,10 +128,10 @@ siente hizo escribio decidio penso perdio reprobo vive habla amenaza amenazo qui
 trato""".split())
 #: Verbs that report someone's words, read by :func:`who`, :func:`_reported` and the Spanish
 #: quote rules.
-REPORTING = frozenset("said says told texted wrote whispered posted messaged saying yelled "
+REPORTING = frozenset("said says told texted wrote whispered posted posting messaged saying yelled "
                       "screamed shouted tweeted commented dmed snapped mentioned admitted cried "
                       "keeps texts writes posts goes tells telling texting confessed "
-                      "confided admits whispers yells emailed dmd typed replied joked "
+                      "confided admits whispers yells emailed dmd typed replied joked asked asks "
                       "dijo dice escribio conto comento confeso menciono mando publico subio "
                       "escribe cuenta platico aviso dijeron".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
@@ -158,7 +158,12 @@ nino nina niño niña bebe chamaco chamaca nene nena morro pareja ex suegra sueg
 nieto nieta padrastro madrastra tecnica tecnico doctor doctora enfermera enfermero maestra
 maestro profe compas companeros companeras
 """.split())
-THIRD_PERSON = {"en": _THIRD - {"el"}, "es": (_THIRD | _THIRD_ES) - {"he", "me", "el"}}
+_PRONOUNS = frozenset("he she they hes shes theyre theyve hed shed him her them his their".split())
+# ... and an English noun with its apostrophe folded away ("my sister's been posting" -> "my
+# sisters been posting")
+_POSSESSIVE = frozenset(w + "s" for w in _THIRD - _PRONOUNS if w.isascii() and not w.endswith("s"))
+THIRD_PERSON = {"en": (_THIRD | _POSSESSIVE) - {"el"},
+                "es": (_THIRD | _THIRD_ES) - {"he", "me", "el"}}
 
 
 #: A Spanish figure of speech that can explain a crisis phrase it overlaps has a word of dying
@@ -302,6 +307,8 @@ class PhraseReading:
     clauses: list[str]
     hits: list[Hit] = field(default_factory=list)
     professional: bool = False  # the message is about the work (see PROFESSIONAL)
+    #: clauses inside words quoted from someone else (English): about that person
+    quoted: set[int] = field(default_factory=set)
 
     def found(self, outcome: str, *, negated: bool = False) -> list[Hit]:
         return [h for h in self.hits if h.outcome == outcome and h.negated == negated]
@@ -491,7 +498,7 @@ def _reported_quotes_es(text: str) -> list[str]:
 
 
 #: Words that may stand between an English reporting verb and the words it quotes.
-QUOTE_GAP_EN = frozenset("me us that like to him her them all this".split())
+QUOTE_REACH_EN = 4  # words between the reporting verb and the quote
 
 
 def _reported_quotes_en(text: str) -> list[str]:
@@ -501,13 +508,16 @@ def _reported_quotes_en(text: str) -> list[str]:
     quotes = []
     for match in _QUOTE.finditer(text):
         before = fold(text[:match.start()]).split()
-        gap = len(before)
-        while gap and before[gap - 1] in QUOTE_GAP_EN:
-            gap -= 1
-        if gap and before[gap - 1] in REPORTING:
-            subject = " ".join(before[:gap - 1])
-            if subject and who(subject, len(subject)) == "other":
-                quotes.append(fold(match.group(1)))
+        # the reporting verb, with at most a few words of the writer's own after it ("posting
+        # sad stuff like '...'"), none of them the writer
+        for gap in range(len(before), max(0, len(before) - QUOTE_REACH_EN) - 1, -1):
+            if gap and before[gap - 1] in REPORTING:
+                subject = " ".join(before[:gap - 1])
+                between = before[gap:]
+                if subject and who(subject, len(subject)) == "other" and not any(
+                        w in FIRST_PERSON["en"] and w not in OBJECT_PRONOUNS for w in between):
+                    quotes.append(fold(match.group(1)))
+                break
     return quotes
 
 
@@ -520,6 +530,9 @@ GOES_ON = frozenset("wants keeps says is has talks tries needs doesnt hasnt isnt
 #: ... and in the first person, with the "i" left out.
 DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feeling gonna going need "
                       "hate am been tired done".split())
+#: ... and reporting verbs that a writer speaking of themselves would not leave the "i" off
+GOES_ON_REPORTING = frozenset("said told asked asks texted wrote posted admitted mentioned "
+                              "confessed tells texts writes posts".split())
 ADVERBS = frozenset("just still also really now even literally so honestly lowkey ngl tbh "
                     "sometimes ugh".split())
 #: Words that may stand between a reporting verb and the words it reports ("texted me that").
@@ -552,6 +565,11 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     """Who a clause is about when no phrase says: its own subject (a person word among its
     first words), else the nearest subject before it in the message; "me" when nothing says."""
     first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
+    # a clause that opens with a verb in the third person, or one that reports, goes on from
+    # the subject before it ("a patient told me ... and asked if i thought it would hurt")
+    verb = next((w for w in clause.split() if w not in ADVERBS), "")
+    if lang == "en" and prefix and (verb in GOES_ON or verb in GOES_ON_REPORTING):
+        return who(prefix, len(prefix), lang=lang)
     for word in clause.split()[:4]:
         if word in first and word not in OBJECT_PRONOUNS:
             return "me"
@@ -674,6 +692,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         quoted_en = _reported_quotes_en(text)
         inside = {i for i, folded in enumerate(folded_parts)
                   if folded and any(folded in q for q in quoted_en)}
+        reading.quoted = inside
         reading.hits = [replace(h, outcome=SOMEONE_ELSE)
                         if h.lang == "en" and h.clause in inside and h.outcome == CRISIS
                         and not h.negated else h for h in reading.hits]

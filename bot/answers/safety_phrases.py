@@ -54,6 +54,12 @@ SELF_EN = [
     r"\bwont be (?:alive|around) to (?:pick|see|get|use|need|fill|take|read)\b",
     r"\bthis is (?:my )?goodbye\b|\bby the time (?:you|u|anyone|someone) (?:read|reads|see|sees"
     r"|find|finds) this\b",
+    # lethality looked up, an attempt, a body found: the who-rules say whose
+    r"\b(?:searched|searching|googled|googling|looked up|looking up|researched|researching)"
+    r" (?:up )?(?:how to|ways to) (?:overdose|od|die|kill (?:my|him|her|them) ?sel(?:f|ves)"
+    r"|end it|end (?:my|his|her|their) life)\b",
+    r"\b(?:tried|tries|trying|attempted|attempting) to (?:od|overdose|o d)\b",
+    r"\b(?:find|found|finds) (?:my|her|his|their) body\b",
     r"\b(?:dig|digging|dug) my nails into\b",
     r"\bmy (?:arms?|wrists?|legs?|thighs?|skin) (?:\w+ ){0,2}(?:til|till|until) (?:it|they) bleeds?\b",
     # things given away: "told my sister she can have my car"
@@ -362,6 +368,8 @@ OTHER_EN = [
     r"\b(?:gave|giving|gives|given) (?:me |us |away )?(?:all )?(?:of )?(?:his|her|their) (?:stuff"
     r"|things|belongings|possessions|dog|cat|pets?|jewelry|clothes|games|guitar|savings)\b",
     r"\bsaying (?:his|her|their) goodbyes\b",
+    r"\b(?:take care of|look after|keep|have) (?:\w+ ){0,3}if anything (?:happens|were to happen"
+    r"|ever happens) to (?:her|him|them)\b",
     r"\b(?:shes|hes|theyre|she is|he is|they are) (?:been )?(?:cutting|self harming)\b",
     r"\b(?:fresh |new )?cuts on (?:his|her|their) (?:wrists?|arms?|legs?|thighs?)\b",
     r"\bsuicidal (?:patients?|customers?|callers?|persons?|people|coworkers?|friends?)\b",
@@ -562,6 +570,8 @@ DENIAL_EN = [
     r"\b(?:never|nvr|nevr|neva) (?:about|of) (?:hurting|harming|killing|ending|suicide|dying)\b",
     r"\b(?:no|zero|not any) (?:desire|wish|urge|want) (?:to|of) (?:die|be dead|end it|kill|hurt)\b",
     r"\bnot (?:in )?(?:a|the|that|like a|like the) (?:\w+ ){0,3}(?:way|kind|sense)\b",
+    r"\bnot (?:in )?(?:a |that |any )?(?:dark|bad|scary|dangerous|unsafe) (?:place|headspace|space"
+    r"|spot)\b",
     r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not) (?:trying|going|gonna|planning|about) (?:to )?(?:jump|od|overdose"
     r"|do anything|do something)\b",
     r"\bnot (?:in (?:a )?crisis|a crisis|in any crisis)\b",

@@ -480,7 +480,8 @@ class ScopeReader:
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
                 prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
-                other = safety.who_in_clause(prefix, safety.fold(phrases.clauses[i])) == "other"
+                other = i in phrases.quoted or safety.who_in_clause(
+                    prefix, safety.fold(phrases.clauses[i])) == "other"
                 reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
                 reading.flagged = {i}
                 return reading
@@ -500,6 +501,13 @@ class ScopeReader:
                                    for h in phrases.found(safety.DISTRESS)))):
             # "the drive thru is the death of me", "im not in danger, just low": the death
             # words the whole message was read by are explained
+            reading.outcome = safety.DISTRESS
+            return reading
+        if (lang == ENGLISH and scope == "emergency" and not emergency_clause
+                and not phrases.found(safety.EMERGENCY)
+                and any(h.negated and h.reach == "none" for h in phrases.hits)):
+            # "dont worry about me, im safe, i just needed to rant": the writer says they are
+            # safe, and no phrase or clause says an emergency is happening
             reading.outcome = safety.DISTRESS
             return reading
         if (lang == ENGLISH and scope == "emergency" and not emergency_clause
@@ -605,7 +613,7 @@ def _all_about_others(phrases: safety.PhraseReading) -> bool:
     if any(WITHOUT_ME.search(clause) for clause in folded):
         return False
     return bool(folded) and all(
-        safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
+        i in phrases.quoted or safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
         for i, clause in enumerate(folded))
 
 
