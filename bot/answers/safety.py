@@ -146,7 +146,7 @@ cousin pharmacist manager boss someone somebody person guy girl lady man woman s
 classmate classmates roomate roomie bestfriend aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
 buddy ex stepdad stepmom stepfather stepmother stepsister stepbrother mentor trainee cashier
 cashiers instructor teacher nurse roommates fiancee grandmother grandfather rph pic stepson
-stepdaughter granddaughter grandson twin sibling siblings preceptor coworkr
+stepdaughter granddaughter grandson twin sibling siblings preceptor coworkr hire
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
 abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina alguien techs pharmacists managers patients customers friends señor señora senor senora muchacho muchacha chava chavo
@@ -499,6 +499,9 @@ def _reported_quotes_es(text: str) -> list[str]:
 
 #: Words that may stand between an English reporting verb and the words it quotes.
 QUOTE_REACH_EN = 4  # words between the reporting verb and the quote
+#: English quoted in single quotes ('sorry for everything, love u'): opened after a space, closed
+#: before one (an apostrophe inside a word, "won't", closes nothing)
+_SINGLE_QUOTE = re.compile(r"(?:^|(?<=\s))['‘](.{3,}?)['’](?=\s|$|[.,!?;:)])")
 
 
 def _reported_quotes_en(text: str) -> list[str]:
@@ -506,7 +509,7 @@ def _reported_quotes_en(text: str) -> list[str]:
     ('my coworker texted me "i cant do this anymore, im gonna end it tonight"'): a quote may
     run over several clauses."""
     quotes = []
-    for match in _QUOTE.finditer(text):
+    for match in [*_QUOTE.finditer(text), *_SINGLE_QUOTE.finditer(text)]:
         before = fold(text[:match.start()]).split()
         # the reporting verb, with at most a few words of the writer's own after it ("posting
         # sad stuff like '...'"), none of them the writer
@@ -570,6 +573,10 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     verb = next((w for w in clause.split() if w not in ADVERBS), "")
     if lang == "en" and prefix and (verb in GOES_ON or verb in GOES_ON_REPORTING):
         return who(prefix, len(prefix), lang=lang)
+    # ... and one that opens with a verb in the first person has left its "i" out ("my manager
+    # wrote me up. want to disappear")
+    if lang == "en" and verb in DROPPED_I:
+        return "me"
     for word in clause.split()[:4]:
         if word in first and word not in OBJECT_PRONOUNS:
             return "me"
@@ -687,7 +694,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             else replace(h, outcome=SOMEONE_ELSE) if h.outcome == CRISIS
             else replace(h, other=True) if h.outcome in (RISK, RISK_WEAK) else h
             for h in reading.hits]
-    if not spanish and ('"' in text or "“" in text):
+    if not spanish and ('"' in text or "“" in text or "'" in text or "‘" in text):
         # English words quoted from someone else, over one clause or several: about them
         quoted_en = _reported_quotes_en(text)
         inside = {i for i, folded in enumerate(folded_parts)
