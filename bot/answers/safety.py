@@ -309,6 +309,9 @@ class PhraseReading:
     professional: bool = False  # the message is about the work (see PROFESSIONAL)
     #: clauses inside words quoted from someone else (English): about that person
     quoted: set[int] = field(default_factory=set)
+    #: someone's death or injury is told of, in the past ("her dad passed", "cut her hand"),
+    #: with no word of danger (English; see GRIEF_EN)
+    grief: bool = False
 
     def found(self, outcome: str, *, negated: bool = False) -> list[Hit]:
         return [h for h in self.hits if h.outcome == outcome and h.negated == negated]
@@ -525,6 +528,8 @@ def _reported_quotes_en(text: str) -> list[str]:
 
 
 JOINS_IN_EN = re.compile(phrases.JOINS_IN_EN)
+GRIEF_EN = re.compile(phrases.GRIEF_EN)
+NOT_GRIEF_EN = re.compile(phrases.NOT_GRIEF_EN)
 
 
 #: English verbs in the third person that open a clause going on from its subject.
@@ -661,7 +666,9 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     Spanish, so the wider Spanish layer applies too."""
     parts = clauses(text)
     whole = fold(text)
-    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
+    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)),
+                            grief=not spanish and bool(GRIEF_EN.search(whole))
+                            and not NOT_GRIEF_EN.search(whole))
     layers = [("en", LAYERS["en"] if DENIAL_CUES.search(whole) else PLAIN_EN)]
     folded_parts = [fold(p) for p in parts]
     in_spanish = [spanish_clause(f) for f in folded_parts]

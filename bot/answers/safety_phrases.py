@@ -621,6 +621,29 @@ ASKED_AND_ANSWERED_EN = (
     r"|i am fine|im safe)\b"
 )
 
+# Someone's death or injury told of, in the past, with no word of danger: what the
+# embeddings alone read as someone else in crisis is grief or an accident ("how do i help my
+# coworker whos grieving, her brother passed", "our pharmacist cut her hand on a vial").
+GRIEF_EN = (
+    r"\b(?:died|passed away|passed|grieving|grief|funeral|bereavement|hospice|widow\w*|condolences"
+    r"|late (?:wife|husband|son|daughter|mom|dad|mother|father|spouse|partner)|dead (?:spouse|wife"
+    r"|husband|mom|dad|son|daughter)|lost (?:her|his|their|my) (?:mom|dad|mother|father|husband"
+    r"|wife|son|daughter|baby|brother|sister|friend|best friend|partner))\b"
+    r"|\b(?:cut|sliced|burned|burnt|broke|hurt|injured) (?:her|his|their) (?:hand|finger|thumb|arm"
+    r"|wrist|leg|ankle|back|foot)\b(?= (?:on|with|at|lifting|falling|in|while))"
+    r"|\bhad a (?:seizure|heart attack|stroke|panic attack) (?:at work )?(?:last|yesterday|a few"
+    r"|two|three|\d+)\b"
+)
+# ... unless a word says the living are in danger ("she wants to join him", "keeps saying she
+# cant go on without him").
+NOT_GRIEF_EN = (
+    r"\b(?:join|be with|go be with|follow) (?:him|her|them)\b|\bwithout (?:him|her|them)\b"
+    r"|\b(?:suicid\w*|kill\w*|overdos\w*|stockpil\w*|hoard\w*|die|dying|end it|ending it|alive|live"
+    r"|living|cant go on"
+    r"|wake up|goodbye|gone|hurt (?:her|him|them)sel\w*|cut\w* (?:her|him|them)sel\w*|cuts|scared"
+    r"|worried|plan|gun|rope|bridge|note|letter)\b"
+)
+
 # The writer joining in after someone else's crisis ("she said she wants to die and honestly
 # me too", "i keep thinking about doing the same"): a crisis for the writer (read only after
 # a someone-else phrase, by :func:`bot.answers.safety.read_phrases`).

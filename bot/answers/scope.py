@@ -73,6 +73,8 @@ CLASSIFIER_DISTRESS_AT = 0.85
 #: An emergency read from the whole message alone that the learned reading takes this surely
 #: for someone else in crisis gets the how-to-help reply (it names 911 as well).
 CLASSIFIER_OTHER_NEAR = 0.90
+#: Phrase outcomes that decide alone (the embeddings' grief exception leaves them be).
+REDIRECTED = (safety.CRISIS, safety.SOMEONE_ELSE, safety.EMERGENCY, safety.MEDICAL)
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
 ASKS = re.compile(
@@ -382,6 +384,22 @@ class ScopeReader:
                         top2(self.scope_vectors["emergency"]), strict=True))
 
     def read_safety(
+        self, lang: str, phrases: safety.PhraseReading, scope: str,
+        clause_scores: list[tuple[float, float, float]] | None = None,
+        message_vector: np.ndarray | None = None,
+        clause_vectors: np.ndarray | None = None,
+    ) -> SafetyReading:
+        """:meth:`read_embedded`, where a someone-else reading the embeddings alone give to a
+        message about someone's grief or injury ("how do i help my coworker whos grieving") is
+        the answer with the line: no phrase says anyone is in danger."""
+        reading = self.read_embedded(lang, phrases, scope, clause_scores, message_vector,
+                                     clause_vectors)
+        if (reading.outcome == safety.SOMEONE_ELSE and phrases.outcome not in REDIRECTED
+                and phrases.grief):
+            reading.outcome = safety.DISTRESS
+        return reading
+
+    def read_embedded(
         self, lang: str, phrases: safety.PhraseReading, scope: str,
         clause_scores: list[tuple[float, float, float]] | None = None,
         message_vector: np.ndarray | None = None,
