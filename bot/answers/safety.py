@@ -309,9 +309,6 @@ class PhraseReading:
     professional: bool = False  # the message is about the work (see PROFESSIONAL)
     #: clauses inside words quoted from someone else (English): about that person
     quoted: set[int] = field(default_factory=set)
-    #: someone's death or injury is told of, in the past ("her dad passed", "cut her hand"),
-    #: with no word of danger (English; see GRIEF_EN)
-    grief: bool = False
 
     def found(self, outcome: str, *, negated: bool = False) -> list[Hit]:
         return [h for h in self.hits if h.outcome == outcome and h.negated == negated]
@@ -358,6 +355,13 @@ class PhraseReading:
                 and not (h.outcome == RISK_WEAK and h.clause in health)
                 and not any(o.clause == h.clause and o.span[0] < h.span[1]
                             and h.span[0] < o.span[1] for o in others)}
+
+    def grief(self) -> bool:
+        """Whether someone's death or injury is told of, in the past ("her dad passed", "cut
+        her hand on a vial"), with no word of danger (English; see GRIEF_EN). Read only when
+        asked: the embeddings alone read someone else in crisis."""
+        whole = fold(" ".join(self.clauses))
+        return bool(GRIEF_EN.search(whole)) and not NOT_GRIEF_EN.search(whole)
 
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
@@ -666,9 +670,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     Spanish, so the wider Spanish layer applies too."""
     parts = clauses(text)
     whole = fold(text)
-    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)),
-                            grief=not spanish and bool(GRIEF_EN.search(whole))
-                            and not NOT_GRIEF_EN.search(whole))
+    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
     layers = [("en", LAYERS["en"] if DENIAL_CUES.search(whole) else PLAIN_EN)]
     folded_parts = [fold(p) for p in parts]
     in_spanish = [spanish_clause(f) for f in folded_parts]

@@ -390,7 +390,7 @@ OTHER_EN = [
     # "took her whole bottle of ambien to die"); taken with no word of intent is an emergency
     r"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding) (?:up )?(?:all )?"
     r"(?:his|her|their) (?:\w+ ){0,2}" + OTHER_PILLS + r"\b",
-    r"(?<!\bi )\b(?:took|taken|swallowed|downed) (?:\w+ ){0,3}(?:his|her|their) (?:\w+ ){0,3}"
+    r"\b(?:took|taken|swallowed|downed) (?:\w+ ){0,3}(?:his|her|their) (?:\w+ ){0,3}"
     r"(?:" + OTHER_PILLS + r"|bottle)\b(?: \w+){0,4} (?:to die|to end it|on purpose|to kill"
     r" (?:him|her|them) ?sel(?:f|ves)|to not wake up)\b",
     r"\b(?:crash|crashing|drive|driving|swerve|swerving|steer|steering) (?:his|her|their)"

@@ -394,8 +394,8 @@ class ScopeReader:
         the answer with the line: no phrase says anyone is in danger."""
         reading = self.read_embedded(lang, phrases, scope, clause_scores, message_vector,
                                      clause_vectors)
-        if (reading.outcome == safety.SOMEONE_ELSE and phrases.outcome not in REDIRECTED
-                and phrases.grief):
+        if (reading.outcome == safety.SOMEONE_ELSE and lang == ENGLISH
+                and phrases.outcome not in REDIRECTED and phrases.grief()):
             reading.outcome = safety.DISTRESS
         return reading
 
