@@ -98,6 +98,9 @@ ACTS = [
     ("my roommate said nobody would notice if she was gone", safety.SOMEONE_ELSE),
     ("my dad would rather be dead than keep living like this, he told my mom", safety.SOMEONE_ELSE),
     ("my manager would rather die than give us a raise lol", safety.DISTRESS),
+    ("the float tech doesnt see why she should bother waking up anymore", safety.SOMEONE_ELSE),
+    ("i dont see why he should get lead over me, i have more years", safety.NONE),
+    ("my grandpa says nobody needs him anymore since grandma died", safety.SOMEONE_ELSE),
 ]
 DENIALS = [
     ("not planning on killing myself, just planning my exit from retail", safety.DISTRESS),

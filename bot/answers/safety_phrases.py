@@ -59,6 +59,9 @@ SELF_EN = [
     r" (?:up )?(?:how to|ways to) (?:overdose|od|die|kill (?:my|him|her|them) ?sel(?:f|ves)"
     r"|end it|end (?:my|his|her|their) life)\b",
     r"\b(?:tried|tries|trying|attempted|attempting) to (?:od|overdose|o d)\b",
+    r"\b(?:dont|doesnt|do not|does not|cant|can not) (?:really )?(?:see|know) why (?:i|she|he|they)"
+    r" (?:should|would|even) (?:even )?(?:bother )?(?:wak(?:e|ing) up|keep(?:ing)? (?:living|going)"
+    r"|be(?:ing)? alive|stay(?:ing)? alive|liv(?:e|ing)|get(?:ting)? up in the morning)\b",
     r"\b(?:find|found|finds) (?:my|her|his|their) body\b",
     r"\b(?:dig|digging|dug) my nails into\b",
     r"\bmy (?:arms?|wrists?|legs?|thighs?|skin) (?:\w+ ){0,2}(?:til|till|until) (?:it|they) bleeds?\b",
@@ -342,6 +345,8 @@ OTHER_EN = [
     r"\bi think (?:shes|hes|she is|he is|theyre|they are) planning something\b",
     r"\b(?:nobody|no one|noone) would (?:even )?(?:care|notice|miss (?:him|her|them)) if (?:he|she"
     r"|they) (?:died|was gone|were gone|disappeared)\b",
+    r"\b(?:nobody|no one|noone|no ?body) (?:needs|wants|would miss) (?:her|him|them) (?:anymore|any"
+    r" more|around|here)\b",
     r"\bwish(?:es|ed)? (?:he|she|they) (?:was|were|had) (?:never been born|never born|dead|not born"
     r"|not alive|gone for good)\b",
     r"\b(?:nobody|no one|noone|no ?body) (?:would|will|d) (?:even )?(?:miss|notice|care about)"
