@@ -131,6 +131,7 @@ SAFETY_NET_SHARE = 0.4
 WITHOUT_ME = re.compile(r"\b(?:without me|sin mi)\b")
 #: A figure of speech the phrase layer found explains a death word in it ("killing me").
 FIGURE_WORDS = re.compile(r"\b(?:die|dying|died|dead|death|kill\w*|murder\w*|suicide|end me|muert\w*"
+                          r"|overdos\w*"
                           r"|morir\w*|muero|mat\w+)\b")
 RISK_WORDS = re.compile(
     r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
