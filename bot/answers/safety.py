@@ -88,6 +88,8 @@ PROFESSIONAL = re.compile(
     r"\b(?:suicide|overdose|opioid|naloxone|narcan|crisis|mental health first aid) (?:prevention"
     r"|awareness|training|course|ce|module|certificate|response|first aid|screening)\b"
     r"|\b(?:counts? (?:as|for|toward) ce|ce credit|ce hours|continuing education)\b"
+    # ... or how the work handles it: "is there training for that"
+    r"|\bis there (?:any |a )?training\b"
 )
 
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
@@ -126,10 +128,12 @@ siente hizo escribio decidio penso perdio reprobo vive habla amenaza amenazo qui
 trato""".split())
 #: Verbs that report someone's words, read by :func:`who`, :func:`_reported` and the Spanish
 #: quote rules.
-REPORTING = frozenset("said says told texted wrote whispered posted messaged saying yelled "
+REPORTING = frozenset("said says told texted wrote whispered posted posting messaged saying yelled "
                       "screamed shouted tweeted commented dmed snapped mentioned admitted cried "
-                      "keeps texts writes posts dijo dice escribio conto comento confeso menciono "
-                      "mando publico subio escribe cuenta platico aviso dijeron".split())
+                      "keeps texts writes posts goes tells telling texting confessed "
+                      "confided admits whispers yells emailed dmd typed replied joked asked asks "
+                      "dijo dice escribio conto comento confeso menciono mando publico subio "
+                      "escribe cuenta platico aviso dijeron".split())
 #: "me" counts as the subject only right before the phrase ("makes me want to die"), not as
 #: an object further back ("texted me a goodbye message").
 OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "his", "their", "le", "les", "lo", "la"})
@@ -140,6 +144,9 @@ girlfriend husband hubby wife partner mom mother mum dad father brother bro sist
 daughter kid kids child teen teenager patient patients pt customer customer client roommate
 cousin pharmacist manager boss someone somebody person guy girl lady man woman student
 classmate classmates roomate roomie bestfriend aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
+buddy ex stepdad stepmom stepfather stepmother stepsister stepbrother mentor trainee cashier
+cashiers instructor teacher nurse roommates fiancee grandmother grandfather rph pic stepson
+stepdaughter granddaughter grandson twin sibling siblings preceptor coworkr hire
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
 abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina alguien techs pharmacists managers patients customers friends señor señora senor senora muchacho muchacha chava chavo
@@ -151,7 +158,12 @@ nino nina niño niña bebe chamaco chamaca nene nena morro pareja ex suegra sueg
 nieto nieta padrastro madrastra tecnica tecnico doctor doctora enfermera enfermero maestra
 maestro profe compas companeros companeras
 """.split())
-THIRD_PERSON = {"en": _THIRD - {"el"}, "es": (_THIRD | _THIRD_ES) - {"he", "me", "el"}}
+_PRONOUNS = frozenset("he she they hes shes theyre theyve hed shed him her them his their".split())
+# ... and an English noun with its apostrophe folded away ("my sister's been posting" -> "my
+# sisters been posting")
+_POSSESSIVE = frozenset(w + "s" for w in _THIRD - _PRONOUNS if w.isascii() and not w.endswith("s"))
+THIRD_PERSON = {"en": (_THIRD | _POSSESSIVE) - {"el"},
+                "es": (_THIRD | _THIRD_ES) - {"he", "me", "el"}}
 
 
 #: A Spanish figure of speech that can explain a crisis phrase it overlaps has a word of dying
@@ -295,6 +307,8 @@ class PhraseReading:
     clauses: list[str]
     hits: list[Hit] = field(default_factory=list)
     professional: bool = False  # the message is about the work (see PROFESSIONAL)
+    #: clauses inside words quoted from someone else (English): about that person
+    quoted: set[int] = field(default_factory=set)
 
     def found(self, outcome: str, *, negated: bool = False) -> list[Hit]:
         return [h for h in self.hits if h.outcome == outcome and h.negated == negated]
@@ -342,6 +356,13 @@ class PhraseReading:
                 and not any(o.clause == h.clause and o.span[0] < h.span[1]
                             and h.span[0] < o.span[1] for o in others)}
 
+    def grief(self) -> bool:
+        """Whether someone's death or injury is told of, in the past ("her dad passed", "cut
+        her hand on a vial"), with no word of danger (English; see GRIEF_EN). Read only when
+        asked: the embeddings alone read someone else in crisis."""
+        whole = fold(" ".join(self.clauses))
+        return bool(GRIEF_EN.search(whole)) and not NOT_GRIEF_EN.search(whole)
+
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
         return {h.clause for h in self.hits if h.negated and h.reach != "none"}
@@ -363,7 +384,8 @@ def _negated(folded: str, start: int) -> bool:
     return False
 
 
-def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> str:
+def who(folded: str, start: int, end: int | None = None, lang: str = "en",
+        clause_start: int = 0) -> str:
     """Whether the clause is about the writer ("me") or about someone else ("other"): the
     nearest subject before ``start``, else a person named after the phrase ("a goodbye letter
     from my husband"); "me" when nothing says."""
@@ -376,6 +398,12 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en") -> st
     # die" is the writer's own wish)
     reporting = [i for i, w in enumerate(before) if w in REPORTING
                  and len(before) - i <= REPORTING_WINDOW]
+    # ... but a report that says its words in its own clause ends there: "my friend said hi, i
+    # want to die" is the writer's own wish (``clause_start``: where the phrase's clause begins)
+    own = len(folded[:clause_start].split())
+    if reporting and reporting[-1] < own and any(
+            w not in _REPORT_GLUE for w in before[reporting[-1] + 1:own]):
+        reporting = []
     if reporting and who(" ".join(before[:reporting[-1]]), len(" ".join(
             before[:reporting[-1]])), lang=lang) == "other" and any(
             w in third for w in before[:reporting[-1]]):
@@ -427,10 +455,14 @@ def _who_es(folded: str, start: int, end: int | None = None, clause_start: int =
     return "me"
 
 
-_PILLS_TAKEN = re.compile(rf"\b(?:take|taking|took|swallow\w*|down\w*)\b.*\b{phrases.PILLS}")
+# (taken or being taken: "gonna swallow everything in the medicine cabinet" is a threat, not yet
+# an emergency)
+_PILLS_TAKEN = re.compile(rf"\b(?:taking|took|taken|swallowed|swallowing|downed|downing)\b.*\b"
+                          rf"{phrases.PILLS}")
 _INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye)\b")
 _FIRST_PERSON_PHRASE = re.compile(
-    r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|me\b"
+    # (and a Spanish verb with "me" on it, "matarme", "cortandome"; not "time" or "home")
+    r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|(?:[aeií]rme|ndome|rme)\b"
     # a Spanish verb in the first person says who, whoever was named before ("mi jefe me
     # grito hoy. ya no quiero vivir")
     r"|\b(?:quiero|kiero|qiero|quisiera|tengo|estoy|soy|voy|puedo|aguanto|pienso|siento|veo"
@@ -472,12 +504,47 @@ def _reported_quotes_es(text: str) -> list[str]:
     return quotes
 
 
+#: Words that may stand between an English reporting verb and the words it quotes.
+QUOTE_REACH_EN = 4  # words between the reporting verb and the quote
+#: English quoted in single quotes ('sorry for everything, love u'): opened after a space, closed
+#: before one (an apostrophe inside a word, "won't", closes nothing)
+_SINGLE_QUOTE = re.compile(r"(?:^|(?<=\s))['‘](.{3,}?)['’](?=\s|$|[.,!?;:)])")
+
+
+def _reported_quotes_en(text: str) -> list[str]:
+    """The folded words quoted after an English reporting verb whose subject is someone else
+    ('my coworker texted me "i cant do this anymore, im gonna end it tonight"'): a quote may
+    run over several clauses."""
+    quotes = []
+    for match in [*_QUOTE.finditer(text), *_SINGLE_QUOTE.finditer(text)]:
+        before = fold(text[:match.start()]).split()
+        # the reporting verb, with at most a few words of the writer's own after it ("posting
+        # sad stuff like '...'"), none of them the writer
+        for gap in range(len(before), max(0, len(before) - QUOTE_REACH_EN) - 1, -1):
+            if gap and before[gap - 1] in REPORTING:
+                subject = " ".join(before[:gap - 1])
+                between = before[gap:]
+                if subject and who(subject, len(subject)) == "other" and not any(
+                        w in FIRST_PERSON["en"] and w not in OBJECT_PRONOUNS for w in between):
+                    quotes.append(fold(match.group(1)))
+                break
+    return quotes
+
+
+JOINS_IN_EN = re.compile(phrases.JOINS_IN_EN)
+GRIEF_EN = re.compile(phrases.GRIEF_EN)
+NOT_GRIEF_EN = re.compile(phrases.NOT_GRIEF_EN)
+
+
 #: English verbs in the third person that open a clause going on from its subject.
 GOES_ON = frozenset("wants keeps says is has talks tries needs doesnt hasnt isnt thinks feels "
                     "plans cuts hurts texts posts wishes".split())
 #: ... and in the first person, with the "i" left out.
 DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feeling gonna going need "
                       "hate am been tired done".split())
+#: ... and reporting verbs that a writer speaking of themselves would not leave the "i" off
+GOES_ON_REPORTING = frozenset("said told asked asks texted wrote posted admitted mentioned "
+                              "confessed tells texts writes posts".split())
 ADVERBS = frozenset("just still also really now even literally so honestly lowkey ngl tbh "
                     "sometimes ugh".split())
 #: Words that may stand between a reporting verb and the words it reports ("texted me that").
@@ -510,6 +577,15 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
     """Who a clause is about when no phrase says: its own subject (a person word among its
     first words), else the nearest subject before it in the message; "me" when nothing says."""
     first, third = FIRST_PERSON[lang], THIRD_PERSON[lang]
+    # a clause that opens with a verb in the third person, or one that reports, goes on from
+    # the subject before it ("a patient told me ... and asked if i thought it would hurt")
+    verb = next((w for w in clause.split() if w not in ADVERBS), "")
+    if lang == "en" and prefix and (verb in GOES_ON or verb in GOES_ON_REPORTING):
+        return who(prefix, len(prefix), lang=lang)
+    # ... and one that opens with a verb in the first person has left its "i" out ("my manager
+    # wrote me up. want to disappear")
+    if lang == "en" and verb in DROPPED_I:
+        return "me"
     for word in clause.split()[:4]:
         if word in first and word not in OBJECT_PRONOUNS:
             return "me"
@@ -571,7 +647,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                     subject = _who_es(context, offset + match.start(), offset + match.end(),
                                       clause_start=offset)
                 else:
-                    subject = who(context, offset + match.start(), offset + match.end(), lang)
+                    subject = who(context, offset + match.start(), offset + match.end(), lang,
+                                  clause_start=offset)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
                          and subject == "other") or (
@@ -626,6 +703,15 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             else replace(h, outcome=SOMEONE_ELSE) if h.outcome == CRISIS
             else replace(h, other=True) if h.outcome in (RISK, RISK_WEAK) else h
             for h in reading.hits]
+    if not spanish and ('"' in text or "“" in text or "'" in text or "‘" in text):
+        # English words quoted from someone else, over one clause or several: about them
+        quoted_en = _reported_quotes_en(text)
+        inside = {i for i, folded in enumerate(folded_parts)
+                  if folded and any(folded in q for q in quoted_en)}
+        reading.quoted = inside
+        reading.hits = [replace(h, outcome=SOMEONE_ELSE)
+                        if h.lang == "en" and h.clause in inside and h.outcome == CRISIS
+                        and not h.negated else h for h in reading.hits]
     if not spanish:  # an English message: a denial reaches what it names (see Hit.reach)
         reading.hits = [replace(h, reach="here") if h.reach == "back" else h
                         for h in reading.hits]
@@ -699,4 +785,15 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
             for f in figures) else h
         for h in reading.hits]
+    if not spanish:
+        # the writer joining in after someone else's crisis ("she said she wants to die and
+        # honestly me too"): a crisis for the writer
+        others = [h for h in reading.hits if h.outcome == SOMEONE_ELSE and not h.negated]
+        if others:
+            first = min(max(h.clause, 0) for h in others)
+            for i in range(first, len(folded_parts)):
+                joins = JOINS_IN_EN.search(folded_parts[i])
+                if joins and not (i == first and all(
+                        h.clause == i and joins.start() < h.span[0] for h in others)):
+                    reading.hits.append(Hit(CRISIS, i, joins.group(0), span=joins.span()))
     return reading

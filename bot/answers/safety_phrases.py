@@ -50,6 +50,19 @@ SELF_EN = [
     r"\bmy will and (?:my )?(?:passwords|accounts|life insurance|everything|bank)\b",
     r"\b(?:handle|take care of|deal with|sort out) (?:things|everything|it all|my stuff) after$",
     r"\bwhoever finds me\b",
+    # a goodbye, said by the writer or quoted from someone (the who-rules decide)
+    r"\bwont be (?:alive|around) to (?:pick|see|get|use|need|fill|take|read)\b",
+    r"\bthis is (?:my )?goodbye\b|\bby the time (?:you|u|anyone|someone) (?:read|reads|see|sees"
+    r"|find|finds) this\b",
+    # lethality looked up, an attempt, a body found: the who-rules say whose
+    r"\b(?:searched|searching|googled|googling|looked up|looking up|researched|researching)"
+    r" (?:up )?(?:how to|ways to) (?:overdose|od|die|kill (?:my|him|her|them) ?sel(?:f|ves)"
+    r"|end it|end (?:my|his|her|their) life)\b",
+    r"\b(?:tried|tries|trying|attempted|attempting) to (?:od|overdose|o d)\b",
+    r"\b(?:dont|doesnt|do not|does not|cant|can not) (?:really )?(?:see|know) why (?:i|she|he|they)"
+    r" (?:should|would|even) (?:even )?(?:bother )?(?:wak(?:e|ing) up|keep(?:ing)? (?:living|going)"
+    r"|be(?:ing)? alive|stay(?:ing)? alive|liv(?:e|ing)|get(?:ting)? up in the morning)\b",
+    r"\b(?:find|found|finds) (?:my|her|his|their) body\b",
     r"\b(?:dig|digging|dug) my nails into\b",
     r"\bmy (?:arms?|wrists?|legs?|thighs?|skin) (?:\w+ ){0,2}(?:til|till|until) (?:it|they) bleeds?\b",
     # things given away: "told my sister she can have my car"
@@ -192,7 +205,8 @@ SELF_EN = [
     r"\boverdos\w* on purpose\b",
     r"\b(?:od|o d|overdose|overdosing) (?:on|with) (?:my |all |the )?\w*" + PILLS + r"? ?(?:on purpose|to die|to end it|and not wake up)\b",
     rf"\b(?:take|taking|took|swallow|swallowing|swallowed|down|downing) (?:all|every one|a bunch"
-    rf"|a handful|the whole bottle|a whole bottle|enough)(?: of)? (?:my |the |these |those )?"
+    rf"|a handful|the whole bottle|a whole bottle|enough)(?: of)? (?:my |the |these |those |his |her "
+    rf"|their )?"
     rf"{PILLS}\b(?! (?:wrong|in the wrong|by mistake|accidentally))",
     rf"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding|storing|keeping)"
     rf"(?: up)? (?:my |some |all |a bunch of |enough |extra |up )?(?:\w+ )?{PILLS}"
@@ -201,7 +215,7 @@ SELF_EN = [
     r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
     r"(?:letters?|notes?|goodbyes?|words)\b",
     r"\bsaid (?:my )?goodbyes?\b",
-    r"\bjump(?:ing|ed)? (?:off|from) (?:a |the |my |our )?(?:bridge|building|roof|balcony|overpass"
+    r"\bjump(?:ing|ed)? (?:off|from) (?:a |the |my |our |his |her |their )?(?:bridge|building|roof|balcony|overpass"
     r"|parking garage|cliff)\b",
     r"\b(?:in front of|under) (?:a |the )?(?:train|bus|truck|semi)\b",
     r"\b(?:crash|crashing|drive|driving|swerve|swerving|steer|steering)(?: my car)?(?: off)?"
@@ -211,7 +225,8 @@ SELF_EN = [
     r"\b(?:not|never|dont|do not) (?:to )?wake up\b",
     r"\b(?:could|can|gonna|going to|wants? to|will|so (?:he|she|i) could) take (?:it|them|the whole"
     r" bottle) all\b",
-    r"\bsleep forever\b",
+    r"\ba?sleep forever\b",
+    r"\brather (?:die|be dead) than (?:keep )?(?:living|live|go on|going on|being alive|wake up)\b",
     r"\bwant (?:it|everything|this|all of it|the pain|it all|life) to (?:end|stop|be over)"
     r" (?:for good|forever|permanently)\b",
     r"\b(?:disappear|vanish|be gone) (?:forever|for good|permanently)\b",
@@ -311,12 +326,14 @@ EMERGENCY_EN = [
     r"\b(?:turning|turned|going) blue\b",
     r"\blips (?:are |look |turned )?blue\b",
     r"\b(?:overdosed|ODd|od d)\b(?! on (?:coffee|caffeine|sugar|candy|chocolate|energy drinks?|red"
-    r" ?bull|monsters?|netflix|tiktok|work|overtime|pizza|carbs))",
+    r" ?bull|monsters?|cold brew|espresso|netflix|tiktok|work|overtime|pizza|carbs))",
     r"\bchoking\b(?! hazard)",
     r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
 ]
 
 # Someone else: the same acts, about him, her or them.
+OTHER_PILLS = (r"(?:" + PILLS + r"|adderall|vyvanse|valium|ativan|prozac|zoloft|lexapro|trazodone"
+               r"|amitriptyline|oxycodone|hydrocodone|fentanyl|morphine|pain ?killers|meds)")
 THEM = r"(?:him ?self|her ?self|them ?sel(?:f|ves)|their ?self)"
 OTHER_EN = [
     r"\bbetter off (?:with (?:him|her|them) (?:dead|gone)|without (?:him|her|them))\b",
@@ -326,7 +343,14 @@ OTHER_EN = [
     r"\bsorry for everything\b.*\b(?:(?:not|isnt|hasnt|wont|stopped) (?:answering|picking up"
     r"|responding|replying)|offline)\b",
     r"\bi think (?:shes|hes|she is|he is|theyre|they are) planning something\b",
-    r"\b(?:nobody|no one|noone) would care if (?:he|she|they) (?:died|was gone|were gone|disappeared)\b",
+    r"\b(?:nobody|no one|noone) would (?:even )?(?:care|notice|miss (?:him|her|them)) if (?:he|she"
+    r"|they) (?:died|was gone|were gone|disappeared)\b",
+    r"\b(?:nobody|no one|noone|no ?body) (?:needs|wants|would miss) (?:her|him|them) (?:anymore|any"
+    r" more|around|here)\b",
+    r"\bwish(?:es|ed)? (?:he|she|they) (?:was|were|had) (?:never been born|never born|dead|not born"
+    r"|not alive|gone for good)\b",
+    r"\b(?:nobody|no one|noone|no ?body) (?:would|will|d) (?:even )?(?:miss|notice|care about)"
+    r" (?:him|her|them)\b",
     # a threat reported of someone else ("shes swallowing the whole shelf")
     r"\b(?:shes|hes|she is|he is|she s|he s|theyre|they are|she will|he will|shell|hell|shed|hed)"
     r"(?: gonna| going to)? (?:swallow|take|down|chug|drink)(?:ing)? (?:the |a |her |his |their )?"
@@ -338,14 +362,19 @@ OTHER_EN = [
     r"\b(?:take|taking|took) (?:his|her|their) (?:own )?li(?:fe|ves)\b",
     r"\b(?:wants|tried|tries|planning|plans|threatened|threatening|talks about|talked about"
     r"|talking about|keeps talking about|keeps saying) (?:to )?(?:die|dying|be dead|end it"
-    r"|kill|suicide|ending it|not be here)\b",
+    # ... "kill" with no one named after it ("wants to kill our district manager" is a figure)
+    r"|kill(?! (?:the|our|my|your|his|her|their|a|an|this|that|these|those|every|some|all|him"
+    r"|her|them|it|every ?one|every ?body|some ?one|some ?body|people|us|you|u|me)\b)"
+    r"|suicide|ending it|not be here)\b",
     r"\b(?:took|taken|swallowed|takes|has taken) (?:a bunch of |all |all of |too many |a bottle of "
     r"|the whole bottle of |a handful of )?(?:his|her|their) (?:\w+ )?" + PILLS + r" on purpose\b",
     r"\b(?:took|taken|swallowed|overdosed)\b.*\bon purpose\b",
     r"\b(?:his|her|their) (?:goodbye|suicide) (?:notes?|letters?|messages?|texts?)\b",
-    r"\b(?:gave|giving|gives) (?:away )?(?:all )?(?:of )?(?:his|her|their) (?:stuff|things|belongings"
-    r"|possessions|stuff)\b",
+    r"\b(?:gave|giving|gives|given) (?:me |us |away )?(?:all )?(?:of )?(?:his|her|their) (?:stuff"
+    r"|things|belongings|possessions|dog|cat|pets?|jewelry|clothes|games|guitar|savings)\b",
     r"\bsaying (?:his|her|their) goodbyes\b",
+    r"\b(?:take care of|look after|keep|have) (?:\w+ ){0,3}if anything (?:happens|were to happen"
+    r"|ever happens) to (?:her|him|them)\b",
     r"\b(?:shes|hes|theyre|she is|he is|they are) (?:been )?(?:cutting|self harming)\b",
     r"\b(?:fresh |new )?cuts on (?:his|her|their) (?:wrists?|arms?|legs?|thighs?)\b",
     r"\bsuicidal (?:patients?|customers?|callers?|persons?|people|coworkers?|friends?)\b",
@@ -359,6 +388,19 @@ OTHER_EN = [
     r"\b(?:take|taking) all (?:his|her|their) (?:refills|pills|meds|medication)\b",
     r"\bhoarding (?:his|her|their) (?:\w+ )?(?:pills|meds|medication)\b",
     r"\bdoes it (?:to )?(?:her|him|them)sel(?:f|ves)\b",
+    # a picture of pills sent by someone ("friend snapped me a pic of pills in her hand")
+    r"\b(?:sent|texted|snapped|showed|posted|dmed|messaged) me (?:a |an |this )?(?:pic|pics"
+    r"|picture|photo|selfie|snap|video|screenshot)s? of (?:\w+ ){0,4}" + OTHER_PILLS + r"\b",
+    # means gathered or taken by someone, with an end in view ("stockpiling her adderall",
+    # "took her whole bottle of ambien to die"); taken with no word of intent is an emergency
+    r"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding) (?:up )?(?:all )?"
+    r"(?:his|her|their) (?:\w+ ){0,2}" + OTHER_PILLS + r"\b",
+    r"\b(?:took|taken|swallowed|downed) (?:\w+ ){0,3}(?:his|her|their) (?:\w+ ){0,3}"
+    r"(?:" + OTHER_PILLS + r"|bottle)\b(?: \w+){0,4} (?:to die|to end it|on purpose|to kill"
+    r" (?:him|her|them) ?sel(?:f|ves)|to not wake up)\b",
+    r"\b(?:crash|crashing|drive|driving|swerve|swerving|steer|steering) (?:his|her|their)"
+    r" (?:car|truck) (?:off|into) (?:a |the |some |oncoming )?(?:wall|tree|bridge|pole|barrier"
+    r"|traffic|ditch|overpass|median|guardrail|cliff|road|river|lake)\b",
     # means at hand, said of someone, with an end in view ("said he has a gun and his rx is the
     # last thing he needs")
     r"\b(?:said|says|told me|mentioned|texted) (?:that )?(?:he|she|they) (?:has|have|got|bought"
@@ -389,7 +431,8 @@ DISTRESS_EN = [
     r"\bhopeless\b",
     r"\bdepress(?:ed|ion|ing)\b",
     r"\bhate my life\b",
-    r"\brather (?:die|be dead)\b",
+    r"\brather (?:die|be dead)\b(?! than (?:keep )?(?:living|live|go on|going on|being alive"
+    r"|wake up)\b)",
     r"\b(?:kill|shoot) me now\b",
     r"\bfalling apart\b",
     r"\bat my (?:breaking point|wits end|limit)\b",
@@ -422,6 +465,12 @@ DISTRESS_EN = [
     r"\b(?:got|getting|get|were|we got|been) (?:absolutely |totally |so )?(?:killed|murdered|destroyed"
     r"|slaughtered|wrecked|obliterated|demolished)\b",
     r"\bkilled me\b",
+    # working or studying hard, said as killing oneself ("killing herself studying for the
+    # exam"), and an overdose of coffee
+    r"\bkill(?:ing|in|s)? (?:my|him|her|them) ?sel(?:f|ves) (?:studying|working|at work|with (?:these"
+    r"|those|the|this|all)|trying to|to (?:get|pass|make|finish|keep|cover))\b",
+    r"\b(?:overdos\w*|od|od d|ods) on (?:coffee|caffeine|sugar|candy|energy drinks?|monsters?"
+    r"|red ?bull|espresso|cold brew)\b",
     r"\bif i (?:have to |gotta |need to |must )?(?:\w+ ){1,8}(?:im|i m|i am|i|ill|i will) (?:\w+ )?"
     r"(?:gonna|going to|literally|actually|will|ll) (?:literally )?die\b",
     r"\bone more (?:\w+ ){1,6}(?:and )?(?:im|i m|i am|i|ill) (?:\w+ )?(?:gonna|going to|will) die\b",
@@ -504,7 +553,8 @@ DENIAL_EN = [
     r"|cut|do anything|do it|do that|go through with it)\b",
     r"\b(?:never|nvr|nevr|neva) (?:would|will) (?:i )?(?:hurt|harm|kill)\b",
     r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not|wasnt|was not|aint) (?:trying|tryna|tryin|going"
-    r"|gonna|gunna|goin|planning|thinking|looking) (?:to |of |on |about )?(?:unalive|kill|hurt|harm|end|die|ending|anything|off|suicide)\b",
+    r"|gonna|gunna|goin|planning|thinking|looking) (?:to |of |on |about )?(?:unaliv\w*|kill\w*"
+    r"|hurt\w*|harm\w*|end|die|dying|ending|anything|off|suicide)\b",
     r"\bnot (?:a danger|in danger|suicidal|going to do anything|planning anything)\b",
     r"\b(?:fine|ok|okay|safe) safety ?wise\b",
     r"\bnot die\b",
@@ -525,6 +575,8 @@ DENIAL_EN = [
     r"\b(?:never|nvr|nevr|neva) (?:about|of) (?:hurting|harming|killing|ending|suicide|dying)\b",
     r"\b(?:no|zero|not any) (?:desire|wish|urge|want) (?:to|of) (?:die|be dead|end it|kill|hurt)\b",
     r"\bnot (?:in )?(?:a|the|that|like a|like the) (?:\w+ ){0,3}(?:way|kind|sense)\b",
+    r"\bnot (?:in )?(?:a |that |any )?(?:dark|bad|scary|dangerous|unsafe) (?:place|headspace|space"
+    r"|spot)\b",
     r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not) (?:trying|going|gonna|planning|about) (?:to )?(?:jump|od|overdose"
     r"|do anything|do something)\b",
     r"\bnot (?:in (?:a )?crisis|a crisis|in any crisis)\b",
@@ -543,7 +595,8 @@ RETRACTION_EN = [
     r"(?<!said )(?:was|were|im|i m|i was) (?:just |only )?(?:joking|kidding|being dramatic)\b",
     r"\b(?:joke|joking|joked|kid|kidding) (?:around )?(?:about|abt) (?:dying|death|wanting to die"
     r"|killing my ?self|kms|suicide|ending it|unaliving)\b",
-    r"\b(?:said|say|saying) (?:\w+ ){0,4}as a joke\b",
+    r"\b(?:said|say|saying) (?:\w+ ){0,6}as a joke\b",
+    r"\b(?:it|that|this) was (?:just |only |all )?(?:a joke|joking|kidding)\b",
     r"\b(?:wasnt|was not|werent|not|im not|i m not) (?:being |actually |really )?(?:serious|literal)"
     r"(?:ly)?\b",
     r"\bnot (?:literally|for real|actually)\b(?! (?:kidding|joking))",
@@ -565,6 +618,47 @@ PAST_EN = (
 ASKED_AND_ANSWERED_EN = (
     r"^(?:\w+ ){0,3}(?:suicid\w*|kms|kill my ?self|self ?harm\w*|hurt my ?self|ending it|end it)"
     r" (?:nah|nope|no|hell no|never|not at all|absolutely not|lol no|lmao no)\b"
+    # ... or asked by someone else and answered ("my mom asked if im suicidal and im not")
+    r"|(?:^(?:\w+ ){0,5})?\b(?:asked|asks|asking|ask|wondered|wondering|worried) (?:me )?(?:if|whether) (?:im|i m|i am"
+    r"|i was|id|i would) (?:\w+ ){0,2}(?:suicidal|thinking (?:about|of) (?:suicide|killing|hurting"
+    r"|ending)|going to (?:hurt|kill)|gonna (?:hurt|kill)|safe)\b(?: \w+){0,3}? (?:im not|i m not"
+    r"|i am not|im not at all|no|nope|nah|i said no|i told (?:her|him|them) no|i wasnt|im fine"
+    r"|i am fine|im safe)\b"
+)
+
+# Someone's death or injury told of, in the past, with no word of danger: what the
+# embeddings alone read as someone else in crisis is grief or an accident ("how do i help my
+# coworker whos grieving, her brother passed", "our pharmacist cut her hand on a vial").
+GRIEF_EN = (
+    r"\b(?:died|passed away|passed|grieving|grief|funeral|bereavement|hospice|widow\w*|condolences"
+    r"|late (?:wife|husband|son|daughter|mom|dad|mother|father|spouse|partner)|dead (?:spouse|wife"
+    r"|husband|mom|dad|son|daughter)|lost (?:her|his|their|my) (?:mom|dad|mother|father|husband"
+    r"|wife|son|daughter|baby|brother|sister|friend|best friend|partner))\b"
+    r"|\b(?:cut|sliced|burned|burnt|broke|hurt|injured) (?:her|his|their) (?:hand|finger|thumb|arm"
+    r"|wrist|leg|ankle|back|foot)\b(?= (?:on|with|at|lifting|falling|in|while))"
+    r"|\bhad a (?:seizure|heart attack|stroke|panic attack) (?:at work )?(?:last|yesterday|a few"
+    r"|two|three|\d+)\b"
+)
+# ... unless a word says the living are in danger ("she wants to join him", "keeps saying she
+# cant go on without him").
+NOT_GRIEF_EN = (
+    r"\b(?:join|be with|go be with|follow) (?:him|her|them)\b|\bwithout (?:him|her|them)\b"
+    r"|\b(?:suicid\w*|kill\w*|overdos\w*|stockpil\w*|hoard\w*|die|dying|end it|ending it|alive|live"
+    r"|living|cant go on"
+    r"|wake up|goodbye|gone|hurt (?:her|him|them)sel\w*|cut\w* (?:her|him|them)sel\w*|cuts|scared"
+    r"|worried|plan|gun|rope|bridge|note|letter)\b"
+)
+
+# The writer joining in after someone else's crisis ("she said she wants to die and honestly
+# me too", "i keep thinking about doing the same"): a crisis for the writer (read only after
+# a someone-else phrase, by :func:`bot.answers.safety.read_phrases`).
+JOINS_IN_EN = (
+    r"\b(?:me too|same here|so do i|i do too|i feel the (?:exact )?same|i feel that way too"
+    r"|i (?:want|wanna|wish) (?:to |i could )?too)\b"
+    r"|^(?:and |honestly |tbh |lowkey |ngl |lol )*same(?: tbh| honestly| lol| ngl| fr)?$"
+    r"|\b(?:i|im|i m|ive|id|ill) (?:\w+ ){0,4}(?:do|doing|try|trying) (?:that|it|the same(?: thing)?)"
+    r" (?:too|as well)\b"
+    r"|\b(?:i|im|i m|ive|id|ill) (?:\w+ ){0,4}(?:do|doing) the same(?: thing)?\b"
 )
 
 # Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It

@@ -73,6 +73,8 @@ CLASSIFIER_DISTRESS_AT = 0.85
 #: An emergency read from the whole message alone that the learned reading takes this surely
 #: for someone else in crisis gets the how-to-help reply (it names 911 as well).
 CLASSIFIER_OTHER_NEAR = 0.90
+#: Phrase outcomes that decide alone (the embeddings' grief exception leaves them be).
+REDIRECTED = (safety.CRISIS, safety.SOMEONE_ELSE, safety.EMERGENCY, safety.MEDICAL)
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
 #: or else names what the bot knows about (a credential, an exam, pay, school).
 ASKS = re.compile(
@@ -129,6 +131,7 @@ SAFETY_NET_SHARE = 0.4
 WITHOUT_ME = re.compile(r"\b(?:without me|sin mi)\b")
 #: A figure of speech the phrase layer found explains a death word in it ("killing me").
 FIGURE_WORDS = re.compile(r"\b(?:die|dying|died|dead|death|kill\w*|murder\w*|suicide|end me|muert\w*"
+                          r"|overdos\w*"
                           r"|morir\w*|muero|mat\w+)\b")
 RISK_WORDS = re.compile(
     r"\b(?:die|dying|dead|death|alive|live|living|end|ending|point|hurt|pills?|kill|gone"
@@ -387,6 +390,22 @@ class ScopeReader:
         message_vector: np.ndarray | None = None,
         clause_vectors: np.ndarray | None = None,
     ) -> SafetyReading:
+        """:meth:`read_embedded`, where a someone-else reading the embeddings alone give to a
+        message about someone's grief or injury ("how do i help my coworker whos grieving") is
+        the answer with the line: no phrase says anyone is in danger."""
+        reading = self.read_embedded(lang, phrases, scope, clause_scores, message_vector,
+                                     clause_vectors)
+        if (reading.outcome == safety.SOMEONE_ELSE and lang == ENGLISH
+                and phrases.outcome not in REDIRECTED and phrases.grief()):
+            reading.outcome = safety.DISTRESS
+        return reading
+
+    def read_embedded(
+        self, lang: str, phrases: safety.PhraseReading, scope: str,
+        clause_scores: list[tuple[float, float, float]] | None = None,
+        message_vector: np.ndarray | None = None,
+        clause_vectors: np.ndarray | None = None,
+    ) -> SafetyReading:
         """Combine the phrase layer, the clause embeddings and the whole message's scope into
         one outcome. Career relevance never enters: a crisis clause is a crisis whatever the
         other clauses say. ``scope`` is :meth:`decide_scope` on the whole message (English
@@ -480,7 +499,8 @@ class ScopeReader:
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
                 prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
-                other = safety.who_in_clause(prefix, safety.fold(phrases.clauses[i])) == "other"
+                other = i in phrases.quoted or safety.who_in_clause(
+                    prefix, safety.fold(phrases.clauses[i])) == "other"
                 reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
                 reading.flagged = {i}
                 return reading
@@ -500,6 +520,13 @@ class ScopeReader:
                                    for h in phrases.found(safety.DISTRESS)))):
             # "the drive thru is the death of me", "im not in danger, just low": the death
             # words the whole message was read by are explained
+            reading.outcome = safety.DISTRESS
+            return reading
+        if (lang == ENGLISH and scope == "emergency" and not emergency_clause
+                and not phrases.found(safety.EMERGENCY)
+                and any(h.negated and h.reach == "none" for h in phrases.hits)):
+            # "dont worry about me, im safe, i just needed to rant": the writer says they are
+            # safe, and no phrase or clause says an emergency is happening
             reading.outcome = safety.DISTRESS
             return reading
         if (lang == ENGLISH and scope == "emergency" and not emergency_clause
@@ -605,7 +632,7 @@ def _all_about_others(phrases: safety.PhraseReading) -> bool:
     if any(WITHOUT_ME.search(clause) for clause in folded):
         return False
     return bool(folded) and all(
-        safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
+        i in phrases.quoted or safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
         for i, clause in enumerate(folded))
 
 
