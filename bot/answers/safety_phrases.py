@@ -359,6 +359,10 @@ SELF_EN = [
     r"|asking|saying (?:thanks|thank|happy|sorry i)|telling|so|because|bc|reminding|with|on the"
     r"|for (?:school|work|the|their|her|his)|to (?:ask|say thanks|tell|remind|pick|call)|when|if))",
     r"\bbetter off with (?:my |the )?(?:life )?insurance\b",
+    # a past attempt with intent now: "tried to od last year, this time ill do it right"
+    r"\b(?:tried to (?:od|overdose|kill|end|die|hang|unalive)|attempted|attempts?|overdosed)\b.*\b(?:this"
+    r" time|next time) (?:ill|i will|i ll|im gonna|im going to|i am going to|i wont) (?:do it right"
+    r"|get it right|finish it|finish the job|make sure|not fail|succeed|not mess (?:it )?up|mess (?:it )?up)\b",
     r"\b(?:another|a different|the other|the easy|an easy) way out\b(?! of (?:retail|this|the|my"
     r"|pharmacy|it|here|that))(?= (?:instead|permanently|for good|forever|like permanently)|$)",
 ]
@@ -472,7 +476,7 @@ DISTRESS_EN = [
     r"\bmentally (?:checked out|drained|fried|exhausted|done)\b",
     r"\b(?:my )?\w+ (?:are|is) (?:literally )?dying\b",
     r"\bcannot with\b",
-    r"\bsuicide (?:mission|run|shift|schedule)\b",
+    r"\bsuicide (?:mission|run|shift|schedule)\b|\bfake my (?:own )?death\b",
     r"\bcrawl (?:in|into) a hole and die\b",
     r"\b(?:somebody|someone|some1|sb) (?:please |pls |plz )?(?:end|kill|shoot|murder) me\b",
     # the work drains the life out of me: said as death, without meaning it

@@ -63,6 +63,14 @@ BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
 CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
 CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
+#: ... and on each clause of a message whose clauses were embedded (the vectors are already
+#: there: no new model run), so that a crisis said in the second or third clause of a long
+#: career question is read on its own words: a clause the learned reading puts at this
+#: probability of crisis, whose nearest examples lean crisis this much (the share, and the
+#: similarity of the closest crisis example), is a crisis. On the clauses of the 239 in-scope
+#: questions the classifier alone reaches 0.96, with crisis neighbours no closer than 0.40.
+CLAUSE_CLASSIFIER_AT = 0.90
+CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
 #: weaker crisis readings (a clause, the nearest examples, the whole message's scope) give the
 #: line, not 988 first ("i cant stop crying since my pharmacist yelled at me").
@@ -450,6 +458,8 @@ class ScopeReader:
             reading.flagged = set(range(len(phrases.clauses)))
             return reading
         if clause_vectors is not None and english and not denied:
+            clause_crisis = self.classifier.probabilities(clause_vectors)[
+                :, CLASSES.index(safety.CRISIS)]
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
                 if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
                     continue
@@ -457,10 +467,21 @@ class ScopeReader:
                     continue
                 if len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS:
                     continue  # "... weekends and nights": one word's embedding is noise
-                if share >= KNN_SHARE and closest >= KNN_FLOOR[label] and not (
-                        calm and label == safety.CRISIS):
+                if calm and label == safety.CRISIS:
+                    continue
+                if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
                     reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                        and _all_about_others(phrases) else label)
+                    reading.flagged = {i}
+                    return reading
+                if (label == safety.CRISIS and not phrases.professional
+                        and float(clause_crisis[i]) >= CLAUSE_CLASSIFIER_AT
+                        and share >= CLAUSE_CLASSIFIER_NEAR[0]
+                        and closest >= CLAUSE_CLASSIFIER_NEAR[1]):
+                    # the learned reading and the nearest examples agree on this clause alone
+                    prefix = " ".join(folded[:i])
+                    other = safety.who_in_clause(prefix, folded[i]) == "other"
+                    reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
                     reading.flagged = {i}
                     return reading
         gray = False
