@@ -1,6 +1,7 @@
 """A crisis said in words nobody tuned on: misspelled, in slang, mixed with the job, in the
 second clause after a career question. The set (tests/data/safety_messages_en_crisis.jsonl) was
-written fresh, in the way people type, before the phrases were grown from it; every crisis row
+written fresh, in the way people type, before the phrases were grown from it (its tune half is
+in the example bank; its held-out half is not); every crisis row
 of it gets 988 first, and the close non-crisis rows (venting, hyperbole, denials, career
 questions with "kill", "die", "overdose") get no crisis-first reply.
 
@@ -17,6 +18,7 @@ import pytest
 from bot.answers import safety, templates
 from bot.answers.scope import SAFETY_EXAMPLES_FILE
 from bot.cli.evaluation import NOT_CRISIS
+from bot.content.split import half
 
 DATA = Path(__file__).parent / "data"
 CRISIS_SET = DATA / "safety_messages_en_crisis.jsonl"
@@ -36,7 +38,7 @@ def test_the_set_is_big_mixed_and_shares_no_row_with_any_other_set():
     assert len([r for r in ROWS if r["class"] in NOT_CRISIS]) >= 100
     mine = [r["q"].strip().lower() for r in ROWS]
     assert len(set(mine)) == len(mine)  # no row twice
-    others: set[str] = _texts(SAFETY_EXAMPLES_FILE)
+    others: set[str] = set()
     for path in DATA.glob("*.jsonl"):
         if path != CRISIS_SET and "conversations" not in path.name:
             others |= _texts(path)
@@ -44,6 +46,9 @@ def test_the_set_is_big_mixed_and_shares_no_row_with_any_other_set():
     examples |= {e.lower() for e in (*templates.CRISIS_CLAUSE_EXAMPLES,
                                      *templates.DISTRESS_EXAMPLES)}
     assert not set(mine) & (others | examples)
+    # the example bank learns from its tune half only: the held-out half measures the rest
+    held_out = {q for q in mine if half(q) == "held-out"}
+    assert held_out and not held_out & _texts(SAFETY_EXAMPLES_FILE)
 
 
 # Each meaning class in wordings written for this test.

@@ -69,6 +69,9 @@ CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
 #: probability of crisis, whose nearest examples lean crisis this much (the share, and the
 #: similarity of the closest crisis example), is a crisis. On the clauses of the 239 in-scope
 #: questions the classifier alone reaches 0.96, with crisis neighbours no closer than 0.40.
+#: The whole message: the learned reading at this probability of crisis and this share of
+#: its nearest examples crisis (with no floor on how close they are) agree on a crisis.
+AGREED_AT = (0.85, 0.9)
 CLAUSE_CLASSIFIER_AT = 0.90
 CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
@@ -450,6 +453,13 @@ class ScopeReader:
         learned = (self.classifier.reads(message_vector, probabilities)
                    if probabilities is not None and not denied
                    and not phrases.professional else None)
+        if (learned is None and probabilities is not None and nearest is not None
+                and not denied and not phrases.professional and not calm
+                and float(probabilities[CLASSES.index(safety.CRISIS)]) >= AGREED_AT[0]
+                and nearest[0] == safety.CRISIS and nearest[1] >= AGREED_AT[1]):
+            # the learned reading nearly sure, and the nearest examples almost all crisis
+            # (however far they are): the two readings agree
+            learned = safety.CRISIS
         if learned == safety.CRISIS and figure_explains:
             learned = None  # "so stressed i cant sleep": the figure explains it
         if learned is not None:
