@@ -40,6 +40,7 @@ SAFETY = ("crisis", "emergency", "medical")
 # one by one (in one batch for all questions) when the message as a whole is this close to the
 # crisis examples, or when a clause has a word that can carry a crisis ("die", "pills").
 CLAUSE_GATE = 0.25
+CLAUSE_GATE_LEARNED = 0.5  # ... or when the classifier gives the whole message this much crisis
 CLAUSE_CRISIS_AT = 0.50  # a clause this close to the crisis examples is a crisis ...
 CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the hyperbole ones
 CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
@@ -146,7 +147,7 @@ RISK_WORDS = re.compile(
     r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
     r"|wake|pain|exist|existing|tired of|anymore|over|stop|jump|bridge|gun|rope|meds|seiz\w*"
     r"|collaps\w*|unconscious|breathing|breathe|swallow\w*|bleeding|passed out|poison\w*"
-    r"|blue|ambulance|911|faint\w*)\b",
+    r"|blue|ambulance|911|faint\w*|wont be around|not be around|wont be here|wont need)\b",
     re.IGNORECASE,
 )
 
@@ -379,6 +380,16 @@ class ScopeReader:
         if lang != ENGLISH or len(phrases.clauses) < 2 or phrases.outcome in (
                 safety.CRISIS, safety.SOMEONE_ELSE):
             return False
+        if self._leans_by_words(text, vector):
+            return True
+        # ... or the learned reading leans crisis on the whole ("giving my stuff away" has no
+        # risk word): its clauses are read one by one, by the learned reading only
+        return float(self.classifier.probabilities(vector)[0][CLASSES.index(safety.CRISIS)]) >= (
+            CLAUSE_GATE_LEARNED)
+
+    def _leans_by_words(self, text: str, vector: np.ndarray) -> bool:
+        """Whether the whole message is close to the crisis or emergency examples, or has a
+        word that can carry a crisis."""
         crisis = float(np.sort(self.scope_vectors["crisis"] @ vector)[-2:].mean())
         emergency = float(np.sort(self.scope_vectors["emergency"] @ vector)[-2:].mean())
         return max(crisis, emergency) >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
@@ -467,6 +478,11 @@ class ScopeReader:
                                and _all_about_others(phrases) else learned)
             reading.flagged = set(range(len(phrases.clauses)))
             return reading
+        # clauses embedded only because the learned reading leaned crisis on the whole (see
+        # needs_clause_check): read by the learned reading and the nearest examples together,
+        # not by either alone ("... so i can start working?? trying to plan")
+        learned_gate = (clause_vectors is not None and message_vector is not None
+                        and not self._leans_by_words(" ".join(phrases.clauses), message_vector))
         if clause_vectors is not None and english and not denied:
             clause_crisis = self.classifier.probabilities(clause_vectors)[
                 :, CLASSES.index(safety.CRISIS)]
@@ -479,7 +495,7 @@ class ScopeReader:
                     continue  # "... weekends and nights": one word's embedding is noise
                 if calm and label == safety.CRISIS:
                     continue
-                if share >= KNN_SHARE and closest >= KNN_FLOOR[label]:
+                if share >= KNN_SHARE and closest >= KNN_FLOOR[label] and not learned_gate:
                     reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                        and _all_about_others(phrases) else label)
                     reading.flagged = {i}
@@ -507,6 +523,8 @@ class ScopeReader:
             sure = crisis >= CLAUSE_CRISIS_SURE
             if calm:  # the learned reading is sure it is venting: the line at most
                 gray = gray or crisis >= CLAUSE_DISTRESS_AT
+                continue
+            if learned_gate:  # the learned reading alone opened the clauses: not these scores
                 continue
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
