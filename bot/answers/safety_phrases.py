@@ -18,8 +18,8 @@ PILLS = (r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sl
          r"|fentanyl|morphine|adderall|sertraline|zoloft|prozac|trazodone|ativan|valium|controls"
          r"|narcs|narcotics|opiates|muscle relaxers|antidepressants|sleep aids?|caps|capsules)")
 SELF_EN = [
-    r"(?<!career )(?<!social )(?<!academic )(?<!financial )(?<!political )"
-    r"\bs[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial|le|el|ial|ale)\b(?! (?:prevention|awareness|training|hotlines?"
+    r"\bs(?<!career s)(?<!social s)(?<!academic s)(?<!financial s)(?<!political s)"
+    r"[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial|le|el|ial|ale)\b(?! (?:prevention|awareness|training|hotlines?"
     r"|risk|screening|assessments?|rates?|statistics|lifeline|course|ce|modules?|education"
     r"|protocols?|policy|policies|patients?|customers?|callers?|persons?|people|calls?|watch"
     r"|precautions|hotline))",

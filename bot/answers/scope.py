@@ -73,6 +73,9 @@ CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
 #: The whole message: the learned reading at this probability of crisis and this share of
 #: its nearest examples crisis (with no floor on how close they are) agree on a crisis.
 AGREED_AT = (0.85, 0.9)
+#: A crisis read from the whole message's scope alone needs the learned reading to give crisis
+#: and someone else together at least this much, or the nearest examples to lean that way.
+SCOPE_UNSUPPORTED_BELOW = 0.3
 CLAUSE_CLASSIFIER_AT = 0.90
 CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
@@ -561,7 +564,16 @@ class ScopeReader:
             reading.flagged = set(range(len(phrases.clauses)))
             return reading
         if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or calm):
+            # the whole message's scope alone, with neither learned reading behind it ("is it
+            # career suicide to leave after 3 months", "im dead after that 14 hour shift"):
+            # venting or a figure, not a crisis
+            unsupported = (probabilities is not None and nearest is not None
+                           and nearest[0] not in (safety.CRISIS, safety.SOMEONE_ELSE)
+                           and float(probabilities[CLASSES.index(safety.CRISIS)])
+                           + float(probabilities[CLASSES.index(safety.SOMEONE_ELSE)])
+                           < SCOPE_UNSUPPORTED_BELOW)
+            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or calm
+                                      or unsupported):
                 # "i'm not suicidal, just ...", "kill me now, they scheduled me 6 days": the
                 # whole message leans crisis by the words the phrases explain
                 reading.outcome = safety.DISTRESS
