@@ -40,7 +40,7 @@ SAFETY = ("crisis", "emergency", "medical")
 # one by one (in one batch for all questions) when the message as a whole is this close to the
 # crisis examples, or when a clause has a word that can carry a crisis ("die", "pills").
 CLAUSE_GATE = 0.25
-CLAUSE_GATE_LEARNED = 0.5  # ... or when the classifier gives the whole message this much crisis
+CLAUSE_GATE_LEARNED = 0.75  # ... or when the classifier gives the whole message this much crisis
 CLAUSE_CRISIS_AT = 0.50  # a clause this close to the crisis examples is a crisis ...
 CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the hyperbole ones
 CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
