@@ -75,7 +75,7 @@ CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
 AGREED_AT = (0.85, 0.9)
 #: A crisis read from the whole message's scope alone needs the learned reading to give crisis
 #: and someone else together at least this much, or the nearest examples to lean that way.
-SCOPE_UNSUPPORTED_BELOW = 0.3
+SCOPE_UNSUPPORTED_BELOW = 0.35
 CLAUSE_CLASSIFIER_AT = 0.90
 CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
