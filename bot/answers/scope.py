@@ -18,13 +18,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
 from bot.answers import safety, templates
 from bot.answers.language import ENGLISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
+from bot.answers.safety_classifier import CLASSES, SafetyClassifier
 from bot.content.split import half
 from bot.settings import Settings
 
@@ -57,25 +57,21 @@ KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest 
 BANK_MAX_WORDS = 20
 SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
 BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
-# The learned reading (see SafetyClassifier): a softmax regression on the same examples, by
-# class, read on the whole message. Thresholds: the highest probability any of the 239
-# in-scope eval questions gets, plus a margin (0.914 and 0.955 at the last fit), so none of them gets
-# a crisis-first reply.
-CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
+# The learned reading (bot/answers/safety_classifier.py): a softmax regression on the same
+# examples, by class, read on the whole message (its thresholds are there).
 CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
-CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
-#: ... and on each clause of a message whose clauses were embedded (the vectors are already
-#: there: no new model run), so that a crisis said in the second or third clause of a long
-#: career question is read on its own words: a clause the learned reading puts at this
-#: probability of crisis, whose nearest examples lean crisis this much (the share, and the
-#: similarity of the closest crisis example), is a crisis. On the clauses of the 239 in-scope
-#: questions the classifier alone reaches 0.96, with crisis neighbours no closer than 0.40.
 #: The whole message: the learned reading at this probability of crisis and this share of
 #: its nearest examples crisis (with no floor on how close they are) agree on a crisis.
 AGREED_AT = (0.85, 0.9)
 #: A crisis read from the whole message's scope alone needs the learned reading to give crisis
 #: and someone else together at least this much, or the nearest examples to lean that way.
 SCOPE_UNSUPPORTED_BELOW = 0.35
+#: Each clause of a message whose clauses were embedded (the vectors are already there: no new
+#: model run), so that a crisis said in the second or third clause of a long career question is
+#: read on its own words: a clause the learned reading puts at this probability of crisis,
+#: whose nearest examples lean crisis this much (the share, and the similarity of the closest
+#: crisis example), is a crisis. On the clauses of the 239 in-scope questions the classifier
+#: alone reaches 0.96, with crisis neighbours no closer than 0.40.
 CLAUSE_CLASSIFIER_AT = 0.90
 CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
@@ -590,67 +586,6 @@ class ScopeReader:
                 nearest is not None and _leans_crisis(phrases, nearest))):
             reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
-
-
-@dataclass(frozen=True)
-class SafetyClassifier:
-    """A softmax regression over :data:`CLASSES` on sentence embeddings, fitted with numpy
-    when the reader starts (a few hundred full-batch steps: well under a second), classes
-    weighted equally whatever their number of examples."""
-
-    weights: np.ndarray  # (dimensions, classes)
-    bias: np.ndarray  # (classes,)
-    SETTINGS: ClassVar[dict[str, float]] = {"l2": 1e-3, "steps": 400, "rate": 2.0, "scale": 5.0}
-
-    @classmethod
-    def fit(cls, vectors: np.ndarray, labels: np.ndarray) -> SafetyClassifier:
-        l2, rate, scale = (cls.SETTINGS[k] for k in ("l2", "rate", "scale"))
-        steps = int(cls.SETTINGS["steps"])
-        x = vectors * scale  # unit vectors, spread so that a few steps separate them
-        n, k = len(x), len(CLASSES)
-        counts = np.bincount(labels, minlength=k).astype(float)
-        row_weight = (n / (k * np.maximum(counts, 1.0)))[labels]
-        row_weight /= row_weight.sum()
-        target = np.eye(k)[labels]
-        weights, bias = np.zeros((x.shape[1], k)), np.zeros(k)
-        for _ in range(steps):
-            grad = (_softmax(x @ weights + bias) - target) * row_weight[:, None]
-            weights -= rate * (x.T @ grad + l2 * weights)
-            bias -= rate * grad.sum(axis=0)
-        return cls(weights * scale, bias)
-
-    def pack(self) -> np.ndarray:
-        """One matrix of vector-sized rows (what the store's cache holds): the weights of each
-        class, then the biases."""
-        bias = np.zeros((1, self.weights.shape[0]))
-        bias[0, :len(self.bias)] = self.bias
-        return np.vstack([self.weights.T, bias]).astype(np.float32)
-
-    @classmethod
-    def unpack(cls, packed: np.ndarray) -> SafetyClassifier:
-        k = len(CLASSES)
-        return cls(packed[:k].T.astype(np.float64), packed[k, :k].astype(np.float64))
-
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """(rows, classes): each vector's probability of each class."""
-        return _softmax(np.atleast_2d(vectors) @ self.weights + self.bias)
-
-    def reads(self, vector: np.ndarray, probabilities: np.ndarray | None = None) -> str | None:
-        """crisis or someone_else when the message is that sure to be one, else None."""
-        if probabilities is None:
-            probabilities = self.probabilities(vector)[0]
-        p = dict(zip(CLASSES, probabilities.tolist(), strict=True))
-        if p["crisis"] >= CLASSIFIER_AT["crisis"] and p["crisis"] >= p["someone_else"]:
-            return safety.CRISIS
-        if p["someone_else"] >= CLASSIFIER_AT["someone_else"]:
-            return safety.SOMEONE_ELSE
-        return None
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _example_rows() -> list[dict]:
