@@ -14,9 +14,12 @@ from __future__ import annotations
 ME = r"(?:my ?s[ei]l?f|myslef|mysef|meself|my ?sef)"
 PILLS = (r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sleeping pills|insulin"
          r"|tylenol|acetaminophen|ambien|benzos|klonopin|painkillers|pain pills|opioids|norcos?"
-         r"|seroquel|lithium|gabapentin)")
+         r"|seroquel|lithium|gabapentin|percocets?|oxycodone|oxycontin|hydrocodone|vicodin|tramadol"
+         r"|fentanyl|morphine|adderall|sertraline|zoloft|prozac|trazodone|ativan|valium|controls"
+         r"|narcs|narcotics|opiates|muscle relaxers|antidepressants|sleep aids?|caps|capsules)")
 SELF_EN = [
-    r"\bs[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial)\b(?! (?:prevention|awareness|training|hotlines?"
+    r"\bs(?<!career s)(?<!social s)(?<!academic s)(?<!financial s)(?<!political s)"
+    r"[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial|le|el|ial|ale)\b(?! (?:prevention|awareness|training|hotlines?"
     r"|risk|screening|assessments?|rates?|statistics|lifeline|course|ce|modules?|education"
     r"|protocols?|policy|policies|patients?|customers?|callers?|persons?|people|calls?|watch"
     r"|precautions|hotline))",
@@ -31,10 +34,12 @@ SELF_EN = [
     r"|wanna )?(?:keep living|go on living|stay alive|be alive|keep going on)\b",
     r"\b(?:how to|how i can|why i should|any reason to|reason to) (?:keep living|stay alive"
     r"|go on living|keep being alive|keep existing)\b",
-    r"\bthinking (?:about|of|abt) (?:just |like |maybe )?(?:swallowing|taking all(?! (?:the |my "
+    r"\b(?:thinking|think|thought|keep thinking) (?:about|of|abt) (?:just |like |maybe )?(?:swallowing|taking all(?! (?:the |my "
     r"|of my |of the )?(?:pto|vacation|time|hours|shifts|classes|credits|ce|courses|overtime|days"
     r"|tests|exams))|downing|od|overdosing|jumping|cutting"
-    r"|hanging|crashing|driving into|walking into|ending|not being)\b",
+    r"|hanging|crashing|driving into|walking into|ending(?! (?:my |the |this |our |a )?(?:career|job"
+    r"|contract|shift|lease|time|relationship|subscription|membership|marriage|streak))"
+    r"|not being)\b",
     # no future, means counted: "dont see myself making it to 30", "how many of my pens
     # would it take"
     r"\b(?:dont|do not|cant|can not|never) (?:see|picture) (?:my ?self|me) (?:making it|being"
@@ -84,7 +89,8 @@ SELF_EN = [
     r"\b(?:take|taking|swallow\w*) everything in (?:my|the) (?:medicine cabinet|cabinet|bathroom)\b",
     rf"\ball (?:of )?(?:my|the|these) {PILLS} at once\b",
     r"\b(?:gun|it|pistol|barrel) (?:to|against) my (?:head|temple)\b",
-    r"\b(?:painless|easy|quick|quickest|best|easiest) ways? to (?:die|go|end it|kill)\b",
+    r"\b(?:painless|easy|quick|quickest|best|easiest) ways? to (?:die|go|end it|kill)\b"
+    r"(?! (?:time|it|the|a|some|an|them|those|these|germs|bacteria|bugs|weeds|the vibe|hours))",
     r"\bways to (?:die|kill my ?self|end it|end my life)\b",
     r"\bi (?:know|have decided|decided|figured out) (?:when and how|how and when|how i would do it"
     r"|how id do it)\b",
@@ -243,7 +249,9 @@ SELF_EN = [
     r" (?:die|died|was gone|were gone|disappear\w*|wasnt here|killed|ended)\b"
     r"(?! for (?:a|an|the|like|two|three|\d+|\w+ (?:day|days|week|weeks|hour|hours|shift)))",
     r"\b(?:thinking|thought|thoughts|think|thinkin) (?:about|of|abt) (?:dying|death|ending it"
-    r"|not being here|not existing|killing|ending my|taking my life|not waking)\b",
+    r"|not being here|not existing|killing(?! (?:it|time|the))|ending my(?! (?:career|job|contract"
+    r"|shift|lease|time|relationship|subscription|membership|marriage|streak))|taking my life"
+    r"|not waking)\b",
     r"\b(?:plan|plans|planned|planning|a plan) (?:to|on|for) (?:die|dying|end|ending|kill"
     r"|killing|how to end)\b",
     r"\blast (?:day|night|week) (?:alive|on earth)\b",
@@ -313,6 +321,65 @@ SELF_EN = [
     r"(?=.*\b(?:last night|tonight|notebook|kitchen|table|just in case|left it|napkin|paper)\b)",
     r"\bgiv(?:e|ing|en|ing) away (?:my|all my|all of my) (?:stuff|things|cat|dog|clothes"
     r"|belongings|pets?)\b",
+    # --- said in words nobody tuned on (grown from a set written fresh, by meaning class) ---
+    # a death wish misspelled: "wnat to dye", "wanna dy", "want to diee" (not "dye my hair")
+    r"\b(?:want|wnat|wnt|whant|wamt|wan|wana|wnna|wanna|gonna|going|ready|need) (?:to |2 )?(?:just )?"
+    r"(?:dye|dy|di)\b(?! (?:my|it|her|his|the|a|an|some|them|this|that|your|our|their|hair|eggs?"
+    r"|clothes|shirts?|fabric|easter|yarn|these|those|in|of|from|for)\b)",
+    r"\b(?:wnat|wnt|whant|wamt|wana|wnna) (?:to |2 )?(?:die|be dead|kill my ?self|kms|end it|not wake"
+    r" up|not be here|disappear)\b",
+    # slang: "catch the bus" said as an intent at the end of a clause, "ctb", "rope" as a verb
+    r"\b(?:gonna|going to|might|want to|wanna|about to|bout to|finna|ready to|just|should|could)"
+    r" (?:just |finally |really )?catch the bus(?: (?:fr|for real|for good|this time|tonight|soon"
+    r"|lol|ngl|tbh|honestly|already|then))*$",
+    r"\bctb\b|\b(?:wanna|want to|gonna|going to|bout to|about to|finna|might) rope\b",
+    # no future: "not sure ill be alive to finish it", "wont be alive for my exam", "plan a is
+    # not being alive"
+    r"\b(?:not sure|dont know if|dont even know if|idk if|doubt|dont think|no idea if|not even sure)"
+    r" (?:ill|i will|i ll|i|im gonna|im going to|i am going to) (?:even |still )?(?:be (?:alive"
+    r"|living|around (?:long enough|much longer|by then|to see))|make it to see|live to see"
+    r"|survive (?:the|this|till|until|to))\b",
+    r"\b(?:wont|will not|not gonna|not going to) (?:even |still )?be (?:alive|living)\b",
+    r"\bwont be around (?:long enough|to (?:see|use|need|take|finish))\b",
+    r"\b(?:plan a|plan b|the plan|my plan|only plan|backup plan|other option|my option) is (?:to )?"
+    r"(?:not (?:be|being) (?:alive|here|around)|die|dying|death|kill|end it|ending it|checking out"
+    r"|unaliv\w+)\b",
+    r"\b(?:rather|prefer to|prefer) (?:not )?(?:be|being) (?:dead|not alive|gone for good)\b",
+    r"\bdont plan (?:on|to) (?:be|being|still be) (?:alive|around|here)\b",
+    # means at hand, with thought of using them ("i have a gun at home and ive been thinking
+    # about it", "the river would be easier")
+    r"\b(?:gun|pistol|rifle|rope|noose|razor|blade)\b.*\b(?:(?:been|keep|kept|always|cant stop)"
+    r" thinking about (?:it|using it|that)|thinking about using it)\b",
+    r"\b(?:river|lake|ocean|bridge|rope|gun|pills|overpass|cliff|dying|death|being dead|not being"
+    r" here|not existing|not waking up|ending it|the tracks) would be (?:so much |much |way )?"
+    r"(?:easier|better|a relief|simpler|the answer)\b",
+    r"\b(?:already|finally|just) (?:bought|got|have|tied|set up|hung) (?:a |the |my |some )?"
+    r"(?:rope|noose)\b|\b(?:bought|got) (?:a |the |some )?rope$",
+    rf"\b{PILLS}\b(?: \w+){{0,8}} (?:hidden|stashed|hoarded|saved|tucked away)(?: \w+){{0,5}} for"
+    r" (?:my ?self|when i)\b",
+    # taken on purpose, said by the writer ("i took like 30 of my sleeping pills on purpose")
+    rf"\b(?:i|ive|i ve|just) (?:\w+ )?(?:took|taken|swallowed|downed|ate) (?:\w+ ){{0,5}}{PILLS}"
+    r"(?: \w+){0,2} (?:on purpose|to die|to end it|so i (?:wont|dont|would not|wouldnt) wake up)\b",
+    # wished dead by chance: "hoping the robber shoots me", "praying a truck hits me"
+    r"\b(?:hop(?:e|ing)|wish(?:ing)?|pray(?:ing)?) (?:that )?(?!(?:\w+ ){0,5}?(?:nobody|no one"
+    r"|doesnt|dont|never|wont|not)\b)(?:\w+ ){1,5}(?:shoots|kills|hits|runs over|stabs|crashes"
+    r" into|would shoot|would kill|would hit) me\b",
+    # things given away, a note for the family, insurance for them
+    r"\b(?:giv(?:e|ing|en)|gave) (?:away )?(?:all )?(?:of )?my (?:stuff|things|belongings|possessions"
+    r"|clothes|games|jewelry)(?: away)?\b(?<=away)|\b(?:giv(?:e|ing|en)|gave) away (?:all )?(?:of )?my"
+    r" (?:stuff|things|belongings|possessions)\b",
+    r"\b(?:wrote|writing|write|written|left|leaving|leave) (?:a |my )?(?:last )?(?:note|letter)s? (?:for|to)"
+    r" (?:my )?(?:mom|mum|mother|dad|father|parents|family|kids|children|wife|husband|sister"
+    r"|brother|son|daughter|partner|boyfriend|girlfriend|everyone|best friend)\b(?! (?:about|that"
+    r"|asking|saying (?:thanks|thank|happy|sorry i)|telling|so|because|bc|reminding|with|on the"
+    r"|for (?:school|work|the|their|her|his)|to (?:ask|say thanks|tell|remind|pick|call)|when|if))",
+    r"\bbetter off with (?:my |the )?(?:life )?insurance\b",
+    # a past attempt with intent now: "tried to od last year, this time ill do it right"
+    r"\b(?:tried to (?:od|overdose|kill|end|die|hang|unalive)|attempted|attempts?|overdosed)\b.*\b(?:this"
+    r" time|next time) (?:ill|i will|i ll|im gonna|im going to|i am going to|i wont) (?:do it right"
+    r"|get it right|finish it|finish the job|make sure|not fail|succeed|not mess (?:it )?up|mess (?:it )?up)\b",
+    r"\b(?:another|a different|the other|the easy|an easy) way out\b(?! of (?:retail|this|the|my"
+    r"|pharmacy|it|here|that))(?= (?:instead|permanently|for good|forever|like permanently)|$)",
 ]
 
 # An emergency happening now, said plainly (English emergencies are otherwise read from the
@@ -452,7 +519,7 @@ DISTRESS_EN = [
     r"\bmentally (?:checked out|drained|fried|exhausted|done)\b",
     r"\b(?:my )?\w+ (?:are|is) (?:literally )?dying\b",
     r"\bcannot with\b",
-    r"\bsuicide (?:mission|run|shift|schedule)\b",
+    r"\bsuicide (?:mission|run|shift|schedule)\b|\bfake my (?:own )?death\b",
     r"\bcrawl (?:in|into) a hole and die\b",
     r"\b(?:somebody|someone|some1|sb) (?:please |pls |plz )?(?:end|kill|shoot|murder) me\b",
     # the work drains the life out of me: said as death, without meaning it

@@ -18,13 +18,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
 from bot.answers import safety, templates
 from bot.answers.language import ENGLISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
+from bot.answers.safety_classifier import CLASSES, SafetyClassifier
 from bot.content.split import half
 from bot.settings import Settings
 
@@ -40,6 +40,7 @@ SAFETY = ("crisis", "emergency", "medical")
 # one by one (in one batch for all questions) when the message as a whole is this close to the
 # crisis examples, or when a clause has a word that can carry a crisis ("die", "pills").
 CLAUSE_GATE = 0.25
+CLAUSE_GATE_LEARNED = 0.75  # ... or when the classifier gives the whole message this much crisis
 CLAUSE_CRISIS_AT = 0.50  # a clause this close to the crisis examples is a crisis ...
 CLAUSE_CRISIS_OVER_DISTRESS = 0.0  # ... when it is closer to them than to the hyperbole ones
 CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
@@ -56,13 +57,23 @@ KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest 
 BANK_MAX_WORDS = 20
 SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
 BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
-# The learned reading (see SafetyClassifier): a softmax regression on the same examples, by
-# class, read on the whole message. Thresholds: the highest probability any of the 239
-# in-scope eval questions gets, plus a margin (0.914 and 0.955 at the last fit), so none of them gets
-# a crisis-first reply.
-CLASSES = ("crisis", "someone_else", "emergency", "medical", "distress", "career")
+# The learned reading (bot/answers/safety_classifier.py): a softmax regression on the same
+# examples, by class, read on the whole message (its thresholds are there).
 CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
-CLASSIFIER_AT = {"crisis": 0.93, "someone_else": 0.96}
+#: The whole message: the learned reading at this probability of crisis and this share of
+#: its nearest examples crisis (with no floor on how close they are) agree on a crisis.
+AGREED_AT = (0.85, 0.9)
+#: A crisis read from the whole message's scope alone needs the learned reading to give crisis
+#: and someone else together at least this much, or the nearest examples to lean that way.
+SCOPE_UNSUPPORTED_BELOW = 0.35
+#: Each clause of a message whose clauses were embedded (the vectors are already there: no new
+#: model run), so that a crisis said in the second or third clause of a long career question is
+#: read on its own words: a clause the learned reading puts at this probability of crisis,
+#: whose nearest examples lean crisis this much (the share, and the similarity of the closest
+#: crisis example), is a crisis. On the clauses of the 239 in-scope questions the classifier
+#: alone reaches 0.96, with crisis neighbours no closer than 0.40.
+CLAUSE_CLASSIFIER_AT = 0.90
+CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
 #: weaker crisis readings (a clause, the nearest examples, the whole message's scope) give the
 #: line, not 988 first ("i cant stop crying since my pharmacist yelled at me").
@@ -138,7 +149,7 @@ RISK_WORDS = re.compile(
     r"|disappear|hopeless|worthless|burden|goodbye|suicid\w*|cut|cutting|overdose|od|sleep"
     r"|wake|pain|exist|existing|tired of|anymore|over|stop|jump|bridge|gun|rope|meds|seiz\w*"
     r"|collaps\w*|unconscious|breathing|breathe|swallow\w*|bleeding|passed out|poison\w*"
-    r"|blue|ambulance|911|faint\w*)\b",
+    r"|blue|ambulance|911|faint\w*|wont be around|not be around|wont be here|wont need)\b",
     re.IGNORECASE,
 )
 
@@ -371,6 +382,16 @@ class ScopeReader:
         if lang != ENGLISH or len(phrases.clauses) < 2 or phrases.outcome in (
                 safety.CRISIS, safety.SOMEONE_ELSE):
             return False
+        if self._leans_by_words(text, vector):
+            return True
+        # ... or the learned reading leans crisis on the whole ("giving my stuff away" has no
+        # risk word): its clauses are read one by one, by the learned reading only
+        return float(self.classifier.probabilities(vector)[0][CLASSES.index(safety.CRISIS)]) >= (
+            CLAUSE_GATE_LEARNED)
+
+    def _leans_by_words(self, text: str, vector: np.ndarray) -> bool:
+        """Whether the whole message is close to the crisis or emergency examples, or has a
+        word that can carry a crisis."""
         crisis = float(np.sort(self.scope_vectors["crisis"] @ vector)[-2:].mean())
         emergency = float(np.sort(self.scope_vectors["emergency"] @ vector)[-2:].mean())
         return max(crisis, emergency) >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
@@ -461,6 +482,13 @@ class ScopeReader:
         learned = (self.classifier.reads(message_vector, probabilities)
                    if probabilities is not None and not denied
                    and not phrases.professional else None)
+        if (learned is None and probabilities is not None and nearest is not None
+                and not denied and not phrases.professional and not calm
+                and float(probabilities[CLASSES.index(safety.CRISIS)]) >= AGREED_AT[0]
+                and nearest[0] == safety.CRISIS and nearest[1] >= AGREED_AT[1]):
+            # the learned reading nearly sure, and the nearest examples almost all crisis
+            # (however far they are): the two readings agree
+            learned = safety.CRISIS
         if learned == safety.CRISIS and figure_explains:
             learned = None  # "so stressed i cant sleep": the figure explains it
         if learned is not None:
@@ -468,7 +496,14 @@ class ScopeReader:
                                and _all_about_others(phrases) else learned)
             reading.flagged = set(range(len(phrases.clauses)))
             return reading
+        # clauses embedded only because the learned reading leaned crisis on the whole (see
+        # needs_clause_check): read by the learned reading and the nearest examples together,
+        # not by either alone ("... so i can start working?? trying to plan")
+        learned_gate = (clause_vectors is not None and message_vector is not None
+                        and not self._leans_by_words(" ".join(phrases.clauses), message_vector))
         if clause_vectors is not None and english and not denied:
+            clause_crisis = self.classifier.probabilities(clause_vectors)[
+                :, CLASSES.index(safety.CRISIS)]
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
                 if i >= len(phrases.clauses) or label not in (safety.CRISIS, safety.SOMEONE_ELSE):
                     continue
@@ -476,10 +511,21 @@ class ScopeReader:
                     continue
                 if len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS:
                     continue  # "... weekends and nights": one word's embedding is noise
-                if share >= KNN_SHARE and closest >= KNN_FLOOR[label] and not (
-                        calm and label == safety.CRISIS):
+                if calm and label == safety.CRISIS:
+                    continue
+                if share >= KNN_SHARE and closest >= KNN_FLOOR[label] and not learned_gate:
                     reading.outcome = (safety.SOMEONE_ELSE if label == safety.CRISIS
                                        and _all_about_others(phrases) else label)
+                    reading.flagged = {i}
+                    return reading
+                if (label == safety.CRISIS and not phrases.professional
+                        and float(clause_crisis[i]) >= CLAUSE_CLASSIFIER_AT
+                        and share >= CLAUSE_CLASSIFIER_NEAR[0]
+                        and closest >= CLAUSE_CLASSIFIER_NEAR[1]):
+                    # the learned reading and the nearest examples agree on this clause alone
+                    prefix = " ".join(folded[:i])
+                    other = safety.who_in_clause(prefix, folded[i]) == "other"
+                    reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
                     reading.flagged = {i}
                     return reading
         gray = False
@@ -495,6 +541,8 @@ class ScopeReader:
             sure = crisis >= CLAUSE_CRISIS_SURE
             if calm:  # the learned reading is sure it is venting: the line at most
                 gray = gray or crisis >= CLAUSE_DISTRESS_AT
+                continue
+            if learned_gate:  # the learned reading alone opened the clauses: not these scores
                 continue
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
@@ -539,7 +587,16 @@ class ScopeReader:
             reading.flagged = set(range(len(phrases.clauses)))
             return reading
         if lang == ENGLISH and scope in SAFETY:
-            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or calm):
+            # the whole message's scope alone, with neither learned reading behind it ("is it
+            # career suicide to leave after 3 months", "im dead after that 14 hour shift"):
+            # venting or a figure, not a crisis
+            unsupported = (probabilities is not None and nearest is not None
+                           and nearest[0] not in (safety.CRISIS, safety.SOMEONE_ELSE)
+                           and float(probabilities[CLASSES.index(safety.CRISIS)])
+                           + float(probabilities[CLASSES.index(safety.SOMEONE_ELSE)])
+                           < SCOPE_UNSUPPORTED_BELOW)
+            if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or calm
+                                      or unsupported):
                 # "i'm not suicidal, just ...", "kill me now, they scheduled me 6 days": the
                 # whole message leans crisis by the words the phrases explain
                 reading.outcome = safety.DISTRESS
@@ -556,67 +613,6 @@ class ScopeReader:
                 nearest is not None and _leans_crisis(phrases, nearest))):
             reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
-
-
-@dataclass(frozen=True)
-class SafetyClassifier:
-    """A softmax regression over :data:`CLASSES` on sentence embeddings, fitted with numpy
-    when the reader starts (a few hundred full-batch steps: well under a second), classes
-    weighted equally whatever their number of examples."""
-
-    weights: np.ndarray  # (dimensions, classes)
-    bias: np.ndarray  # (classes,)
-    SETTINGS: ClassVar[dict[str, float]] = {"l2": 1e-3, "steps": 400, "rate": 2.0, "scale": 5.0}
-
-    @classmethod
-    def fit(cls, vectors: np.ndarray, labels: np.ndarray) -> SafetyClassifier:
-        l2, rate, scale = (cls.SETTINGS[k] for k in ("l2", "rate", "scale"))
-        steps = int(cls.SETTINGS["steps"])
-        x = vectors * scale  # unit vectors, spread so that a few steps separate them
-        n, k = len(x), len(CLASSES)
-        counts = np.bincount(labels, minlength=k).astype(float)
-        row_weight = (n / (k * np.maximum(counts, 1.0)))[labels]
-        row_weight /= row_weight.sum()
-        target = np.eye(k)[labels]
-        weights, bias = np.zeros((x.shape[1], k)), np.zeros(k)
-        for _ in range(steps):
-            grad = (_softmax(x @ weights + bias) - target) * row_weight[:, None]
-            weights -= rate * (x.T @ grad + l2 * weights)
-            bias -= rate * grad.sum(axis=0)
-        return cls(weights * scale, bias)
-
-    def pack(self) -> np.ndarray:
-        """One matrix of vector-sized rows (what the store's cache holds): the weights of each
-        class, then the biases."""
-        bias = np.zeros((1, self.weights.shape[0]))
-        bias[0, :len(self.bias)] = self.bias
-        return np.vstack([self.weights.T, bias]).astype(np.float32)
-
-    @classmethod
-    def unpack(cls, packed: np.ndarray) -> SafetyClassifier:
-        k = len(CLASSES)
-        return cls(packed[:k].T.astype(np.float64), packed[k, :k].astype(np.float64))
-
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """(rows, classes): each vector's probability of each class."""
-        return _softmax(np.atleast_2d(vectors) @ self.weights + self.bias)
-
-    def reads(self, vector: np.ndarray, probabilities: np.ndarray | None = None) -> str | None:
-        """crisis or someone_else when the message is that sure to be one, else None."""
-        if probabilities is None:
-            probabilities = self.probabilities(vector)[0]
-        p = dict(zip(CLASSES, probabilities.tolist(), strict=True))
-        if p["crisis"] >= CLASSIFIER_AT["crisis"] and p["crisis"] >= p["someone_else"]:
-            return safety.CRISIS
-        if p["someone_else"] >= CLASSIFIER_AT["someone_else"]:
-            return safety.SOMEONE_ELSE
-        return None
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _example_rows() -> list[dict]:
