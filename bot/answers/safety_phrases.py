@@ -215,7 +215,8 @@ SELF_EN = [
     rf"|their )?"
     rf"{PILLS}\b(?! (?:wrong|in the wrong|by mistake|accidentally))",
     rf"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding|storing|keeping)"
-    rf"(?: up)? (?:my |some |all |a bunch of |enough |extra |up )?(?:\w+ )?{PILLS}"
+    rf"(?: up)? (?:my |some |all |a bunch of |enough |extra |up )?(?:(?!his |her |their )\w+ )?"
+    rf"{PILLS}"
     rf"(?! (?:for (?:work|my patients|the patients|inventory|return|disposal)))\b",
     r"\bgoodbye (?:letters?|notes?|messages?|texts?|videos?)\b",
     r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
