@@ -368,9 +368,11 @@ class Replier:
         named = state_rules.find_states(question, self.states)
         if not named:
             return retrieval, None, named
-        if len(named) > 1 and not MOVE_WORDS.search(question):
-            # two states compared ("tech check tech in ohio and pa?"): the topic is searched,
-            # with both states' own sections among the candidates and neither's card first
+        if len(named) > 1 and (not MOVE_WORDS.search(question)
+                               or state_rules.alternatives(question, self.states)):
+            # two states compared ("tech check tech in ohio and pa?", "moving to az or sc"): the
+            # topic is searched, with both states' own sections among the candidates and
+            # neither's card first
             sections = [p for code in named for p in self.sections_by_path.get(
                 state_rules.document_path(code), {}).values() if not p.next_step]
             return self._joined(retrieval, sections), None, named
