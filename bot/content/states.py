@@ -509,8 +509,10 @@ def destination(text: str, codes: list[str], records: dict[str, Jurisdiction]) -
     """Of two named states, the one being moved to ("from Nevada to Oregon" -> OR)."""
     import re
 
-    for code in codes:
-        name = re.escape(records[code].name)
-        if re.search(rf"\b(to|into|in)\s+{name}\b", text, re.IGNORECASE):
-            return code
+    # "to"/"into" first: "my registration is in florida and im moving to georgia" -> GA
+    for words in ("to|into", "in"):
+        for code in codes:
+            name = re.escape(records[code].name)
+            if re.search(rf"\b(?:{words})\s+{name}\b", text, re.IGNORECASE):
+                return code
     return codes[-1]
