@@ -449,7 +449,13 @@ class Replier:
             # a move: the new state's requirements first, then how a move works (below)
             wanted = next((h for h in hits if h.passage.path == state_path
                            and h.passage.heading.startswith("What do I need")), None)
-            if wanted is not None:
+            # ... unless a section of another document about the new state, near the top,
+            # matches more closely ("moved to texas last year and my registration expired")
+            code = state_rules.destination(question, named, self.states)
+            deeper = wanted is not None and any(
+                h.passage.path != state_path and h.dense > wanted.dense
+                and code in self._section_states(h.passage.section) for h in hits[:3])
+            if wanted is not None and not deeper:
                 hits = [wanted, *(h for h in hits if h is not wanted)]
         extra = self._home_state_renewal(hits, home_state, retrieval.vector) if (
             not named) else None
