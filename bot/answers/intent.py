@@ -34,8 +34,11 @@ DECIDING_WORDS = re.compile(
     r"|any point|pointless|point in|smart|realistic|good move|right move|bother\w*|money grab"
     r"|waste of (?:time|money)|even need it|is it necessary|better than|better off|or stay\w*"
     # "keeps telling me to go for the cpht-adv ... what does it actually get me"
-    r"|go for (?:it|the|a|an)|what (?:does|would|will) (?:it|that|this) (?:\w+ )?get me)\b",
+    r"|what (?:does|would|will) (?:it|that|this) (?:\w+ )?get me)\b",
     re.IGNORECASE)
+#: "go for the cpht-adv" weighs a choice; "where do i go for the ptce" asks a place.
+GO_FOR = re.compile(r"\bgo for (?:it|the|a|an)\b", re.IGNORECASE)
+GO_FOR_PLACE = re.compile(r"\b(?:where|who|which \w+)\b[^.?!,]*\bgo for\b", re.IGNORECASE)
 DECISION_PENALTY = 0.3
 #: The subject "which credential": a section whose heading is about one credential leads a
 #: question that names credentials only if it names that one ("renew my cpht" is not how the
@@ -257,7 +260,8 @@ class Intent:
 
     @classmethod
     def of(cls, question: str) -> Intent:
-        deciding = DECIDING_WORDS.search(question) is not None
+        deciding = DECIDING_WORDS.search(question) is not None or (
+            GO_FOR.search(question) is not None and GO_FOR_PLACE.search(question) is None)
         credentials = credentials_named(question)
         return cls(leaving=OTHER_ROLE_WORDS.search(question) is not None,
                    deciding=deciding,
