@@ -268,7 +268,7 @@ def test_rph_is_the_pharmacist_and_go_for_it_weighs_a_choice():
 
 def test_states_named_as_alternatives_are_compared_not_moved_to(records):
     assert states.alternatives("moving to oregon or nevada, where is tech pay better", records)
-    assert states.alternatives("relocating, az vs nv for techs?", records)
+    assert states.alternatives("relocating, AZ vs NV for techs?", records)
     assert not states.alternatives("moving from ohio to texas next month", records)
 
 
