@@ -232,3 +232,59 @@ def test_a_question_for_nothing_but_a_states_rules_gets_its_card(replier, questi
         "states/oh.md#What do I need to work as a pharmacy technician in Ohio?")
     breaks = replier.answer("ohio break rules for techs")
     assert breaks.parts[0].section.startswith("wellbeing/workload-breaks-and-staffing.md#")
+
+
+# --- the fresh set's classes (eligibility, who pays, "rph", states as alternatives) ---------
+# The phrasings are written for these tests, not taken from the eval sets.
+
+def test_am_i_eligible_prefers_the_section_on_who_is_eligible():
+    from bot.answers.intent import Intent
+
+    asking = Intent.of("do i qualify for the cpht-adv yet")
+    assert asking.eligible and not Intent.of("how do i get the cspt").eligible
+    assert (asking.penalty("certification", "Who is eligible for the PTCB CPhT-Adv?")
+            < asking.penalty("certification", "How do I claim the CPhT-Adv?"))
+
+
+def test_who_pays_is_not_what_it_costs():
+    from bot.answers.intent import Intent
+
+    asking = Intent.of("does my employer cover the ptce fee")
+    assert asking.employer_pays and not Intent.of("how much does the ptce cost").employer_pays
+    covering = asking.penalty("start", "Will an employer cover my PTCB exam fee or training?",
+                              "Some employers pay the $129 fee.")
+    costing = asking.penalty("certification", "How much does the PTCB CPhT cost?",
+                             "The PTCB CPhT costs $129.")
+    assert covering < costing
+
+
+def test_rph_is_the_pharmacist_and_go_for_it_weighs_a_choice():
+    from bot.answers.intent import Intent
+
+    assert Intent.of("how many years to go from tech to rph").leaving
+    assert Intent.of("my pharmacist says go for the cspt, what would it get me").deciding
+    assert not Intent.of("where do i go for the ptce").deciding
+
+
+def test_states_named_as_alternatives_are_compared_not_moved_to(records):
+    assert states.alternatives("moving to oregon or nevada, where is tech pay better", records)
+    assert states.alternatives("relocating, AZ vs NV for techs?", records)
+    assert not states.alternatives("moving from ohio to texas next month", records)
+
+
+def test_the_state_moved_to_is_the_destination_not_the_one_registered_in(records):
+    text = "licensed in ohio, relocating to nevada soon, what do i need"
+    assert states.destination(text, ["OH", "NV"], records) == "NV"
+
+
+def test_moving_to_one_of_two_states_searches_the_topic(replier):
+    reply = replier.answer("moving to oregon or nevada, which state has more tech job growth")
+    assert reply.parts[0].section == (
+        "pay_outlook/pay-and-job-outlook.md#How does pharmacy technician job growth differ by state?")
+
+
+def test_a_move_that_asks_about_an_expiry_gets_the_expiry_section(replier):
+    reply = replier.answer("moved from ohio to texas and my texas tech registration expired last "
+                           "month, is there a late fee")
+    assert reply.parts[0].section == ("ce_renewal/texas-technician-ce-and-renewal.md#"
+                                      "What happens if my Texas technician registration expires?")

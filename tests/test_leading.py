@@ -200,3 +200,17 @@ def test_a_question_about_one_state_never_shows_another_states_example(replier, 
     assert "Arizona" not in text
     unasked = replier.answer("how many states allow tech-check-tech")
     assert "Arizona" in answer_text(unasked)
+
+
+def test_a_decision_section_opens_with_its_verdict_for_a_question_weighing_a_choice(replier):
+    """No later line of a "Should I" section ("What it unlocks: ...") is carried ahead of the
+    verdict it opens with, when the question weighs the choice."""
+    from bot.answers.leading import asked_first, carrying_sentence_first
+
+    passage = replier.sections_by_path["nuclear/what-a-nuclear-pharmacy-technician-does.md"][
+        "Should I become a nuclear pharmacy technician?"]
+    question = ("would nuclear be a good move for me, i work in a hospital and need to know "
+                "what it takes to apply")
+    carried = carrying_sentence_first(passage.blocks, question, passage.heading, replier.idf)
+    assert carried[0]["text"] != passage.blocks[0]["text"]  # what the rule keeps from leading
+    assert asked_first(passage, question, replier.idf)[0]["text"] == passage.blocks[0]["text"]

@@ -368,9 +368,11 @@ class Replier:
         named = state_rules.find_states(question, self.states)
         if not named:
             return retrieval, None, named
-        if len(named) > 1 and not MOVE_WORDS.search(question):
-            # two states compared ("tech check tech in ohio and pa?"): the topic is searched,
-            # with both states' own sections among the candidates and neither's card first
+        if len(named) > 1 and (not MOVE_WORDS.search(question)
+                               or state_rules.alternatives(question, self.states)):
+            # two states compared ("tech check tech in ohio and pa?", "moving to az or sc"): the
+            # topic is searched, with both states' own sections among the candidates and
+            # neither's card first
             sections = [p for code in named for p in self.sections_by_path.get(
                 state_rules.document_path(code), {}).values() if not p.next_step]
             return self._joined(retrieval, sections), None, named
@@ -447,7 +449,13 @@ class Replier:
             # a move: the new state's requirements first, then how a move works (below)
             wanted = next((h for h in hits if h.passage.path == state_path
                            and h.passage.heading.startswith("What do I need")), None)
-            if wanted is not None:
+            # ... unless a section of another document about the new state, near the top,
+            # matches more closely ("moved to texas last year and my registration expired")
+            code = state_rules.destination(question, named, self.states)
+            deeper = wanted is not None and any(
+                h.passage.path != state_path and h.dense > wanted.dense
+                and code in self._section_states(h.passage.section) for h in hits[:3])
+            if wanted is not None and not deeper:
                 hits = [wanted, *(h for h in hits if h is not wanted)]
         extra = self._home_state_renewal(hits, home_state, retrieval.vector) if (
             not named) else None

@@ -18,7 +18,7 @@ from functools import lru_cache
 #: pharmacist's PharmD timeline.
 OTHER_ROLES_TOPIC = "beyond_tech"
 OTHER_ROLE_WORDS = re.compile(
-    r"\b(?:pharmacists?|pharm ?d|pharmacy school|pharm school|nurs\w*|lpn|lvn|rn|np|pa school"
+    r"\b(?:pharmacists?|r\.?ph|pharm ?d|pharmacy school|pharm school|nurs\w*|lpn|lvn|rn|np|pa school"
     r"|physician|doctor|medical school|med school|quit\w*|leav\w*|career change|change careers?"
     r"|other careers?|new career|beyond|instead of being a tech|out of pharmacy|move on|next step"
     r"|after tech|advance|nclex|pcat)\b", re.IGNORECASE)
@@ -32,8 +32,13 @@ DECIDING_WORDS = re.compile(
     r"|thinking of|considering|debating|torn|pros and cons|is it good(?! for\s*\??\s*$)|is it bad"
     # "cpht-adv any point", "is the cspt smart if im in retail", "a realistic move for me"
     r"|any point|pointless|point in|smart|realistic|good move|right move|bother\w*|money grab"
-    r"|waste of (?:time|money)|even need it|is it necessary|better than|better off|or stay\w*)\b",
+    r"|waste of (?:time|money)|even need it|is it necessary|better than|better off|or stay\w*"
+    # "keeps telling me to go for the cpht-adv ... what does it actually get me"
+    r"|what (?:does|would|will) (?:it|that|this) (?:\w+ )?get me)\b",
     re.IGNORECASE)
+#: "go for the cpht-adv" weighs a choice; "where do i go for the ptce" asks a place.
+GO_FOR = re.compile(r"\bgo for (?:it|the|a|an)\b", re.IGNORECASE)
+GO_FOR_PLACE = re.compile(r"\b(?:where|who|which \w+)\b[^.?!,]*\bgo for\b", re.IGNORECASE)
 DECISION_PENALTY = 0.3
 #: The subject "which credential": a section whose heading is about one credential leads a
 #: question that names credentials only if it names that one ("renew my cpht" is not how the
@@ -74,7 +79,7 @@ ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("educator", re.compile(r"\beducators?\b|\binstructors?\b|\bteach\w*", re.IGNORECASE)),
     ("lead", re.compile(r"\blead (?:pharmacy )?tech\w*|\blead role|\bsupervis\w*|\bleadership\b"
                         r"|\bmanagers?\b", re.IGNORECASE)),
-    ("pharmacist", re.compile(r"\b(?:become|becoming|be) an? pharmacist\b|\bpharm ?d\b"
+    ("pharmacist", re.compile(r"\b(?:become|becoming|be) an? pharmacist\b|\bpharm ?d\b|\br\.?ph\b"
                               r"|\bpharm(?:acy)? school\b", re.IGNORECASE)),
     ("long_term_care", re.compile(r"\blong[- ]term care\b|\bltc\b|\bnursing homes?\b",
                                   re.IGNORECASE)),
@@ -208,6 +213,21 @@ BRING_PENALTY = 0.1
 BRING_WITHIN = 300  # ... in its opening, where a reader looks (not a passing "lacking valid ID")
 
 
+#: The intent "am I eligible": a question whether the asker qualifies ("am i eligible yet",
+#: "do i qualify") wants the section on who is eligible, not the steps or the timeline.
+ELIGIBLE_ASKED = re.compile(r"\b(?:eligib\w*|qualif(?:y|ies|ied)|can i (?:even )?(?:sit|apply)"
+                            r"(?: for)?)\b", re.IGNORECASE)
+ELIGIBLE_HEADING = re.compile(r"\beligib\w*|\bqualif\w*", re.IGNORECASE)
+ELIGIBLE_PENALTY = 0.1
+#: The intent "who pays": "will my job pay for my ptcb exam" asks whether an employer covers
+#: a cost, not what it costs.
+EMPLOYER_PAYS = re.compile(
+    r"\b(?:my|the|your|an?)\s+(?:job|work|employer|company|store|hospital|pharmacy|boss)\s+"
+    r"(?:\w+\s+)?(?:pay|pays|paying|cover|covers|covering|reimburs\w*)\b", re.IGNORECASE)
+EMPLOYER_HEADING = re.compile(r"\bemployers?\b", re.IGNORECASE)
+EMPLOYER_PENALTY = 0.2
+
+
 @lru_cache(maxsize=8192)
 def found(pattern: re.Pattern[str], text: str) -> bool:
     """Whether a section's heading or text has the pattern (a figure of the kind asked for,
@@ -235,10 +255,13 @@ class Intent:
     how_to: bool = False
     bringing: bool = False
     moving: bool = False
+    eligible: bool = False
+    employer_pays: bool = False
 
     @classmethod
     def of(cls, question: str) -> Intent:
-        deciding = DECIDING_WORDS.search(question) is not None
+        deciding = DECIDING_WORDS.search(question) is not None or (
+            GO_FOR.search(question) is not None and GO_FOR_PLACE.search(question) is None)
         credentials = credentials_named(question)
         return cls(leaving=OTHER_ROLE_WORDS.search(question) is not None,
                    deciding=deciding,
@@ -250,7 +273,9 @@ class Intent:
                    costing=COST_WORDS.search(question) is not None,
                    how_to=HOW_TO_WORDS.search(question) is not None,
                    bringing=BRING_ASKED.search(question) is not None,
-                   moving=ROLE_MOVE.search(question) is not None)
+                   moving=ROLE_MOVE.search(question) is not None,
+                   eligible=ELIGIBLE_ASKED.search(question) is not None,
+                   employer_pays=EMPLOYER_PAYS.search(question) is not None)
 
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
@@ -283,6 +308,10 @@ class Intent:
             total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps
         if DECISION_HEADING.match(heading) and not self.deciding:
             total += DECISION_PENALTY  # "how do i become a lead tech" wants the steps
+        if self.eligible and not ELIGIBLE_HEADING.search(heading):
+            total += ELIGIBLE_PENALTY  # "am i eligible yet" wants who is eligible
+        if self.employer_pays and not EMPLOYER_HEADING.search(heading):
+            total += EMPLOYER_PENALTY  # "will my job pay for it" is not what it costs
         if self.deciding and not self.how_to and PROCEDURE_HEADING.match(heading):
             total += PROCEDURE_PENALTY  # "cpht-adv any point" does not want how to claim it
         return total

@@ -8,7 +8,7 @@ own blocks (each keeps its citations); they never write text.
 
 from __future__ import annotations
 
-from bot.answers.intent import asked_figure, credentials_named
+from bot.answers.intent import DECIDING_WORDS, DECISION_HEADING, asked_figure, credentials_named
 from bot.answers.retrieval import Passage, lexical_terms
 from bot.content import states as state_rules
 from bot.text import split_sentences
@@ -145,6 +145,8 @@ def asked_first(passage: Passage, question: str,
         blocks = asked_figure_first(blocks, question)
     if idf is None or card:  # a card's lines are ordered by what they state (above)
         return blocks
+    if DECISION_HEADING.match(passage.heading) and DECIDING_WORDS.search(question):
+        return blocks  # "is nuclear a good move": the verdict the decision section opens with
     return carrying_sentence_first(blocks, question, passage.heading, idf)
 
 

@@ -461,15 +461,32 @@ def _informal_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
     return found
 
 
-def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
-    """Codes of the jurisdictions a text names, by name or postal code, in the order they
-    appear."""
+def _spots(text: str, records: dict[str, Jurisdiction]) -> list[tuple[int, str]]:
+    """Where the text names a jurisdiction, and which: (start, code), in the text's order."""
     names, pattern = _name_pattern(tuple(sorted((code, r.name) for code, r in records.items())))
     spots = [(m.start(), names[m.group(1).lower()]) for m in pattern.finditer(text)]
     spots += _codes_named(text, set(records))
     spots += _informal_named(text, set(records))
+    return sorted(spots)
+
+
+_ALTERNATIVE = re.compile(r"\b(?:or|vs\.?|versus)\s*$", re.IGNORECASE)
+
+
+def alternatives(text: str, records: dict[str, Jurisdiction]) -> bool:
+    """Whether the text names states as alternatives ("moving to arizona or south carolina",
+    "az vs sc"): one of them is weighed against the other, none is the one moved to."""
+    spots = _spots(text, records)
+    return any(_ALTERNATIVE.search(text[:start]) and code != spots[0][1]
+               for start, code in spots[1:])
+
+
+def find_states(text: str, records: dict[str, Jurisdiction]) -> list[str]:
+    """Codes of the jurisdictions a text names, by name or postal code, in the order they
+    appear."""
+    spots = _spots(text, records)
     found: list[str] = []
-    for _start, code in sorted(spots):
+    for _start, code in spots:
         if code not in found:
             found.append(code)
     return found
@@ -492,8 +509,10 @@ def destination(text: str, codes: list[str], records: dict[str, Jurisdiction]) -
     """Of two named states, the one being moved to ("from Nevada to Oregon" -> OR)."""
     import re
 
-    for code in codes:
-        name = re.escape(records[code].name)
-        if re.search(rf"\b(to|into|in)\s+{name}\b", text, re.IGNORECASE):
-            return code
+    # "to"/"into" first: "my registration is in florida and im moving to georgia" -> GA
+    for words in ("to|into", "in"):
+        for code in codes:
+            name = re.escape(records[code].name)
+            if re.search(rf"\b(?:{words})\s+{name}\b", text, re.IGNORECASE):
+                return code
     return codes[-1]
