@@ -405,6 +405,14 @@ class Replier:
         dense = float(self.retriever.vectors[section.id] @ vector)
         return SectionHit(passage=section, score=dense, dense=dense)
 
+    def _closer_elsewhere(self, code: str, wanted: SectionHit | None, state_path: str,
+                          hits: list[SectionHit]) -> bool:
+        """Whether a section of another document about the state, near the top, matches the
+        question more closely than the state's card (``wanted``)."""
+        return wanted is not None and any(
+            h.passage.path != state_path and h.dense > wanted.dense
+            and code in self._section_states(h.passage.section) for h in hits[:3])
+
     def _asks_only_rules(self, question: str, code: str) -> bool:
         """Whether the question asks for nothing but the state's rules for technicians."""
         record = self.states[code]
@@ -431,9 +439,7 @@ class Replier:
             # matches the question more closely than the card (Texas CE has its own
             # document; how California licenses is not a California renewal question)
             bare = self._asks_only_rules(question, code)
-            deeper = wanted is not None and not bare and any(
-                h.passage.path != state_path and h.dense > wanted.dense
-                and code in self._section_states(h.passage.section) for h in hits[:3])
+            deeper = not bare and self._closer_elsewhere(code, wanted, state_path, hits)
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
             # unless another section about that state is near the top
             elsewhere_about = any(h.passage.path != state_path and code in self._section_states(
@@ -452,10 +458,7 @@ class Replier:
             # ... unless a section of another document about the new state, near the top,
             # matches more closely ("moved to texas last year and my registration expired")
             code = state_rules.destination(question, named, self.states)
-            deeper = wanted is not None and any(
-                h.passage.path != state_path and h.dense > wanted.dense
-                and code in self._section_states(h.passage.section) for h in hits[:3])
-            if wanted is not None and not deeper:
+            if wanted is not None and not self._closer_elsewhere(code, wanted, state_path, hits):
                 hits = [wanted, *(h for h in hits if h is not wanted)]
         extra = self._home_state_renewal(hits, home_state, retrieval.vector) if (
             not named) else None

@@ -523,9 +523,8 @@ class ScopeReader:
                         and share >= CLAUSE_CLASSIFIER_NEAR[0]
                         and closest >= CLAUSE_CLASSIFIER_NEAR[1]):
                     # the learned reading and the nearest examples agree on this clause alone
-                    prefix = " ".join(folded[:i])
-                    other = safety.who_in_clause(prefix, folded[i]) == "other"
-                    reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
+                    reading.outcome = (safety.SOMEONE_ELSE if _clause_about_other(
+                        phrases, folded, i) else safety.CRISIS)
                     reading.flagged = {i}
                     return reading
         gray = False
@@ -546,10 +545,8 @@ class ScopeReader:
                 continue
             if sure or (crisis >= CLAUSE_CRISIS_AT
                         and crisis >= distress + CLAUSE_CRISIS_OVER_DISTRESS):
-                prefix = " ".join(safety.fold(c) for c in phrases.clauses[:i])
-                other = i in phrases.quoted or safety.who_in_clause(
-                    prefix, safety.fold(phrases.clauses[i])) == "other"
-                reading.outcome = safety.SOMEONE_ELSE if other else safety.CRISIS
+                reading.outcome = (safety.SOMEONE_ELSE if _clause_about_other(
+                    phrases, folded, i) else safety.CRISIS)
                 reading.flagged = {i}
                 return reading
             gray = gray or crisis >= CLAUSE_DISTRESS_AT
@@ -627,9 +624,15 @@ def _all_about_others(phrases: safety.PhraseReading) -> bool:
     folded = [safety.fold(c) for c in phrases.clauses]
     if any(WITHOUT_ME.search(clause) for clause in folded):
         return False
-    return bool(folded) and all(
-        i in phrases.quoted or safety.who_in_clause(" ".join(folded[:i]), clause) == "other"
-        for i, clause in enumerate(folded))
+    return bool(folded) and all(_clause_about_other(phrases, folded, i)
+                                for i in range(len(folded)))
+
+
+def _clause_about_other(phrases: safety.PhraseReading, folded: list[str], i: int) -> bool:
+    """Whether clause ``i`` (of the message's folded clauses) is about someone other than the
+    writer: words quoted from someone else, or a clause whose subject, read after the clauses
+    before it, is someone else."""
+    return i in phrases.quoted or safety.who_in_clause(" ".join(folded[:i]), folded[i]) == "other"
 
 
 def _has_subject(folded_clause: str) -> bool:
