@@ -78,6 +78,12 @@ WHO = [
     ("my roommate googled how to overdose on her laptop", safety.SOMEONE_ELSE),
     ("i searched how to overdose on my break", safety.CRISIS),
     ("the new hire tried to overdose last month, she told me", safety.SOMEONE_ELSE),
+    # a Spanish phrase ("suicida") in an English clause is read the English way: "i think"
+    # is the writer's, what follows is the coworker's (English words are not respelled the
+    # Spanish way either: "coworker" is not "coworquer")
+    ("i think my coworker is suicidal, she gave me her stuff", safety.SOMEONE_ELSE),
+    ("im scared my roommate is suicidal", safety.SOMEONE_ELSE),
+    ("i think im suicidal, retail broke me", safety.CRISIS),
 ]
 JOINS_IN = [
     ("my roommate says she wants to die and ngl same", safety.CRISIS),
@@ -89,6 +95,10 @@ ACTS = [
     # a threat to swallow pills is not yet an emergency: how to help (it names 911 too)
     ("my sister says shes going to swallow all her sleeping pills tonight", safety.SOMEONE_ELSE),
     ("my husband swallowed a bunch of his pills, hes not making sense", safety.EMERGENCY),
+    # a count of pills no dose is: an emergency whoever took it; a regimen is not
+    ("the new tech told me she took 20 tylenol before her shift", safety.EMERGENCY),
+    ("i swallowed like 30 of my gabapentin an hour ago", safety.EMERGENCY),
+    ("pt took 20 tablets a month, how do i figure the days supply", safety.NONE),
     ("a regular has been stockpiling his oxycodone for a month", safety.SOMEONE_ELSE),
     ("my best friend took her whole bottle of lexapro on purpose", safety.SOMEONE_ELSE),
     ("my friend showed me a photo of all the pills she saved", safety.SOMEONE_ELSE),

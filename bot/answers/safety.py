@@ -612,7 +612,12 @@ def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[st
 
 
 def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
-          lang: str, prefix: str = "") -> list[Hit]:
+          lang: str, prefix: str = "", grammar: str | None = None) -> list[Hit]:
+    """The hits of ``layers`` (phrases in ``lang``) in one folded clause. ``grammar``: the
+    language the clause is written in, whose rules say who the phrase is about (a Spanish
+    phrase in an English clause, "i think my coworker is suicidal", is read the English way);
+    ``lang`` when not given."""
+    grammar = grammar or lang
     hits: list[Hit] = []
     for outcome, patterns in layers.items():
         for pattern in patterns:
@@ -637,24 +642,24 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 # opens with a verb in the first person has dropped its "i" ("my boss yelled at
                 # me again. just want to die")
                 verb = next((w for w in folded.split() if w not in ADVERBS), "")
-                opens = (len(words_before) < 2 or (lang == "en" and verb in GOES_ON)) and not (
-                    lang == "en" and verb in DROPPED_I)
+                opens = (len(words_before) < 2 or (grammar == "en" and verb in GOES_ON)) and not (
+                    grammar == "en" and verb in DROPPED_I)
                 # (Spanish reads the whole message before the phrase: :func:`_who_es` weighs
                 # what the earlier clauses say)
-                context = f"{prefix} {folded}" if prefix and (opens or lang == "es") else folded
+                context = f"{prefix} {folded}" if prefix and (opens or grammar == "es") else folded
                 offset = len(context) - len(folded)
-                if lang == "es":
+                if grammar == "es":
                     subject = _who_es(context, offset + match.start(), offset + match.end(),
                                       clause_start=offset)
                 else:
-                    subject = who(context, offset + match.start(), offset + match.end(), lang,
+                    subject = who(context, offset + match.start(), offset + match.end(), grammar,
                                   clause_start=offset)
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
                          and not _FIRST_PERSON_PHRASE.search(match.group(0))
                          and subject == "other") or (
-                    outcome in (CRISIS, RISK, RISK_WEAK) and lang == "es"
+                    outcome in (CRISIS, RISK, RISK_WEAK) and grammar == "es"
                     and _quoted_es(context, offset + match.start())) or (
-                    outcome == CRISIS and lang == "en" and _reported(folded, match.start()))
+                    outcome == CRISIS and grammar == "en" and _reported(folded, match.start()))
                 if other and outcome == CRISIS:
                     # pills taken by someone else, with no word of intent: an emergency
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
@@ -680,15 +685,18 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         # English with some Spanish: its explicit phrases too
         layers.append(("es", {k: v for k, v in LAYERS["es"].items()
                               if k not in (RISK, RISK_WEAK)}))
+    # (Spanish spellings are undone in Spanish clauses only: "coworker" is not "coworquer")
     spelled = {"en": folded_parts,
-               "es": [spell_es(f) for f in folded_parts] if len(layers) > 1 else folded_parts}
+               "es": [spell_es(f) if spanish or in_spanish[i] else f
+                      for i, f in enumerate(folded_parts)] if len(layers) > 1 else folded_parts}
     # a Spanish clause in a message read as English ("failed the ptce again y la neta ya no
     # le veo caso"): the wider Spanish layer reads that clause too
     wide = {RISK: LAYERS["es"][RISK], RISK_WEAK: LAYERS["es"][RISK_WEAK]}
     for i in range(len(folded_parts)):
         for lang, layer in layers:
             own = spelled[lang]
-            reading.hits.extend(_scan(own[i], i, layer, lang, " ".join(own[:i])))
+            reading.hits.extend(_scan(own[i], i, layer, lang, " ".join(own[:i]),
+                                      "es" if lang == "es" and (spanish or in_spanish[i]) else "en"))
         if not spanish and in_spanish[i]:
             own = spelled["es"]
             reading.hits.extend(_scan(own[i], i, wide, "es", " ".join(own[:i])))
@@ -753,7 +761,9 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         seen |= {(CRISIS, True), (SOMEONE_ELSE, True)}
     for lang, layer in layers if len(parts) > 1 else []:
         urgent = {k: v for k, v in layer.items() if k in (CRISIS, SOMEONE_ELSE)}
-        for hit in _scan(spell_es(whole) if lang == "es" else whole, -1, urgent, lang):
+        spanish_grammar = lang == "es" and (spanish or any(in_spanish))
+        for hit in _scan(spell_es(whole) if spanish_grammar else whole, -1, urgent, lang,
+                         grammar="es" if spanish_grammar else "en"):
             inside_one = any(hit.phrase in folded for folded in spelled[lang])
             if not inside_one and (hit.outcome, False) not in seen and (
                     hit.outcome, True) not in seen:

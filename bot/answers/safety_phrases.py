@@ -395,6 +395,11 @@ EMERGENCY_EN = [
     r"\blips (?:are |look |turned )?blue\b",
     r"\b(?:overdosed|ODd|od d)\b(?! on (?:coffee|caffeine|sugar|candy|chocolate|energy drinks?|red"
     r" ?bull|monsters?|cold brew|espresso|netflix|tiktok|work|overtime|pizza|carbs))",
+    # a count of pills no dose is ("she took 20 tylenol", "swallowed like 30 of his xanax"),
+    # not a regimen ("took 20 tablets a day")
+    r"\b(?:took|taken|swallowed|downed|ate) (?:like |about |around |maybe |over |almost )?"
+    r"(?:[1-9]\d|a dozen|dozens of|twenty|thirty|forty|fifty)\+? (?:of (?:his |her |their |my |the )?)?"
+    r"(?:\w+ ){0,2}" + PILLS + r"\b(?! (?:a|per|each|every) (?:day|week|month)| daily)",
     r"\bchoking\b(?! hazard)",
     r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
 ]
