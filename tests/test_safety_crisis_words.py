@@ -78,6 +78,10 @@ CRISIS_WORDINGS = [
     "i left a letter for my daughter in the glovebox",
     "my family would be better off with the insurance",
     "im going to find another way out, permanently",
+    # giving up said with an apology for everything, in one clause or two
+    "i cant do this anymore im sorry for everything",
+    "sorry for everything, i cant take it anymore",
+    "im sorry for everything. love you all",
 ]
 NOT_CRISIS_WORDINGS = [
     "i want to dye my hair purple before my interview",
@@ -90,6 +94,8 @@ NOT_CRISIS_WORDINGS = [
     "is there another way out of retail besides hospital jobs",
     "i wont be around for the staff meeting, can someone take notes",
     "i gave away my old ptce books to a classmate",
+    "sorry for everything i messed up on the count today",
+    "i cant do this anymore, retail is so draining",
 ]
 
 

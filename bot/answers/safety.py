@@ -597,6 +597,9 @@ def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
 _WORD_START = re.compile(r"\b\w")
 
 
+_GOODBYE = re.compile(phrases.GOODBYE_EN)
+
+
 def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose matches all begin a word (every Spanish
     pattern does): tried only where a word begins, which makes the long Spanish layers several
@@ -791,7 +794,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         h.lang != "es" or DEATH_FIGURE_ES.search(h.phrase))]
     reading.hits = [
         replace(h, outcome=DISTRESS)
-        if h.outcome in (CRISIS, SOMEONE_ELSE) and any(
+        if h.outcome in (CRISIS, SOMEONE_ELSE) and not _GOODBYE.search(h.phrase) and any(
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
             for f in figures) else h
         for h in reading.hits]

@@ -17,6 +17,11 @@ PILLS = (r"(?:pills?|meds|medications?|medicines?|tablets?|xanax|oxys?|percs?|sl
          r"|seroquel|lithium|gabapentin|percocets?|oxycodone|oxycontin|hydrocodone|vicodin|tramadol"
          r"|fentanyl|morphine|adderall|sertraline|zoloft|prozac|trazodone|ativan|valium|controls"
          r"|narcs|narcotics|opiates|muscle relaxers|antidepressants|sleep aids?|caps|capsules)")
+GIVING_UP = r"(?:cant|can t|cannot) (?:do|take) (?:this|it) any ?more"
+FAREWELL = (rf"(?:{GIVING_UP}|love (?:you|u|yall) all|goodbye|bye (?:everyone|yall|all)"
+            r"|take care of my)\b")
+GOODBYE_EN = (rf"\b{GIVING_UP}\b.*\bsorry for everything\b"
+              rf"|\bsorry for everything\b.*\b{FAREWELL}")
 SELF_EN = [
     r"\bs(?<!career s)(?<!social s)(?<!academic s)(?<!financial s)(?<!political s)"
     r"[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial|le|el|ial|ale)\b(?! (?:prevention|awareness|training|hotlines?"
@@ -222,6 +227,10 @@ SELF_EN = [
     r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
     r"(?:letters?|notes?|goodbyes?|words)\b",
     r"\bsaid (?:my )?goodbyes?\b",
+    # an apology for everything beside giving up or a farewell ("i cant do this anymore im sorry
+    # for everything"); the apology alone is just an apology, and "cant do this anymore" alone
+    # a figure of speech (which does not explain away a goodbye it is part of: GOODBYE_EN)
+    GOODBYE_EN,
     r"\bjump(?:ing|ed)? (?:off|from) (?:a |the |my |our |his |her |their )?(?:bridge|building|roof|balcony|overpass"
     r"|parking garage|cliff)\b",
     r"\b(?:in front of|under) (?:a |the )?(?:train|bus|truck|semi)\b",
