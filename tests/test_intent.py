@@ -178,6 +178,10 @@ def test_everyday_wordings_lead_with_the_section_they_ask_for(replier):
             "sterile_compounding/becoming-a-cspt.md#Is the CSPT worth it for me?",
         "what id do they check at the ptce":
             "certification/exam-day-logistics.md#What identification rules apply on PTCB exam day?",
+        # found by its "asked as" phrasings and by BM25, not by the dense search: it keeps the
+        # search's scores, and the study sections (nothing about what to bring) give way
+        "what am i supposed to bring for ptce test day":
+            "certification/exam-day-logistics.md#What identification rules apply on PTCB exam day?",
         "retail to hospital, how do people do it": "settings/moving-from-retail-to-hospital.md#"
             "How do I move from a retail pharmacy job to a hospital pharmacy job?",
     }
@@ -288,3 +292,22 @@ def test_a_move_that_asks_about_an_expiry_gets_the_expiry_section(replier):
                            "month, is there a late fee")
     assert reply.parts[0].section == ("ce_renewal/texas-technician-ce-and-renewal.md#"
                                       "What happens if my Texas technician registration expires?")
+
+
+def test_a_section_that_joins_the_candidates_keeps_the_searchs_scores(replier):
+    """A chunk the search scored but the fusion left out of the top k, added back as a
+    candidate (by its "asked as" phrasings or a state name), keeps its fused and BM25 scores
+    rather than starting from nothing."""
+    retriever = replier.retriever
+    question = "what am i supposed to bring for ptce test day"
+    retrieval = retriever.search_many([question], retriever.embed([question]), 10)[0]
+    shown = {p.id for p in retrieval.passages}
+    left_out = [pid for pid, (_fused, _cos, bm25) in retrieval.scored.items()
+                if pid not in shown and bm25 > 0]
+    assert left_out, "the search scored more passages than it returned"
+    joined = replier._joined(retrieval, [retriever.passages[left_out[0]]])
+    added = joined.passages[-1]
+    fused, _cosine, bm25 = retrieval.scored[left_out[0]]
+    assert (added.score, added.lexical) == (fused, bm25) and fused > 0
+    assert added.dense == pytest.approx(
+        float(retriever.vectors[added.id] @ retrieval.vector), abs=1e-5)

@@ -262,13 +262,18 @@ class Replier:
 
     def _joined(self, retrieval: Retrieval, sections: list[Passage]) -> Retrieval:
         """The retrieval with ``sections`` (first chunks the search did not return) added as
-        candidates, each scored by its own cosine to the question (no search rank)."""
+        candidates, each with the scores the search gave it if it scored it (a chunk BM25
+        ranked high but the fusion left out), else its own cosine to the question."""
         if not sections:
             return retrieval
-        extra = [p.rescored(0.0, float(self.retriever.vectors[p.id] @ retrieval.vector), 0.0)
-                 for p in sections]
+        extra = []
+        for p in sections:
+            fused, cosine, lexical = retrieval.scored.get(p.id, (0.0, 0.0, 0.0))
+            if not cosine:
+                cosine = float(self.retriever.vectors[p.id] @ retrieval.vector)
+            extra.append(p.rescored(fused, cosine, lexical))
         return Retrieval(query=retrieval.query, vector=retrieval.vector,
-                         passages=[*retrieval.passages, *extra])
+                         passages=[*retrieval.passages, *extra], scored=retrieval.scored)
 
     def question_match(self, section: str, vector: np.ndarray) -> float:
         """How closely a question matches what a section answers: its heading with opening,

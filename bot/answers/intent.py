@@ -209,7 +209,7 @@ HOW_TO_PENALTY = 0.05
 BRING_ASKED = re.compile(r"\b(?:[Bb]ring\w*|[Ii]dentification|[Pp]hoto (?:id|ID)|IDs"
                          r"|ids?(?! (?:like|love|rather|be|have|want|need|prefer|say|think|go)\b))\b")
 BRING_STATED = re.compile(r"\bbring\w*|\bidentification\b|\bID\b")
-BRING_PENALTY = 0.1
+BRING_PENALTY = 0.3
 BRING_WITHIN = 300  # ... in its opening, where a reader looks (not a passing "lacking valid ID")
 
 

@@ -80,6 +80,10 @@ class Retrieval:
     query: str
     vector: np.ndarray
     passages: list[Passage] = field(default_factory=list)
+    #: what the search gave every passage it scored, also those left out of ``passages``:
+    #: passage id -> (fused, cosine, BM25), so a section that joins the candidates later (by
+    #: its "asked as" phrasings) is scored as the search scored it
+    scored: dict[str, tuple[float, float, float]] = field(default_factory=dict)
 
     @property
     def best_dense(self) -> float:
@@ -447,7 +451,10 @@ class Retriever:
                 if base is None:  # index and store out of step; skip rather than fail
                     continue
                 passages.append(base.rescored(score, cosine.get(pid, 0.0), bm25.get(pid, 0.0)))
-            results.append(Retrieval(query=query, vector=vector, passages=passages))
+            scored = {pid: (score, cosine.get(pid, 0.0), bm25.get(pid, 0.0))
+                      for pid, score in fused.items()}
+            results.append(Retrieval(query=query, vector=vector, passages=passages,
+                                     scored=scored))
         return results
 
     def retrieve(self, query: str, k: int | None = None) -> Retrieval:
