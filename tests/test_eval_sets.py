@@ -5,6 +5,10 @@ one of the safety outcomes' labels. tests/data/eval_questions_fresh3.jsonl: {"q"
 "style", "facts", "section", "intent", "class"}, each expected section a real heading of the
 knowledge base (or a state card) and each key fact stated in it.
 
+tests/data/eval_questions_deep.jsonl is a tuning set, not a held-out one: the same fields, with
+class "deep" (110 rows asking for a fact a section states after its first 300 characters) or
+"rank" (40 rows whose section is easy to confuse with a neighbouring one).
+
 Every set in tests/data shares no message with any other set, and no eval question copies an
 "asked" phrasing of a document, so a score on these files measures generalising, not recall.
 """
@@ -22,12 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 SAFETY = DATA / "safety_messages_fresh3.jsonl"
 QUESTIONS = DATA / "eval_questions_fresh3.jsonl"
+DEEP = DATA / "eval_questions_deep.jsonl"
 
 SAFETY_COUNTS = {"crisis": 110, "someone_else": 45, "emergency": 20, "medical": 20,
                  "distress": 50, "negation": 25, "career": 50}
 INTENTS = {"how_to", "should_i", "compare", "how_long", "how_much", "what_is", "what_to_bring",
            "eligible", "state_rules"}
 CLASSES = {str(n) for n in range(1, 9)}  # the miss classes of the lead-section issue
+DEEP_COUNTS = {"deep": 110, "rank": 40}
 
 
 def read(path: Path, strict: bool = True) -> list[dict]:
@@ -97,16 +103,46 @@ def test_eval_set_is_mostly_short_slangy_and_says_tech():
     assert sum(re.search(r"\btechs?\b", q) is not None for q in short) >= 30
 
 
+def test_deep_set_rows_point_at_real_sections_that_state_their_facts(sections):
+    rows = read(DEEP)
+    assert Counter(r["class"] for r in rows) == DEEP_COUNTS
+    for row in rows:
+        assert set(row) == {"q", "topic", "style", "facts", "section", "intent", "class"}, row
+        assert row["intent"] in INTENTS and row["style"] in ("forum", "plain"), row
+        expected = [row["section"]] if isinstance(row["section"], str) else row["section"]
+        assert expected and all(s in sections for s in expected), f"no such section: {row}"
+        assert len(set(expected)) == len(expected), row
+        assert sections[expected[0]][0] == row["topic"], f"topic is not the section's: {row}"
+        text = "\n".join(sections[s][1] for s in expected)
+        assert 1 <= len(row["facts"]) <= 2, row
+        for fact in row["facts"]:
+            assert re.search(fact, text, re.IGNORECASE), f"{fact!r} not stated in {expected}"
+    assert {r["intent"] for r in rows} == INTENTS
+    assert {r["topic"] for r in rows} == {t for t, _ in sections.values()} - {""}
+    lead = Counter(r["section"] if isinstance(r["section"], str) else r["section"][0]
+                   for r in rows if r["class"] == "deep")
+    assert len(lead) >= 50 and max(lead.values()) <= 3, lead.most_common(3)
+
+
+def test_deep_set_is_mostly_short_slangy_and_says_tech():
+    rows = read(DEEP)
+    short = [r["q"] for r in rows if len(r["q"].split()) <= 8]
+    assert len(short) >= 90
+    for q in short:
+        assert q == q.lower() and "pharmacy technician" not in q, q
+    assert sum(re.search(r"\btechs?\b", q) is not None for q in short) >= 30
+
+
 def test_eval_questions_copy_no_asked_phrasing():
     asked = {norm(p) for doc in all_documents([ROOT / "knowledge"])
              for phrasings in doc.meta.asked.values() for p in phrasings}
-    copied = [r["q"] for r in read(QUESTIONS) if norm(r["q"]) in asked]
+    copied = [r["q"] for path in (QUESTIONS, DEEP) for r in read(path) if norm(r["q"]) in asked]
     assert copied == []
 
 
 def test_these_sets_share_no_row_with_any_other_set():
-    """A message of either file is in no other file of tests/data (case and spacing aside)."""
-    ours = {path.name: {norm(r["q"]) for r in read(path)} for path in (SAFETY, QUESTIONS)}
+    """A message of these files is in no other file of tests/data (case and spacing aside)."""
+    ours = {path.name: {norm(r["q"]) for r in read(path)} for path in (SAFETY, QUESTIONS, DEEP)}
     shared = []
     for path in sorted(DATA.glob("*.jsonl")):
         theirs = {norm(r["q"]) for r in read(path, strict=False)}
