@@ -11,7 +11,11 @@ from __future__ import annotations
 import pytest
 
 from bot.answers.intent import Intent, asked_figure, roles_named
-from bot.answers.leading import named_credential_first, state_facts_first
+from bot.answers.leading import (
+    carrying_sentence_first,
+    named_credential_first,
+    state_facts_first,
+)
 from bot.cli.evaluation import FIRST_CHARS, answer_text
 from bot.content import states
 from bot.text import split_sentences
@@ -142,6 +146,10 @@ def test_a_pay_question_about_a_credential_gets_pay_not_its_fee(replier):
     ("passing score for the exam?", "a scaled score of 1,400", "a 2-hour appointment"),
     ("how often does the cspt renew", "renewed every year", "apply online"),
     ("when is the renewal deadline", "by December 31", "apply online"),
+    # numbers said in words, and a cycle said as "once a week" or "monthly"
+    ("how many wks is the hands on part", "at least ten weeks of practice", "a preceptor"),
+    ("how often do buyers check in with the director", "about once a week", "the director"),
+    ("how often is the inventory counted", "counted monthly", "counted by hand"),
 ])
 def test_each_kind_of_figure_asked_for_is_told_from_the_others(question, stated, other):
     wanted = asked_figure(question)
@@ -214,3 +222,20 @@ def test_a_decision_section_opens_with_its_verdict_for_a_question_weighing_a_cho
     carried = carrying_sentence_first(passage.blocks, question, passage.heading, replier.idf)
     assert carried[0]["text"] != passage.blocks[0]["text"]  # what the rule keeps from leading
     assert asked_first(passage, question, replier.idf)[0]["text"] == passage.blocks[0]["text"]
+
+
+def test_one_rare_word_of_the_question_carries_its_sentence_forward():
+    """A short question shares one word with the sentence that answers it ("can i check my own
+    fills" -> "approving fills you typed yourself is banned"): one term that rare is enough; a
+    common one is not."""
+    blocks = [block("Technician product verification lets a trained technician do the final "
+                    "check of a product, so pharmacists have more time for clinical work. "
+                    "Many health systems run it under a formal accuracy program. " + "x " * 80),
+              block("Approving fills you typed yourself is banned.")]
+    heading = "How many states allow technician product verification?"
+    rare = carrying_sentence_first(blocks, "tech check tech, can i check my own fills?",
+                                   heading, {"fill": 5.0, "check": 1.0})
+    assert rare[0]["text"] == "Approving fills you typed yourself is banned."
+    common = carrying_sentence_first(blocks, "tech check tech, can i check my own fills?",
+                                     heading, {"fill": 1.5, "check": 1.0})
+    assert common == blocks

@@ -148,7 +148,8 @@ DURATION_PENALTY = 0.15
 #: many" a count, a ratio a ratio.
 _DURATION = re.compile(
     r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?[\s-]*(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
-    r"|\b(?:one|two|three|four|five|six|twelve)[\s-](?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|sixty|ninety|a few|several)[\s-](?:minutes?|hours?|days?|weeks?|months?|years?)\b",
     re.IGNORECASE)
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November"
            r"|December")
@@ -165,6 +166,8 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # "how often": a cycle
     (re.compile(r"\b(?:how often|how frequently|every how)\b", re.IGNORECASE),
      re.compile(r"\bevery\b|\bannual\w*|\byearly\b|\bbiennial\w*|\b(?:each|per|a) (?:calendar )?year\b"
+                r"|\b(?:once|twice|(?:one|two|three) times?) (?:a|per|each) (?:day|week|month|year)\b"
+                r"|\b(?:daily|weekly|monthly|quarterly)\b"
                 r"|" + _DURATION.pattern, re.IGNORECASE)),
     (re.compile(r"\b(?:how much (?:time|experience|training|schooling|school)|how long|length"
                 r"|long is|wait|till|until|how soon|how (?:quick|fast)\w*|timeline|how many "

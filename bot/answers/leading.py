@@ -21,6 +21,7 @@ CARRY_BLOCKS = 6
 CARRY_FIGURE = 2.0
 CARRY_MARGIN = 2.0
 CARRY_TERMS = 2  # without a figure asked for, a sentence needs two of the question's own terms
+CARRY_RARE = 4.0  # ... or terms this rare (their summed weight: one term in about 1 passage in 50)
 
 
 def terms(text: str) -> frozenset[str]:
@@ -87,7 +88,8 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     ``CARRY_FIGURE`` when it states the kind of figure asked for. When a figure is asked for
     and no sentence in view states one, the best sentence that does leads if it shares a term
     with the question (as ``asked_figure_first`` does for blocks); otherwise a sentence leads
-    only when it holds ``CARRY_TERMS`` of those terms and out-scores every sentence already in
+    only when it holds ``CARRY_TERMS`` of those terms (or rare ones weighing ``CARRY_RARE``) and
+    out-scores every sentence already in
     view by ``CARRY_MARGIN``. The sentences before it
     keep their order after it, each piece still the section's own text and citations."""
     if not blocks:
@@ -113,8 +115,8 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
                     return blocks  # the asked-for figure is already in view
                 seen = max(seen, value)
             elif (value > best and start >= 0 and not sentence.rstrip().endswith(":")
-                  and (states_figure or (wanted is None
-                                         and len(extra & s_terms) >= CARRY_TERMS))):
+                  and (states_figure or (wanted is None and (
+                      len(extra & s_terms) >= CARRY_TERMS or value >= CARRY_RARE)))):
                 best, where = value, (i, start, sentence, s_terms)
         offset += len(text) + 1
     if where is None:
