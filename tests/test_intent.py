@@ -248,6 +248,10 @@ def test_am_i_eligible_prefers_the_section_on_who_is_eligible():
     assert asking.eligible and not Intent.of("how do i get the cspt").eligible
     assert (asking.penalty("certification", "Who is eligible for the PTCB CPhT-Adv?")
             < asking.penalty("certification", "How do I claim the CPhT-Adv?"))
+    # "... can i take it yet", "do i have enough hours": whether the asker qualifies
+    assert Intent.of("did 2 yrs in the iv room, can i take the cspt yet").eligible
+    assert Intent.of("do i have enough hours for pathway 2").eligible
+    assert not Intent.of("can i take the cspt online").eligible
 
 
 def test_who_pays_is_not_what_it_costs():

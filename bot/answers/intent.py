@@ -219,7 +219,8 @@ BRING_WITHIN = 300  # ... in its opening, where a reader looks (not a passing "l
 #: The intent "am I eligible": a question whether the asker qualifies ("am i eligible yet",
 #: "do i qualify") wants the section on who is eligible, not the steps or the timeline.
 ELIGIBLE_ASKED = re.compile(r"\b(?:eligib\w*|qualif(?:y|ies|ied)|can i (?:even )?(?:sit|apply)"
-                            r"(?: for)?)\b", re.IGNORECASE)
+                            r"(?: for)?|can i (?:\w+ ){1,4}yet|do i (?:have|meet) (?:enough|the)"
+                            r" (?:hours|hrs|experience|years|yrs|requirements?))\b", re.IGNORECASE)
 ELIGIBLE_HEADING = re.compile(r"\beligib\w*|\bqualif\w*", re.IGNORECASE)
 ELIGIBLE_PENALTY = 0.1
 #: The intent "who pays": "will my job pay for my ptcb exam" asks whether an employer covers
