@@ -84,6 +84,10 @@ CLASSIFIER_DISTRESS_AT = 0.85
 #: An emergency read from the whole message alone that the learned reading takes this surely
 #: for someone else in crisis gets the how-to-help reply (it names 911 as well).
 CLASSIFIER_OTHER_NEAR = 0.90
+#: A crisis read from the whole message's scope is someone else's when the learned reading
+#: gives someone else this much (and more than the writer's own crisis) and the nearest
+#: examples lean that way, or this much alone.
+OTHER_LEARNED = (0.5, 0.9)
 #: Phrase outcomes that decide alone (the embeddings' grief exception leaves them be).
 REDIRECTED = (safety.CRISIS, safety.SOMEONE_ELSE, safety.EMERGENCY, safety.MEDICAL)
 #: The rest of a crisis message is offered as a button when it asks something (those clauses),
@@ -598,7 +602,11 @@ class ScopeReader:
                 # whole message leans crisis by the words the phrases explain
                 reading.outcome = safety.DISTRESS
             elif scope == "crisis":
+                # whose: every clause about someone else, or both learned readings say it is
+                # someone else's ("i cant stop worrying about my sister, she said she has a
+                # plan": the writer's worry, the sister's crisis)
                 reading.outcome = (safety.SOMEONE_ELSE if _all_about_others(phrases)
+                                   or _learned_about_other(probabilities, nearest)
                                    else safety.CRISIS)
                 reading.flagged = set(range(len(phrases.clauses)))
             elif reading.outcome not in (safety.EMERGENCY, safety.MEDICAL):
@@ -626,6 +634,19 @@ def _all_about_others(phrases: safety.PhraseReading) -> bool:
         return False
     return bool(folded) and all(_clause_about_other(phrases, folded, i)
                                 for i in range(len(folded)))
+
+
+def _learned_about_other(probabilities: np.ndarray | None,
+                         nearest: tuple[str, float, float] | None) -> bool:
+    """Whether the learned reading gives someone else in crisis at least ``OTHER_LEARNED[0]``
+    and more than the writer's own crisis, with the nearest examples leaning someone else
+    too, or is sure of it (``OTHER_LEARNED[1]``) alone."""
+    if probabilities is None or nearest is None:
+        return False
+    other = float(probabilities[CLASSES.index(safety.SOMEONE_ELSE)])
+    return other >= OTHER_LEARNED[1] or (
+        other >= OTHER_LEARNED[0] and other > float(probabilities[CLASSES.index(safety.CRISIS)])
+        and nearest[0] == safety.SOMEONE_ELSE)
 
 
 def _clause_about_other(phrases: safety.PhraseReading, folded: list[str], i: int) -> bool:
