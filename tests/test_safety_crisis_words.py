@@ -82,6 +82,11 @@ CRISIS_WORDINGS = [
     "i cant do this anymore im sorry for everything",
     "sorry for everything, i cant take it anymore",
     "im sorry for everything. love you all",
+    # giving up on life itself, not on a job
+    "flunked the ptce again, honestly im done trying at life",
+    # an attempt said with no object, the writer's own; and a past one with a sign of now
+    "i attempted twice before and its all coming back",
+    "attempted last spring, doing ok now but i kept the pills",
 ]
 NOT_CRISIS_WORDINGS = [
     "i want to dye my hair purple before my interview",
@@ -96,6 +101,8 @@ NOT_CRISIS_WORDINGS = [
     "i gave away my old ptce books to a classmate",
     "sorry for everything i messed up on the count today",
     "i cant do this anymore, retail is so draining",
+    "honestly im done trying at this store",
+    "i tried again for the cspt and failed",
 ]
 
 

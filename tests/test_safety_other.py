@@ -78,6 +78,8 @@ WHO = [
     ("my roommate googled how to overdose on her laptop", safety.SOMEONE_ELSE),
     ("i searched how to overdose on my break", safety.CRISIS),
     ("the new hire tried to overdose last month, she told me", safety.SOMEONE_ELSE),
+    # an attempt with no object: whose is read by who says it
+    ("my cousin attempted last winter and i still think about it at work", safety.SOMEONE_ELSE),
     # a Spanish phrase ("suicida") in an English clause is read the English way: "i think"
     # is the writer's, what follows is the coworker's (English words are not respelled the
     # Spanish way either: "coworker" is not "coworquer")
@@ -118,6 +120,9 @@ DENIALS = [
     ("my boyfriend freaked out when i said kms, it was a joke, im just tired", safety.DISTRESS),
     ("i said im going to kill myself at work today as a joke obviously", safety.DISTRESS),
     ("my therapist asked if im suicidal and im not but i want to die", safety.CRISIS),
+    # a past attempt with the writer well now: the answer and the line
+    ("i attempted back in college and im doing well now, do boards ask about that",
+     safety.DISTRESS),
 ]
 CAREER = [
     ("my coworker is killing herself working doubles, can techs refuse overtime", safety.DISTRESS),

@@ -89,6 +89,13 @@ SELF_EN = [
     r" live\b",
     r"\bdone with (?:life|living|everything and everyone|it all|existing|being alive|this life"
     r"|this world)\b",
+    # an attempt said with no object, as people say it ("my sister attempted last year"):
+    # whose is read by who says it
+    r"\battempted(?: suicide)?(?= (?:last|this past|earlier|in (?:19|20)\d\d|a (?:few|couple)"
+    r"|twice|once|before|when)\b)",
+    # ... and done trying at it ("im done trying at life honestly"; "done trying at this job" is
+    # venting)
+    r"\bdone (?:trying|caring|fighting) (?:at|with|for|in) (?:life|living|existing|being alive)\b",
     r"\b(?:od|o d|over ?do(?:s|se|es|sing|sed|ze|zing)\w*) (?:on purpose|intentionally"
     r"|deliberately|to die|to end it)\b",
     r"\b(?:take|taking|swallow\w*) everything in (?:my|the) (?:medicine cabinet|cabinet|bathroom)\b",
@@ -425,6 +432,7 @@ OTHER_EN = [
     r"\bsorry for everything\b.*\b(?:(?:not|isnt|hasnt|wont|stopped) (?:answering|picking up"
     r"|responding|replying)|offline)\b",
     r"\bi think (?:shes|hes|she is|he is|theyre|they are) planning something\b",
+
     r"\b(?:nobody|no one|noone) would (?:even )?(?:care|notice|miss (?:him|her|them)) if (?:he|she"
     r"|they) (?:died|was gone|were gone|disappeared)\b",
     r"\b(?:nobody|no one|noone|no ?body) (?:needs|wants|would miss) (?:her|him|them) (?:anymore|any"
@@ -695,6 +703,11 @@ PAST_EN = (
     r"|bad|suicidal|self ?harm\w*|cutting|cut|thoughts|struggle|urges)\b.*?\b(?:(?:im|i m|i am)"
     r" (?:doing )?(?:ok|okay|fine|good|safe|better|well) now|doing (?:good|better|ok|okay|well) now"
     r"|not anymore|no longer|years ago|long time ago|back then|havent in years|been clean)\b"
+    # ... and a past attempt with the writer well now ("attempted last year, doing better now";
+    # "attempted in 2019" alone says nothing of now: "... and i feel like doing it again")
+    r"|\battempted\b(?!.*\b(?:again|still (?:have|got|keep|think|want|feel)|pills|meds|rope|gun"
+    r"|plan)\b).*?\b(?:(?:im|i m|i am) (?:doing )?(?:ok|okay|fine|good|safe|better|well) now"
+    r"|doing (?:good|better|ok|okay|well) now|not anymore|no longer)\b"
 )
 # A crisis word asked and answered no at once ("suicide? nah. quitting? absolutely").
 ASKED_AND_ANSWERED_EN = (
