@@ -25,19 +25,13 @@ from urllib.parse import urlparse
 import numpy as np
 
 from bot.answers import safety, templates
+from bot.answers.field_words import names_the_field, spell_out
 from bot.answers.language import ENGLISH, SPANISH
 from bot.answers.leading import about_other_state, asked_first, only_states_asked, terms
 from bot.answers.ranking import SectionHit
 from bot.answers.reply import Part, Reply, SourceRef
 from bot.answers.retrieval import Passage, Retrieval, Retriever
-from bot.answers.scope import (
-    MIN_EVIDENCE,
-    SAFETY,
-    SafetyReading,
-    ScopeReader,
-    names_the_field,
-    spell_out,
-)
+from bot.answers.scope import MIN_EVIDENCE, SAFETY, SafetyReading, ScopeReader
 from bot.answers.state_sections import StateSections
 from bot.content import states as state_rules
 from bot.text import leading_sentences, words

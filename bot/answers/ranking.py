@@ -13,7 +13,7 @@ import numpy as np
 from bot.answers.intent import Intent
 from bot.answers.leading import terms
 from bot.answers.retrieval import Passage, Retrieval, Retriever
-from bot.answers.scope import cached_vectors
+from bot.answers.safety_bank import cached_vectors
 
 HEADING_WEIGHT = 0.1  # share of the question's words found in a section's heading
 FUSED_WEIGHT = 0.35
