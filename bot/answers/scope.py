@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.answers import safety, templates
+from bot.answers import safety, safety_who, templates
 from bot.answers.language import ENGLISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
 from bot.answers.safety_bank import KNN_FLOOR, KNN_SHARE, ExampleBank, cached_vectors
@@ -442,12 +442,12 @@ def _clause_about_other(phrases: safety.PhraseReading, folded: list[str], i: int
     """Whether clause ``i`` (of the message's folded clauses) is about someone other than the
     writer: words quoted from someone else, or a clause whose subject, read after the clauses
     before it, is someone else."""
-    return i in phrases.quoted or safety.who_in_clause(" ".join(folded[:i]), folded[i]) == "other"
+    return i in phrases.quoted or safety_who.who_in_clause(" ".join(folded[:i]), folded[i]) == "other"
 
 
 def _has_subject(folded_clause: str) -> bool:
     """Whether a clause names its own subject (a person word among its first words)."""
-    subjects = safety.FIRST_PERSON[ENGLISH] | safety.THIRD_PERSON[ENGLISH]
+    subjects = safety_who.FIRST_PERSON[ENGLISH] | safety_who.THIRD_PERSON[ENGLISH]
     return any(w in subjects for w in folded_clause.split()[:4])
 
 
