@@ -307,7 +307,7 @@ async def test_spanish_crisis_after_an_english_career_question_through_telegram(
 def test_the_example_bank_holds_no_held_out_row():
     """The nearest-neighbour bank (bot/answers/safety_examples.jsonl) is tuning data: none of its
     rows is a held-out row of either evaluation set."""
-    from bot.answers.scope import SAFETY_EXAMPLES_FILE
+    from bot.answers.safety_bank import SAFETY_EXAMPLES_FILE
 
     bank = {json.loads(line)["q"].strip().lower() for line in SAFETY_EXAMPLES_FILE.read_text(
         encoding="utf-8").splitlines() if line.strip()}

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from bot.answers import safety
-from bot.answers.scope import CLASSES, SAFETY_EXAMPLES_FILE, SafetyClassifier
+from bot.answers.safety_bank import SAFETY_EXAMPLES_FILE
+from bot.answers.safety_classifier import CLASSES, SafetyClassifier
 
 INDIRECT_CRISIS = [
     # methods and means

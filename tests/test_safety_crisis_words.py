@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers import safety, templates
-from bot.answers.scope import SAFETY_EXAMPLES_FILE
+from bot.answers.safety_bank import SAFETY_EXAMPLES_FILE
 from bot.cli.evaluation import NOT_CRISIS
 from bot.content.split import half
 

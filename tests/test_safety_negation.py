@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.answers import safety, templates
-from bot.answers.scope import SAFETY_EXAMPLES_FILE
+from bot.answers.safety_bank import SAFETY_EXAMPLES_FILE
 from bot.cli.evaluation import EXPECTED_SAFETY, evaluate_safety
 from bot.content.split import half
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import safety
-from bot.answers.scope import SAFETY_EXAMPLES_FILE
+from bot.answers import safety, safety_who
+from bot.answers.safety_bank import SAFETY_EXAMPLES_FILE
 from bot.cli.evaluation import EXPECTED_SAFETY, evaluate_safety
 from bot.content.split import half
 
@@ -143,9 +143,9 @@ def test_who_a_clause_without_a_phrase_is_about():
     third person or a reporting verb goes on from the subject before it; a clause with its own
     "i" is the writer's."""
     prefix = "a customer told me hes been counting his pills"
-    assert safety.who_in_clause(prefix, "asked if i thought it would be enough") == "other"
-    assert safety.who_in_clause(prefix, "i think about the same thing") == "me"
-    assert safety.who_in_clause("my manager wrote me up", "want to disappear") == "me"
+    assert safety_who.who_in_clause(prefix, "asked if i thought it would be enough") == "other"
+    assert safety_who.who_in_clause(prefix, "i think about the same thing") == "me"
+    assert safety_who.who_in_clause("my manager wrote me up", "want to disappear") == "me"
     quoted = safety.read_phrases(
         "my coworker posted something like 'so tired of everything, see you never'")
     assert quoted.quoted == {1}

@@ -16,32 +16,23 @@ helps to retrieve for a short follow-up that refers back ("how long does that ta
 from __future__ import annotations
 
 import logging
-import math
 import re
 import time
 import unicodedata
-from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlparse
 
 import numpy as np
 
 from bot.answers import safety, templates
-from bot.answers.intent import Intent
+from bot.answers.field_words import names_the_field, spell_out
 from bot.answers.language import ENGLISH, SPANISH
 from bot.answers.leading import about_other_state, asked_first, only_states_asked, terms
+from bot.answers.ranking import SectionHit
 from bot.answers.reply import Part, Reply, SourceRef
-from bot.answers.retrieval import Passage, Retrieval, Retriever, lexical_terms
-from bot.answers.scope import (
-    MIN_EVIDENCE,
-    SAFETY,
-    SafetyReading,
-    ScopeReader,
-    cached_vectors,
-    names_the_field,
-    spell_out,
-)
+from bot.answers.retrieval import Passage, Retrieval, Retriever
+from bot.answers.scope import MIN_EVIDENCE, SAFETY, SafetyReading, ScopeReader
+from bot.answers.state_sections import StateSections
 from bot.content import states as state_rules
 from bot.text import leading_sentences, words
 
@@ -57,12 +48,6 @@ BODY_WORDS = 170  # the best section is shortened to about this many words
 LEAD_WORDS = 45  # the bold opening; the rest of its paragraph follows as a paragraph
 SECOND_WORDS = 45  # the opening taken from a second document's section
 SECOND_MARGIN = 0.10  # a second section is shown when it scores this close to the best
-HEADING_WEIGHT = 0.1  # share of the question's words found in a section's heading
-FUSED_WEIGHT = 0.35
-QUESTION_WEIGHT = 1.0  # cosine between the question and the section's heading (a question)  # reciprocal-rank fusion of dense and BM25, normalised to the best
-FOCUS_WEIGHT = 1.0  # a follow-up's own reading, beside the reading with its context
-LEXICAL_WEIGHT = 0.1  # BM25 score, normalised to the best: rare exact terms ("CPTEd") count
-CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is about
 #: A question about a state's own rules (registration, certification requirement, renewal, CE,
 #: age, background, ratio): the state's card leads. Other questions naming a state (a role, a
 #: task) search the topic.
@@ -70,30 +55,10 @@ STATE_RULES = re.compile(
     r"\b(?:licen[cs]\w*|regist\w*|certif\w*|cert|ptcb|nha|required|require\w*|need|renew\w*"
     r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board|trainees?)\b",
     re.IGNORECASE)
-#: Words that ask for nothing beyond "this state's rules for techs": a question made only of
-#: these and the state's name ("what are the rules for techs in ohio", "oh tech laws") gets the
-#: state's card, even when another section about that state (Ohio's breaks) scores higher.
-BARE_RULE_TERMS = frozenset(lexical_terms(
-    "what are the rules laws requirements regulations legal need needed to work be a pharmacy "
-    "pharmacist tech techs technician technicians there any for in my state"))
 RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
                            re.IGNORECASE)
-ASKED_CANDIDATES = 3  # sections found by their "asked as" phrasings, added to the search's
-ASKED_FLOOR = 0.6  # ... when the closest phrasing is at least this close
-#: A question that is, near word for word, one of the ways the document says people ask for a
-#: section ("how early can i renew cpht" and the deadline section) gets that section first,
-#: even when the search ranks a broader sibling higher. Chosen on the tune halves: 0.85 moved
-#: the intent set's tune half down, 0.9 left it and the main eval unchanged.
-ASKED_AS_SAID = 0.9
-ASKED_AS_SAID_BONUS = 0.3
-#: Two states named in one question are a move only with words of moving; otherwise they are
-#: compared ("tech pay in wa vs ca").
-MOVE_WORDS = re.compile(
-    r"\b(?:mov(?:e|es|ing|ed)|relocat\w*|transfer\w*|reciproc\w*|new state|another state"
-    r"|from\b.+\bto\b|job offer|offered a job|got a job)", re.IGNORECASE)
 CARD_MARGIN = 0.4  # a state's card leads only when it scores this close to the best section
 WHICH_STATE_MARGIN = 0.25  # another state's section this far ahead: ask which state instead
-STATE_WEIGHT = 0.3  # the named state's own record, found by name rather than by search
 MAX_FOLLOWUPS = 3
 #: Words every heading shares, which say nothing about what two sections have in common.
 GENERIC_TERMS = terms("pharmacy pharmacist technician technicians tech state states work job do "
@@ -119,17 +84,6 @@ CONFIRM_AT = {
     "ashp.org": "ASHP (ashp.org)",
 }
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-@dataclass
-class SectionHit:
-    passage: Passage  # the best-scoring chunk of the section (carries the whole section)
-    score: float
-    dense: float
-
-    @property
-    def key(self) -> str:
-        return self.passage.section
 
 
 def clean_question(raw: str) -> tuple[str, bool]:
@@ -181,8 +135,9 @@ def _domain(url: str | None) -> str:
     return host.removeprefix("www.")
 
 
-class Replier:
-    """Turns a question into a Reply using a Retriever."""
+class Replier(StateSections):
+    """Turns a question into a Reply using a Retriever (the candidate sections and their
+    ranking: :mod:`bot.answers.ranking` and :mod:`bot.answers.state_sections`)."""
 
     def __init__(self, retriever: Retriever, states: dict | None = None):
         self.retriever = retriever
@@ -197,159 +152,6 @@ class Replier:
         self.asked_vectors = self._asked_vectors()
         self.asked_index = self._asked_index()
 
-    # --- loading -----------------------------------------------------------------------------
-
-    def _heading_vectors(self) -> dict[str, np.ndarray]:
-        """Each section's heading with its opening paragraph, embedded: headings are
-        questions and openings answer them, so this is what the lead of a reply would say."""
-        sections: dict[str, str] = {}
-        for p in self.retriever.passages.values():
-            opening = p.blocks[0]["text"] if p.blocks else ""
-            sections.setdefault(p.section, f"{p.heading} {opening}")
-        keys = sorted(sections)
-        texts = [sections[k] for k in keys]
-        vectors = cached_vectors(self.retriever, "openings", {"openings": texts})["openings"]
-        return dict(zip(keys, vectors, strict=True))
-
-    def _asked_vectors(self) -> dict[str, np.ndarray]:
-        """Each section's "asked as" phrasings, embedded (read at start, cached in the store):
-        a question is matched to the questions people ask for a section as well as to its
-        heading."""
-        asked: dict[str, tuple[str, ...]] = {}
-        for p in self.retriever.passages.values():
-            if p.asked:
-                asked.setdefault(p.section, p.asked)
-        keys = sorted(asked)
-        texts = [t for k in keys for t in asked[k]]
-        if not texts:
-            return {}
-        flat = cached_vectors(self.retriever, "asked", {"asked": texts})["asked"]
-        out, start = {}, 0
-        for k in keys:
-            out[k] = flat[start:start + len(asked[k])]
-            start += len(asked[k])
-        return out
-
-    def _asked_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Every phrasing in one matrix, with where each section's rows start (for finding
-        the sections people ask that way, whatever the search found)."""
-        keys = sorted(self.asked_vectors)
-        if not keys:
-            return [], np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64)
-        starts = np.cumsum([0, *(len(self.asked_vectors[k]) for k in keys[:-1])])
-        return keys, np.vstack([self.asked_vectors[k] for k in keys]), starts
-
-    def _with_asked_sections(self, retrieval: Retrieval) -> Retrieval:
-        """The sections whose "asked as" phrasings are closest to the question join the
-        candidates, so "how do i renew my cpht" finds PTCB's renewal section even when the
-        search ranked other renewals higher."""
-        keys, matrix, starts = self.asked_index
-        if not keys:
-            return retrieval
-        best = np.maximum.reduceat(matrix @ retrieval.vector, starts)
-        present = {p.section for p in retrieval.passages}
-        extra = []
-        for i in np.argsort(-best)[:ASKED_CANDIDATES]:
-            section = keys[int(i)]
-            if best[i] < ASKED_FLOOR or section in present:
-                continue
-            path, _, heading = section.partition("#")
-            p = self.sections_by_path.get(path, {}).get(heading)
-            if p is None:
-                continue
-            extra.append(p)
-        return self._joined(retrieval, extra)
-
-    def _joined(self, retrieval: Retrieval, sections: list[Passage]) -> Retrieval:
-        """The retrieval with ``sections`` (first chunks the search did not return) added as
-        candidates, each with the scores the search gave it if it scored it (a chunk BM25
-        ranked high but the fusion left out), else its own cosine to the question."""
-        if not sections:
-            return retrieval
-        extra = []
-        for p in sections:
-            fused, cosine, lexical = retrieval.scored.get(p.id, (0.0, 0.0, 0.0))
-            if not cosine:
-                cosine = float(self.retriever.vectors[p.id] @ retrieval.vector)
-            extra.append(p.rescored(fused, cosine, lexical))
-        return Retrieval(query=retrieval.query, vector=retrieval.vector,
-                         passages=[*retrieval.passages, *extra], scored=retrieval.scored)
-
-    def question_match(self, section: str, vector: np.ndarray) -> float:
-        """How closely a question matches what a section answers: its heading with opening,
-        or the closest of the ways people ask for it."""
-        score = float(self.heading_vectors[section] @ vector)
-        phrasings = self.asked_vectors.get(section)
-        if phrasings is not None:
-            score = max(score, float((phrasings @ vector).max()))
-        return score
-
-    def _idf(self) -> dict[str, float]:
-        """Inverse document frequency of heading and text terms over passages."""
-        df: Counter[str] = Counter()
-        for pid, p in self.retriever.passages.items():
-            df.update(set(self.retriever.terms(pid)) | p.heading_terms)
-        n = len(self.retriever.passages)
-        return {t: math.log(1 + n / c) for t, c in df.items()}
-
-    def _sections_by_path(self) -> dict[str, dict[str, Passage]]:
-        """Each document's sections in order: heading -> its first chunk."""
-        out: dict[str, dict[str, Passage]] = {}
-        for p in sorted(self.retriever.passages.values(), key=lambda p: (p.path, p.seq)):
-            out.setdefault(p.path, {}).setdefault(p.heading, p)
-        return out
-
-    # --- ranking sections ------------------------------------------------------------------
-
-    def rank_sections(
-        self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
-        about: str | None = None, state_path: str | None = None,
-    ) -> list[SectionHit]:
-        """Sections of the retrieved passages, best first ("Next step" sections left out).
-
-        A section scores by its best chunk's cosine, the fused dense+BM25 rank score, and how
-        much of the question its heading contains; for a follow-up, also by the follow-up's own
-        reading (``focus``), so "how long does that take?" finds the section about time, and
-        by staying with the document the previous question was answered from (``about``).
-        """
-        q_terms = terms(question)
-        q_weight = sum(self.idf.get(t, 1.0) for t in q_terms) or 1.0
-        top_fused = max((p.score for p in retrieval.passages), default=0.0) or 1.0
-        top_lexical = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
-        best: dict[str, SectionHit] = {}
-        intent = Intent.of(question)
-        for p in retrieval.passages:
-            if p.next_step:
-                continue
-            head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
-            asked = self.question_match(p.section, retrieval.vector)
-            # a chunk only BM25 found scores by its own cosine, not 0: a new section taking
-            # its place among the closest chunks must not push it out of the lead
-            vector = self.retriever.vectors.get(p.id)
-            cosine = p.dense
-            if not cosine and vector is not None:
-                cosine = float(vector @ retrieval.vector)
-            score = (cosine + FUSED_WEIGHT * p.score / top_fused + HEADING_WEIGHT * head
-                     + QUESTION_WEIGHT * asked + LEXICAL_WEIGHT * p.lexical / top_lexical)
-            if focus is not None and vector is not None:
-                score += FOCUS_WEIGHT * float(vector @ focus)
-            if p.path == about:
-                score += CONTINUITY_WEIGHT
-            if p.path == state_path:
-                score += STATE_WEIGHT
-            score -= intent.penalty(p.topic, p.heading, self._section_text(p))
-            if asked >= ASKED_AS_SAID:
-                score += ASKED_AS_SAID_BONUS  # asked in so many words as the section says
-            hit = best.get(p.section)
-            if hit is None or score > hit.score:
-                # evidence that the section answers: the chunk's own cosine (also for a chunk
-                # only BM25 found: "whats a cat 2 csp") or the closest way people ask for it
-                dense = cosine
-                if asked >= ASKED_FLOOR:
-                    dense = max(dense, asked)
-                best[p.section] = SectionHit(passage=p, score=score, dense=dense)
-        return sorted(best.values(), key=lambda h: h.score, reverse=True)
-
     # --- composing ---------------------------------------------------------------------------
 
     def candidates(
@@ -363,66 +165,6 @@ class Replier:
         retrieval = self._with_asked_sections(retrieval)
         hits = self.rank_sections(question, retrieval, focus, about, state_path)
         return retrieval, state_path, named, hits
-
-    def _with_state_sections(
-        self, question: str, retrieval: Retrieval
-    ) -> tuple[Retrieval, str | None, list[str]]:
-        """State records are not searched; a question that names a state gets that state's
-        sections as candidates (the state moved to, when it names two). Returns the
-        retrieval with them, the state's document path, and the states the question names."""
-        named = state_rules.find_states(question, self.states)
-        if not named:
-            return retrieval, None, named
-        if len(named) > 1 and (not MOVE_WORDS.search(question)
-                               or state_rules.alternatives(question, self.states)):
-            # two states compared ("tech check tech in ohio and pa?", "moving to az or sc"): the
-            # topic is searched, with both states' own sections among the candidates and
-            # neither's card first
-            sections = [p for code in named for p in self.sections_by_path.get(
-                state_rules.document_path(code), {}).values() if not p.next_step]
-            return self._joined(retrieval, sections), None, named
-        code = state_rules.destination(question, named, self.states)
-        path = state_rules.document_path(code)
-        sections = [p for p in self.sections_by_path.get(path, {}).values() if not p.next_step]
-        return self._joined(retrieval, sections), path, named
-
-    def _move_section(self, vector: np.ndarray) -> Passage | None:
-        """The knowledge base's answer to whether a registration transfers to a new state."""
-        candidates = [
-            p for path, sections in self.sections_by_path.items()
-            if path.startswith("registration/") for p in sections.values()
-            if "transfer" in p.heading.lower()
-        ]
-        return max(candidates, key=lambda p: float(self.heading_vectors[p.section] @ vector),
-                   default=None)
-
-    def _home_state_renewal(
-        self, hits: list[SectionHit], home_state: str | None, vector: np.ndarray
-    ) -> SectionHit | None:
-        """For a renewal answer to a user whose profile names a state: that state's rules."""
-        if home_state not in self.states or not hits or hits[0].passage.topic != "ce_renewal":
-            return None
-        record = self.states[home_state]
-        section = self.sections_by_path.get(state_rules.document_path(home_state), {}).get(
-            state_rules.renewal_heading(record))
-        if section is None:
-            return None
-        dense = float(self.retriever.vectors[section.id] @ vector)
-        return SectionHit(passage=section, score=dense, dense=dense)
-
-    def _closer_elsewhere(self, code: str, wanted: SectionHit | None, state_path: str,
-                          hits: list[SectionHit]) -> bool:
-        """Whether a section of another document about the state, near the top, matches the
-        question more closely than the state's card (``wanted``)."""
-        return wanted is not None and any(
-            h.passage.path != state_path and h.dense > wanted.dense
-            and code in self._section_states(h.passage.section) for h in hits[:3])
-
-    def _asks_only_rules(self, question: str, code: str) -> bool:
-        """Whether the question asks for nothing but the state's rules for technicians."""
-        record = self.states[code]
-        own = set(lexical_terms(f"{record.name} {code}"))
-        return not set(lexical_terms(question)) - BARE_RULE_TERMS - own
 
     def compose(
         self, question: str, retrieval: Retrieval, focus: np.ndarray | None = None,
@@ -517,15 +259,6 @@ class Replier:
             followups=self._followups(hits, shown, lead.path),
         )
 
-    def _card_hit(self, code: str, renewal: bool, hits: list[SectionHit]) -> SectionHit | None:
-        """The state's requirements card (or its renewal card) among the candidates."""
-        record = self.states[code]
-        heading = (state_rules.renewal_heading if renewal
-                   else state_rules.requirement_heading)(record)
-        path = state_rules.document_path(code)
-        return next((h for h in hits if h.passage.path == path
-                     and h.passage.heading == heading), None)
-
     def _same_subject(self, lead: Passage, other: Passage, question: str) -> bool:
         """Whether a second section may follow the lead in one reply: the same topic, and for
         a state's card only that state's own sections. Anything else is offered as a follow-up
@@ -539,48 +272,6 @@ class Replier:
         other_terms = terms(other.heading) - GENERIC_TERMS
         return other.topic == lead.topic and (
             bool(terms(lead.heading) & other_terms) or len(terms(question) & other_terms) >= 2)
-
-    def _section_text(self, passage: Passage) -> str:
-        """A section's whole text, joined once (intent rules look for figures in it)."""
-        text = self._texts.get(passage.section)
-        if text is None:
-            text = self._texts[passage.section] = " ".join(b["text"] for b in passage.blocks)
-        return text
-
-    def _section_states(self, section: str) -> frozenset[str]:
-        """The states a section is about: a state record's own, or those its heading names."""
-        codes = self._states_of_section.get(section)
-        if codes is None:
-            path, _, heading = section.partition("#")
-            found = set(state_rules.find_states(heading, self.states))
-            if path.startswith("states/"):
-                found.add(path.removeprefix("states/").removesuffix(".md").upper())
-            codes = self._states_of_section[section] = frozenset(found)
-        return codes
-
-    def _only_states_asked(
-        self, hits: list[SectionHit], asked: list[str]
-    ) -> tuple[list[SectionHit], list[SectionHit]]:
-        """Hits split into those a reply may show and those about another state than the one
-        asked about (every state's, when none is asked): a reply never shows another state's
-        rules."""
-        keep, elsewhere = [], []
-        for hit in hits:
-            codes = self._section_states(hit.passage.section)
-            (elsewhere if codes and not codes & set(asked) else keep).append(hit)
-        return keep, elsewhere
-
-    def which_state(self, question: str, elsewhere: list[SectionHit]) -> Reply:
-        """The question is about rules that differ by state and names none: ask which, with
-        the states the best sections were about as buttons."""
-        codes: list[str] = []
-        for hit in elsewhere:
-            for code in sorted(self._section_states(hit.passage.section)):
-                if code not in codes:
-                    codes.append(code)
-        buttons = [state_rules.requirement_heading(self.states[c]) for c in codes[:3]]
-        return Reply(question=question, kind="no_match", lead=templates.WHICH_STATE,
-                     followups=buttons)
 
     def no_match(self, question: str, hits: list[SectionHit]) -> Reply:
         """The honest "not covered yet", with the closest question headings as buttons."""

@@ -4,7 +4,7 @@ Safety is read on the message alone, clause by clause, and is never outvoted by 
 knowledge base matches the rest of the message (:meth:`ScopeReader.read_safety`): the phrase
 layer (:mod:`bot.answers.safety`), the clause embeddings compared with crisis and hyperbole
 examples, and the nearest examples in a labelled bank (``safety_examples.jsonl``, tuning data
-only) with the knowledge base's own question headings as what a career question looks like,
+only; :mod:`bot.answers.safety_bank`) with the knowledge base's own question headings as what a career question looks like,
 and a classifier learned from the same examples (:class:`SafetyClassifier`), read on the whole
 message.
 Then the scope of what is left (:meth:`ScopeReader.decide_scope`): career, medication,
@@ -13,19 +13,17 @@ emergency or unrelated, from the question's embedding and how well the knowledge
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from bot.answers import safety, templates
+from bot.answers import safety, safety_who, templates
 from bot.answers.language import ENGLISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
-from bot.answers.safety_classifier import CLASSES, SafetyClassifier
-from bot.content.split import half
+from bot.answers.safety_bank import KNN_FLOOR, KNN_SHARE, ExampleBank, cached_vectors
+from bot.answers.safety_classifier import CLASSES
 from bot.settings import Settings
 
 # Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and the tune
@@ -47,19 +45,8 @@ CLAUSE_CRISIS_SURE = 0.58  # ... or whatever the hyperbole examples say
 CLAUSE_DISTRESS_AT = 0.45  # a clause this close gets the 988 line after the answer
 CLAUSE_EMERGENCY_AT = 0.60  # a clause this close to the emergency examples is an emergency
 CLAUSE_MIN_WORDS = 3  # shorter clauses ("nights", "pls help") are read by the phrase layer only
-# The example bank (bot/answers/safety_examples.jsonl with the fixed examples and the
-# knowledge base's own question headings): a message, or a clause of it, whose nearest examples
-# are mostly crisis (or someone else in crisis) is read so, when the closest of them is close
-# enough.
-KNN_K = 10
-KNN_SHARE = 0.6  # similarity-weighted share of the neighbours with that label
-KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest such neighbour
-BANK_MAX_WORDS = 20
-SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
-BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
 # The learned reading (bot/answers/safety_classifier.py): a softmax regression on the same
 # examples, by class, read on the whole message (its thresholds are there).
-CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
 #: The whole message: the learned reading at this probability of crisis and this share of
 #: its nearest examples crisis (with no floor on how close they are) agree on a crisis.
 AGREED_AT = (0.85, 0.9)
@@ -98,42 +85,10 @@ ASKS = re.compile(
 ABOUT_WORK = re.compile(
     r"\b(?:ptce|ptcb|cpht|nha|exam|cert\w*|renew\w*|license|licence|ce|pay|paid|school"
     r"|program|hospital|hire|hiring|externship|transfer|raise|retake)\b", re.IGNORECASE)
-# The safety net: words that can carry a crisis said indirectly; with the nearest examples
-# leaning that way, the answer ends with the line naming 988.
-#: Words that put a message in this bot's field whatever the embedding says: a credential, CE,
-#: or "tech" with a work, school, license, pay or renewal word (in this bot's world "tech" is a
-#: pharmacy technician).
-CREDENTIAL_WORDS = re.compile(
-    r"\b(?:cpht(?:-?adv)?|ptcb|nha|excpt|cspt|ptce|ce hours?|ce credits?|continuing education"
-    r"|pharm(?:acy)? ?techs?|pharmacy technicians?|board of pharmacy)\b", re.IGNORECASE)
-TECH_WORK = re.compile(
-    r"\btechs?\b.*\b(?:work|job|jobs|hired|hire|school|program|class|course|license|licensed"
-    r"|licence|registration|register|registered|certif\w*|cert|pay|paid|salary|wage|hourly"
-    r"|renew\w*|ce|exam|test|become|need|requirements?|hospital|retail|pharmacy)\b"
-    r"|\b(?:work|job|become|becoming|school|license|licence|certified|pay|renew\w*)\b.*\btechs?\b",
-    re.IGNORECASE)
-
-
 CE_WORK = re.compile(r"\b(?:\d+(?:\.\d+)? ?(?:hours?|hrs?|h)\b.*\bce|ce (?:hours?|credits?|course)"
                      r"|continuing education)\b", re.IGNORECASE)
-OTHER_TECHS = re.compile(
-    r"\b(?:vet|veterinary|x-?ray|radiolog\w*|rad|dental|surgical|surg|nail|lab|medical lab"
-    r"|ultrasound|sono\w*|auto|hvac|it|computer|ekg|eeg|ct|mri|cardiac|cardio|ophthalmic|optometric"
-    r"|dialysis|sterile processing|psych|behavioral|emergency room|er|pharmaceutical sales"
-    r"|engineering|maintenance|avionics|aviation|diesel|electrical|network|field|lab animal)"
-    r" techs?\b", re.IGNORECASE)
-
-
-def names_the_field(text: str) -> bool:
-    """Whether a message names this bot's field: a credential, CE, or a tech with a work word
-    (not another field's tech)."""
-    if CREDENTIAL_WORDS.search(text):
-        return True
-    if OTHER_TECHS.search(text):  # an x-ray tech, a vet tech: another field's technician
-        return False
-    return bool(TECH_WORK.search(text))
-
-
+# The safety net: words that can carry a crisis said indirectly; with the nearest examples
+# leaning that way, the answer ends with the line naming 988.
 SAFETY_NET_WORDS = re.compile(
     r"\b(?:die|dying|dead|death|alive|living|hurt|pills?|meds|gone|disappear\w*|hopeless"
     r"|worthless|burden|goodbye|bye|bridge|gun|rope|lighter|burn\w*|scratch\w*|blade|razor"
@@ -156,43 +111,6 @@ RISK_WORDS = re.compile(
     r"|blue|ambulance|911|faint\w*|wont be around|not be around|wont be here|wont need)\b",
     re.IGNORECASE,
 )
-
-
-SHORTHAND_RE = re.compile(
-    r"(?<![\w$/])("
-    + "|".join(re.escape(k) for k in sorted(templates.SHORTHAND, key=len, reverse=True))
-    + r")(?![\w$/])",
-    re.IGNORECASE,
-)
-
-
-def spell_out(text: str) -> str:
-    """Expand phone shorthand ("pharm tech", "2 yrs", "$$") into words the model knows."""
-    other_field = OTHER_TECHS.search(text) is not None  # an x-ray tech stays a technician
-
-    def word(match: re.Match) -> str:
-        key = match.group(0).lower()
-        if other_field and key in ("tech", "techs"):
-            return "technician" if key == "tech" else "technicians"
-        return templates.SHORTHAND[key]
-
-    expanded = SHORTHAND_RE.sub(word, text)
-    return " ".join(expanded.split())
-
-
-
-def cached_vectors(retriever: Retriever, name: str,
-                   groups: dict[str, list[str]]) -> dict[str, np.ndarray]:
-    """Embeddings of fixed texts, cached in the store (keyed by model and texts)."""
-    key = name + "-" + hashlib.sha256(
-        json.dumps([retriever.manifest.get("model"), groups], sort_keys=True).encode()
-    ).hexdigest()[:16]
-    cached = retriever.cache.load(key, list(groups))
-    if cached is not None:
-        return cached
-    vectors = {label: retriever.embed(list(texts)) for label, texts in groups.items()}
-    retriever.cache.save(key, vectors)
-    return vectors
 
 
 @dataclass
@@ -226,9 +144,9 @@ def language_cache_dir(settings: Settings) -> Path | None:
     return None
 
 
-class ScopeReader:
+class ScopeReader(ExampleBank):
     """The safety and scope reading of messages, with the example vectors it compares with
-    (embedded once, cached in the store)."""
+    (embedded once, cached in the store; the example bank: :mod:`bot.answers.safety_bank`)."""
 
     def __init__(self, retriever: Retriever):
         self.retriever = retriever
@@ -247,108 +165,6 @@ class ScopeReader:
         return cached_vectors(self.retriever, 
             "scope", {label: list(texts) for label, texts in templates.SCOPE_EXAMPLES.items()}
         )
-
-    def _safety_bank(self) -> tuple[np.ndarray, np.ndarray]:
-        """The example bank for reading safety by nearest neighbours: labelled messages written
-        the way people type (tuning data, never the held-out halves), the fixed examples, and
-        every question heading of the knowledge base (what a career question looks like)."""
-        rows = _example_rows()
-        label_of = {"crisis": "crisis", "someone_else": "someone_else", "emergency": "emergency"}
-        groups: dict[str, list[str]] = {label: [] for label in BANK_LABELS}
-        for row in rows:  # short messages only: a long one is mostly about something else
-            if len(row["q"].split()) <= BANK_MAX_WORDS:
-                groups[label_of.get(row["class"], "other")].append(row["q"])
-        groups["crisis"] += [*templates.SCOPE_EXAMPLES["crisis"],
-                             *templates.CRISIS_CLAUSE_EXAMPLES]
-        groups["emergency"] += list(templates.SCOPE_EXAMPLES["emergency"])
-        groups["other"] += [*templates.SCOPE_EXAMPLES["career"],
-                            *templates.SCOPE_EXAMPLES["off_topic"],
-                            *templates.SCOPE_EXAMPLES["medical"], *templates.DISTRESS_EXAMPLES,
-                            *self._question_headings()]
-        vectors = cached_vectors(self.retriever, "safety-bank", {k: [spell_out(t) or t for t in v]
-                                                       for k, v in groups.items()})
-        labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(BANK_LABELS)])
-        return np.concatenate([vectors[k] for k in BANK_LABELS]), labels
-
-    def _classifier(self) -> SafetyClassifier:
-        """The classifier, fitted on the class examples once and cached in the store beside
-        their vectors (keyed by model, examples and fitting settings)."""
-        groups = self._class_examples()
-        key = "safety-classifier-" + hashlib.sha256(json.dumps(
-            [self.retriever.manifest.get("model"), groups, SafetyClassifier.SETTINGS],
-            sort_keys=True).encode()).hexdigest()[:16]
-        cached = self.retriever.cache.load(key, ["fitted"])
-        if cached is not None:
-            return SafetyClassifier.unpack(cached["fitted"])
-        vectors = cached_vectors(self.retriever, "safety-classes", groups)
-        labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(CLASSES)])
-        fitted = SafetyClassifier.fit(np.concatenate([vectors[k] for k in CLASSES]), labels)
-        self.retriever.cache.save(key, {"fitted": fitted.pack()})
-        return fitted
-
-    def _class_examples(self) -> dict[str, list[str]]:
-        """What the classifier learns from: the English rows of the example bank by class
-        (a denial reads as distress, an unrelated request as career: not a safety matter), the
-        fixed examples, the knowledge base's question
-        headings as career, and the clauses of multi-clause career, distress and medication
-        examples under their row's class (what a clause of an ordinary message looks like)."""
-        rows = _example_rows()
-        groups: dict[str, list[str]] = {label: [] for label in CLASSES}
-        headings = self._question_headings()
-        for row in rows:
-            if row.get("lang", "en") != ENGLISH:
-                continue  # the model carries no Spanish meaning
-            label = {"negation": "distress", "off_topic": "career"}.get(row["class"], row["class"])
-            if label not in groups:
-                continue
-            groups[label].append(row["q"])
-            parts = safety.clauses(row["q"])
-            if label in ("career", "distress", "medical") and len(parts) >= 2:
-                groups[label] += [p for p in parts if len(p.split()) >= 2]
-        groups["crisis"] += [*templates.SCOPE_EXAMPLES["crisis"],
-                             *templates.CRISIS_CLAUSE_EXAMPLES]
-        groups["emergency"] += list(templates.SCOPE_EXAMPLES["emergency"])
-        groups["medical"] += list(templates.SCOPE_EXAMPLES["medical"])
-        groups["distress"] += list(templates.DISTRESS_EXAMPLES)
-        groups["career"] += [*templates.SCOPE_EXAMPLES["career"],
-                             *templates.SCOPE_EXAMPLES["off_topic"], *headings,
-                             *self._career_phrasings()]
-        for heading in headings:
-            parts = safety.clauses(heading)
-            if len(parts) >= 2:
-                groups["career"] += parts
-        return {k: [spell_out(t) or t for t in v] for k, v in groups.items()}
-
-    def _question_headings(self) -> list[str]:
-        """Every question heading of the knowledge base: what a career question looks like."""
-        return sorted({p.heading for p in self.retriever.passages.values()
-                       if p.heading.endswith("?")})
-
-    def _career_phrasings(self) -> list[str]:
-        """The knowledge base's "asked as" phrasings (career questions as technicians post
-        them: "my coworker seems burned out how do i help"), the tuning half only: the other
-        half checks that career questions get no crisis reply. The crisis section's own
-        phrasings are not career."""
-        return sorted({a for p in self.retriever.passages.values()
-                       if not CRISIS_SECTION.search(p.heading)
-                       for a in p.asked if half(a) == "tune"})
-
-    def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
-        """For each vector: the label its nearest examples vote for, the similarity-weighted
-        share of that label, and the similarity of the closest example with it."""
-        sims = vectors @ self.bank_vectors.T
-        top = np.argpartition(-sims, KNN_K, axis=1)[:, :KNN_K]
-        out = []
-        for row, idx in zip(sims, top, strict=True):
-            weights = np.clip(row[idx], 0.0, None)
-            labels = self.bank_labels[idx]
-            votes = np.bincount(labels, weights=weights, minlength=len(BANK_LABELS))
-            best = int(votes.argmax())
-            share = float(votes[best] / max(weights.sum(), 1e-9))
-            closest = float(row[idx][labels == best].max()) if (labels == best).any() else 0.0
-            out.append((BANK_LABELS[best], share, closest))
-        return out
-
 
     # --- scope -----------------------------------------------------------------------------
 
@@ -620,12 +436,6 @@ class ScopeReader:
         return reading
 
 
-def _example_rows() -> list[dict]:
-    """The labelled rows of the example bank (bot/answers/safety_examples.jsonl)."""
-    return [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
-        encoding="utf-8").splitlines() if line.strip()]
-
-
 def _all_about_others(phrases: safety.PhraseReading) -> bool:
     """Whether each clause's subject is someone other than the writer (and none says how
     they would be without the writer: "they'd be lighter without me")."""
@@ -653,12 +463,12 @@ def _clause_about_other(phrases: safety.PhraseReading, folded: list[str], i: int
     """Whether clause ``i`` (of the message's folded clauses) is about someone other than the
     writer: words quoted from someone else, or a clause whose subject, read after the clauses
     before it, is someone else."""
-    return i in phrases.quoted or safety.who_in_clause(" ".join(folded[:i]), folded[i]) == "other"
+    return i in phrases.quoted or safety_who.who_in_clause(" ".join(folded[:i]), folded[i]) == "other"
 
 
 def _has_subject(folded_clause: str) -> bool:
     """Whether a clause names its own subject (a person word among its first words)."""
-    subjects = safety.FIRST_PERSON[ENGLISH] | safety.THIRD_PERSON[ENGLISH]
+    subjects = safety_who.FIRST_PERSON[ENGLISH] | safety_who.THIRD_PERSON[ENGLISH]
     return any(w in subjects for w in folded_clause.split()[:4])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.answers.compose import Replier
-from bot.answers.scope import spell_out
+from bot.answers.field_words import spell_out
 from bot.storage.conversation import AskedQuestion
 
 NO_MATCH = "no answer"

@@ -1,0 +1,62 @@
+"""A message in this field's words: phone shorthand spelled out in words the embedding model
+knows, and whether a message names this bot's field (a credential, CE, a pharmacy tech's work)
+whatever its embedding says."""
+
+from __future__ import annotations
+
+import re
+
+from bot.answers import templates
+
+#: Words that put a message in this bot's field whatever the embedding says: a credential, CE,
+#: or "tech" with a work, school, license, pay or renewal word (in this bot's world "tech" is a
+#: pharmacy technician).
+CREDENTIAL_WORDS = re.compile(
+    r"\b(?:cpht(?:-?adv)?|ptcb|nha|excpt|cspt|ptce|ce hours?|ce credits?|continuing education"
+    r"|pharm(?:acy)? ?techs?|pharmacy technicians?|board of pharmacy)\b", re.IGNORECASE)
+TECH_WORK = re.compile(
+    r"\btechs?\b.*\b(?:work|job|jobs|hired|hire|school|program|class|course|license|licensed"
+    r"|licence|registration|register|registered|certif\w*|cert|pay|paid|salary|wage|hourly"
+    r"|renew\w*|ce|exam|test|become|need|requirements?|hospital|retail|pharmacy)\b"
+    r"|\b(?:work|job|become|becoming|school|license|licence|certified|pay|renew\w*)\b.*\btechs?\b",
+    re.IGNORECASE)
+
+
+OTHER_TECHS = re.compile(
+    r"\b(?:vet|veterinary|x-?ray|radiolog\w*|rad|dental|surgical|surg|nail|lab|medical lab"
+    r"|ultrasound|sono\w*|auto|hvac|it|computer|ekg|eeg|ct|mri|cardiac|cardio|ophthalmic|optometric"
+    r"|dialysis|sterile processing|psych|behavioral|emergency room|er|pharmaceutical sales"
+    r"|engineering|maintenance|avionics|aviation|diesel|electrical|network|field|lab animal)"
+    r" techs?\b", re.IGNORECASE)
+
+
+def names_the_field(text: str) -> bool:
+    """Whether a message names this bot's field: a credential, CE, or a tech with a work word
+    (not another field's tech)."""
+    if CREDENTIAL_WORDS.search(text):
+        return True
+    if OTHER_TECHS.search(text):  # an x-ray tech, a vet tech: another field's technician
+        return False
+    return bool(TECH_WORK.search(text))
+
+
+SHORTHAND_RE = re.compile(
+    r"(?<![\w$/])("
+    + "|".join(re.escape(k) for k in sorted(templates.SHORTHAND, key=len, reverse=True))
+    + r")(?![\w$/])",
+    re.IGNORECASE,
+)
+
+
+def spell_out(text: str) -> str:
+    """Expand phone shorthand ("pharm tech", "2 yrs", "$$") into words the model knows."""
+    other_field = OTHER_TECHS.search(text) is not None  # an x-ray tech stays a technician
+
+    def word(match: re.Match) -> str:
+        key = match.group(0).lower()
+        if other_field and key in ("tech", "techs"):
+            return "technician" if key == "tech" else "technicians"
+        return templates.SHORTHAND[key]
+
+    expanded = SHORTHAND_RE.sub(word, text)
+    return " ".join(expanded.split())

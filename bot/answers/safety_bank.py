@@ -1,0 +1,163 @@
+"""The fixed examples the safety reading compares a message with, embedded once and cached in
+the store (:func:`cached_vectors`, which the Replier's section vectors use too): the labelled
+example bank (``safety_examples.jsonl``, tuning data only, with the knowledge base's own
+question headings as what a career question looks like), its nearest-labels vote, and the
+classifier fitted on the same examples. :class:`bot.answers.scope.ScopeReader` is built on it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from bot.answers import safety, templates
+from bot.answers.field_words import spell_out
+from bot.answers.language import ENGLISH
+from bot.answers.retrieval import Retriever
+from bot.answers.safety_classifier import CLASSES, SafetyClassifier
+from bot.content.split import half
+
+# The example bank (bot/answers/safety_examples.jsonl with the fixed examples and the
+# knowledge base's own question headings): a message, or a clause of it, whose nearest examples
+# are mostly crisis (or someone else in crisis) is read so, when the closest of them is close
+# enough.
+KNN_K = 10
+KNN_SHARE = 0.6  # similarity-weighted share of the neighbours with that label
+KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest such neighbour
+BANK_MAX_WORDS = 20
+SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
+BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
+CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
+
+
+def cached_vectors(retriever: Retriever, name: str,
+                   groups: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """Embeddings of fixed texts, cached in the store (keyed by model and texts)."""
+    key = name + "-" + hashlib.sha256(
+        json.dumps([retriever.manifest.get("model"), groups], sort_keys=True).encode()
+    ).hexdigest()[:16]
+    cached = retriever.cache.load(key, list(groups))
+    if cached is not None:
+        return cached
+    vectors = {label: retriever.embed(list(texts)) for label, texts in groups.items()}
+    retriever.cache.save(key, vectors)
+    return vectors
+
+
+def _example_rows() -> list[dict]:
+    """The labelled rows of the example bank (bot/answers/safety_examples.jsonl)."""
+    return [json.loads(line) for line in SAFETY_EXAMPLES_FILE.read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+
+
+class ExampleBank:
+    """The example bank and the classifier, for the ScopeReader (which sets ``retriever``
+    and loads them)."""
+
+    retriever: Retriever
+    bank_vectors: np.ndarray
+    bank_labels: np.ndarray
+
+    def _safety_bank(self) -> tuple[np.ndarray, np.ndarray]:
+        """The example bank for reading safety by nearest neighbours: labelled messages written
+        the way people type (tuning data, never the held-out halves), the fixed examples, and
+        every question heading of the knowledge base (what a career question looks like)."""
+        rows = _example_rows()
+        label_of = {"crisis": "crisis", "someone_else": "someone_else", "emergency": "emergency"}
+        groups: dict[str, list[str]] = {label: [] for label in BANK_LABELS}
+        for row in rows:  # short messages only: a long one is mostly about something else
+            if len(row["q"].split()) <= BANK_MAX_WORDS:
+                groups[label_of.get(row["class"], "other")].append(row["q"])
+        groups["crisis"] += [*templates.SCOPE_EXAMPLES["crisis"],
+                             *templates.CRISIS_CLAUSE_EXAMPLES]
+        groups["emergency"] += list(templates.SCOPE_EXAMPLES["emergency"])
+        groups["other"] += [*templates.SCOPE_EXAMPLES["career"],
+                            *templates.SCOPE_EXAMPLES["off_topic"],
+                            *templates.SCOPE_EXAMPLES["medical"], *templates.DISTRESS_EXAMPLES,
+                            *self._question_headings()]
+        vectors = cached_vectors(self.retriever, "safety-bank", {k: [spell_out(t) or t for t in v]
+                                                       for k, v in groups.items()})
+        labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(BANK_LABELS)])
+        return np.concatenate([vectors[k] for k in BANK_LABELS]), labels
+
+    def _classifier(self) -> SafetyClassifier:
+        """The classifier, fitted on the class examples once and cached in the store beside
+        their vectors (keyed by model, examples and fitting settings)."""
+        groups = self._class_examples()
+        key = "safety-classifier-" + hashlib.sha256(json.dumps(
+            [self.retriever.manifest.get("model"), groups, SafetyClassifier.SETTINGS],
+            sort_keys=True).encode()).hexdigest()[:16]
+        cached = self.retriever.cache.load(key, ["fitted"])
+        if cached is not None:
+            return SafetyClassifier.unpack(cached["fitted"])
+        vectors = cached_vectors(self.retriever, "safety-classes", groups)
+        labels = np.concatenate([np.full(len(vectors[k]), i) for i, k in enumerate(CLASSES)])
+        fitted = SafetyClassifier.fit(np.concatenate([vectors[k] for k in CLASSES]), labels)
+        self.retriever.cache.save(key, {"fitted": fitted.pack()})
+        return fitted
+
+    def _class_examples(self) -> dict[str, list[str]]:
+        """What the classifier learns from: the English rows of the example bank by class
+        (a denial reads as distress, an unrelated request as career: not a safety matter), the
+        fixed examples, the knowledge base's question
+        headings as career, and the clauses of multi-clause career, distress and medication
+        examples under their row's class (what a clause of an ordinary message looks like)."""
+        rows = _example_rows()
+        groups: dict[str, list[str]] = {label: [] for label in CLASSES}
+        headings = self._question_headings()
+        for row in rows:
+            if row.get("lang", "en") != ENGLISH:
+                continue  # the model carries no Spanish meaning
+            label = {"negation": "distress", "off_topic": "career"}.get(row["class"], row["class"])
+            if label not in groups:
+                continue
+            groups[label].append(row["q"])
+            parts = safety.clauses(row["q"])
+            if label in ("career", "distress", "medical") and len(parts) >= 2:
+                groups[label] += [p for p in parts if len(p.split()) >= 2]
+        groups["crisis"] += [*templates.SCOPE_EXAMPLES["crisis"],
+                             *templates.CRISIS_CLAUSE_EXAMPLES]
+        groups["emergency"] += list(templates.SCOPE_EXAMPLES["emergency"])
+        groups["medical"] += list(templates.SCOPE_EXAMPLES["medical"])
+        groups["distress"] += list(templates.DISTRESS_EXAMPLES)
+        groups["career"] += [*templates.SCOPE_EXAMPLES["career"],
+                             *templates.SCOPE_EXAMPLES["off_topic"], *headings,
+                             *self._career_phrasings()]
+        for heading in headings:
+            parts = safety.clauses(heading)
+            if len(parts) >= 2:
+                groups["career"] += parts
+        return {k: [spell_out(t) or t for t in v] for k, v in groups.items()}
+
+    def _question_headings(self) -> list[str]:
+        """Every question heading of the knowledge base: what a career question looks like."""
+        return sorted({p.heading for p in self.retriever.passages.values()
+                       if p.heading.endswith("?")})
+
+    def _career_phrasings(self) -> list[str]:
+        """The knowledge base's "asked as" phrasings (career questions as technicians post
+        them: "my coworker seems burned out how do i help"), the tuning half only: the other
+        half checks that career questions get no crisis reply. The crisis section's own
+        phrasings are not career."""
+        return sorted({a for p in self.retriever.passages.values()
+                       if not CRISIS_SECTION.search(p.heading)
+                       for a in p.asked if half(a) == "tune"})
+
+    def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
+        """For each vector: the label its nearest examples vote for, the similarity-weighted
+        share of that label, and the similarity of the closest example with it."""
+        sims = vectors @ self.bank_vectors.T
+        top = np.argpartition(-sims, KNN_K, axis=1)[:, :KNN_K]
+        out = []
+        for row, idx in zip(sims, top, strict=True):
+            weights = np.clip(row[idx], 0.0, None)
+            labels = self.bank_labels[idx]
+            votes = np.bincount(labels, weights=weights, minlength=len(BANK_LABELS))
+            best = int(votes.argmax())
+            share = float(votes[best] / max(weights.sum(), 1e-9))
+            closest = float(row[idx][labels == best].max()) if (labels == best).any() else 0.0
+            out.append((BANK_LABELS[best], share, closest))
+        return out
