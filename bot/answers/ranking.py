@@ -16,8 +16,8 @@ from bot.answers.retrieval import Passage, Retrieval, Retriever
 from bot.answers.safety_bank import cached_vectors
 
 HEADING_WEIGHT = 0.1  # share of the question's words found in a section's heading
-FUSED_WEIGHT = 0.35
-QUESTION_WEIGHT = 1.0  # cosine between the question and the section's heading (a question)  # reciprocal-rank fusion of dense and BM25, normalised to the best
+FUSED_WEIGHT = 0.35  # reciprocal-rank fusion of dense and BM25, normalised to the best
+QUESTION_WEIGHT = 1.0  # cosine between the question and the section's heading (a question)
 FOCUS_WEIGHT = 1.0  # a follow-up's own reading, beside the reading with its context
 LEXICAL_WEIGHT = 0.1  # BM25 score, normalised to the best: rare exact terms ("CPTEd") count
 CONTINUITY_WEIGHT = 0.2  # a follow-up's bonus for the document its context is about

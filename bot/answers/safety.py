@@ -4,8 +4,9 @@ A message is read on its own, before anything else, and the reading is never out
 well the rest of the message matches the knowledge base. This module is the high-precision
 half: explicit phrasing people use in chats (English and Spanish), read per clause, with
 negation ("I'm not suicidal") and who it is about (me, or a coworker, a patient, a friend).
-The other half, meaning carried by embeddings, is in :mod:`bot.answers.compose`, which embeds the
-clauses of a message in one batch and combines both readings (:func:`combine`).
+The other half, meaning carried by embeddings, is in :mod:`bot.answers.scope`
+(``ScopeReader.read_safety``); the replier embeds the clauses of every message that needs it in
+one batch, and the reader combines both readings.
 
 Outcomes, most urgent first:
 
@@ -50,11 +51,11 @@ EMERGENCY = "emergency"
 MEDICAL = "medical"
 DISTRESS = "distress"
 NONE = "none"
-DENIAL = "denial"
+DENIAL = "denial"  # a phrase that denies danger: read as a negated crisis
 RETRACTION = "retraction"  # "i didnt mean it", "jk": takes back what the clause before said
 REASSURANCE = "reassurance"  # "im safe", "im fine": the gentle line, and it denies nothing
 RISK = "risk"  # the wider Spanish layer: a crisis unless the clause is a figure of speech
-RISK_WEAK = "risk_weak"  # ... and unless a medication or emergency phrase explains it  # a phrase that denies danger: read as a negated crisis
+RISK_WEAK = "risk_weak"  # ... and unless a medication or emergency phrase explains it
 #: Outcomes that replace the answer, most urgent first.
 REDIRECTS = (CRISIS, SOMEONE_ELSE, EMERGENCY, MEDICAL)
 

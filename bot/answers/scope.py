@@ -29,12 +29,11 @@ from bot.settings import Settings
 # Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and the tune
 # half of tests/data/safety_messages.jsonl.
 MIN_EVIDENCE = 0.22  # below this, nothing in the knowledge base is about the question
-SAFETY = ("crisis", "emergency", "medical")
 CRISIS_AT = 0.32  # a message this close to the crisis examples gets the 988 reply ...
 CRISIS_MARGIN = 0.02  # ... unless another scope is clearly closer (err towards showing it)
 EMERGENCY_MARGIN = 0.03  # an emergency wins over medication and career when this close
 SAFETY = ("crisis", "emergency", "medical")
-# The clause check (see Replier.read_safety). A message of several clauses has them embedded
+# The clause check (see ScopeReader.read_safety). A message of several clauses has them embedded
 # one by one (in one batch for all questions) when the message as a whole is this close to the
 # crisis examples, or when a clause has a word that can carry a crisis ("die", "pills").
 CLAUSE_GATE = 0.25
@@ -353,7 +352,11 @@ class ScopeReader(ExampleBank):
             if i in denied or i >= len(phrases.clauses) or (
                     len(phrases.clauses[i].split()) < CLAUSE_MIN_WORDS):
                 continue
-            if i in explained or denied:  # the denial or the figure stands: the gentle line
+            # a figure of speech in this clause, or a denial anywhere in the message ("im not
+            # suicidal, ..., just want a break"), stands: the clause scores give the gentle
+            # line at most (a phrase still said after the denial is the phrase layer's to read;
+            # measured: reading only this clause's denial lost 10 negation rows over the sets)
+            if i in explained or denied:
                 gray = gray or crisis >= CLAUSE_DISTRESS_AT
                 continue
             emergency_clause = emergency_clause or emergency >= CLAUSE_EMERGENCY_AT
