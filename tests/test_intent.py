@@ -315,3 +315,15 @@ def test_a_section_that_joins_the_candidates_keeps_the_searchs_scores(replier):
     assert (added.score, added.lexical) == (fused, bm25) and fused > 0
     assert added.dense == pytest.approx(
         float(retriever.vectors[added.id] @ retrieval.vector), abs=1e-5)
+
+
+def test_burnt_out_is_the_documents_burnout(replier):
+    """"burnt out" and "burned out" are read as the documents' "burnout" by the lexical search,
+    so "what do i do" about it is the section on what to do, not the list of warning signs."""
+    from bot.answers.retrieval import lexical_terms
+
+    assert lexical_terms("so burnt out") == lexical_terms("so burned out") == lexical_terms(
+        "so burnout")
+    lead = replier.answer("so burned out rn what am i supposed to do about it").parts[0]
+    assert lead.section == ("wellbeing/burnout-signs-and-help.md#What can I do when I notice "
+                            "burnout in myself or a coworker?")

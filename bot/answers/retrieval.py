@@ -462,11 +462,17 @@ class Retriever:
         return self.search_many([query], vectors, k)[0]
 
 
+#: Words people split or spell two ways that the documents write as one ("burnt out" and
+#: "burned out" are the documents' "burnout"): joined before the terms are read.
+JOINED_RE = re.compile(r"\b(?:burnt|burned|burn) out\b")
+
+
 def lexical_terms(text: str) -> list[str]:
     """Stemmed, stopword-free terms of a text: the one analysis used for the BM25 index, for
     queries, and for matching sentences in replies."""
     stop = _stopwords()
-    return _stemmer().stemWords([t for t in TOKEN_RE.findall(text.lower()) if t not in stop])
+    text = JOINED_RE.sub("burnout", text.lower())
+    return _stemmer().stemWords([t for t in TOKEN_RE.findall(text) if t not in stop])
 
 
 @lru_cache(maxsize=1)
