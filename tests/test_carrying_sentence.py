@@ -49,10 +49,15 @@ def test_a_figure_sentence_sharing_no_word_with_the_question_does_not_lead():
     assert out == blocks
 
 
-def test_without_a_figure_one_stray_word_does_not_move_a_sentence():
+def test_without_a_figure_one_common_word_does_not_move_a_sentence():
+    # one shared word moves a sentence only when it is rare (CARRY_RARE): see
+    # test_leading.test_one_rare_word_of_the_question_carries_its_sentence_forward
     blocks = [paragraph(OPENING + "A Spanish version exists.")]
-    out = carrying_sentence_first(blocks, "is there a spanish one", HEADING, IDF)
+    out = carrying_sentence_first(blocks, "is there a spanish one", HEADING,
+                                  {**IDF, "spanish": 2.0})
     assert out == blocks
+    rare = carrying_sentence_first(blocks, "is there a spanish one", HEADING, IDF)
+    assert rare[0]["text"] == "A Spanish version exists."
 
 
 def test_without_a_figure_a_sentence_with_two_of_the_questions_own_words_leads():

@@ -327,3 +327,28 @@ def test_burnt_out_is_the_documents_burnout(replier):
     lead = replier.answer("so burned out rn what am i supposed to do about it").parts[0]
     assert lead.section == ("wellbeing/burnout-signs-and-help.md#What can I do when I notice "
                             "burnout in myself or a coworker?")
+
+
+def test_what_the_work_is_wants_a_section_that_says_what_someone_does(replier):
+    """"what do techs do", "day to day": a section saying what someone does, and for a question
+    that names no kind of work, the general one rather than one kind of technician's."""
+    from bot.answers.intent import Intent
+
+    asking = Intent.of("nuc tech what do they do day to day")
+    assert asking.duties and Intent.of("what do pharm techs do all shift").duties
+    assert not Intent.of("what do i do first to become a tech").duties  # the asker's steps
+    assert (asking.penalty("nuclear", "What does a nuclear pharmacy technician do?")
+            < asking.penalty("nuclear", "What does a nuclear pharmacy technician training "
+                                        "program require?"))
+    general = Intent.of("so what do pharm techs actually do")
+    assert (general.penalty("start", "What does a pharmacy technician do on a typical shift?")
+            < general.penalty("settings", "What does a hospital pharmacy technician do?"))
+    got = {q: replier.answer(q).parts[0].section for q in (
+        "so what do pharm techs actually do", "nuc tech what do they do day to day")}
+    assert got == {
+        "so what do pharm techs actually do":
+            "start/what-the-job-is.md#What does a pharmacy technician do on a typical shift?",
+        "nuc tech what do they do day to day":
+            "nuclear/what-a-nuclear-pharmacy-technician-does.md#What does a nuclear pharmacy "
+            "technician do?",
+    }

@@ -89,6 +89,10 @@ ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 ROLE_PENALTY = 0.2
 ROLE_MATCH = 0.1  # ... and a heading about the very work it names suits it better than a general one
+#: ... and a question about what the work is that names no kind of work is about technicians
+#: in general ("what does a tech do" is not the informatics specialist's day): a section about
+#: one kind answers it less well than a general one
+ROLE_UNASKED = 0.1
 #: Work the question sets aside ("roles besides lead tech") is not the work it asks about.
 SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|instead of|not|unlike"
                        r"|as opposed to)\s+"
@@ -206,6 +210,17 @@ WHAT_IS_HEADING = re.compile(r"^What (?:is|are)\b", re.IGNORECASE)
 HOW_TO_PENALTY = 0.05
 
 
+#: The intent "what the work is": "what does a tech do", "nuc tech day to day" want a section
+#: that says what someone does ("What does a nuclear pharmacy technician do?"), not its training
+#: or what it is called.
+DUTIES_ASKED = re.compile(
+    r"\bwhat (?:does|do) (?!i\b|we\b)(?:a |an |the )?(?:\w+ ){0,4}(?:do|doing)\b"
+    r"(?! (?:to|for|if|when|with|about|after|before|first|next|now)\b)"
+    r"|\bdo (?:on|all|during) (?:a |the |their |each )?shift\b"
+    r"|\bday[- ]to[- ]day\b|\ball day\b|\b(?:typical|normal|average) (?:day|shift)\b"
+    r"|\bday in the life\b|\bdaily (?:tasks|duties|work)\b|\bduties\b", re.IGNORECASE)
+DUTIES_HEADING = re.compile(r"^What (?:does|do) .+\bdo\b|\bduties\b|\bday\b", re.IGNORECASE)
+DUTIES_PENALTY = 0.3
 #: The intent "what to bring": a question about what to bring or which ID to show wants a
 #: section that says what to bring ("what to bring on ptce day" is the ID rules, not how to
 #: reschedule). Lowercase "id" is the document ("ID" may be Idaho; "id like" is "I'd like").
@@ -261,6 +276,7 @@ class Intent:
     moving: bool = False
     eligible: bool = False
     employer_pays: bool = False
+    duties: bool = False
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -279,7 +295,8 @@ class Intent:
                    bringing=BRING_ASKED.search(question) is not None,
                    moving=ROLE_MOVE.search(question) is not None,
                    eligible=ELIGIBLE_ASKED.search(question) is not None,
-                   employer_pays=EMPLOYER_PAYS.search(question) is not None)
+                   employer_pays=EMPLOYER_PAYS.search(question) is not None,
+                   duties=DUTIES_ASKED.search(question) is not None)
 
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
@@ -304,6 +321,12 @@ class Intent:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
                 if self.moving and not MOVE_HEADING.search(heading):
                     total += MOVE_PENALTY  # "retail to hospital how": not what they share
+        elif self.duties and not self.credentials and roles_named(heading) - {"pharmacist"}:
+            # "what does a tech do": not one kind of technician's day (a credential named may
+            # imply the work: the CPTEd is the educator's)
+            total += ROLE_UNASKED
+        if self.duties and not DUTIES_HEADING.search(heading):
+            total += DUTIES_PENALTY  # "what does a tech do" wants what the work is
         if self.earning != self.costing:  # one of the two money questions, not both
             other = COST_WORDS if self.earning else EARNING_WORDS
             if found(other, heading):
