@@ -78,6 +78,11 @@ WHO = [
     ("my roommate googled how to overdose on her laptop", safety.SOMEONE_ELSE),
     ("i searched how to overdose on my break", safety.CRISIS),
     ("the new hire tried to overdose last month, she told me", safety.SOMEONE_ELSE),
+    # cutting with no object, as people say self-harm: whose is read by who says it; not hours
+    ("my stepsister has been cutting in secret, she wears long sleeves at work",
+     safety.SOMEONE_ELSE),
+    ("ive been cutting and hiding it from everyone at work", safety.CRISIS),
+    ("the district manager keeps cutting, we lost 20 hours this week", safety.NONE),
     # an attempt with no object: whose is read by who says it
     ("my cousin attempted last winter and i still think about it at work", safety.SOMEONE_ELSE),
     # a Spanish phrase ("suicida") in an English clause is read the English way: "i think"
@@ -120,6 +125,9 @@ DENIALS = [
     ("my boyfriend freaked out when i said kms, it was a joke, im just tired", safety.DISTRESS),
     ("i said im going to kill myself at work today as a joke obviously", safety.DISTRESS),
     ("my therapist asked if im suicidal and im not but i want to die", safety.CRISIS),
+    # self-harm said as past, clean now: the answer and the line
+    ("i was cutting in high school, 4 years clean now, can that stop me from being a tech",
+     safety.DISTRESS),
     # a past attempt with the writer well now: the answer and the line
     ("i attempted back in college and im doing well now, do boards ask about that",
      safety.DISTRESS),

@@ -130,7 +130,8 @@ DENIAL_CUES = re.compile(
     r"\b(?:not|nott|never|nvr|nevr|neva|no|nah|nope|nt|dont|didnt|doesnt|wont|wouldnt|couldnt|aint"
     r"|isnt|wasnt|werent|zero|none|nothing|nobody|jk|jkjk|j|kidding|joking|joke|joked|kid|serious"
     r"|literal\w*|figur\w*|metaphor\w*|hyperbole|safe|fine|ok|okay|alright|good|better|well|988"
-    r"|worry|panic|freaks?|counsel+or|therapist|doctor|mean|used|had|struggled|dealt|said|attempted)\b")
+    r"|worry|panic|freaks?|counsel+or|therapist|doctor|mean|used|had|struggled|dealt|said|attempted"
+    r"|clean)\b")
 PLAIN_EN = {k: v for k, v in LAYERS["en"].items() if k not in (DENIAL, RETRACTION, REASSURANCE)}
 
 

@@ -218,6 +218,13 @@ SELF_EN = [
     rf"\b(?:hurt|hurting|harm|harming|cut|cutting|burn|burning)(?: of)? {ME} (?:again|on purpose"
     rf"|to cope|to feel|when|so)\b",
     r"\bcutting (?:again|my (?:arms?|wrists?|legs?|thighs?|skin))\b",
+    # cutting said with no object, as people say self-harm ("my sister is cutting and hiding
+    # it", "ive been cutting in secret"): whose is read by who says it. Only said with hiding
+    # it, again, on an arm, at night...: not hours ("the manager keeps cutting, we lost 20
+    # hours"), pills or coupons
+    r"\b(?:is|was|been|keeps|kept|started|starts|still|has been|have been|are|were)"
+    r" cutting \s*(?:and hid\w*|again|herself|himself|themselves|myself"
+    r"|on (?:her|his|their|my) (?:arms?|legs?|wrists?|thighs?)|at night|in secret|secretly)\b",
     r"\bcut (?:my (?:wrists?|thighs?)|again)\b",
     r"\b(?:slit|slice|slash|slitting|slicing|slashing) my (?:wrists?|arms?|throat)\b",
     r"\boverdos\w* on purpose\b",
@@ -699,10 +706,11 @@ RETRACTION_EN = [
 # The past, said as past, read on the whole message: the clauses it spans are not read as a
 # crisis ("had dark thoughts years ago but im ok now", "used to self harm, doing good now").
 PAST_EN = (
-    r"\b(?:had|used to have|had some|used to|struggled with|dealt with) (?:\w+ ){0,3}(?:dark|those"
+    r"\b(?:had|used to have|had some|used to|struggled with|dealt with|was|i was) (?:\w+ ){0,3}(?:dark|those"
     r"|bad|suicidal|self ?harm\w*|cutting|cut|thoughts|struggle|urges)\b.*?\b(?:(?:im|i m|i am)"
     r" (?:doing )?(?:ok|okay|fine|good|safe|better|well) now|doing (?:good|better|ok|okay|well) now"
-    r"|not anymore|no longer|years ago|long time ago|back then|havent in years|been clean)\b"
+    r"|not anymore|no longer|years ago|long time ago|back then|havent in years|been clean"
+    r"|(?:\d+|a|one|two|three|four|five) (?:years?|yrs?|months?) clean|clean (?:for|since))\b"
     # ... and a past attempt with the writer well now ("attempted last year, doing better now";
     # "attempted in 2019" alone says nothing of now: "... and i feel like doing it again")
     r"|\battempted\b(?!.*\b(?:again|still (?:have|got|keep|think|want|feel)|pills|meds|rope|gun"
