@@ -76,15 +76,16 @@ def test_safety_set_has_its_fields_labels_and_counts():
     assert len({norm(r["q"]) for r in rows}) == len(rows), "a message is repeated"
 
 
-def test_eval_set_rows_point_at_real_sections_that_state_their_facts(sections):
-    rows = read(QUESTIONS)
-    assert len(rows) == 100
+def check_rows_point_at_sections(rows: list[dict], sections: dict, classes) -> None:
+    """Each row's fields and labels, every expected section exists, the first one's topic is
+    the row's, and the sections state each of its facts; every intent and topic is asked."""
     for row in rows:
         assert set(row) == {"q", "topic", "style", "facts", "section", "intent", "class"}, row
-        assert row["intent"] in INTENTS and row["class"] in CLASSES, row
+        assert row["intent"] in INTENTS and row["class"] in classes, row
         assert row["style"] in ("forum", "plain"), row
         expected = [row["section"]] if isinstance(row["section"], str) else row["section"]
         assert expected and all(s in sections for s in expected), f"no such section: {row}"
+        assert len(set(expected)) == len(expected), row
         assert sections[expected[0]][0] == row["topic"], f"topic is not the section's: {row}"
         text = "\n".join(sections[s][1] for s in expected)
         assert row["facts"], row
@@ -94,43 +95,36 @@ def test_eval_set_rows_point_at_real_sections_that_state_their_facts(sections):
     assert {r["topic"] for r in rows} == {t for t, _ in sections.values()} - {""}
 
 
-def test_eval_set_is_mostly_short_slangy_and_says_tech():
-    rows = read(QUESTIONS)
+def check_mostly_short_slangy_and_says_tech(rows: list[dict], short_at_least: int) -> None:
     short = [r["q"] for r in rows if len(r["q"].split()) <= 8]
-    assert len(short) >= 60
+    assert len(short) >= short_at_least
     for q in short:
         assert q == q.lower() and "pharmacy technician" not in q, q
     assert sum(re.search(r"\btechs?\b", q) is not None for q in short) >= 30
 
 
+def test_eval_set_rows_point_at_real_sections_that_state_their_facts(sections):
+    rows = read(QUESTIONS)
+    assert len(rows) == 100
+    check_rows_point_at_sections(rows, sections, CLASSES)
+
+
+def test_eval_set_is_mostly_short_slangy_and_says_tech():
+    check_mostly_short_slangy_and_says_tech(read(QUESTIONS), 60)
+
+
 def test_deep_set_rows_point_at_real_sections_that_state_their_facts(sections):
     rows = read(DEEP)
     assert Counter(r["class"] for r in rows) == DEEP_COUNTS
-    for row in rows:
-        assert set(row) == {"q", "topic", "style", "facts", "section", "intent", "class"}, row
-        assert row["intent"] in INTENTS and row["style"] in ("forum", "plain"), row
-        expected = [row["section"]] if isinstance(row["section"], str) else row["section"]
-        assert expected and all(s in sections for s in expected), f"no such section: {row}"
-        assert len(set(expected)) == len(expected), row
-        assert sections[expected[0]][0] == row["topic"], f"topic is not the section's: {row}"
-        text = "\n".join(sections[s][1] for s in expected)
-        assert 1 <= len(row["facts"]) <= 2, row
-        for fact in row["facts"]:
-            assert re.search(fact, text, re.IGNORECASE), f"{fact!r} not stated in {expected}"
-    assert {r["intent"] for r in rows} == INTENTS
-    assert {r["topic"] for r in rows} == {t for t, _ in sections.values()} - {""}
+    check_rows_point_at_sections(rows, sections, DEEP_COUNTS)
+    assert all(len(r["facts"]) <= 2 for r in rows)
     lead = Counter(r["section"] if isinstance(r["section"], str) else r["section"][0]
                    for r in rows if r["class"] == "deep")
     assert len(lead) >= 50 and max(lead.values()) <= 3, lead.most_common(3)
 
 
 def test_deep_set_is_mostly_short_slangy_and_says_tech():
-    rows = read(DEEP)
-    short = [r["q"] for r in rows if len(r["q"].split()) <= 8]
-    assert len(short) >= 90
-    for q in short:
-        assert q == q.lower() and "pharmacy technician" not in q, q
-    assert sum(re.search(r"\btechs?\b", q) is not None for q in short) >= 30
+    check_mostly_short_slangy_and_says_tech(read(DEEP), 90)
 
 
 def test_eval_questions_copy_no_asked_phrasing():
