@@ -315,6 +315,11 @@ def test_a_section_that_joins_the_candidates_keeps_the_searchs_scores(replier):
     assert (added.score, added.lexical) == (fused, bm25) and fused > 0
     assert added.dense == pytest.approx(
         float(retriever.vectors[added.id] @ retrieval.vector), abs=1e-5)
+    # ... which serve composing only: a reply does not keep them (2,000 replies in flight
+    # kept 8 MB of them)
+    reply = replier.answer(question)
+    assert reply.retrieval is not None and reply.retrieval.passages
+    assert reply.retrieval.scored == {}
 
 
 def test_burnt_out_is_the_documents_burnout(replier):

@@ -431,6 +431,10 @@ class Replier(StateSections):
                 replies[i] = self._reply(questions[i], text, own, context, earlier, truncated,
                                          home_states[i], langs[i], phrase_readings[i],
                                          scores.get(i), clause_vectors.get(i))
+            for retrieval in retrievals:
+                # the scores of passages left out of the top k serve composing only; a reply
+                # keeps its retrieval, and 2,000 replies in flight kept 8 MB of them
+                retrieval.scored = {}
         elapsed = (time.perf_counter() - started) * 1000 / max(1, len(questions))
         out = []
         for r in replies:
