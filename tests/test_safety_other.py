@@ -177,6 +177,10 @@ WORRY = [
     ("no idea how to help my gf she keeps cutting", safety.SOMEONE_ELSE),
     ("worried about my sister but honestly i have a plan too", safety.CRISIS),
     ("i keep thinking my kids would be better off without me", safety.CRISIS),
+    # the writer's sight of someone, then theirs; the writer's own worry, then the writer's
+    ("i caught my daughter cutting last night", safety.SOMEONE_ELSE),
+    ("i noticed my hands shaking and i just want it all to end", safety.CRISIS),
+    ("worried about my future, i dont want to be alive anymore", safety.CRISIS),
 ]
 
 

@@ -462,11 +462,25 @@ def _learned_about_other(probabilities: np.ndarray | None,
         and nearest[0] == safety.SOMEONE_ELSE)
 
 
+#: The writer's own worry about, or sight of, someone named right after it ("i caught my
+#: daughter cutting", "worried sick about my brother"): the clause is about that person.
+CONCERN_FOR = re.compile(
+    r"^(?:(?:i|im|i m|ive|i ve|so|ok|omg|just|honestly|really|literally) )*"
+    r"(?:caught|found|saw|noticed|heard|worried(?: sick)?(?: about)?|scared(?: for| about)?"
+    r"|afraid(?: for)?|terrified(?: for)?|worrying about|watching)\s+(?:that\s+)?(\w+)\s+(\w+)")
+
+
 def _clause_about_other(phrases: safety.PhraseReading, folded: list[str], i: int) -> bool:
     """Whether clause ``i`` (of the message's folded clauses) is about someone other than the
-    writer: words quoted from someone else, or a clause whose subject, read after the clauses
-    before it, is someone else."""
-    return i in phrases.quoted or safety_who.who_in_clause(" ".join(folded[:i]), folded[i]) == "other"
+    writer: words quoted from someone else, a clause whose subject, read after the clauses
+    before it, is someone else, or the writer's worry about or sight of someone named right
+    after it."""
+    if i in phrases.quoted or safety_who.who_in_clause(" ".join(folded[:i]),
+                                                       folded[i]) == "other":
+        return True
+    concern = CONCERN_FOR.match(folded[i])
+    third = safety_who.THIRD_PERSON[ENGLISH]
+    return concern is not None and (concern.group(1) in third or concern.group(2) in third)
 
 
 def _has_subject(folded_clause: str) -> bool:
