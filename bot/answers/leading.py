@@ -89,8 +89,7 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     and no sentence in view states one, the best sentence that does leads if it shares a term
     with the question (as ``asked_figure_first`` does for blocks); otherwise a sentence leads
     only when it holds ``CARRY_TERMS`` of those terms (or rare ones weighing ``CARRY_RARE``) and
-    out-scores every sentence already in
-    view by ``CARRY_MARGIN``. The sentences before it
+    out-scores every sentence already in view by ``CARRY_MARGIN``. The sentences before it
     keep their order after it, each piece still the section's own text and citations."""
     if not blocks:
         return blocks

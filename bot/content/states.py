@@ -507,8 +507,6 @@ def _name_pattern(named: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], r
 
 def destination(text: str, codes: list[str], records: dict[str, Jurisdiction]) -> str:
     """Of two named states, the one being moved to ("from Nevada to Oregon" -> OR)."""
-    import re
-
     # "to"/"into" first: "my registration is in florida and im moving to georgia" -> GA
     for words in ("to|into", "in"):
         for code in codes:
