@@ -98,3 +98,39 @@ def test_a_question_asked_near_word_for_word_as_the_document_says_gets_that_sect
     assert reply.parts[0].section == ("ce_renewal/ptcb-deadlines-reinstatement-audits.md#When can I "
                                       "renew my PTCB CPhT, and when is the deadline?")
     assert "60 days" in answer_text(reply)[:FIRST_CHARS]
+
+
+def test_shorthand_in_the_question_meets_the_documents_words():
+    # "hrs" and "cert" are spelled out as for the search, so they match "hours" and
+    # "certification" in a sentence past the first 300 characters
+    later = "Certification hours from a retired program cannot be carried over."
+    blocks = [paragraph(OPENING + later)]
+    out = carrying_sentence_first(blocks, "can old cert hrs carry over", HEADING,
+                                  {**IDF, "hour": 3.0, "certif": 3.0})
+    assert out[0]["text"] == later
+    plain = carrying_sentence_first(blocks, "can old cert hrs move", HEADING,
+                                    {**IDF, "hour": 3.0, "certif": 3.0})
+    assert plain[0]["text"] == later  # two spelled-out terms are enough on their own
+
+
+def test_a_sentence_in_a_late_list_item_can_lead():
+    items = [paragraph(f"Step {n} of the usual process.", kind="item") for n in range(1, 9)]
+    later = paragraph("Spanish forms are mailed on request.", kind="item")
+    blocks = [paragraph(OPENING), *items, later]
+    out = carrying_sentence_first(blocks, "spanish forms by mail?", HEADING, IDF)
+    assert out[0]["text"] == later["text"]
+    assert out[1:] == [b for b in blocks if b is not later]
+
+
+def test_a_figure_in_view_about_little_of_the_question_gives_way_to_one_about_more():
+    opening = ("Widget jobs set their own rules, from 1 year of any work to a full license. "
+               + OPENING)
+    later = "A supervisor hired by the board must get a widget license within 90 days of hire."
+    blocks = [paragraph(opening + later)]
+    idf = {**IDF, "supervisor": 3.0, "hire": 3.0, "licens": 2.0}
+    out = carrying_sentence_first(
+        blocks, "supervisor job wants the license after hire, how long do i get", HEADING, idf)
+    assert out[0]["text"] == later
+    # ... but not when the later figure is about no more of the question than the one in view
+    same = carrying_sentence_first(blocks, "how long do i get", HEADING, idf)
+    assert same == blocks

@@ -239,3 +239,11 @@ def test_one_rare_word_of_the_question_carries_its_sentence_forward():
     common = carrying_sentence_first(blocks, "tech check tech, can i check my own fills?",
                                      heading, {"fill": 1.5, "check": 1.0})
     assert common == blocks
+
+
+def test_whether_techs_need_ce_is_answered_with_the_hours(replier):
+    # issue 22, class 7: a short "do techs need ce" led with Texas sterile-compounding CE or
+    # with where to find free CE; written for this test, not from the documents' phrasings
+    reply = replier.answer("is ce even required for pharm techs")
+    assert reply.parts[0].section.endswith("#Do pharmacy technicians need continuing education (CE)?")
+    assert "20 CE hours every 2 years" in answer_text(reply)[:FIRST_CHARS]

@@ -8,6 +8,7 @@ own blocks (each keeps its citations); they never write text.
 
 from __future__ import annotations
 
+from bot.answers.field_words import spell_out
 from bot.answers.intent import DECIDING_WORDS, DECISION_HEADING, asked_figure, credentials_named
 from bot.answers.retrieval import Passage, lexical_terms
 from bot.content import states as state_rules
@@ -17,7 +18,7 @@ FIGURE_WITHIN = 300  # characters: where a reader looks for the figure they aske
 #: Sentence promotion (``carrying_sentence_first``): how many of the section's blocks are read,
 #: what stating the kind of figure asked for is worth beside the question's own terms, and by
 #: how much a later sentence must out-score every sentence a reader already sees.
-CARRY_BLOCKS = 6
+CARRY_BLOCKS = 10
 CARRY_FIGURE = 2.0
 CARRY_MARGIN = 2.0
 CARRY_TERMS = 2  # without a figure asked for, a sentence needs two of the question's own terms
@@ -29,6 +30,12 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(lexical_terms(text))
 
 
+def question_terms(question: str) -> frozenset[str]:
+    """A question's terms with its shorthand spelled out as for the search ("2 yrs" ->
+    "years", "cert" -> "certification"), so they meet the documents' words."""
+    return terms(spell_out(question))
+
+
 def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
     """The section's blocks, with the one that states the figure the question asks for moved
     first when the opening does not state it ("cspt test length?" -> the block with "75
@@ -36,7 +43,7 @@ def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
     wanted = asked_figure(question)
     if wanted is None or not blocks or wanted.search(blocks[0]["text"][:FIGURE_WITHIN]):
         return blocks
-    q_terms = terms(question)
+    q_terms = question_terms(question)
     best, best_overlap = None, -1
     for i, block in enumerate(blocks[1:], start=1):
         if block["text"].rstrip().endswith(":") or not wanted.search(block["text"]):
@@ -85,21 +92,25 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
 
     A sentence is scored by the question's terms it contains that the heading does not
     (those the section already answers by its subject), weighted by rarity, plus
-    ``CARRY_FIGURE`` when it states the kind of figure asked for. When a figure is asked for
+    ``CARRY_FIGURE`` when it states the kind of figure asked for; the question's shorthand is
+    spelled out first, as for the search ("hrs" meets "hours"). When a figure is asked for
     and no sentence in view states one, the best sentence that does leads if it shares a term
-    with the question (as ``asked_figure_first`` does for blocks); otherwise a sentence leads
+    with the question (as ``asked_figure_first`` does for blocks); when one in view does, a
+    later one leads only as a sentence without a figure would, and by the margin over it
+    ("how long do i get for the license" past "1 year of pharmacy work"); otherwise a sentence leads
     only when it holds ``CARRY_TERMS`` of those terms (or rare ones weighing ``CARRY_RARE``) and
     out-scores every sentence already in view by ``CARRY_MARGIN``. The sentences before it
     keep their order after it, each piece still the section's own text and citations."""
     if not blocks:
         return blocks
     wanted = asked_figure(question)
-    q_terms = terms(question)
+    q_terms = question_terms(question)
     extra = q_terms - terms(heading)
     if wanted is None and not extra:
         return blocks
 
     seen, best, where, offset = 0.0, 0.0, None, 0
+    figure_seen = None
     for i, block in enumerate(blocks[:CARRY_BLOCKS]):
         text = block["text"]
         for sentence in split_sentences(text):
@@ -110,8 +121,8 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
             value = sum(idf.get(t, 1.0) for t in extra & s_terms) + (
                 CARRY_FIGURE if states_figure else 0.0)
             if end <= FIGURE_WITHIN:
-                if states_figure:
-                    return blocks  # the asked-for figure is already in view
+                if states_figure:  # a figure of the kind asked for is already in view
+                    figure_seen = max(figure_seen or 0.0, value)
                 seen = max(seen, value)
             elif (value > best and start >= 0 and not sentence.rstrip().endswith(":")
                   and (states_figure or (wanted is None and (
@@ -120,7 +131,15 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
         offset += len(text) + 1
     if where is None:
         return blocks
-    if wanted is not None:  # nothing in view states the figure: the sentence that does leads
+    if figure_seen is not None:  # ... so another leads only when it is plainly about more
+        # of the question: by the margin, and with its terms as a sentence with no figure asked
+        # for would need them ("how long do you get for the license" in a section that
+        # opens with "1 year of pharmacy work")
+        shared = len(extra & where[3])
+        if best < figure_seen + CARRY_MARGIN or not (
+                shared >= CARRY_TERMS or best - CARRY_FIGURE >= CARRY_RARE):
+            return blocks
+    elif wanted is not None:  # nothing in view states the figure: the sentence that does leads
         if not q_terms & where[3]:  # if it shares a term with the question
             return blocks
     elif best < seen + CARRY_MARGIN:
