@@ -27,7 +27,13 @@ import numpy as np
 from bot.answers import safety, templates
 from bot.answers.field_words import names_the_field, spell_out
 from bot.answers.language import ENGLISH, SPANISH
-from bot.answers.leading import about_other_state, asked_first, only_states_asked, terms
+from bot.answers.leading import (
+    about_other_state,
+    asked_first,
+    only_states_asked,
+    terms,
+    text_terms,
+)
 from bot.answers.ranking import SectionHit
 from bot.answers.reply import Part, Reply, SourceRef
 from bot.answers.retrieval import Passage, Retrieval, Retriever
@@ -151,6 +157,12 @@ class Replier(StateSections):
         self.heading_vectors = self._heading_vectors()
         self.asked_vectors = self._asked_vectors()
         self.asked_index = self._asked_index()
+        self.asked_positions = {k: i for i, k in enumerate(self.asked_index[0])}
+        heading_keys = sorted(self.heading_vectors)
+        self.heading_index = ({k: i for i, k in enumerate(heading_keys)},
+                              np.vstack([self.heading_vectors[k] for k in heading_keys])
+                              if heading_keys else np.zeros((0, 1), dtype=np.float32))
+        self._asked_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     # --- composing ---------------------------------------------------------------------------
 
@@ -269,9 +281,9 @@ class Replier(StateSections):
         # lead's, or two with the question asked (a background check does not follow "do
         # duties differ between states"; "how do i get into IV room work" follows "is the
         # iv room worth it")
-        other_terms = terms(other.heading) - GENERIC_TERMS
+        other_terms = text_terms(other.heading) - GENERIC_TERMS
         return other.topic == lead.topic and (
-            bool(terms(lead.heading) & other_terms) or len(terms(question) & other_terms) >= 2)
+            bool(text_terms(lead.heading) & other_terms) or len(terms(question) & other_terms) >= 2)
 
     def no_match(self, question: str, hits: list[SectionHit]) -> Reply:
         """The honest "not covered yet", with the closest question headings as buttons."""

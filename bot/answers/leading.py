@@ -8,6 +8,8 @@ own blocks (each keeps its citations); they never write text.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.answers.field_words import spell_out
 from bot.answers.intent import DECIDING_WORDS, DECISION_HEADING, asked_figure, credentials_named
 from bot.answers.retrieval import Passage, lexical_terms
@@ -30,6 +32,20 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(lexical_terms(text))
 
 
+@lru_cache(maxsize=16384)
+def text_terms(text: str) -> frozenset[str]:
+    """`terms` of the knowledge base's own text (a heading, a block, a sentence), cached: the
+    documents are fixed while the bot runs, and each section is read again for every question
+    it answers. Questions are analysed afresh (`terms`)."""
+    return terms(text)
+
+
+@lru_cache(maxsize=4096)
+def text_sentences(text: str) -> tuple[str, ...]:
+    """The sentences of a block of the knowledge base, cached as `text_terms` is."""
+    return tuple(split_sentences(text))
+
+
 def question_terms(question: str) -> frozenset[str]:
     """A question's terms with its shorthand spelled out as for the search ("2 yrs" ->
     "years", "cert" -> "certification"), so they meet the documents' words."""
@@ -48,7 +64,7 @@ def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
     for i, block in enumerate(blocks[1:], start=1):
         if block["text"].rstrip().endswith(":") or not wanted.search(block["text"]):
             continue
-        overlap = len(q_terms & terms(block["text"]))
+        overlap = len(q_terms & text_terms(block["text"]))
         if overlap > best_overlap:
             best, best_overlap = i, overlap
     if best is None or best_overlap < 1:
@@ -105,7 +121,7 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
         return blocks
     wanted = asked_figure(question)
     q_terms = question_terms(question)
-    extra = q_terms - terms(heading)
+    extra = q_terms - text_terms(heading)
     if wanted is None and not extra:
         return blocks
 
@@ -113,10 +129,10 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     figure_seen = None
     for i, block in enumerate(blocks[:CARRY_BLOCKS]):
         text = block["text"]
-        for sentence in split_sentences(text):
+        for sentence in text_sentences(text):
             start = text.find(sentence)
             end = offset + start + len(sentence)
-            s_terms = terms(sentence)
+            s_terms = text_terms(sentence)
             states_figure = wanted is not None and wanted.search(sentence) is not None
             value = sum(idf.get(t, 1.0) for t in extra & s_terms) + (
                 CARRY_FIGURE if states_figure else 0.0)

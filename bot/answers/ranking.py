@@ -96,10 +96,10 @@ class SectionRanking:
         """The sections whose "asked as" phrasings are closest to the question join the
         candidates, so "how do i renew my cpht" finds PTCB's renewal section even when the
         search ranked other renewals higher."""
-        keys, matrix, starts = self.asked_index
+        keys = self.asked_index[0]
         if not keys:
             return retrieval
-        best = np.maximum.reduceat(matrix @ retrieval.vector, starts)
+        best = self._asked_best(retrieval.vector)
         present = {p.section for p in retrieval.passages}
         extra = []
         for i in np.argsort(-best)[:ASKED_CANDIDATES]:
@@ -127,6 +127,29 @@ class SectionRanking:
             extra.append(p.rescored(fused, cosine, lexical))
         return Retrieval(query=retrieval.query, vector=retrieval.vector,
                          passages=[*retrieval.passages, *extra], scored=retrieval.scored)
+
+    def _asked_best(self, vector: np.ndarray) -> np.ndarray:
+        """The closest phrasing of each section with phrasings (``asked_index`` order) to a
+        question's vector, computed once per question: adding the sections people ask that
+        way and ranking the candidates both read it."""
+        cached = self._asked_cache
+        if cached is not None and cached[0] is vector:
+            return cached[1]
+        _, matrix, starts = self.asked_index
+        best = np.maximum.reduceat(matrix @ vector, starts)
+        self._asked_cache = (vector, best)
+        return best
+
+    def question_matches(self, sections: list[str], vector: np.ndarray) -> dict[str, float]:
+        """`question_match` of several sections at once (one product for their openings)."""
+        index, matrix = self.heading_index
+        openings = matrix[[index[s] for s in sections]] @ vector
+        best = self._asked_best(vector) if self.asked_positions else None
+        out = {}
+        for section, opening in zip(sections, openings.tolist(), strict=True):
+            at = self.asked_positions.get(section)
+            out[section] = opening if at is None else max(opening, float(best[at]))
+        return out
 
     def question_match(self, section: str, vector: np.ndarray) -> float:
         """How closely a question matches what a section answers: its heading with opening,
@@ -171,11 +194,14 @@ class SectionRanking:
         top_lexical = max((p.lexical for p in retrieval.passages), default=0.0) or 1.0
         best: dict[str, SectionHit] = {}
         intent = Intent.of(question)
+        matches = self.question_matches(
+            list(dict.fromkeys(p.section for p in retrieval.passages if not p.next_step)),
+            retrieval.vector)
         for p in retrieval.passages:
             if p.next_step:
                 continue
             head = sum(self.idf.get(t, 1.0) for t in q_terms & p.heading_terms) / q_weight
-            asked = self.question_match(p.section, retrieval.vector)
+            asked = matches[p.section]
             # a chunk only BM25 found scores by its own cosine, not 0: a new section taking
             # its place among the closest chunks must not push it out of the lead
             vector = self.retriever.vectors.get(p.id)
