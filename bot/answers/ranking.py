@@ -141,7 +141,8 @@ class SectionRanking:
         return best
 
     def question_matches(self, sections: list[str], vector: np.ndarray) -> dict[str, float]:
-        """`question_match` of several sections at once (one product for their openings)."""
+        """How closely the question matches what each section answers: its heading with
+        opening, or the closest of the ways people ask for it (one product for the openings)."""
         index, matrix = self.heading_index
         openings = matrix[[index[s] for s in sections]] @ vector
         best = self._asked_best(vector) if self.asked_positions else None
@@ -150,15 +151,6 @@ class SectionRanking:
             at = self.asked_positions.get(section)
             out[section] = opening if at is None else max(opening, float(best[at]))
         return out
-
-    def question_match(self, section: str, vector: np.ndarray) -> float:
-        """How closely a question matches what a section answers: its heading with opening,
-        or the closest of the ways people ask for it."""
-        score = float(self.heading_vectors[section] @ vector)
-        phrasings = self.asked_vectors.get(section)
-        if phrasings is not None:
-            score = max(score, float((phrasings @ vector).max()))
-        return score
 
     def _idf(self) -> dict[str, float]:
         """Inverse document frequency of heading and text terms over passages."""
