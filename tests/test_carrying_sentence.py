@@ -39,8 +39,11 @@ def test_a_figure_buried_in_the_opening_paragraph_leads_and_the_rest_keeps_its_o
 
 def test_a_figure_already_in_view_changes_nothing():
     blocks = [paragraph(FEE + " " + OPENING + "A late renewal costs $25 more.")]
-    out = carrying_sentence_first(blocks, "how much is the late fee", HEADING, IDF)
+    out = carrying_sentence_first(blocks, "how much is the fee", HEADING, IDF)
     assert out == blocks
+    # ... unless a later figure is plainly about more of the question: the late fee
+    late = carrying_sentence_first(blocks, "how much is the late fee", HEADING, IDF)
+    assert late[0]["text"] == "A late renewal costs $25 more."
 
 
 def test_a_figure_sentence_sharing_no_word_with_the_question_does_not_lead():
@@ -134,3 +137,18 @@ def test_a_figure_in_view_about_little_of_the_question_gives_way_to_one_about_mo
     # ... but not when the later figure is about no more of the question than the one in view
     same = carrying_sentence_first(blocks, "how long do i get", HEADING, idf)
     assert same == blocks
+
+
+def test_words_for_the_same_thing_meet_across_question_and_sentence():
+    # "must" / "required", "hang onto" / "keep": a question asks in its words, a section
+    # answers in the source's; no word of the question is in the sentence as written
+    opening = ("Renewal is handled online through your account. The board sends a notice "
+               "before the window opens and again near the end, and you can check the status "
+               "of an application from the same page at any time you like, from any device, "
+               "on any day of the week, and the page shows every step still open to you. ")
+    later = "Applicants are required to keep the signed form."
+    blocks = [paragraph(opening + later)]
+    out = carrying_sentence_first(blocks, "is it a must to hang onto it", HEADING, IDF)
+    assert out[0]["text"] == later
+    unrelated = carrying_sentence_first(blocks, "is it nice to look at it", HEADING, IDF)
+    assert unrelated == blocks

@@ -357,3 +357,9 @@ def test_what_the_work_is_wants_a_section_that_says_what_someone_does(replier):
             "nuclear/what-a-nuclear-pharmacy-technician-does.md#What does a nuclear pharmacy "
             "technician do?",
     }
+
+
+def test_high_school_shorthand_is_spelled_out():
+    from bot.answers.field_words import spell_out
+
+    assert spell_out("cahims with just a hs diploma?") == "cahims with just a high school diploma?"

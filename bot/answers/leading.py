@@ -32,12 +32,37 @@ def terms(text: str) -> frozenset[str]:
     return frozenset(lexical_terms(text))
 
 
+#: Words a question and a section's sentence use for the same thing ("is a cpht a must" and
+#: "many PBMs require..."; "is the retake free" and "pay the exam fee again"): each stem is
+#: read as the first of its group when sentences are matched to a question.
+SAME_SENSE = (
+    ("requir", "must", "need", "mandatori"),
+    ("cost", "fee", "price", "charg", "free"),
+    ("contact", "call"),
+    ("keep", "retain", "hang"),
+    ("educ", "instructor", "teacher"),
+    ("prescript", "script", "rx"),
+)
+_SENSE = {stem: group[0] for group in SAME_SENSE for stem in group[1:]}
+
+
+def senses(found: frozenset[str]) -> frozenset[str]:
+    """Terms with each word of a `SAME_SENSE` group read as its group's first."""
+    return frozenset(_SENSE.get(t, t) for t in found)
+
+
 @lru_cache(maxsize=16384)
 def text_terms(text: str) -> frozenset[str]:
     """`terms` of the knowledge base's own text (a heading, a block, a sentence), cached: the
     documents are fixed while the bot runs, and each section is read again for every question
     it answers. Questions are analysed afresh (`terms`)."""
     return terms(text)
+
+
+@lru_cache(maxsize=16384)
+def sentence_terms(text: str) -> frozenset[str]:
+    """`text_terms` read by sense (`senses`), for matching a question's sentence by sentence."""
+    return senses(text_terms(text))
 
 
 @lru_cache(maxsize=4096)
@@ -49,7 +74,7 @@ def text_sentences(text: str) -> tuple[str, ...]:
 def question_terms(question: str) -> frozenset[str]:
     """A question's terms with its shorthand spelled out as for the search ("2 yrs" ->
     "years", "cert" -> "certification"), so they meet the documents' words."""
-    return terms(spell_out(question))
+    return senses(terms(spell_out(question)))
 
 
 def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
@@ -64,7 +89,7 @@ def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
     for i, block in enumerate(blocks[1:], start=1):
         if block["text"].rstrip().endswith(":") or not wanted.search(block["text"]):
             continue
-        overlap = len(q_terms & text_terms(block["text"]))
+        overlap = len(q_terms & sentence_terms(block["text"]))
         if overlap > best_overlap:
             best, best_overlap = i, overlap
     if best is None or best_overlap < 1:
@@ -121,7 +146,7 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
         return blocks
     wanted = asked_figure(question)
     q_terms = question_terms(question)
-    extra = q_terms - text_terms(heading)
+    extra = q_terms - sentence_terms(heading)
     if wanted is None and not extra:
         return blocks
 
@@ -132,7 +157,7 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
         for sentence in text_sentences(text):
             start = text.find(sentence)
             end = offset + start + len(sentence)
-            s_terms = text_terms(sentence)
+            s_terms = sentence_terms(sentence)
             states_figure = wanted is not None and wanted.search(sentence) is not None
             value = sum(idf.get(t, 1.0) for t in extra & s_terms) + (
                 CARRY_FIGURE if states_figure else 0.0)

@@ -515,6 +515,7 @@ SHORTHAND: dict[str, str] = {
     "bc": "because",
     "b/c": "because",
     "govt": "government",
+    "hs": "high school",
     "req": "requirement",
     "reqs": "requirements",
     "ce's": "CE hours",
