@@ -359,7 +359,11 @@ def test_what_the_work_is_wants_a_section_that_says_what_someone_does(replier):
     }
 
 
-def test_high_school_shorthand_is_spelled_out():
+def test_more_phone_shorthand_is_spelled_out():
     from bot.answers.field_words import spell_out
 
     assert spell_out("cahims with just a hs diploma?") == "cahims with just a high school diploma?"
+    assert spell_out("how many yrs from tech to rph") == (
+        "how many years from pharmacy technician to pharmacist")
+    assert spell_out("hosp techs vs onc techs") == (
+        "hospital pharmacy technicians vs oncology pharmacy technicians")
