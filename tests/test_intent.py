@@ -170,6 +170,28 @@ def test_a_choice_weighed_does_not_lead_with_the_steps():
     assert asking_how.penalty("sterile_compounding", "How do I get the CSPT?") == 0.0
 
 
+def test_a_choice_weighed_prefers_the_decision_to_what_the_credential_is():
+    from bot.answers.intent import Intent
+
+    weighing = Intent.of("cspt any point if my store never asks for it")
+    what_is = weighing.penalty("sterile_compounding", "What is the CSPT?")
+    decision = weighing.penalty("sterile_compounding", "Is the CSPT worth it for me?")
+    assert decision < what_is
+    assert Intent.of("what even is the cspt").penalty(
+        "sterile_compounding", "What is the CSPT?") == 0.0
+
+
+def test_the_day_of_a_named_kind_of_work_prefers_its_own_section_to_the_general_one():
+    from bot.answers.intent import Intent
+
+    hospital = Intent.of("what do hospital techs do all shift")
+    general = hospital.penalty("start", "What does a pharmacy technician do on a typical shift?")
+    own = hospital.penalty("settings", "What does a hospital pharmacy technician do?")
+    assert general > 0.0 and own < general
+    anyone = Intent.of("what do techs do all shift")
+    assert anyone.penalty("start", "What does a pharmacy technician do on a typical shift?") == 0.0
+
+
 def test_everyday_wordings_lead_with_the_section_they_ask_for(replier):
     """A choice weighed from where the asker works, what to bring, and a move between kinds of
     work, each led by its own section."""

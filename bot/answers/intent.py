@@ -93,6 +93,8 @@ ROLE_MATCH = 0.1  # ... and a heading about the very work it names suits it bett
 #: in general ("what does a tech do" is not the informatics specialist's day): a section about
 #: one kind answers it less well than a general one
 ROLE_UNASKED = 0.1
+#: "what does a hospital tech do day to day": the day of the work it names, not the general one
+DUTIES_GENERAL = 0.1
 #: Work the question sets aside ("roles besides lead tech") is not the work it asks about.
 SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|instead of|not|unlike"
                        r"|as opposed to)\s+"
@@ -208,6 +210,8 @@ HOW_TO_WORDS = re.compile(r"\b(?:how (?:do|can|would|should) (?:i|u|you|we)|how 
                           re.IGNORECASE)
 WHAT_IS_HEADING = re.compile(r"^What (?:is|are)\b", re.IGNORECASE)
 HOW_TO_PENALTY = 0.05
+#: ... and "cpht-adv any point" wants the decision section, not what the credential is
+DECIDING_WHAT_IS = 0.1
 
 
 #: The intent "what the work is": "what does a tech do", "nuc tech day to day" want a section
@@ -339,6 +343,10 @@ class Intent:
             total += ELIGIBLE_PENALTY  # "am i eligible yet" wants who is eligible
         if self.employer_pays and not EMPLOYER_HEADING.search(heading):
             total += EMPLOYER_PENALTY  # "will my job pay for it" is not what it costs
+        if self.deciding and not self.how_to and WHAT_IS_HEADING.match(heading):
+            total += DECIDING_WHAT_IS  # "cpht-adv any point": whether, not what it is
+        if self.duties and self.roles and not roles_named(heading):
+            total += DUTIES_GENERAL  # "a hospital tech's day": not the general technician's
         if self.deciding and not self.how_to and PROCEDURE_HEADING.match(heading):
             total += PROCEDURE_PENALTY  # "cpht-adv any point" does not want how to claim it
         return total
