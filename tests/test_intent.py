@@ -389,3 +389,20 @@ def test_more_phone_shorthand_is_spelled_out():
         "how many years from pharmacy technician to pharmacist")
     assert spell_out("hosp techs vs onc techs") == (
         "hospital pharmacy technicians vs oncology pharmacy technicians")
+
+
+@pytest.mark.parametrize("question, lapsed", [
+    ("my cpht expired like 2 months ago, am i screwed", True),
+    ("let my registration lapse over the summer, now what", True),
+    ("cert already lapsed can i get it back", True),
+    ("when does my cpht expire", False),
+    ("what happens if my cpht expires next year", False),
+])
+def test_a_credential_that_already_lapsed_is_read(question, lapsed):
+    from bot.answers.intent import Intent
+
+    reading = Intent.of(question)
+    assert reading.lapsed is lapsed
+    expiry = reading.penalty("ce_renewal", "What happens if my PTCB CPhT expires?")
+    on_time = reading.penalty("ce_renewal", "When can I renew my PTCB CPhT, and when is the deadline?")
+    assert (expiry < on_time) is lapsed

@@ -242,6 +242,13 @@ ELIGIBLE_ASKED = re.compile(r"\b(?:eligib\w*|qualif(?:y|ies|ied)|can i (?:even )
                             r" (?:hours|hrs|experience|years|yrs|requirements?))\b", re.IGNORECASE)
 ELIGIBLE_HEADING = re.compile(r"\beligib\w*|\bqualif\w*", re.IGNORECASE)
 ELIGIBLE_PENALTY = 0.1
+#: The intent "it already lapsed": "my cpht expired 3 months ago, can i still fix it" wants
+#: what happens after expiry (reinstatement, its fee), not how to renew on time.
+LAPSED_ASKED = re.compile(r"\b(?:(?:has|have|had|already|just|it|cert|cpht|registration|license)"
+                          r" (?:\w+ )?(?:expired|lapsed)|let (?:my |it |the )?(?:\w+ ){0,3}(?:lapse|expire)"
+                          r"|expired (?:\d+|a|an|two|three|few|like)\b)", re.IGNORECASE)
+LAPSED_HEADING = re.compile(r"\bexpir\w*|\blaps\w*|\breinstat\w*", re.IGNORECASE)
+LAPSED_PENALTY = 0.2
 #: The intent "who pays": "will my job pay for my ptcb exam" asks whether an employer covers
 #: a cost, not what it costs.
 EMPLOYER_PAYS = re.compile(
@@ -280,6 +287,7 @@ class Intent:
     moving: bool = False
     eligible: bool = False
     employer_pays: bool = False
+    lapsed: bool = False
     duties: bool = False
 
     @classmethod
@@ -299,6 +307,7 @@ class Intent:
                    bringing=BRING_ASKED.search(question) is not None,
                    moving=ROLE_MOVE.search(question) is not None,
                    eligible=ELIGIBLE_ASKED.search(question) is not None,
+                   lapsed=LAPSED_ASKED.search(question) is not None,
                    employer_pays=EMPLOYER_PAYS.search(question) is not None,
                    duties=DUTIES_ASKED.search(question) is not None)
 
@@ -341,6 +350,8 @@ class Intent:
             total += DECISION_PENALTY  # "how do i become a lead tech" wants the steps
         if self.eligible and not ELIGIBLE_HEADING.search(heading):
             total += ELIGIBLE_PENALTY  # "am i eligible yet" wants who is eligible
+        if self.lapsed and not LAPSED_HEADING.search(heading):
+            total += LAPSED_PENALTY  # "it expired 3 months ago": not renewing on time
         if self.employer_pays and not EMPLOYER_HEADING.search(heading):
             total += EMPLOYER_PENALTY  # "will my job pay for it" is not what it costs
         if self.deciding and not self.how_to and WHAT_IS_HEADING.match(heading):
