@@ -210,7 +210,9 @@ HOW_TO_WORDS = re.compile(r"\b(?:how (?:do|can|would|should) (?:i|u|you|we)|how 
                           re.IGNORECASE)
 WHAT_IS_HEADING = re.compile(r"^What (?:is|are)\b", re.IGNORECASE)
 HOW_TO_PENALTY = 0.05
-#: ... and "cpht-adv any point" wants the decision section, not what the credential is
+#: ... and "cpht-adv any point" wants the decision section, not what the credential is (a
+#: heading that only names a thing: not "What are the warning signs that a program ...?")
+DEFINITION_HEADING = re.compile(r"^What (?:is|are) (?:\S+ ){0,3}\S+\?$", re.IGNORECASE)
 DECIDING_WHAT_IS = 0.1
 
 
@@ -354,7 +356,7 @@ class Intent:
             total += LAPSED_PENALTY  # "it expired 3 months ago": not renewing on time
         if self.employer_pays and not EMPLOYER_HEADING.search(heading):
             total += EMPLOYER_PENALTY  # "will my job pay for it" is not what it costs
-        if self.deciding and not self.how_to and WHAT_IS_HEADING.match(heading):
+        if self.deciding and not self.how_to and DEFINITION_HEADING.match(heading):
             total += DECIDING_WHAT_IS  # "cpht-adv any point": whether, not what it is
         if self.duties and self.roles and not roles_named(heading):
             total += DUTIES_GENERAL  # "a hospital tech's day": not the general technician's
