@@ -116,7 +116,7 @@ SELF_EN = [
     r"\bwant (?:it|everything|this|the pain|it all|all of it) (?:all )?to (?:stop|end)$",
     r"\bwant (?:the|this|my) pain to (?:end|stop)\b",
     r"\bend(?:ing)? things\b",
-    r"\bend(?:ing)? it (?:tonight|today|soon|this week|now|for real)\b",
+    r"\bend(?:ing)? it (?:tonight|tonite|2nite|2night|today|soon|this week|now|for real)\b",
     r"\b(?:life|living|it|my life) (?:isnt|is not|aint|not|is nt) worth (?:living|it anymore"
     r"|living anymore)\b",
     r"\bhate (?:being alive|living|existing|my existence)\b",

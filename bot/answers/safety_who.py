@@ -47,7 +47,8 @@ cousin pharmacist manager boss someone somebody person guy girl lady man woman s
 classmate classmates roomate roomie bestfriend aunt uncle grandma grandpa neighbor neighbour tech coworkers niece nephew fiance
 buddy ex stepdad stepmom stepfather stepmother stepsister stepbrother mentor trainee cashier
 cashiers instructor teacher nurse roommates fiancee grandmother grandfather rph pic stepson
-stepdaughter granddaughter grandson twin sibling siblings preceptor coworkr hire
+stepdaughter granddaughter grandson twin sibling siblings preceptor coworkr hire freind frend frnd
+dude dudes
 el ella ellos ellas companero companera compañero compañera amigo amiga esposo esposa novio
 novia mama papa hermano hermana hijo hija paciente cliente clienta primo prima jefe jefa tia tio
 abuela abuelo abuelita abuelito mami papi hermanita hermanito vecino vecina alguien techs pharmacists managers patients customers friends señor señora senor senora muchacho muchacha chava chavo

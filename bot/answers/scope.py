@@ -70,6 +70,12 @@ CLASSIFIER_DISTRESS_AT = 0.85
 #: An emergency read from the whole message alone that the learned reading takes this surely
 #: for someone else in crisis gets the how-to-help reply (it names 911 as well).
 CLASSIFIER_OTHER_NEAR = 0.90
+#: ... and so does one where someone else in crisis is the learned reading's first class, at
+#: this much, while it gives an emergency next to nothing ("dad called me crying sayin hes gonna
+#: end it tonite", "a lady asked how many tylenol it takes to die"): what was said is a crisis
+#: to help with, not a body in danger in front of the writer
+OTHER_TOP_AT = 0.4
+OTHER_TOP_EMERGENCY_BELOW = 0.2
 #: A crisis read from the whole message's scope is someone else's when the learned reading
 #: gives someone else this much (and more than the writer's own crisis) and the nearest
 #: examples lean that way, or this much alone.
@@ -399,7 +405,8 @@ class ScopeReader(ExampleBank):
             return reading
         if (lang == ENGLISH and scope == "emergency" and not emergency_clause
                 and not phrases.found(safety.EMERGENCY) and probabilities is not None
-                and float(probabilities[CLASSES.index("someone_else")]) >= CLASSIFIER_OTHER_NEAR):
+                and (float(probabilities[CLASSES.index("someone_else")]) >= CLASSIFIER_OTHER_NEAR
+                     or _top_other(probabilities))):
             # "my friend texted me 'thanks for everything, im sorry' and wont answer": the
             # whole message reads as an emergency, the learned reading as someone in crisis;
             # the how-to-help reply names 911 too
@@ -496,3 +503,10 @@ def _leans_crisis(phrases: safety.PhraseReading, nearest: tuple[str, float, floa
     return (label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= SAFETY_NET_SHARE
             and bool(SAFETY_NET_WORDS.search(" ".join(phrases.clauses))))
 
+
+def _top_other(probabilities: np.ndarray) -> bool:
+    """Whether the learned reading puts someone else in crisis first, and surely enough,
+    while it all but rules out an emergency (see ``OTHER_TOP_AT``)."""
+    p = dict(zip(CLASSES, probabilities.tolist(), strict=True))
+    return (p["someone_else"] >= OTHER_TOP_AT and p["emergency"] < OTHER_TOP_EMERGENCY_BELOW
+            and p["someone_else"] == max(p.values()))
