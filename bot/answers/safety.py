@@ -37,12 +37,14 @@ from bot.answers.safety_who import (
     ADVERBS,
     DROPPED_I,
     GOES_ON,
+    POINTS_BACK,
     _quoted_es,
     _reported,
     _reported_quotes_en,
     _reported_quotes_es,
     _who_es,
     who,
+    who_points_back,
 )
 
 CRISIS = "crisis"
@@ -315,6 +317,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 if grammar == "es":
                     subject = _who_es(context, offset + match.start(), offset + match.end(),
                                       clause_start=offset)
+                elif prefix and verb in POINTS_BACK and len(words_before) <= 3:
+                    subject = who_points_back(prefix)  # "... her notes app and its a goodbye"
                 else:
                     subject = who(context, offset + match.start(), offset + match.end(), grammar,
                                   clause_start=offset)

@@ -71,6 +71,10 @@ THIRD_PERSON = {"en": (_THIRD | _POSSESSIVE) - {"el"},
 #: English verbs in the third person that open a clause going on from its subject.
 GOES_ON = frozenset("wants keeps says is has talks tries needs doesnt hasnt isnt thinks feels "
                     "plans cuts hurts texts posts wishes".split())
+#: A clause opened by a word standing for something named before it ("gf sent me a screenshot
+#: of her notes app and its a goodbye letter") is read with the message before it.
+POINTS_BACK = frozenset("its it thats this theres".split())
+OWNERS = frozenset("my his her their".split())
 #: ... and in the first person, with the "i" left out.
 DROPPED_I = frozenset("want wanna wish cant dont keep think thinking feel feeling gonna going need "
                       "hate am been tired done".split())
@@ -103,6 +107,18 @@ def _reported(folded: str, start: int) -> bool:
                     return True
             return False
     return False
+
+
+def who_points_back(prefix: str) -> str:
+    """Who a clause opened by "its", "thats"... (``POINTS_BACK``) is about: the owner of the
+    last thing named before it ("her notes app" -> someone else, "my journal" -> the writer),
+    else the nearest subject before it. A possessive before a person ("my coworker") names no
+    thing."""
+    words = prefix.split()
+    for i in range(len(words) - 2, -1, -1):
+        if words[i] in OWNERS and words[i + 1] not in THIRD_PERSON["en"]:
+            return "me" if words[i] in ("my", "mine") else "other"
+    return who(prefix, len(prefix)) if prefix else "me"
 
 
 def who_in_clause(prefix: str, clause: str, lang: str = "en") -> str:
