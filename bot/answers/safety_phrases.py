@@ -491,7 +491,10 @@ OTHER_EN = [
     # means gathered or taken by someone, with an end in view ("stockpiling her adderall",
     # "took her whole bottle of ambien to die"); taken with no word of intent is an emergency
     r"\b(?:saving|stockpiling|hoarding|stashing|collecting|saving up|hiding) (?:up )?(?:all )?"
-    r"(?:his|her|their) (?:\w+ ){0,2}" + OTHER_PILLS + r"\b",
+    r"(?:his|her|their) (?:\w+ ){0,2}" + OTHER_PILLS + r"\b"
+    # ... but not pills hidden away from the writer ("my mom hides her pills from me"): kept
+    # from someone, not gathered for an end
+    r"(?! (?:away )?from (?:me|us|my|the kids|the grandkids))",
     r"\b(?:took|taken|swallowed|downed) (?:\w+ ){0,3}(?:his|her|their) (?:\w+ ){0,3}"
     r"(?:" + OTHER_PILLS + r"|bottle)\b(?: \w+){0,4} (?:to die|to end it|on purpose|to kill"
     r" (?:him|her|them) ?sel(?:f|ves)|to not wake up)\b",
@@ -678,6 +681,8 @@ DENIAL_EN = [
     r"|do anything|do something)\b",
     r"\bnot (?:in (?:a )?crisis|a crisis|in any crisis)\b",
     r"\b(?:nah|no) im not (?:trying|gonna|going) to die\b",
+    # self-harm denied outright ("no im not cutting, the scratches are from the shelves")
+    r"\b(?:im not|i m not|i am not|not) (?:cutting|self ?harming|hurting my ?self)\b",
 ]
 
 # Taking back what was said ("i didnt mean it", "jk", "was being dramatic"): covers the clause
@@ -701,6 +706,10 @@ RETRACTION_EN = [
     r"\b(?:figuratively|metaphorically|hyperbole)\b",
     r"\bi mean (?:it |that )?(?:like )?(?:from|of|figuratively|metaphorically|as a joke|jokingly"
     r"|in a (?:funny|joking|dramatic))\b",
+    # "done with life at this store, i meant the store not like life life"
+    r"\bi meant (?:the|my|this|that) (?:store|job|work|shift|pharmacy|place|career|retail|company"
+    r"|location)\b",
+    r"\bnot (?:like )?(?:life life|real life|actual life)\b",
 ]
 
 # The past, said as past, read on the whole message: the clauses it spans are not read as a
@@ -726,6 +735,11 @@ ASKED_AND_ANSWERED_EN = (
     r"|i was|id|i would) (?:\w+ ){0,2}(?:suicidal|thinking (?:about|of) (?:suicide|killing|hurting"
     r"|ending)|going to (?:hurt|kill)|gonna (?:hurt|kill)|safe)\b(?: \w+){0,3}? (?:im not|i m not"
     r"|i am not|im not at all|no|nope|nah|i said no|i told (?:her|him|them) no|i wasnt|im fine"
+    r"|i am fine|im safe)\b"
+    # ... or thought of the writer by someone else and denied ("my classmate thinks im suicidal
+    # because of something i posted, im not")
+    r"|\b(?:thinks?|thought|assumed?|assumes|worries|worried) (?:that )?(?:im|i m|i am|i was|id)"
+    r" (?:\w+ ){0,2}suicidal\b(?: \w+){0,8}? (?:im not|i m not|i am not|i wasnt|i was not|im fine"
     r"|i am fine|im safe)\b"
 )
 
