@@ -400,7 +400,8 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
             layers[0][1] is LAYERS["en"]) else ():
         if past:
             reading.hits += [Hit(CRISIS, i, past.group(0), negated=True) for i, folded
-                             in enumerate(folded_parts) if folded and folded in past.group(0)]
+                             in enumerate(folded_parts) if folded and _overlaps(
+                                 whole, folded, past.span())]
     denials = {h.clause for h in reading.hits
                if h.outcome == CRISIS and h.negated and h.reach != "none"}
     back = {h.clause for h in reading.hits
@@ -475,3 +476,10 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
                         h.clause == i and joins.start() < h.span[0] for h in others)):
                     reading.hits.append(Hit(CRISIS, i, joins.group(0), span=joins.span()))
     return reading
+
+
+def _overlaps(whole: str, part: str, span: tuple[int, int]) -> bool:
+    """Whether a clause (``part``, folded) shares text with ``span`` of the folded message: the
+    past said as past covers each clause it runs through, also one it starts or ends in."""
+    start = whole.find(part)
+    return start >= 0 and start < span[1] and span[0] < start + len(part)

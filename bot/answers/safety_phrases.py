@@ -565,6 +565,10 @@ DISTRESS_EN = [
     r"\b(?:got|getting|get|were|we got|been) (?:absolutely |totally |so )?(?:killed|murdered|destroyed"
     r"|slaughtered|wrecked|obliterated|demolished)\b",
     r"\bkilled me\b",
+    # an exam, a shift or a class that "murdered" someone ("the pharmacology final murdered her")
+    r"\b(?:final|finals|exam|exams|test|quiz|shift|class|midterm|ptce|week|day|clinicals?)"
+    r" (?:literally |lowkey |absolutely |totally )?(?:murdered|killed|destroyed|wrecked)"
+    r" (?:me|her|him|them|us)\b",
     # working or studying hard, said as killing oneself ("killing herself studying for the
     # exam"), and an overdose of coffee
     r"\bkill(?:ing|in|s)? (?:my|him|her|them) ?sel(?:f|ves) (?:studying|working|at work|with (?:these"
@@ -725,6 +729,12 @@ PAST_EN = (
     r"|\battempted\b(?!.*\b(?:again|still (?:have|got|keep|think|want|feel)|pills|meds|rope|gun"
     r"|plan)\b).*?\b(?:(?:im|i m|i am) (?:doing )?(?:ok|okay|fine|good|safe|better|well) now"
     r"|doing (?:good|better|ok|okay|well) now|not anymore|no longer)\b"
+    # ... and someone else's past attempt, with them well now and nothing about now ("told me
+    # her son tried to kill himself 2 years ago and hes doing great now")
+    r"|\btried to (?:kill|hurt|end) (?:him|her|them) ?sel(?:f|ves)\b(?!.*\b(?:again|still"
+    r"|pills|meds|rope|gun|plan)\b).*?\b(?:(?:hes|shes|he is|she is|theyre|they are)"
+    r" (?:doing )?(?:ok|okay|fine|good|great|safe|better|well)|doing (?:good|great|better|ok|okay"
+    r"|well) now)\b"
 )
 # A crisis word asked and answered no at once ("suicide? nah. quitting? absolutely").
 ASKED_AND_ANSWERED_EN = (
