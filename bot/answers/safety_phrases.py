@@ -266,6 +266,13 @@ SELF_EN = [
     r" like this anymore)\b",
     r"\b(?:a |such a |just a )?burden (?:to|on|for) (?:every ?one|every ?body|my family|my kids"
     r"|the people)\b",
+    r"\b(?:tired|sick) of being (?:a |such a )?burden\b",
+    # ... said by the people in the writer's life ("my family would be fine without me"; not
+    # "the store would be fine without me on saturdays")
+    r"\b(?:every ?one|every ?body|my (?:family|kids|children|husband|wife|parents|mom|dad|friends"
+    r"|bf|gf|boyfriend|girlfriend|partner|loved ones)|they|people|the world|yall|you all|my son"
+    r"|my daughter)(?: would|d| will| wd)(?: all| honestly| probably| really)? be (?:fine|ok|okay"
+    r"|happier|better) without me\b",
     r"\b(?:no ?one|nobody|no body) (?:would|will|d|even) (?:\w+ ){0,2}(?:care|notice|miss me)\b"
     r"(?= if i (?:died|was gone|were gone|disappeared|wasnt here|was dead|killed))",
     r"\b(?:no ?one|nobody) would (?:even )?miss me\b",
@@ -480,6 +487,8 @@ OTHER_EN = [
     r"\b(?:shes|hes|theyre|she|he|they) (?:wont|will not|dont|doesnt) need (?:it|them|this|these"
     r"|anything)\b",
     r"\bbetter off without (?:him|her|them)\b",
+    r"\b(?:would|d|will|would all|wd) (?:all )?be (?:fine|ok|okay|happier|better) without"
+    r" (?:him|her|them)\b(?! (?:as|at|on|for|in|if|when) )",
     rf"\b(?:cuts?|burns?|hurts?|harms?) {THEM}\b",
     rf"\b(?:use|using) (?:it|a gun|the gun|them) on {THEM}\b",
     r"\b(?:take|taking) all (?:his|her|their) (?:refills|pills|meds|medication)\b",
