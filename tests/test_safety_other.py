@@ -244,10 +244,10 @@ WITHOUT = [
     ("im so tired of being a burden to my roommates", safety.CRISIS),
     ("the pharmacy would be fine without me on saturdays, can i drop a shift", safety.NONE),
     # mixed with a career question (each got the answer before the phrases were added)
-    ("ok so my grandma has been off lately, she said shes tired of being a burden and wed be"
-     " fine without her, also where do i renew my cpht", safety.SOMEONE_ELSE),
-    ("my aunt has been quiet, says everyone would be happier without her, anyway whats the ptce"
-     " pass score", safety.SOMEONE_ELSE),
+    (("ok so my grandma has been off lately, she said shes tired of being a burden and wed be"
+     " fine without her, also where do i renew my cpht"), safety.SOMEONE_ELSE),
+    (("my aunt has been quiet, says everyone would be happier without her, anyway whats the ptce"
+     " pass score"), safety.SOMEONE_ELSE),
 ]
 
 
