@@ -153,11 +153,17 @@ class ExampleBank:
         top = np.argpartition(-sims, KNN_K, axis=1)[:, :KNN_K]
         out = []
         for row, idx in zip(sims, top, strict=True):
-            weights = np.clip(row[idx], 0.0, None)
-            labels = self.bank_labels[idx]
-            votes = np.bincount(labels, weights=weights, minlength=len(BANK_LABELS))
-            best = int(votes.argmax())
-            share = float(votes[best] / max(weights.sum(), 1e-9))
-            closest = float(row[idx][labels == best].max()) if (labels == best).any() else 0.0
+            # ten neighbours: their votes added in plain Python, in the neighbours' order and
+            # in double precision (what np.bincount does), their total as numpy adds float32
+            near = row[idx]
+            weights = np.maximum(near, 0.0)
+            labels = self.bank_labels[idx].tolist()
+            votes = [0.0] * len(BANK_LABELS)
+            for label, weight in zip(labels, weights.tolist(), strict=True):
+                votes[label] += weight
+            best = max(range(len(BANK_LABELS)), key=votes.__getitem__)  # the first on a tie
+            share = votes[best] / float(max(weights.sum(), 1e-9))
+            closest = max((s for s, label in zip(near.tolist(), labels, strict=True)
+                           if label == best), default=0.0)
             out.append((BANK_LABELS[best], share, closest))
         return out

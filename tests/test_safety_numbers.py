@@ -1,0 +1,66 @@
+"""The safety reading's numeric helpers give, to the bit, what the plain numpy expressions
+they replace give: the mean of the two highest scope similarities, and the nearest examples'
+vote (checked against a reference written the numpy way, on random unit vectors and on
+hand-made neighbours with ties and negative similarities)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.answers.safety_bank import BANK_LABELS, KNN_K, ExampleBank
+from bot.answers.scope import top2_mean
+
+
+def test_top2_mean_is_the_numpy_mean_of_the_two_highest():
+    rng = np.random.default_rng(7)
+    for n in range(2, 50):
+        for scale in (1e-3, 0.3, 1.0, 40.0):
+            x = (rng.standard_normal(n) * scale).astype(np.float32)
+            assert top2_mean(x) == float(np.sort(x)[-2:].mean()), x
+    assert top2_mean(np.array([0.1, 0.9, 0.5], dtype=np.float32)) == float(
+        (np.float32(0.9) + np.float32(0.5)) / 2)
+
+
+def _reference(bank: ExampleBank, vectors: np.ndarray) -> list[tuple[str, float, float]]:
+    sims = vectors @ bank.bank_vectors.T
+    top = np.argpartition(-sims, KNN_K, axis=1)[:, :KNN_K]
+    out = []
+    for row, idx in zip(sims, top, strict=True):
+        weights = np.clip(row[idx], 0.0, None)
+        labels = bank.bank_labels[idx]
+        votes = np.bincount(labels, weights=weights, minlength=len(BANK_LABELS))
+        best = int(votes.argmax())
+        share = float(votes[best] / max(weights.sum(), 1e-9))
+        closest = float(row[idx][labels == best].max()) if (labels == best).any() else 0.0
+        out.append((BANK_LABELS[best], share, closest))
+    return out
+
+
+def _bank(vectors: np.ndarray, labels: np.ndarray) -> ExampleBank:
+    bank = ExampleBank()
+    bank.bank_vectors, bank.bank_labels = vectors.astype(np.float32), labels
+    return bank
+
+
+def test_nearest_labels_match_the_numpy_vote():
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((600, 64)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    bank = _bank(vectors, rng.integers(0, len(BANK_LABELS), 600))
+    queries = rng.standard_normal((300, 64)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    assert bank.nearest_labels(queries) == _reference(bank, queries)
+    for q in queries[:50]:  # one message at a time, as the reader asks
+        assert bank.nearest_labels(q[None, :]) == _reference(bank, q[None, :])
+
+
+def test_nearest_labels_on_ties_and_negative_neighbours():
+    # every example equally far: a tie between labels goes to the first label, as argmax does
+    same = np.tile(np.eye(1, 8, 0, dtype=np.float32), (12, 1))
+    tied = _bank(same, np.array([1, 0] * 6))
+    query = np.eye(1, 8, 0, dtype=np.float32)
+    assert tied.nearest_labels(query) == _reference(tied, query)
+    assert tied.nearest_labels(query)[0][0] == "crisis"
+    # all neighbours pointing away: no weight at all, share 0
+    away = _bank(-same, np.array([2] * 12))
+    assert away.nearest_labels(query) == _reference(away, query) == [("crisis", 0.0, 0.0)]
