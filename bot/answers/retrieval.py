@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,6 +38,8 @@ CACHE_COLLECTION = "pathway-vector-cache"
 STORE_FORMAT = 4
 RRF_K = 60
 CANDIDATES = 20
+#: Reciprocal rank fusion: what the passage at each rank of a list adds to its score.
+RRF_WEIGHTS = tuple(1.0 / (RRF_K + rank + 1) for rank in range(CANDIDATES))
 
 
 @dataclass
@@ -408,10 +411,11 @@ class Retriever:
         sims = np.asarray(vectors, dtype=np.float32) @ self.matrix.T
         n = min(n, sims.shape[1])
         out = []
+        ids = self.searchable_ids
         for row in sims:
             top = np.argpartition(-row, n - 1)[:n]
             top = top[np.argsort(-row[top], kind="stable")]
-            out.append([(self.searchable_ids[int(i)], float(row[i])) for i in top])
+            out.append(list(zip([ids[i] for i in top.tolist()], row[top].tolist(), strict=True)))
         return out
 
     def _lexical(self, queries: list[str], n: int) -> list[list[tuple[str, float]]]:
@@ -423,7 +427,9 @@ class Retriever:
                 continue
             scores = self.bm25.get_scores(tokens)
             top = np.argsort(-scores)[:n]
-            out.append([(self.lexical_ids[int(i)], float(scores[i])) for i in top if scores[i] > 0])
+            ids = self.lexical_ids
+            out.append([(ids[i], score) for i, score in zip(top.tolist(), scores[top].tolist(),
+                                                            strict=True) if score > 0])
         return out
 
     def search_many(
@@ -440,19 +446,17 @@ class Retriever:
             fused: dict[str, float] = {}
             cosine = dict(dense_hits)
             bm25 = dict(lexical_hits)
-            for rank, (pid, _) in enumerate(dense_hits):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-            for rank, (pid, _) in enumerate(lexical_hits):
-                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-            ranked = sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
+            for hits in (dense_hits, lexical_hits):
+                for (pid, _), weight in zip(hits, RRF_WEIGHTS):
+                    fused[pid] = fused.get(pid, 0.0) + weight
+            scored = {pid: (score, cosine.get(pid, 0.0), bm25.get(pid, 0.0))
+                      for pid, score in fused.items()}
             passages = []
-            for pid, score in ranked:
+            for pid, _score in sorted(fused.items(), key=itemgetter(1), reverse=True)[:k]:
                 base = self.passages.get(pid)
                 if base is None:  # index and store out of step; skip rather than fail
                     continue
-                passages.append(base.rescored(score, cosine.get(pid, 0.0), bm25.get(pid, 0.0)))
-            scored = {pid: (score, cosine.get(pid, 0.0), bm25.get(pid, 0.0))
-                      for pid, score in fused.items()}
+                passages.append(base.rescored(*scored[pid]))
             results.append(Retrieval(query=query, vector=vector, passages=passages,
                                      scored=scored))
         return results
