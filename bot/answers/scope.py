@@ -72,8 +72,9 @@ CLASSIFIER_DISTRESS_AT = 0.85
 CLASSIFIER_OTHER_NEAR = 0.90
 #: ... and so does one where someone else in crisis is the learned reading's first class, at
 #: this much, while it gives an emergency next to nothing ("dad called me crying sayin hes gonna
-#: end it tonite", "a lady asked how many tylenol it takes to die"): what was said is a crisis
-#: to help with, not a body in danger in front of the writer
+#: end it tonite", "a lady asked how many tylenol it takes to die"), with the nearest examples
+#: voting for a crisis too (not "a boss who makes me want to scream"): what was said is a
+#: crisis to help with, not a body in danger in front of the writer
 OTHER_TOP_AT = 0.4
 OTHER_TOP_EMERGENCY_BELOW = 0.2
 #: A crisis read from the whole message's scope is someone else's when the learned reading
@@ -406,7 +407,8 @@ class ScopeReader(ExampleBank):
         if (lang == ENGLISH and scope == "emergency" and not emergency_clause
                 and not phrases.found(safety.EMERGENCY) and probabilities is not None
                 and (float(probabilities[CLASSES.index("someone_else")]) >= CLASSIFIER_OTHER_NEAR
-                     or _top_other(probabilities))):
+                     or (_top_other(probabilities) and nearest is not None
+                         and nearest[0] in (safety.CRISIS, safety.SOMEONE_ELSE)))):
             # "my friend texted me 'thanks for everything, im sorry' and wont answer": the
             # whole message reads as an emergency, the learned reading as someone in crisis;
             # the how-to-help reply names 911 too
