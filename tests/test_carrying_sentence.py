@@ -152,3 +152,12 @@ def test_words_for_the_same_thing_meet_across_question_and_sentence():
     assert out[0]["text"] == later
     unrelated = carrying_sentence_first(blocks, "is it nice to look at it", HEADING, IDF)
     assert unrelated == blocks
+
+
+def test_a_filler_word_rare_in_the_documents_carries_nothing():
+    # "even" or "actually" is rare in the documents, so weighty by rarity; it asks for nothing
+    later = "Register where required; some states want it before you even start as a trainee."
+    blocks = [paragraph(OPENING + later)]
+    idf = {**IDF, "even": 4.4, "actual": 6.4}
+    out = carrying_sentence_first(blocks, "how do i even start, actually", HEADING, idf)
+    assert out == blocks

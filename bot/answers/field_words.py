@@ -48,12 +48,24 @@ SHORTHAND_RE = re.compile(
 )
 
 
-def spell_out(text: str) -> str:
-    """Expand phone shorthand ("pharm tech", "2 yrs", "$$") into words the model knows."""
+#: Shorthand whose expansion adds the field around the word ("walgreens" -> "Walgreens
+#: pharmacy", "iv" -> "IV sterile compounding"): context for the model, not words the asker
+#: used, so matching a question's words to a section's sentences leaves them as written.
+CONTEXT_SHORTHAND = frozenset({
+    "tech", "techs", "pharmacy tech", "pharmacy techs", "pharm tech", "pharm techs",
+    "tech school", "cvs", "walgreens", "wags", "rite aid", "iv", "chemo", "$$", "$$$",
+})
+
+
+def spell_out(text: str, context: bool = True) -> str:
+    """Expand phone shorthand ("pharm tech", "2 yrs", "$$") into words the model knows;
+    without ``context``, only the words themselves (``CONTEXT_SHORTHAND`` stays as written)."""
     other_field = OTHER_TECHS.search(text) is not None  # an x-ray tech stays a technician
 
     def word(match: re.Match) -> str:
         key = match.group(0).lower()
+        if not context and key in CONTEXT_SHORTHAND:
+            return match.group(0)
         if other_field and key in ("tech", "techs"):
             return "technician" if key == "tech" else "technicians"
         return templates.SHORTHAND[key]

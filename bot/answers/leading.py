@@ -71,10 +71,19 @@ def text_sentences(text: str) -> tuple[str, ...]:
     return tuple(split_sentences(text))
 
 
+#: Words people fill a question with ("how do i even become a tech", "is it actually worth
+#: it"): rare in the documents, so weighty by rarity, yet they ask for nothing a sentence
+#: could carry (stems, as ``terms`` gives them).
+FILLERS = frozenset({
+    "even", "actual", "ok", "okay", "ever", "super", "probabl", "like", "realli", "just", "liter",
+    "honest", "pretti", "definit", "mayb", "kinda", "lol", "tho", "gonna", "anyway",
+})
+
+
 def question_terms(question: str) -> frozenset[str]:
     """A question's terms with its shorthand spelled out as for the search ("2 yrs" ->
-    "years", "cert" -> "certification"), so they meet the documents' words."""
-    return senses(terms(spell_out(question)))
+    "years", "cert" -> "certification"), so they meet the documents' words; fillers left out."""
+    return senses(terms(spell_out(question, context=False))) - FILLERS
 
 
 def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
