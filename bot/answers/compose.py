@@ -158,10 +158,7 @@ class Replier(StateSections):
         self.asked_vectors = self._asked_vectors()
         self.asked_index = self._asked_index()
         self.asked_positions = {k: i for i, k in enumerate(self.asked_index[0])}
-        heading_keys = sorted(self.heading_vectors)
-        self.heading_index = ({k: i for i, k in enumerate(heading_keys)},
-                              np.vstack([self.heading_vectors[k] for k in heading_keys])
-                              if heading_keys else np.zeros((0, 1), dtype=np.float32))
+        self.heading_index = self._heading_index()
         self._asked_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     # --- composing ---------------------------------------------------------------------------

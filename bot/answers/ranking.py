@@ -49,6 +49,9 @@ class SectionRanking:
 
     retriever: Retriever
     _texts: dict[str, str]
+    heading_index: tuple[dict[str, int], np.ndarray]  # from _heading_index
+    asked_positions: dict[str, int]  # each section's place in asked_index
+    _asked_cache: tuple[np.ndarray, np.ndarray] | None  # (question vector, _asked_best of it)
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -91,6 +94,14 @@ class SectionRanking:
             return [], np.zeros((0, 1), dtype=np.float32), np.zeros(0, dtype=np.int64)
         starts = np.cumsum([0, *(len(self.asked_vectors[k]) for k in keys[:-1])])
         return keys, np.vstack([self.asked_vectors[k] for k in keys]), starts
+
+    def _heading_index(self) -> tuple[dict[str, int], np.ndarray]:
+        """The heading-with-opening vectors in one matrix, with each section's row."""
+        keys = sorted(self.heading_vectors)
+        if not keys:
+            return {}, np.zeros((0, 1), dtype=np.float32)
+        return ({k: i for i, k in enumerate(keys)},
+                np.vstack([self.heading_vectors[k] for k in keys]))
 
     def _with_asked_sections(self, retrieval: Retrieval) -> Retrieval:
         """The sections whose "asked as" phrasings are closest to the question join the

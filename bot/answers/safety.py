@@ -396,12 +396,14 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # (an English denial of intent reaches only the wording it denies and what comes before it
     # in its clause: "im not suicidal i just dont want to wake up" still says it); the past said
     # as past covers the clauses it spans
+    spans = _clause_spans(whole, folded_parts)
     for past in (PAST_EN.search(whole), ASKED_AND_ANSWERED_EN.search(whole)) if (
             layers[0][1] is LAYERS["en"]) else ():
         if past:
-            reading.hits += [Hit(CRISIS, i, past.group(0), negated=True) for i, folded
-                             in enumerate(folded_parts) if folded and _overlaps(
-                                 whole, folded, past.span())]
+            reading.hits += [Hit(CRISIS, i, past.group(0), negated=True)
+                             for i, (folded, (start, end)) in enumerate(zip(
+                                 folded_parts, spans, strict=True))
+                             if folded and start < past.end() and past.start() < end]
     denials = {h.clause for h in reading.hits
                if h.outcome == CRISIS and h.negated and h.reach != "none"}
     back = {h.clause for h in reading.hits
@@ -440,11 +442,6 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     # ... and English figures of speech that do ("could curl up and die"), on each clause
     # they run through
     if len(parts) > 1:
-        spans, pos = [], 0
-        for folded in folded_parts:
-            start = whole.find(folded, pos)
-            spans.append((start, start + len(folded)) if start >= 0 else (-1, -1))
-            pos = max(pos, spans[-1][1])
         for match in DISTRESS_ACROSS.finditer(whole):
             if any(match.group(0) in folded for folded in folded_parts):
                 continue
@@ -478,8 +475,13 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     return reading
 
 
-def _overlaps(whole: str, part: str, span: tuple[int, int]) -> bool:
-    """Whether a clause (``part``, folded) shares text with ``span`` of the folded message: the
-    past said as past covers each clause it runs through, also one it starts or ends in."""
-    start = whole.find(part)
-    return start >= 0 and start < span[1] and span[0] < start + len(part)
+def _clause_spans(whole: str, folded_parts: list[str]) -> list[tuple[int, int]]:
+    """Where each folded clause stands in the folded message, in order ((-1, -1) if it cannot
+    be found): what runs across clauses (the past said as past, a figure of speech) covers
+    each clause whose span it shares text with."""
+    spans, pos = [], 0
+    for folded in folded_parts:
+        start = whole.find(folded, pos)
+        spans.append((start, start + len(folded)) if start >= 0 else (-1, -1))
+        pos = max(pos, spans[-1][1])
+    return spans

@@ -117,7 +117,7 @@ def who_points_back(prefix: str) -> str:
     words = prefix.split()
     for i in range(len(words) - 2, -1, -1):
         if words[i] in OWNERS and words[i + 1] not in THIRD_PERSON["en"]:
-            return "me" if words[i] in ("my", "mine") else "other"
+            return "me" if words[i] == "my" else "other"
     return who(prefix, len(prefix)) if prefix else "me"
 
 
