@@ -241,8 +241,15 @@ def _negated(folded: str, start: int) -> bool:
 # (taken or being taken: "gonna swallow everything in the medicine cabinet" is a threat, not yet
 # an emergency)
 _PILLS_TAKEN = re.compile(rf"\b(?:taking|took|taken|swallowed|swallowing|downed|downing)\b.*\b"
-                          rf"{phrases.PILLS}")
-_INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye)\b")
+                          rf"(?:{phrases.PILLS}|(?:whole|entire) (?:month|bottle|supply))")
+_WHOLE_SUPPLY_TAKEN = re.compile(r"\b(?:took|taken|swallowed|downed|injected)\b.*\b(?:whole|entire"
+                                 r"|all of|all) ")
+# "its" that stands for nothing named before ("my roommate is gone this weekend so its a good
+# time to finally do it"): the clause is read like any other.
+_DUMMY_IT = re.compile(r"(?:its|it s|thats|that s) (?:a |the )?(?:good |right |perfect |best |only )?"
+                       r"(?:time|night|day|chance|moment|way|point)\b")
+_INTENT = re.compile(r"\b(?:on purpose|to die|end it|kill|suicid\w*|wants? to|goodbye|be done"
+                     r"|wake up|sleep forever)\b")
 _FIRST_PERSON_PHRASE = re.compile(
     # (and a Spanish verb with "me" on it, "matarme", "cortandome"; not "time" or "home")
     r"\b(?:my ?self|my|me|mi|i|im|i m|ive|id|ill)\b|(?:[aeií]rme|ndome|rme)\b"
@@ -317,7 +324,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 if grammar == "es":
                     subject = _who_es(context, offset + match.start(), offset + match.end(),
                                       clause_start=offset)
-                elif prefix and verb in POINTS_BACK and len(words_before) <= 3:
+                elif prefix and verb in POINTS_BACK and len(words_before) <= 3 and not (
+                        _DUMMY_IT.match(folded)):
                     subject = who_points_back(prefix)  # "... her notes app and its a goodbye"
                 else:
                     subject = who(context, offset + match.start(), offset + match.end(), grammar,
@@ -328,6 +336,8 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                     outcome in (CRISIS, RISK, RISK_WEAK) and grammar == "es"
                     and _quoted_es(context, offset + match.start())) or (
                     outcome == CRISIS and grammar == "en" and _reported(folded, match.start()))
+                if outcome == SOMEONE_ELSE and _WHOLE_SUPPLY_TAKEN.search(match.group(0)):
+                    found = EMERGENCY  # a whole supply taken (with intent: see read_phrases)
                 if other and outcome == CRISIS:
                     # pills taken by someone else, with no word of intent: an emergency
                     found = EMERGENCY if _PILLS_TAKEN.search(match.group(0)) and not (
@@ -368,6 +378,12 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         if not spanish and in_spanish[i]:
             own = spelled["es"]
             reading.hits.extend(_scan(own[i], i, wide, "es", " ".join(own[:i])))
+    # a whole supply taken by someone, with a word of intent anywhere in the message ("took
+    # her whole month of metoprolol so she can be done"): their crisis, not only an emergency
+    if _INTENT.search(whole):
+        reading.hits = [replace(h, outcome=SOMEONE_ELSE) if h.outcome == EMERGENCY
+                        and _WHOLE_SUPPLY_TAKEN.search(h.phrase) and h.lang == "en" else h
+                        for h in reading.hits]
     # words quoted from someone else ('mi amigo me escribio "ya no puedo mas, adios"'): the
     # Spanish phrases in them are about that person
     quoted = _reported_quotes_es(text)

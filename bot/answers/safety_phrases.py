@@ -241,6 +241,20 @@ SELF_EN = [
     r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
     r"(?:letters?|notes?|goodbyes?|words)\b",
     r"\bsaid (?:my )?goodbyes?\b",
+    # the moment chosen ("its a good time to finally do it")
+    r"\b(?:good|right|perfect|best) (?:time|night|chance|day) to (?:finally (?:do it|go through"
+    r" with it|end it|end things)|end it|end things)\b(?! with)",
+    # a goodbye sent by the writer, the "i" left out or not ("texted my best friend goodbye and
+    # turned my phone off"); someone else's sending is theirs ("my sister texted mom goodbye")
+    r"(?:^|\b(?:i|i just|just|ive|i ve|i already|already) )(?:texted|messaged|sent|dmd|dmed|emailed"
+    r"|snapped|told) (?:my |a |all my |everyone |every one |every body |everybody )?(?:\w+ ){0,2}"
+    r"(?:goodbye|bye forever|my goodbyes)\b",
+    # deserving someone better in one's own place ("my kids deserve a mom who isnt thinking about
+    # dying every day")
+    r"\bmy (?:\w+ ){0,2}deserves? (?:a |an )?(?:better |real |\w+ )?(?:mom|dad|mother|father|wife|husband|partner"
+    r"|parent|friend|sister|brother|daughter|son|girlfriend|boyfriend|gf|bf)s? (?:who|that) (?:isnt"
+    r"|is not|doesnt|does not|wasnt|aint) (?:always |constantly |\w+ ){0,3}(?:suicidal|dying|die"
+    r"|dead|killing (?:her|him|them)sel\w*|cutting|hurting (?:her|him|them)sel\w*)\b",
     # an apology for everything beside giving up or a farewell ("i cant do this anymore im sorry
     # for everything"); the apology alone is just an apology, and "cant do this anymore" alone
     # a figure of speech (which does not explain away a goodbye it is part of: GOODBYE_EN)
@@ -507,6 +521,15 @@ OTHER_EN = [
     r"\b(?:took|taken|swallowed|downed) (?:\w+ ){0,3}(?:his|her|their) (?:\w+ ){0,3}"
     r"(?:" + OTHER_PILLS + r"|bottle)\b(?: \w+){0,4} (?:to die|to end it|on purpose|to kill"
     r" (?:him|her|them) ?sel(?:f|ves)|to not wake up)\b",
+    # a whole supply taken, or about to be, whatever the drug ("took her whole month of
+    # metoprolol", "going to inject all her insulin tonight")
+    r"\b(?:took|taken|swallowed|downed|injected) (?:all (?:of )?(?:his|her|their) |(?:his|her|their)"
+    r" (?:whole|entire) |the whole |a whole )(?:month|months|week|weeks|bottle|supply|script"
+    r"|prescription|pack|box|refill|vial|pen)s?(?: s)?(?: worth| supply)? of\b",
+    r"\b(?:going to|gonna|wants to|about to|planning to|plans to|will) (?:take|inject|swallow|down"
+    r"|od on) all (?:of )?(?:his|her|their) \w+",
+    r"\bso (?:she|he|they) (?:doesnt|does not|dont|wont|will not|can never|will never|never)"
+    r" (?:wake|wakes) up\b",
     r"\b(?:crash|crashing|drive|driving|swerve|swerving|steer|steering) (?:his|her|their)"
     r" (?:car|truck) (?:off|into) (?:a |the |some |oncoming )?(?:wall|tree|bridge|pole|barrier"
     r"|traffic|ditch|overpass|median|guardrail|cliff|road|river|lake)\b",
@@ -715,6 +738,7 @@ RETRACTION_EN = [
     r"\b(?:wasnt|was not|werent|not|im not|i m not) (?:being |actually |really )?(?:serious|literal)"
     r"(?:ly)?\b",
     r"\bnot (?:literally|for real|actually)\b(?! (?:kidding|joking))",
+    r"\b(?:dont|do not|don t) actually want to (?:die|be dead|kill my ?self|end it)\b",
     r"\b(?:jk|jkjk|just kidding|j k)\b",
     r"\b(?:figuratively|metaphorically|hyperbole)\b",
     r"\bi mean (?:it |that )?(?:like )?(?:from|of|figuratively|metaphorically|as a joke|jokingly"
@@ -745,6 +769,11 @@ PAST_EN = (
     r" (?:doing )?(?:ok|okay|fine|good|great|safe|better|well)|doing (?:good|great|better|ok|okay"
     r"|well) now)\b"
 )
+# A word of the words between a question about the writer's safety and its answer: none that
+# could say a crisis of its own ("mom thinks im going to hurt myself, i want to die honestly, im
+# fine though" answers nothing).
+_CALM_WORD = (r" (?!(?:die|dying|dead|death|kill\w*|suicid\w*|my ?self|end|ending|unaliv\w*|kms"
+              r"|cut\w*|hurt\w*|overdos\w*|pills|live|living|alive|exist\w*|gone)\b)\w+")
 # A crisis word asked and answered no at once ("suicide? nah. quitting? absolutely").
 ASKED_AND_ANSWERED_EN = (
     r"^(?:\w+ ){0,3}(?:suicid\w*|kms|kill my ?self|self ?harm\w*|hurt my ?self|ending it|end it)"
@@ -752,14 +781,20 @@ ASKED_AND_ANSWERED_EN = (
     # ... or asked by someone else and answered ("my mom asked if im suicidal and im not")
     r"|(?:^(?:\w+ ){0,5})?\b(?:asked|asks|asking|ask|wondered|wondering|worried) (?:me )?(?:if|whether) (?:im|i m|i am"
     r"|i was|id|i would) (?:\w+ ){0,2}(?:suicidal|thinking (?:about|of) (?:suicide|killing|hurting"
-    r"|ending)|going to (?:hurt|kill)|gonna (?:hurt|kill)|safe)\b(?: \w+){0,3}? (?:im not|i m not"
+    r"|ending)|going to (?:hurt|kill)|gonna (?:hurt|kill)|safe)\b(?:" + _CALM_WORD + r"){0,3}? (?:im not|i m not"
     r"|i am not|im not at all|no|nope|nah|i said no|i told (?:her|him|them) no|i wasnt|im fine"
     r"|i am fine|im safe)\b"
     # ... or thought of the writer by someone else and denied ("my classmate thinks im suicidal
     # because of something i posted, im not")
     r"|\b(?:thinks?|thought|assumed?|assumes|worries|worried) (?:that )?(?:im|i m|i am|i was|id)"
-    r" (?:\w+ ){0,2}suicidal\b(?: \w+){0,8}? (?:im not|i m not|i am not|i wasnt|i was not|im fine"
-    r"|i am fine|im safe)\b"
+    r" (?:\w+ ){0,2}(?:suicidal|(?:going to|gonna) (?:hurt|kill) my ?self)\b(?:" + _CALM_WORD + r"){0,16}?"
+    r" (?:im not|i m not|i am not|i wasnt|i was not|(?:im|i am) (?:totally |really |actually "
+    r"|completely )?(?:fine|safe|ok|okay))\b"
+    # ... or asked whether the writer is safe, and answered yes ("dad asked if im safe after my
+    # breakup and yeah i am")
+    r"|\b(?:asked|asks|asking|ask|wondered|wondering|checked) (?:me )?(?:if|whether) (?:im|i m|i am"
+    r"|i was) (?:ok|okay|safe|alright)\b(?:" + _CALM_WORD + r"){0,5}? (?:yeah|yes|yep|yup) (?:i am|im (?:fine|ok|okay"
+    r"|safe|good))\b"
 )
 
 # Someone's death or injury told of, in the past, with no word of danger: what the
@@ -804,6 +839,7 @@ REASSURANCE_EN = [
     r"(?<!said )(?<!say )(?<!tell )(?<!told )(?:im|i m|i am) (?:actually |totally |completely |perfectly |honestly "
     r"|really )?(?:safe|fine|ok|okay|alright|good)(?: (?:i promise|lol|lmao|dont worry|promise))?$",
     r"\bnot a cry for help\b",
+    r"\b(?:nobody|no one|noone) (?:needs|has) to (?:call|worry|panic)\b",
     r"\bnothing (?:dangerous|serious|like that|scary|drastic|crazy)\b",
     r"\b(?:dont|do not|no need to) (?:call|text) 988\b",
     r"\b(?:before anyone|dont|do not) (?:freaks? out|worry|panic)\b(?=.* (?:im|i m|i am) (?:fine|ok|okay"

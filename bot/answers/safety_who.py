@@ -11,6 +11,11 @@ import re
 
 from bot.answers.safety_text import fold
 
+#: A report's words end where another sentence of the writer's own begins: a second "i"
+#: after the reporting verb ("my manager told me i was fired today i want to die": the wish is
+#: the writer's). Reported words and the writer's own run together without quotes are read as
+#: the writer's, the safe reading when a crisis is at stake.
+I_SUBJECTS = frozenset("i im ive id ill".split())
 REPORTING_WINDOW = 8  # words between a reporting verb and the phrase it reports
 
 # Who the clause is about: the nearest subject before the phrase.
@@ -161,6 +166,9 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en",
     own = len(folded[:clause_start].split())
     if reporting and reporting[-1] < own and any(
             w not in _REPORT_GLUE for w in before[reporting[-1] + 1:own]):
+        reporting = []
+    if reporting and lang == "en" and sum(
+            w in I_SUBJECTS for w in before[reporting[-1] + 1:]) >= 2:
         reporting = []
     if reporting and who(" ".join(before[:reporting[-1]]), len(" ".join(
             before[:reporting[-1]])), lang=lang) == "other" and any(
