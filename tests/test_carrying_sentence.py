@@ -161,3 +161,33 @@ def test_a_filler_word_rare_in_the_documents_carries_nothing():
     idf = {**IDF, "even": 4.4, "actual": 6.4}
     out = carrying_sentence_first(blocks, "how do i even start, actually", HEADING, idf)
     assert out == blocks
+
+
+def test_a_sentence_close_in_meaning_needs_fewer_shared_words_to_lead():
+    # one common shared word: not enough by words alone (above); close to the question in
+    # meaning as well, the sentence leads; the closeness of the others changes nothing
+    later = "A Spanish version exists."
+    blocks = [paragraph(OPENING + later)]
+    idf = {**IDF, "spanish": 2.0}
+
+    def close(sentence: str) -> float:
+        return 0.62 if sentence == later else 0.25
+
+    out = carrying_sentence_first(blocks, "is there a spanish one", HEADING, idf, close)
+    assert out[0]["text"] == later
+    far = carrying_sentence_first(blocks, "is there a spanish one", HEADING, idf,
+                                  lambda sentence: 0.25)
+    assert far == blocks
+
+
+def test_every_sentence_of_the_knowledge_base_is_embedded_at_start(replier):
+    rows, matrix = replier.sentence_rows, replier.sentence_matrix
+    assert len(rows) > 1000 and matrix.shape == (len(rows), replier.retriever.matrix.shape[1])
+    fee = next(s for s in rows if "exam fee again" in s)
+    vector = replier.retriever.embed([fee])[0]
+    close = replier.closeness(vector)
+    assert close(fee) > 0.99  # float16 storage keeps the cosine
+    question = replier.retriever.embed(["do i pay the whole fee again to retake nha"])[0]
+    unrelated = next(s for s in rows if "Purdue" in s)
+    assert replier.closeness(question)(fee) > replier.closeness(question)(unrelated) + 0.2
+    assert replier.closeness(question)("a sentence that is in no document") == 0.0

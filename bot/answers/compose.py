@@ -159,6 +159,7 @@ class Replier(StateSections):
         self.asked_index = self._asked_index()
         self.asked_positions = {k: i for i, k in enumerate(self.asked_index[0])}
         self.heading_index = self._heading_index()
+        self.sentence_rows, self.sentence_matrix = self._sentence_vectors()
         self._asked_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     # --- composing ---------------------------------------------------------------------------
@@ -230,7 +231,7 @@ class Replier(StateSections):
         lead_hit = hits[0]
         lead = lead_hit.passage
         numbering = _SourceNumbering()
-        parts = self._section_parts(lead, numbering, question, named)
+        parts = self._section_parts(lead, numbering, question, named, retrieval.vector)
         shown = {lead.section}
         if extra is not None and extra.passage.blocks:
             block = asked_first(extra.passage, question)[0]
@@ -301,11 +302,12 @@ class Replier(StateSections):
 
     def _section_parts(self, passage: Passage, numbering: _SourceNumbering,
                        question: str | None = None, named: list[str] | None = None,
-                       ) -> list[Part]:
+                       vector: np.ndarray | None = None) -> list[Part]:
         """The section as written, shortened at sentence or list-item boundaries; the block
         that states what the question asks for comes first, and for a question that names a
         state, no block about another state follows (see bot.answers.leading)."""
-        blocks = asked_first(passage, question, self.idf) if question else passage.blocks
+        blocks = asked_first(passage, question, self.idf, self.closeness(vector)) if (
+            question) else passage.blocks
         if named:
             blocks = only_states_asked(blocks, named, self.states)
         chosen: list[tuple[dict, str]] = []

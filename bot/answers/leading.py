@@ -8,6 +8,7 @@ own blocks (each keeps its citations); they never write text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from bot.answers.field_words import spell_out
@@ -25,6 +26,11 @@ CARRY_FIGURE = 2.0
 CARRY_MARGIN = 2.0
 CARRY_TERMS = 2  # without a figure asked for, a sentence needs two of the question's own terms
 CARRY_RARE = 4.0  # ... or terms this rare (their summed weight: one term in about 1 passage in 50)
+#: ... and how close the sentence is to the question in meaning (the embeddings' cosine, read
+#: from ``CARRY_CLOSE_FROM`` up, ``CARRY_CLOSE`` per unit): "failed nha exam, is the retake
+#: free" and "you pay the exam fee again" share one word and the sense of the question.
+CARRY_CLOSE = 10.0
+CARRY_CLOSE_FROM = 0.3
 
 
 def terms(text: str) -> frozenset[str]:
@@ -134,7 +140,8 @@ def state_facts_first(blocks: list[dict], question: str) -> list[dict]:
 
 
 def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
-                            idf: dict[str, float]) -> list[dict]:
+                            idf: dict[str, float],
+                            closeness: Callable[[str], float] | None = None) -> list[dict]:
     """The section's blocks, with the sentence that best carries what the question asks
     pulled to the front when a reader would not otherwise see it in the first
     ``FIGURE_WITHIN`` characters ("missed my ptce, my kid was in the er" -> the sentence on
@@ -142,7 +149,8 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
 
     A sentence is scored by the question's terms it contains that the heading does not
     (those the section already answers by its subject), weighted by rarity, plus
-    ``CARRY_FIGURE`` when it states the kind of figure asked for; the question's shorthand is
+    ``CARRY_FIGURE`` when it states the kind of figure asked for, plus its closeness to the
+    question in meaning (``closeness``: the cosine of their embeddings); the question's shorthand is
     spelled out first, as for the search ("hrs" meets "hours"). When a figure is asked for
     and no sentence in view states one, the best sentence that does leads if it shares a term
     with the question (as ``asked_figure_first`` does for blocks); when one in view does, a
@@ -159,17 +167,23 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     if wanted is None and not extra:
         return blocks
 
-    seen, best, where, offset = 0.0, 0.0, None, 0
+    window = [(i, block["text"], sentence) for i, block in enumerate(blocks[:CARRY_BLOCKS])
+              for sentence in text_sentences(block["text"])]
+    seen, best, where = 0.0, 0.0, None
     figure_seen = None
-    for i, block in enumerate(blocks[:CARRY_BLOCKS]):
-        text = block["text"]
-        for sentence in text_sentences(text):
+    offsets = [0]
+    for block in blocks[:CARRY_BLOCKS]:
+        offsets.append(offsets[-1] + len(block["text"]) + 1)
+    for i, text, sentence in window:
+        if True:
             start = text.find(sentence)
-            end = offset + start + len(sentence)
+            end = offsets[i] + start + len(sentence)
             s_terms = sentence_terms(sentence)
             states_figure = wanted is not None and wanted.search(sentence) is not None
             value = sum(idf.get(t, 1.0) for t in extra & s_terms) + (
-                CARRY_FIGURE if states_figure else 0.0)
+                CARRY_FIGURE if states_figure else 0.0) + (
+                CARRY_CLOSE * max(0.0, closeness(sentence) - CARRY_CLOSE_FROM) if closeness
+                else 0.0)
             if end <= FIGURE_WITHIN:
                 if states_figure:  # a figure of the kind asked for is already in view
                     figure_seen = max(figure_seen or 0.0, value)
@@ -178,7 +192,6 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
                   and (states_figure or (wanted is None and (
                       len(extra & s_terms) >= CARRY_TERMS or value >= CARRY_RARE)))):
                 best, where = value, (i, start, sentence, s_terms)
-        offset += len(text) + 1
     if where is None:
         return blocks
     if figure_seen is not None:  # ... so another leads only when it is plainly about more
@@ -202,8 +215,8 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     return [{**block, "text": sentence}, *blocks[:i], *pieces, *blocks[i + 1:]]
 
 
-def asked_first(passage: Passage, question: str,
-                idf: dict[str, float] | None = None) -> list[dict]:
+def asked_first(passage: Passage, question: str, idf: dict[str, float] | None = None,
+                closeness: Callable[[str], float] | None = None) -> list[dict]:
     """The blocks of ``passage`` in the order a reply to ``question`` shows them."""
     blocks = passage.blocks
     card = passage.path.startswith(state_rules.STATE_DOCUMENTS)
@@ -217,7 +230,7 @@ def asked_first(passage: Passage, question: str,
         return blocks
     if DECISION_HEADING.match(passage.heading) and DECIDING_WORDS.search(question):
         return blocks  # "is nuclear a good move": the verdict the decision section opens with
-    return carrying_sentence_first(blocks, question, passage.heading, idf)
+    return carrying_sentence_first(blocks, question, passage.heading, idf, closeness)
 
 
 def about_other_state(text: str, asked: list[str], records: dict) -> bool:

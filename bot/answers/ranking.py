@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from bot.answers.intent import Intent
-from bot.answers.leading import terms
+from bot.answers.leading import terms, text_sentences
 from bot.answers.retrieval import Passage, Retrieval, Retriever
 from bot.answers.safety_bank import cached_vectors
 
@@ -52,6 +53,8 @@ class SectionRanking:
     heading_index: tuple[dict[str, int], np.ndarray]  # from _heading_index
     asked_positions: dict[str, int]  # each section's place in asked_index
     _asked_cache: tuple[np.ndarray, np.ndarray] | None  # (question vector, _asked_best of it)
+    sentence_rows: dict[str, int]  # from _sentence_vectors: each sentence's row
+    sentence_matrix: np.ndarray
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -85,6 +88,29 @@ class SectionRanking:
             out[k] = flat[start:start + len(asked[k])]
             start += len(asked[k])
         return out
+
+    def _sentence_vectors(self) -> tuple[dict[str, int], np.ndarray]:
+        """Every sentence of the knowledge base's sections, embedded (read at start, cached in
+        the store; float16, 2 MB), with each sentence's row: how close a section's sentences
+        are to a question decides which one a reply shows first (``leading``)."""
+        texts = sorted({s for p in self.retriever.passages.values() for b in p.blocks
+                        for s in text_sentences(b["text"])})
+        if not texts:
+            return {}, np.zeros((0, 1), dtype=np.float16)
+        vectors = cached_vectors(self.retriever, "sentences", {"sentences": texts})["sentences"]
+        return {t: i for i, t in enumerate(texts)}, vectors.astype(np.float16)
+
+    def closeness(self, vector: np.ndarray | None) -> Callable[[str], float] | None:
+        """How close each sentence of the knowledge base is to the question's ``vector``."""
+        if vector is None or not self.sentence_rows:
+            return None
+        rows, matrix = self.sentence_rows, self.sentence_matrix
+
+        def close(sentence: str) -> float:
+            at = rows.get(sentence)
+            return 0.0 if at is None else float(matrix[at].astype(np.float32) @ vector)
+
+        return close
 
     def _asked_index(self) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Every phrasing in one matrix, with where each section's rows start (for finding
