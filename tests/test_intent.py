@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import safety
+from bot.answers.intent import Intent
 from bot.content import states
 
 
@@ -406,3 +407,21 @@ def test_a_credential_that_already_lapsed_is_read(question, lapsed):
     expiry = reading.penalty("ce_renewal", "What happens if my PTCB CPhT expires?")
     on_time = reading.penalty("ce_renewal", "When can I renew my PTCB CPhT, and when is the deadline?")
     assert (expiry < on_time) is lapsed
+
+
+def test_paying_said_of_the_asker_is_a_cost_not_earnings():
+    for question in ("do i have to pay again if i fail the ptce", "would i pay extra to reschedule",
+                     "we gotta pay for the background check?"):
+        intent = Intent.of(question)
+        assert intent.costing and not intent.earning, question
+    for question in ("does pbm work pay more than retail", "how much do hospitals pay techs"):
+        intent = Intent.of(question)
+        assert intent.earning and not intent.costing, question
+
+
+def test_pbm_and_prior_auth_work_are_kinds_of_work():
+    assert Intent.of("is a cpht required for pbm jobs").roles == {"pbm"}
+    assert Intent.of("what do prior auth techs do all day").roles == {"prior_auth"}
+    intent = Intent.of("what do pbm techs do")
+    assert intent.penalty("settings", "What does a PBM technician do?") < intent.penalty(
+        "settings", "What does a prior authorization technician do?")

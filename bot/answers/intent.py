@@ -86,6 +86,8 @@ ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("infusion", re.compile(r"\binfusion\b", re.IGNORECASE)),
     ("telepharmacy", re.compile(r"\btelepharm\w*", re.IGNORECASE)),
     ("specialty", re.compile(r"\bspecialty pharm\w*", re.IGNORECASE)),
+    ("pbm", re.compile(r"\bpbms?\b|\bpharmacy benefits? manag\w*", re.IGNORECASE)),
+    ("prior_auth", re.compile(r"\bprior auth\w*|\bpa techs?\b", re.IGNORECASE)),
 )
 ROLE_PENALTY = 0.2
 ROLE_MATCH = 0.1  # ... and a heading about the very work it names suits it better than a general one
@@ -203,6 +205,10 @@ EARNING_WORDS = re.compile(r"\b(?:make|makes|making|earn\w*|salary|salaries|wage
                            r"|pays|hourly|an hour|per hour|/hr|raise)\b", re.IGNORECASE)
 COST_WORDS = re.compile(r"\b(?:cost|costs|fee|fees|price|tuition|pay for|expensive|cheap\w*"
                         r"|afford\w*|refund\w*)\b", re.IGNORECASE)
+#: "pay" said of the asker paying ("do i have to pay again if i fail"): a cost, not earnings
+PAYING = re.compile(r"\b(?:(?:i|u|you|we)(?: (?:have|need|got) to| gotta| must| still| would| will"
+                    r"| do| dont| don t)? pay|pay (?:again|extra|twice|it back|back))\b",
+                    re.IGNORECASE)
 MONEY_PENALTY = 0.2
 #: The intent "how to / steps": a section that says what a thing is answers "how do i get
 #: the cpht-adv" less well than the section with the steps.
@@ -303,8 +309,8 @@ class Intent:
                    credentials=credentials,
                    roles=roles_asked(question, deciding, credentials),
                    figure=asked_figure(question),
-                   earning=EARNING_WORDS.search(question) is not None,
-                   costing=COST_WORDS.search(question) is not None,
+                   earning=EARNING_WORDS.search(PAYING.sub(" ", question)) is not None,
+                   costing=(COST_WORDS.search(question) or PAYING.search(question)) is not None,
                    how_to=HOW_TO_WORDS.search(question) is not None,
                    bringing=BRING_ASKED.search(question) is not None,
                    moving=ROLE_MOVE.search(question) is not None,
