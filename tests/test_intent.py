@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import safety
-from bot.answers.intent import Intent
+from bot.answers.intent import Intent, credentials_named
 from bot.content import states
 
 
@@ -425,3 +425,21 @@ def test_pbm_and_prior_auth_work_are_kinds_of_work():
     intent = Intent.of("what do pbm techs do")
     assert intent.penalty("settings", "What does a PBM technician do?") < intent.penalty(
         "settings", "What does a prior authorization technician do?")
+
+
+def test_nhas_cpht_is_nhas_credential_not_ptcbs():
+    assert credentials_named("What if my NHA CPhT has already expired?") == {"nha"}
+    assert credentials_named("my cpht expired 3 months ago") == {"cpht"}
+    intent = Intent.of("my cpht expired 3 months ago, what now")
+    assert intent.penalty("ce_renewal", "What happens if my PTCB CPhT expires?") < intent.penalty(
+        "ce_renewal", "What if my NHA CPhT has already expired?")
+
+
+def test_a_lapsed_state_registration_gets_the_states_own_expiry_section(replier):
+    # the card says how to renew on time; the question says it already lapsed
+    reply = replier.answer("my texas registration lapsed last month, can i still renew it or not")
+    assert reply.parts[0].section == ("ce_renewal/texas-technician-ce-and-renewal.md#"
+                                      "What happens if my Texas technician registration expires?")
+    # ... and renewing on time is not about expiry
+    on_time = replier.answer("texas tech renewal requirements")
+    assert "expire" not in on_time.parts[0].section

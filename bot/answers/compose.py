@@ -26,6 +26,7 @@ import numpy as np
 
 from bot.answers import safety, templates
 from bot.answers.field_words import names_the_field, spell_out
+from bot.answers.intent import LAPSED_ASKED
 from bot.answers.language import ENGLISH, SPANISH
 from bot.answers.leading import (
     about_other_state,
@@ -196,7 +197,8 @@ class Replier(StateSections):
             # matches the question more closely than the card (Texas CE has its own
             # document; how California licenses is not a California renewal question)
             bare = self._asks_only_rules(question, code)
-            deeper = not bare and self._closer_elsewhere(code, wanted, state_path, hits)
+            deeper = not bare and self._closer_elsewhere(
+                code, wanted, state_path, hits, LAPSED_ASKED.search(question) is not None)
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
             # unless another section about that state is near the top
             elsewhere_about = any(h.passage.path != state_path and code in self._section_states(

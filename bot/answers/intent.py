@@ -49,7 +49,7 @@ CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cspt", re.compile(r"\bcspts?\b|\bsterile compounding (?:cert\w*|credential)", re.IGNORECASE)),
     ("cpted", re.compile(r"\bcpted\b|\beducator (?:cert\w*|credential)", re.IGNORECASE)),
     ("nha", re.compile(r"\bnha\b|\bexcpt\b", re.IGNORECASE)),
-    ("cpht", re.compile(r"\bcphts?\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
+    ("cpht", re.compile(r"(?<!nha )\bcphts?\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
 )
 CREDENTIAL_PENALTY = 0.2
 

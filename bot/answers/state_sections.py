@@ -9,6 +9,7 @@ import re
 import numpy as np
 
 from bot.answers import templates
+from bot.answers.intent import LAPSED_HEADING
 from bot.answers.ranking import SectionHit, SectionRanking
 from bot.answers.reply import Reply
 from bot.answers.retrieval import Passage, Retrieval, lexical_terms
@@ -82,11 +83,14 @@ class StateSections(SectionRanking):
         return SectionHit(passage=section, score=dense, dense=dense)
 
     def _closer_elsewhere(self, code: str, wanted: SectionHit | None, state_path: str,
-                          hits: list[SectionHit]) -> bool:
+                          hits: list[SectionHit], lapsed: bool = False) -> bool:
         """Whether a section of another document about the state, near the top, matches the
-        question more closely than the state's card (``wanted``)."""
+        question more closely than the state's card (``wanted``), or, when the question says
+        the registration already lapsed (``lapsed``), is about what happens after it expires
+        (the card says how to renew on time)."""
         return wanted is not None and any(
-            h.passage.path != state_path and h.dense > wanted.dense
+            h.passage.path != state_path and (h.dense > wanted.dense or (
+                lapsed and LAPSED_HEADING.search(h.passage.heading) is not None))
             and code in self._section_states(h.passage.section) for h in hits[:3])
 
     def _asks_only_rules(self, question: str, code: str) -> bool:
