@@ -238,6 +238,15 @@ SELF_EN = [
     rf"{PILLS}"
     rf"(?! (?:for (?:work|my patients|the patients|inventory|return|disposal)))\b",
     r"\bgoodbye (?:letters?|notes?|messages?|texts?|videos?)\b",
+    # whether a life insurance policy pays out on a suicide ("does the life insurance still pay
+    # out if you kill yourself? asking for my kids")
+    # (the question's opening words are part of the phrase: "does the tech job life insurance"
+    # names no one)
+    r"(?:\b(?:does|do|will|would|can|is|if)\b(?: \w+){0,4} )?"
+    r"\blife insurance\b.*\b(?:pay|pays|paid|payout|pay out|cover|covers|covered|count)\b.*\b(?:suicide"
+    r"(?! prevention| awareness| training)|(?:kill|off) (?:my|your|ur|one) ?self|kms)\b",
+    r"\b(?:suicide(?! prevention| awareness| training)|(?:kill|off) (?:my|your|ur|one) ?self|kms)\b"
+    r".*\blife insurance\b.*\b(?:pay|pays|paid|payout|pay out|cover|covers|covered|count)\b",
     r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
     r"(?:letters?|notes?|goodbyes?|words)\b",
     r"\bsaid (?:my )?goodbyes?\b",
@@ -776,7 +785,8 @@ _CALM_WORD = (r" (?!(?:die|dying|dead|death|kill\w*|suicid\w*|my ?self|end|endin
               r"|cut\w*|hurt\w*|overdos\w*|pills|live|living|alive|exist\w*|gone)\b)\w+")
 # A crisis word asked and answered no at once ("suicide? nah. quitting? absolutely").
 ASKED_AND_ANSWERED_EN = (
-    r"^(?:\w+ ){0,3}(?:suicid\w*|kms|kill my ?self|self ?harm\w*|hurt my ?self|ending it|end it)"
+    r"^(?:\w+ ){0,3}(?:suicid\w*|kms|kill my ?self|self ?harm\w*|hurt my ?self|ending it|end it"
+    r"|dying|wanting to die|want to die|dead)"
     r" (?:nah|nope|no|hell no|never|not at all|absolutely not|lol no|lmao no)\b"
     # ... or asked by someone else and answered ("my mom asked if im suicidal and im not")
     r"|(?:^(?:\w+ ){0,5})?\b(?:asked|asks|asking|ask|wondered|wondering|worried) (?:me )?(?:if|whether) (?:im|i m|i am"

@@ -114,6 +114,21 @@ def _reported(folded: str, start: int) -> bool:
     return False
 
 
+#: Places a means is taken from ("the bottle of oxy from my dads cabinet"): the person who
+#: owns the place is not the one who takes it (English). Only "from": what is found *in*
+#: someone's things is theirs ("a note in my cousins backpack").
+PLACES_TAKEN_FROM = frozenset("cabinet medicine purse bag drawer nightstand room house car safe "
+                              "stash closet bathroom dresser".split())
+_DETERMINERS = frozenset("my his her their our the a".split())
+
+
+def _in_phrase_of_place(words: list[str], i: int) -> bool:
+    """Whether the person word ``words[i]`` is a possessive in "from my dads cabinet"."""
+    return (i + 1 < len(words) and i >= 2 and words[i - 1] in _DETERMINERS
+            and words[i - 2] == "from" and words[i + 1] in PLACES_TAKEN_FROM
+            and words[i].endswith("s") and words[i] not in _PRONOUNS)
+
+
 def who_points_back(prefix: str) -> str:
     """Who a clause opened by "its", "thats"... (``POINTS_BACK``) is about: the owner of the
     last thing named before it ("her notes app" -> someone else, "my journal" -> the writer),
@@ -174,13 +189,19 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en",
             before[:reporting[-1]])), lang=lang) == "other" and any(
             w in third for w in before[:reporting[-1]]):
         return "other"
+    theirs = False  # a possessive of someone else's passed on the way back ("all his stuff")
     for distance, word in enumerate(reversed(before)):
         if word in OBJECT_PRONOUNS and distance > 0:
+            theirs = theirs or word in third
             continue
         if word in first:
             return "me"
-        if word in third:
+        if word in third and not _in_phrase_of_place(before, len(before) - 1 - distance):
             return "other"
+        if word == "my" and distance > 0 and not theirs and (
+                before[len(before) - distance] not in third):
+            return "me"  # the writer's own thing ("asking for my plan b bc plan a is not being
+            # alive"), not a person of theirs ("my sister")
     after = folded[end:].split()[:5] if end is not None else []
     if after and after[0] in ("from", "by", "de", "del") and any(w in third for w in after[1:]):
         return "other"
