@@ -85,6 +85,16 @@ def test_a_message_the_urgent_rows_rule_out_gets_no_urgent_vote():
             ruled_out += 1
             assert not urgent_vote, (label, closest)
     assert ruled_out > 50 and kept > 50  # both ways tried
+    # several vectors at once (a message's clauses), with a lower crisis floor
+    floors = {"crisis": 0.48, "someone_else": 0.65}
+    queries = vectors[rng.integers(0, 400, 300)] + rng.uniform(0.2, 2.0, (300, 1)).astype(
+        np.float32) * rng.standard_normal((300, 32)).astype(np.float32) / np.sqrt(32)
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+    may = bank.may_vote_urgent(queries, floors)
+    assert may.shape == (300,) and 20 < int(may.sum()) < 280
+    for q, (label, _share, closest), maybe in zip(queries, bank.nearest_labels(queries), may,
+                                                  strict=True):
+        assert maybe or not (label in floors and closest >= floors[label]), (label, closest)
     # a query equal to a crisis row is never ruled out
     crisis_row = int(np.flatnonzero(bank.bank_labels == BANK_LABELS.index("crisis"))[0])
     assert bank.may_vote_urgent(vectors[crisis_row])

@@ -151,23 +151,27 @@ class ExampleBank:
                        for a in p.asked if half(a) == "tune"})
 
     def _urgent_bank(self) -> tuple[np.ndarray, np.ndarray]:
-        """The bank's crisis and someone-else rows (a copy, a third of the bank), and for each
-        the floor its label's vote needs (KNN_FLOOR), less PRODUCT_SLACK."""
-        urgent = [BANK_LABELS.index(label) for label in KNN_FLOOR]
-        rows = np.isin(self.bank_labels, urgent)
-        floors = np.array([KNN_FLOOR[BANK_LABELS[label]] - PRODUCT_SLACK
-                           for label in self.bank_labels[rows].tolist()], dtype=np.float32)
-        return np.ascontiguousarray(self.bank_vectors[rows]), floors
+        """The bank's crisis and someone-else rows (a copy, a third of the bank), and whether
+        each is a crisis row."""
+        rows = np.isin(self.bank_labels, [BANK_LABELS.index(label) for label in KNN_FLOOR])
+        return (np.ascontiguousarray(self.bank_vectors[rows]),
+                self.bank_labels[rows] == BANK_LABELS.index("crisis"))
 
-    def may_vote_urgent(self, vector: np.ndarray) -> bool:
-        """False when the nearest examples of ``vector`` cannot vote for a crisis or someone
-        else in crisis with their closest example at that label's floor (KNN_FLOOR): no example
-        with either label is that close. Reads a third of the bank (its urgent rows); what
+    def may_vote_urgent(self, vectors: np.ndarray,
+                        floors: dict[str, float] = KNN_FLOOR) -> bool | np.ndarray:
+        """False (for a vector; for a matrix of them, one bool each) when its nearest
+        examples cannot vote for a crisis or someone else in crisis with their closest example
+        at that label's floor (``floors``, KNN_FLOOR unless given): no example with either
+        label is that close. Reads a third of the bank (its urgent rows); what
         :meth:`nearest_labels` gives such a vector is then no crisis reading."""
         if getattr(self, "_urgent", None) is None:
             self._urgent = self._urgent_bank()
-        rows, floors = self._urgent
-        return bool(np.any(rows @ vector >= floors))
+        rows, crisis = self._urgent
+        at = np.where(crisis, np.float32(floors["crisis"] - PRODUCT_SLACK),
+                      np.float32(floors["someone_else"] - PRODUCT_SLACK))
+        if vectors.ndim == 1:
+            return bool(np.any(rows @ vectors >= at))
+        return np.any(vectors @ rows.T >= at, axis=1)
 
     def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
         """For each vector: the label its nearest examples vote for, the similarity-weighted

@@ -61,6 +61,10 @@ SCOPE_UNSUPPORTED_BELOW = 0.35
 #: alone reaches 0.96, with crisis neighbours no closer than 0.40.
 CLAUSE_CLASSIFIER_AT = 0.90
 CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
+#: How close a clause's closest crisis or someone-else example must be for either clause reading
+#: above: a clause with no example that close is read by neither (no nearest-examples vote).
+CLAUSE_FLOORS = {"crisis": min(KNN_FLOOR["crisis"], CLAUSE_CLASSIFIER_NEAR[1]),
+                 "someone_else": KNN_FLOOR["someone_else"]}
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
 #: weaker crisis readings (a clause, the nearest examples, the whole message's scope) give the
 #: line, not 988 first ("i cant stop crying since my pharmacist yelled at me").
@@ -220,9 +224,11 @@ class ScopeReader(ExampleBank):
     def _leans_by_words(self, text: str, vector: np.ndarray) -> bool:
         """Whether the whole message is close to the crisis or emergency examples, or has a
         word that can carry a crisis."""
+        if RISK_WORDS.search(text):  # (the words first: then no product is needed)
+            return True
         crisis = top2_mean(self.scope_vectors["crisis"] @ vector)
         emergency = top2_mean(self.scope_vectors["emergency"] @ vector)
-        return max(crisis, emergency) >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
+        return max(crisis, emergency) >= CLAUSE_GATE
 
     def clause_scores(self, vectors: np.ndarray) -> list[tuple[float, float, float]]:
         """(crisis, distress, emergency) similarity of each clause vector: the mean of its two
@@ -338,7 +344,8 @@ class ScopeReader(ExampleBank):
         # not by either alone ("... so i can start working?? trying to plan")
         learned_gate = (clause_vectors is not None and message_vector is not None
                         and not self._leans_by_words(" ".join(phrases.clauses), message_vector))
-        if clause_vectors is not None and english and not denied:
+        if clause_vectors is not None and english and not denied and any(self.may_vote_urgent(
+                clause_vectors, CLAUSE_FLOORS)[:len(phrases.clauses)]):
             clause_crisis = self.classifier.probabilities(clause_vectors)[
                 :, CLASSES.index(safety.CRISIS)]
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
