@@ -98,3 +98,15 @@ def test_a_message_the_urgent_rows_rule_out_gets_no_urgent_vote():
     # a query equal to a crisis row is never ruled out
     crisis_row = int(np.flatnonzero(bank.bank_labels == BANK_LABELS.index("crisis"))[0])
     assert bank.may_vote_urgent(vectors[crisis_row])
+
+
+def test_the_folded_clauses_are_those_the_phrases_were_read_in():
+    from bot.answers import safety
+
+    for text in ["I'm soooo DONE with retail, and my boss said I'm a burden!!",
+                 "mi jefe me grito hoy. ya no quiero vivir", "how do i renew my cpht"]:
+        reading = safety.read_phrases(text)
+        assert reading.folded_clauses() == [safety.fold(c) for c in reading.clauses]
+        assert len(reading.folded) == len(reading.clauses) >= 1
+    bare = safety.PhraseReading(clauses=["Not OK!", "fine"])  # made without read_phrases
+    assert bare.folded_clauses() == ["not ok", "fine"]

@@ -281,7 +281,7 @@ class ScopeReader(ExampleBank):
         figures = {h.clause for h in phrases.found(safety.DISTRESS)}
         # ... and a clause that goes on from a figure without a subject of its own ("i want to
         # run away and never look at a pill bottle again")
-        folded = [safety.fold(c) for c in phrases.clauses]
+        folded = phrases.folded_clauses()
         figures |= {i for i in range(1, len(folded)) if i - 1 in figures
                     and not _has_subject(folded[i])}
         explained = denied | figures
@@ -478,7 +478,7 @@ def top2_mean(similarities: np.ndarray) -> float:
 def _all_about_others(phrases: safety.PhraseReading) -> bool:
     """Whether each clause's subject is someone other than the writer (and none says how
     they would be without the writer: "they'd be lighter without me")."""
-    folded = [safety.fold(c) for c in phrases.clauses]
+    folded = phrases.folded_clauses()
     if any(WITHOUT_ME.search(clause) for clause in folded):
         return False
     return bool(folded) and all(_clause_about_other(phrases, folded, i)
