@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answers.safety_bank import BANK_LABELS, KNN_K, ExampleBank
+from bot.answers.safety_bank import BANK_LABELS, KNN_FLOOR, KNN_K, ExampleBank
 from bot.answers.scope import top2_mean
 
 
@@ -64,3 +64,49 @@ def test_nearest_labels_on_ties_and_negative_neighbours():
     # all neighbours pointing away: no weight at all, share 0
     away = _bank(-same, np.array([2] * 12))
     assert away.nearest_labels(query) == _reference(away, query) == [("crisis", 0.0, 0.0)]
+
+
+def test_a_message_the_urgent_rows_rule_out_gets_no_urgent_vote():
+    # queries near bank rows of every label (some close enough for a crisis vote, some not):
+    # where the urgent rows rule a vote out, the whole bank's vote gives no crisis reading
+    rng = np.random.default_rng(11)
+    vectors = rng.standard_normal((400, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    bank = _bank(vectors, rng.integers(0, len(BANK_LABELS), 400))
+    ruled_out = kept = 0
+    for i, noise in zip(rng.integers(0, 400, 600), rng.uniform(0.2, 2.0, 600), strict=True):
+        q = vectors[i] + noise * rng.standard_normal(32).astype(np.float32) / np.sqrt(32)
+        q = (q / np.linalg.norm(q)).astype(np.float32)
+        label, _share, closest = bank.nearest_labels(q[None, :])[0]
+        urgent_vote = label in KNN_FLOOR and closest >= KNN_FLOOR[label]
+        if bank.may_vote_urgent(q):
+            kept += 1
+        else:
+            ruled_out += 1
+            assert not urgent_vote, (label, closest)
+    assert ruled_out > 50 and kept > 50  # both ways tried
+    # several vectors at once (a message's clauses), with a lower crisis floor
+    floors = {"crisis": 0.48, "someone_else": 0.65}
+    queries = vectors[rng.integers(0, 400, 300)] + rng.uniform(0.2, 2.0, (300, 1)).astype(
+        np.float32) * rng.standard_normal((300, 32)).astype(np.float32) / np.sqrt(32)
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+    may = bank.may_vote_urgent(queries, floors)
+    assert may.shape == (300,) and 20 < int(may.sum()) < 280
+    for q, (label, _share, closest), maybe in zip(queries, bank.nearest_labels(queries), may,
+                                                  strict=True):
+        assert maybe or not (label in floors and closest >= floors[label]), (label, closest)
+    # a query equal to a crisis row is never ruled out
+    crisis_row = int(np.flatnonzero(bank.bank_labels == BANK_LABELS.index("crisis"))[0])
+    assert bank.may_vote_urgent(vectors[crisis_row])
+
+
+def test_the_folded_clauses_are_those_the_phrases_were_read_in():
+    from bot.answers import safety
+
+    for text in ["I'm soooo DONE with retail, and my boss said I'm a burden!!",
+                 "mi jefe me grito hoy. ya no quiero vivir", "how do i renew my cpht"]:
+        reading = safety.read_phrases(text)
+        assert reading.folded_clauses() == [safety.fold(c) for c in reading.clauses]
+        assert len(reading.folded) == len(reading.clauses) >= 1
+    bare = safety.PhraseReading(clauses=["Not OK!", "fine"])  # made without read_phrases
+    assert bare.folded_clauses() == ["not ok", "fine"]

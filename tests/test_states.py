@@ -217,3 +217,16 @@ def test_a_card_that_leaves_the_asked_fact_unconfirmed_does_not_lead(replier, re
 def test_one_hour_of_ce_is_written_in_the_singular(records):
     line = states.renewal_sentence(records["CA"])
     assert "1 hours" not in line and "1 hour of continuing education" in line
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("moving to NEW YORK from ohio", ["NY", "OH"]),
+    ("Moving To New York From Ohio", ["NY", "OH"]),
+    ("moving from Washington DC to Texas", ["DC", "TX"]),
+    ("TECH LICENSE IN WASHINGTON DC", ["DC"]),
+    # not ASCII: the case-blind pattern reads it
+    ("técnico en Nueva York o en TEXAS", ["TX"]),
+    ("me mudo a Florida, ¿qué necesito?", ["FL"]),
+])
+def test_state_names_are_found_in_any_case_in_ascii_and_other_text(text, codes):
+    assert states.find_states(text, states.all_states()) == codes

@@ -163,6 +163,14 @@ class PhraseReading:
     professional: bool = False  # the message is about the work (see PROFESSIONAL)
     #: clauses inside words quoted from someone else (English): about that person
     quoted: set[int] = field(default_factory=set)
+    #: the clauses folded (:func:`fold`), as the phrases were read in them
+    folded: list[str] = field(default_factory=list)
+
+    def folded_clauses(self) -> list[str]:
+        """Each clause folded (:func:`fold`): those the phrases were read in."""
+        if len(self.folded) != len(self.clauses):
+            self.folded = [fold(c) for c in self.clauses]
+        return self.folded
 
     def found(self, outcome: str, *, negated: bool = False) -> list[Hit]:
         return [h for h in self.hits if h.outcome == outcome and h.negated == negated]
@@ -356,6 +364,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
     layers = [("en", LAYERS["en"] if DENIAL_CUES.search(whole) else PLAIN_EN)]
     folded_parts = [fold(p) for p in parts]
+    reading.folded = list(folded_parts)
     in_spanish = [spanish_clause(f) for f in folded_parts]
     if spanish:
         layers.append(("es", LAYERS["es"]))

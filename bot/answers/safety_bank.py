@@ -30,6 +30,10 @@ KNN_FLOOR = {"crisis": 0.55, "someone_else": 0.65}  # similarity of the closest 
 BANK_MAX_WORDS = 20
 SAFETY_EXAMPLES_FILE = Path(__file__).parent / "safety_examples.jsonl"
 BANK_LABELS = ("crisis", "someone_else", "emergency", "other")
+#: How far apart two float32 products of the same unit vectors can come out when numpy adds
+#: them in another order (384 terms: at most 384 x 2^-24 x |a||b| each, about 2.3e-5), with
+#: room to spare: a bound on a similarity read from another product than the bank's own.
+PRODUCT_SLACK = 1e-4
 CRISIS_SECTION = re.compile(r"\b(?:crisis|suicid\w*)", re.IGNORECASE)
 
 
@@ -145,6 +149,29 @@ class ExampleBank:
         return sorted({a for p in self.retriever.passages.values()
                        if not CRISIS_SECTION.search(p.heading)
                        for a in p.asked if half(a) == "tune"})
+
+    def _urgent_bank(self) -> tuple[np.ndarray, np.ndarray]:
+        """The bank's crisis and someone-else rows (a copy, a third of the bank), and whether
+        each is a crisis row."""
+        rows = np.isin(self.bank_labels, [BANK_LABELS.index(label) for label in KNN_FLOOR])
+        return (np.ascontiguousarray(self.bank_vectors[rows]),
+                self.bank_labels[rows] == BANK_LABELS.index("crisis"))
+
+    def may_vote_urgent(self, vectors: np.ndarray,
+                        floors: dict[str, float] = KNN_FLOOR) -> bool | np.ndarray:
+        """False (for a vector; for a matrix of them, one bool each) when its nearest
+        examples cannot vote for a crisis or someone else in crisis with their closest example
+        at that label's floor (``floors``, KNN_FLOOR unless given): no example with either
+        label is that close. Reads a third of the bank (its urgent rows); what
+        :meth:`nearest_labels` gives such a vector is then no crisis reading."""
+        if getattr(self, "_urgent", None) is None:
+            self._urgent = self._urgent_bank()
+        rows, crisis = self._urgent
+        at = np.where(crisis, np.float32(floors["crisis"] - PRODUCT_SLACK),
+                      np.float32(floors["someone_else"] - PRODUCT_SLACK))
+        if vectors.ndim == 1:
+            return bool(np.any(rows @ vectors >= at))
+        return np.any(vectors @ rows.T >= at, axis=1)
 
     def nearest_labels(self, vectors: np.ndarray) -> list[tuple[str, float, float]]:
         """For each vector: the label its nearest examples vote for, the similarity-weighted

@@ -14,6 +14,7 @@ emergency or unrelated, from the question's embedding and how well the knowledge
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,10 @@ SCOPE_UNSUPPORTED_BELOW = 0.35
 #: alone reaches 0.96, with crisis neighbours no closer than 0.40.
 CLAUSE_CLASSIFIER_AT = 0.90
 CLAUSE_CLASSIFIER_NEAR = (0.6, 0.48)
+#: How close a clause's closest crisis or someone-else example must be for either clause reading
+#: above: a clause with no example that close is read by neither (no nearest-examples vote).
+CLAUSE_FLOORS = {"crisis": min(KNN_FLOOR["crisis"], CLAUSE_CLASSIFIER_NEAR[1]),
+                 "someone_else": KNN_FLOOR["someone_else"]}
 #: A message with no phrase that the learned reading is this sure is venting: the embeddings'
 #: weaker crisis readings (a clause, the nearest examples, the whole message's scope) give the
 #: line, not 988 first ("i cant stop crying since my pharmacist yelled at me").
@@ -165,6 +170,7 @@ class ScopeReader(ExampleBank):
         self.crisis_clause_vectors = clause_examples["crisis"]
         self.distress_vectors = clause_examples["distress"]
         self.bank_vectors, self.bank_labels = self._safety_bank()
+        self._urgent = self._urgent_bank()
         self.classifier = self._classifier()
 
     def _scope_vectors(self) -> dict[str, np.ndarray]:
@@ -218,9 +224,11 @@ class ScopeReader(ExampleBank):
     def _leans_by_words(self, text: str, vector: np.ndarray) -> bool:
         """Whether the whole message is close to the crisis or emergency examples, or has a
         word that can carry a crisis."""
+        if RISK_WORDS.search(text):  # (the words first: then no product is needed)
+            return True
         crisis = top2_mean(self.scope_vectors["crisis"] @ vector)
         emergency = top2_mean(self.scope_vectors["emergency"] @ vector)
-        return max(crisis, emergency) >= CLAUSE_GATE or bool(RISK_WORDS.search(text))
+        return max(crisis, emergency) >= CLAUSE_GATE
 
     def clause_scores(self, vectors: np.ndarray) -> list[tuple[float, float, float]]:
         """(crisis, distress, emergency) similarity of each clause vector: the mean of its two
@@ -273,7 +281,7 @@ class ScopeReader(ExampleBank):
         figures = {h.clause for h in phrases.found(safety.DISTRESS)}
         # ... and a clause that goes on from a figure without a subject of its own ("i want to
         # run away and never look at a pill bottle again")
-        folded = [safety.fold(c) for c in phrases.clauses]
+        folded = phrases.folded_clauses()
         figures |= {i for i in range(1, len(folded)) if i - 1 in figures
                     and not _has_subject(folded[i])}
         explained = denied | figures
@@ -292,11 +300,20 @@ class ScopeReader(ExampleBank):
         calm = probabilities is not None and phrases.outcome == safety.NONE and all(
             float(probabilities[CLASSES.index(k)]) >= v if k == "distress"
             else float(probabilities[CLASSES.index(k)]) <= v for k, v in CLASSIFIER_CALM.items())
-        # nearest examples: the whole message, then each clause (when they were embedded)
-        nearest = (self.nearest_labels(message_vector[None, :])[0]
-                   if english and message_vector is not None else None)
-        if nearest is not None and not denied and not phrases.professional:
-            label, share, closest = nearest
+        # nearest examples: the whole message, then each clause (when they were embedded);
+        # the whole message's vote is taken when a reading below asks for it (most career
+        # questions need none: see ExampleBank.may_vote_urgent)
+        voted = english and message_vector is not None
+        vote: list[tuple[str, float, float]] = []
+
+        def nearest() -> tuple[str, float, float]:
+            if not vote:
+                vote.append(self.nearest_labels(message_vector[None, :])[0])
+            return vote[0]
+
+        if (voted and not denied and not phrases.professional
+                and self.may_vote_urgent(message_vector)):
+            label, share, closest = nearest()
             if label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= KNN_SHARE and (
                     closest >= KNN_FLOOR[label]) and not (
                     label == safety.CRISIS and (calm or figure_explains)):
@@ -308,10 +325,10 @@ class ScopeReader(ExampleBank):
         learned = (self.classifier.reads(message_vector, probabilities)
                    if probabilities is not None and not denied
                    and not phrases.professional else None)
-        if (learned is None and probabilities is not None and nearest is not None
+        if (learned is None and probabilities is not None and voted
                 and not denied and not phrases.professional and not calm
                 and float(probabilities[CLASSES.index(safety.CRISIS)]) >= AGREED_AT[0]
-                and nearest[0] == safety.CRISIS and nearest[1] >= AGREED_AT[1]):
+                and nearest()[0] == safety.CRISIS and nearest()[1] >= AGREED_AT[1]):
             # the learned reading nearly sure, and the nearest examples almost all crisis
             # (however far they are): the two readings agree
             learned = safety.CRISIS
@@ -327,7 +344,8 @@ class ScopeReader(ExampleBank):
         # not by either alone ("... so i can start working?? trying to plan")
         learned_gate = (clause_vectors is not None and message_vector is not None
                         and not self._leans_by_words(" ".join(phrases.clauses), message_vector))
-        if clause_vectors is not None and english and not denied:
+        if clause_vectors is not None and english and not denied and any(self.may_vote_urgent(
+                clause_vectors, CLAUSE_FLOORS)[:len(phrases.clauses)]):
             clause_crisis = self.classifier.probabilities(clause_vectors)[
                 :, CLASSES.index(safety.CRISIS)]
             for i, (label, share, closest) in enumerate(self.nearest_labels(clause_vectors)):
@@ -407,8 +425,8 @@ class ScopeReader(ExampleBank):
         if (lang == ENGLISH and scope == "emergency" and not emergency_clause
                 and not phrases.found(safety.EMERGENCY) and probabilities is not None
                 and (float(probabilities[CLASSES.index("someone_else")]) >= CLASSIFIER_OTHER_NEAR
-                     or (_top_other(probabilities) and nearest is not None
-                         and nearest[0] in (safety.CRISIS, safety.SOMEONE_ELSE)))):
+                     or (_top_other(probabilities) and voted
+                         and nearest()[0] in (safety.CRISIS, safety.SOMEONE_ELSE)))):
             # "my friend texted me 'thanks for everything, im sorry' and wont answer": the
             # whole message reads as an emergency, the learned reading as someone in crisis;
             # the how-to-help reply names 911 too
@@ -419,11 +437,11 @@ class ScopeReader(ExampleBank):
             # the whole message's scope alone, with neither learned reading behind it ("is it
             # career suicide to leave after 3 months", "im dead after that 14 hour shift"):
             # venting or a figure, not a crisis
-            unsupported = (probabilities is not None and nearest is not None
-                           and nearest[0] not in (safety.CRISIS, safety.SOMEONE_ELSE)
+            unsupported = (probabilities is not None and voted
                            and float(probabilities[CLASSES.index(safety.CRISIS)])
                            + float(probabilities[CLASSES.index(safety.SOMEONE_ELSE)])
-                           < SCOPE_UNSUPPORTED_BELOW)
+                           < SCOPE_UNSUPPORTED_BELOW
+                           and nearest()[0] not in (safety.CRISIS, safety.SOMEONE_ELSE))
             if scope == "crisis" and (denied or (explained and not crisis_elsewhere) or calm
                                       or unsupported):
                 # "i'm not suicidal, just ...", "kill me now, they scheduled me 6 days": the
@@ -434,7 +452,8 @@ class ScopeReader(ExampleBank):
                 # someone else's ("i cant stop worrying about my sister, she said she has a
                 # plan": the writer's worry, the sister's crisis)
                 reading.outcome = (safety.SOMEONE_ELSE if _all_about_others(phrases)
-                                   or _learned_about_other(probabilities, nearest)
+                                   or _learned_about_other(probabilities,
+                                                           nearest if voted else None)
                                    else safety.CRISIS)
                 reading.flagged = set(range(len(phrases.clauses)))
             elif reading.outcome not in (safety.EMERGENCY, safety.MEDICAL):
@@ -443,7 +462,7 @@ class ScopeReader(ExampleBank):
         venting = probabilities is not None and float(
             probabilities[CLASSES.index("distress")]) >= CLASSIFIER_DISTRESS_AT
         if reading.outcome == safety.NONE and (gray or venting or (
-                nearest is not None and _leans_crisis(phrases, nearest))):
+                voted and _leans_crisis(phrases, nearest))):
             reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
 
@@ -459,7 +478,7 @@ def top2_mean(similarities: np.ndarray) -> float:
 def _all_about_others(phrases: safety.PhraseReading) -> bool:
     """Whether each clause's subject is someone other than the writer (and none says how
     they would be without the writer: "they'd be lighter without me")."""
-    folded = [safety.fold(c) for c in phrases.clauses]
+    folded = phrases.folded_clauses()
     if any(WITHOUT_ME.search(clause) for clause in folded):
         return False
     return bool(folded) and all(_clause_about_other(phrases, folded, i)
@@ -467,7 +486,7 @@ def _all_about_others(phrases: safety.PhraseReading) -> bool:
 
 
 def _learned_about_other(probabilities: np.ndarray | None,
-                         nearest: tuple[str, float, float] | None) -> bool:
+                         nearest: Callable[[], tuple[str, float, float]] | None) -> bool:
     """Whether the learned reading gives someone else in crisis at least ``OTHER_LEARNED[0]``
     and more than the writer's own crisis, with the nearest examples leaning someone else
     too, or is sure of it (``OTHER_LEARNED[1]``) alone."""
@@ -476,7 +495,7 @@ def _learned_about_other(probabilities: np.ndarray | None,
     other = float(probabilities[CLASSES.index(safety.SOMEONE_ELSE)])
     return other >= OTHER_LEARNED[1] or (
         other >= OTHER_LEARNED[0] and other > float(probabilities[CLASSES.index(safety.CRISIS)])
-        and nearest[0] == safety.SOMEONE_ELSE)
+        and nearest()[0] == safety.SOMEONE_ELSE)
 
 
 #: The writer's own worry about, or sight of, someone named right after it ("i caught my
@@ -506,12 +525,15 @@ def _has_subject(folded_clause: str) -> bool:
     return any(w in subjects for w in folded_clause.split()[:4])
 
 
-def _leans_crisis(phrases: safety.PhraseReading, nearest: tuple[str, float, float]) -> bool:
+def _leans_crisis(phrases: safety.PhraseReading,
+                  nearest: Callable[[], tuple[str, float, float]]) -> bool:
     """A message with a word that can carry a crisis ("bridge", "rope", "pills") whose nearest
-    examples lean that way, without the majority the crisis reply needs."""
-    label, share, _closest = nearest
-    return (label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= SAFETY_NET_SHARE
-            and bool(SAFETY_NET_WORDS.search(" ".join(phrases.clauses))))
+    examples lean that way, without the majority the crisis reply needs. ``nearest``: the
+    whole message's vote, taken only for a message with such a word."""
+    if not SAFETY_NET_WORDS.search(" ".join(phrases.clauses)):
+        return False
+    label, share, _closest = nearest()
+    return label in (safety.CRISIS, safety.SOMEONE_ELSE) and share >= SAFETY_NET_SHARE
 
 
 def _top_other(probabilities: np.ndarray) -> bool:

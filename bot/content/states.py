@@ -463,11 +463,28 @@ def _informal_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
 
 def _spots(text: str, records: dict[str, Jurisdiction]) -> list[tuple[int, str]]:
     """Where the text names a jurisdiction, and which: (start, code), in the text's order."""
-    names, pattern = _name_pattern(tuple(sorted((code, r.name) for code, r in records.items())))
-    spots = [(m.start(), names[m.group(1).lower()]) for m in pattern.finditer(text)]
-    spots += _codes_named(text, set(records))
-    spots += _informal_named(text, set(records))
+    names, pattern, lowered = _names_of(tuple(records), tuple([r.name for r in records.values()]))
+    if lowered is not None and text.isascii():
+        # ASCII text: the names matched case-sensitively in the lowercased text (same length,
+        # same places) are those the case-blind pattern finds in the text
+        spots = [(m.start(), names[m.group(1)]) for m in lowered.finditer(text.lower())]
+    else:
+        spots = [(m.start(), names[m.group(1).lower()]) for m in pattern.finditer(text)]
+    codes = set(records)
+    spots += _codes_named(text, codes)
+    spots += _informal_named(text, codes)
     return sorted(spots)
+
+
+@lru_cache(maxsize=8)
+def _names_of(codes: tuple[str, ...], names: tuple[str, ...],
+              ) -> tuple[dict[str, str], re.Pattern, re.Pattern | None]:
+    """:func:`_name_pattern` of the records' codes and names (keyed without sorting them
+    each message), and the same pattern without IGNORECASE for lowercased ASCII text (None
+    when a name is not ASCII)."""
+    named, pattern = _name_pattern(tuple(sorted(zip(codes, names, strict=True))))
+    lowered = re.compile(pattern.pattern) if all(n.isascii() for n in named) else None
+    return named, pattern, lowered
 
 
 _ALTERNATIVE = re.compile(r"\b(?:or|vs\.?|versus)\s*$", re.IGNORECASE)
