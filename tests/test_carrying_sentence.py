@@ -191,3 +191,16 @@ def test_every_sentence_of_the_knowledge_base_is_embedded_at_start(replier):
     unrelated = next(s for s in rows if "Purdue" in s)
     assert replier.closeness(question)(fee) > replier.closeness(question)(unrelated) + 0.2
     assert replier.closeness(question)("a sentence that is in no document") == 0.0
+
+
+def test_closeness_alone_never_pulls_a_list_item_away_from_its_introduction():
+    # "how do i get into sterile compounding?? been retail 2 yrs" had opened with "Pathway 1:
+    # ... 1 year of full-time sterile compounding work", an item of the pathways list
+    item = "A Spanish version exists."
+    blocks = [paragraph(OPENING), paragraph("Versions:"), paragraph(item, kind="item")]
+    idf = {**IDF, "spanish": 2.0}
+
+    def close(sentence: str) -> float:
+        return 0.62 if sentence == item else 0.25
+
+    assert carrying_sentence_first(blocks, "is there a spanish one", HEADING, idf, close) == blocks

@@ -175,23 +175,27 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     for block in blocks[:CARRY_BLOCKS]:
         offsets.append(offsets[-1] + len(block["text"]) + 1)
     for i, text, sentence in window:
-        if True:
-            start = text.find(sentence)
-            end = offsets[i] + start + len(sentence)
-            s_terms = sentence_terms(sentence)
-            states_figure = wanted is not None and wanted.search(sentence) is not None
-            value = sum(idf.get(t, 1.0) for t in extra & s_terms) + (
-                CARRY_FIGURE if states_figure else 0.0) + (
-                CARRY_CLOSE * max(0.0, closeness(sentence) - CARRY_CLOSE_FROM) if closeness
-                else 0.0)
-            if end <= FIGURE_WITHIN:
-                if states_figure:  # a figure of the kind asked for is already in view
-                    figure_seen = max(figure_seen or 0.0, value)
-                seen = max(seen, value)
-            elif (value > best and start >= 0 and not sentence.rstrip().endswith(":")
-                  and (states_figure or (wanted is None and (
-                      len(extra & s_terms) >= CARRY_TERMS or value >= CARRY_RARE)))):
-                best, where = value, (i, start, sentence, s_terms)
+        start = text.find(sentence)
+        end = offsets[i] + start + len(sentence)
+        s_terms = sentence_terms(sentence)
+        states_figure = wanted is not None and wanted.search(sentence) is not None
+        gate = sum(idf.get(t, 1.0) for t in extra & s_terms)
+        close = CARRY_CLOSE * max(0.0, closeness(sentence) - CARRY_CLOSE_FROM) if (
+            closeness) else 0.0
+        value = gate + (CARRY_FIGURE if states_figure else 0.0) + close
+        # what lets a sentence lead at all: the question's rare words, and its closeness in
+        # meaning, except for a list item, which leaves its list's introduction behind ("Pathway
+        # 1: ..." alone): the question's own words only
+        if blocks[i]["kind"] != "item":
+            gate += close
+        if end <= FIGURE_WITHIN:
+            if states_figure:  # a figure of the kind asked for is already in view
+                figure_seen = max(figure_seen or 0.0, value)
+            seen = max(seen, value)
+        elif (value > best and start >= 0 and not sentence.rstrip().endswith(":")
+              and (states_figure or (wanted is None and (
+                  len(extra & s_terms) >= CARRY_TERMS or gate >= CARRY_RARE)))):
+            best, where = value, (i, start, sentence, s_terms, gate)
     if where is None:
         return blocks
     if figure_seen is not None:  # ... so another leads only when it is plainly about more
@@ -200,14 +204,14 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
         # opens with "1 year of pharmacy work")
         shared = len(extra & where[3])
         if best < figure_seen + CARRY_MARGIN or not (
-                shared >= CARRY_TERMS or best - CARRY_FIGURE >= CARRY_RARE):
+                shared >= CARRY_TERMS or where[4] >= CARRY_RARE):
             return blocks
     elif wanted is not None:  # nothing in view states the figure: the sentence that does leads
         if not q_terms & where[3]:  # if it shares a term with the question
             return blocks
     elif best < seen + CARRY_MARGIN:
         return blocks
-    i, start, sentence, _ = where
+    i, start, sentence, _, _ = where
     block = blocks[i]
     before = block["text"][:start].strip()
     after = block["text"][start + len(sentence):].strip()
