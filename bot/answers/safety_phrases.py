@@ -256,7 +256,7 @@ SELF_EN = [
     # a goodbye sent by the writer, the "i" left out or not ("texted my best friend goodbye and
     # turned my phone off"); someone else's sending is theirs ("my sister texted mom goodbye")
     r"(?:^|\b(?:i|i just|just|ive|i ve|i already|already) )(?:texted|messaged|sent|dmd|dmed|emailed"
-    r"|snapped|told) (?:my |a |all my |everyone |every one |every body |everybody )?(?:\w+ ){0,2}"
+    r"|snapped|told) (?:(?:all )?my (?:\w+ ){1,2}|everyone |every one |every body |everybody )"
     r"(?:goodbye|bye forever|my goodbyes)\b",
     # deserving someone better in one's own place ("my kids deserve a mom who isnt thinking about
     # dying every day")
