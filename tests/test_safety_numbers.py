@@ -110,3 +110,15 @@ def test_the_folded_clauses_are_those_the_phrases_were_read_in():
         assert len(reading.folded) == len(reading.clauses) >= 1
     bare = safety.PhraseReading(clauses=["Not OK!", "fine"])  # made without read_phrases
     assert bare.folded_clauses() == ["not ok", "fine"]
+
+
+def test_every_english_phrase_opens_at_a_word_boundary():
+    """Each English layer is one alternation of its phrases; Python's regex engine skips ahead
+    to where a match can start only when every branch says where that is. One branch opening
+    with ``^`` or an optional group made the crisis layer's scan 3.6 times slower (the phrase
+    layer went from 0.31 to 0.61 ms a message in the bench)."""
+    from bot.answers import safety_phrases as phrases
+
+    for name in ("SELF_EN", "OTHER_EN", "EMERGENCY_EN", "DISTRESS_EN", "DENIAL_EN",
+                 "RETRACTION_EN", "REASSURANCE_EN"):
+        assert [p for p in getattr(phrases, name) if not p.startswith(r"\b")] == [], name
