@@ -39,6 +39,7 @@ def _reference(bank: ExampleBank, vectors: np.ndarray) -> list[tuple[str, float,
 def _bank(vectors: np.ndarray, labels: np.ndarray) -> ExampleBank:
     bank = ExampleBank()
     bank.bank_vectors, bank.bank_labels = vectors.astype(np.float32), labels
+    bank._urgent = bank._urgent_bank()  # as ScopeReader sets it with the bank
     return bank
 
 

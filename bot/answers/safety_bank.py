@@ -64,6 +64,7 @@ class ExampleBank:
     retriever: Retriever
     bank_vectors: np.ndarray
     bank_labels: np.ndarray
+    _urgent: tuple[np.ndarray, np.ndarray]  # from _urgent_bank, set with the bank
 
     def _safety_bank(self) -> tuple[np.ndarray, np.ndarray]:
         """The example bank for reading safety by nearest neighbours: labelled messages written
@@ -164,8 +165,6 @@ class ExampleBank:
         at that label's floor (``floors``, KNN_FLOOR unless given): no example with either
         label is that close. Reads a third of the bank (its urgent rows); what
         :meth:`nearest_labels` gives such a vector is then no crisis reading."""
-        if getattr(self, "_urgent", None) is None:
-            self._urgent = self._urgent_bank()
         rows, crisis = self._urgent
         at = np.where(crisis, np.float32(floors["crisis"] - PRODUCT_SLACK),
                       np.float32(floors["someone_else"] - PRODUCT_SLACK))

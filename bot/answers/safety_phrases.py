@@ -22,6 +22,11 @@ FAREWELL = (rf"(?:{GIVING_UP}|love (?:you|u|yall) all|goodbye|bye (?:everyone|ya
             r"|take care of my)\b")
 GOODBYE_EN = (rf"\b{GIVING_UP}\b.*\bsorry for everything\b"
               rf"|\bsorry for everything\b.*\b{FAREWELL}")
+# A policy paying out, and a suicide named (not its prevention): the life insurance phrases.
+_PAYS_OUT = r"(?:pay|pays|paid|payout|pay out|cover|covers|covered|count)"
+_SUICIDE_NAMED = (r"(?:suicide(?! prevention| awareness| training)|(?:kill|off) (?:my|your|ur|one)"
+                  r" ?self|kms)")
+
 SELF_EN = [
     r"\bs(?<!career s)(?<!social s)(?<!academic s)(?<!financial s)(?<!political s)"
     r"[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial|le|el|ial|ale)\b(?! (?:prevention|awareness|training|hotlines?"
@@ -242,13 +247,10 @@ SELF_EN = [
     # out if you kill yourself? asking for my kids")
     # (asked as a question, its opening words are part of the phrase: "does the tech job life
     # insurance" names no one; each pattern opens with a word, which keeps the layer fast)
-    r"\b(?:does|do|will|would|can|is|if) (?:\w+ ){0,4}life insurance\b.*\b(?:pay|pays|paid"
-    r"|payout|pay out|cover|covers|covered|count)\b.*\b(?:suicide(?! prevention| awareness"
-    r"| training)|(?:kill|off) (?:my|your|ur|one) ?self|kms)\b",
-    r"\blife insurance\b.*\b(?:pay|pays|paid|payout|pay out|cover|covers|covered|count)\b.*\b(?:suicide"
-    r"(?! prevention| awareness| training)|(?:kill|off) (?:my|your|ur|one) ?self|kms)\b",
-    r"\b(?:suicide(?! prevention| awareness| training)|(?:kill|off) (?:my|your|ur|one) ?self|kms)\b"
-    r".*\blife insurance\b.*\b(?:pay|pays|paid|payout|pay out|cover|covers|covered|count)\b",
+    rf"\b(?:does|do|will|would|can|is|if) (?:\w+ ){{0,4}}life insurance\b.*\b{_PAYS_OUT}\b.*\b"
+    rf"{_SUICIDE_NAMED}\b",
+    rf"\blife insurance\b.*\b{_PAYS_OUT}\b.*\b{_SUICIDE_NAMED}\b",
+    rf"\b{_SUICIDE_NAMED}\b.*\blife insurance\b.*\b{_PAYS_OUT}\b",
     r"\b(?:writing|wrote|write|written|drafted|drafting) (?:my |a |the )?(?:last|final) "
     r"(?:letters?|notes?|goodbyes?|words)\b",
     r"\bsaid (?:my )?goodbyes?\b",
