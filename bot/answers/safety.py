@@ -73,6 +73,13 @@ PROFESSIONAL = re.compile(
     # ... or how the work handles it: "is there training for that"
     r"|\bis there (?:any |a )?training\b"
 )
+# A task of the work whose words the embeddings read as self-harm: tablets are cut or split in
+# half ("i cut pills all day at work"). A clause saying it is explained, as a figure of speech
+# is: the embeddings read the message's other clauses.
+WORK_TASK = re.compile(
+    r"\b(?:cut|cuts|cutting|split|splits|splitting|halve|halving) (?:\w+ )?(?:pills?|tablets?"
+    r"|tabs|meds|scored tablets?)\b|\bpill (?:cutters?|splitters?)\b"
+)
 
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm
 # not suicidal", "would never kill myself", "no thoughts of suicide", "no quiero matarme").
@@ -361,7 +368,8 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     Spanish, so the wider Spanish layer applies too."""
     parts = clauses(text)
     whole = fold(text)
-    reading = PhraseReading(clauses=parts, professional=bool(PROFESSIONAL.search(whole)))
+    reading = PhraseReading(clauses=parts, professional=bool(
+        PROFESSIONAL.search(whole) or WORK_TASK.search(whole)))
     layers = [("en", LAYERS["en"] if DENIAL_CUES.search(whole) else PLAIN_EN)]
     folded_parts = [fold(p) for p in parts]
     reading.folded = list(folded_parts)

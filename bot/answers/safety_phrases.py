@@ -120,7 +120,12 @@ SELF_EN = [
     rf"\bend {ME}\b",
     r"\bwant (?:it|everything|this|the pain|it all|all of it) (?:all )?to (?:stop|end)$",
     r"\bwant (?:the|this|my) pain to (?:end|stop)\b",
-    r"\bend(?:ing)? things\b",
+    # ... not things ended with a person or a job ("is it a good time to end things with my
+    # manager"); "end things with pills" stays
+    r"\bend(?:ing)? things\b(?! (?:off )?with (?:my |his |her |their |the |this |that |our |a |an )?"
+    r"(?:manager|boss|supervisor|pharmacist|rph|bf|gf|boyfriend|girlfriend|husband|wife|partner"
+    r"|fianc\w*|ex|him|her|them|job|store|company|employer|pharmacy|school|program|landlord"
+    r"|roommate|friend|coworker|co worker|guy|girl|dude|walgreens|cvs|hospital)\b)",
     r"\bend(?:ing)? it (?:tonight|tonite|2nite|2night|today|soon|this week|now|for real)\b",
     r"\b(?:life|living|it|my life) (?:isnt|is not|aint|not|is nt) worth (?:living|it anymore"
     r"|living anymore)\b",
@@ -557,6 +562,14 @@ OTHER_EN = [
 # Hyperbole and distress: the answer, then one line naming 988.
 DISTRESS_EN = [
     r"\b(?:killing|kill|killin|murdering|destroying) (?:me|my soul|my back|my feet|my will)\b",
+    # a body's aches, the writer's or another's ("her hands are killing her from cutting pills")
+    r"\b(?:hands?|back|feet|foot|knees?|wrists?|legs?|neck|shoulders?|head|eyes|arms?|hips?)"
+    r" (?:is|are|r|been|have been|has been) (?:\w+ )?killing (?:me|her|him|them)\b",
+    # a relationship or a job ended, not a life ("good time to end things with my manager")
+    r"\bend(?:ing)? things (?:off )?with (?:my |his |her |their |the |this |that |our |a |an )?"
+    r"(?:manager|boss|supervisor|pharmacist|rph|bf|gf|boyfriend|girlfriend|husband|wife|partner"
+    r"|fianc\w*|ex|him|her|them|job|store|company|employer|pharmacy|school|program|landlord"
+    r"|roommate|friend|coworker|co worker|guy|girl|dude|walgreens|cvs|hospital)\b",
     r"\bim (?:literally |actually |lowkey |slowly )?dying\b",
     r"\bdying (?:inside|here|at work|of|from|lol|lmao)\b",
     r"\b(?:dead|death) (?:tired|on my feet|inside)\b",

@@ -279,6 +279,7 @@ class ScopeReader(ExampleBank):
         # clauses whose crisis reading the phrases explain: denied ("im not suicidal") or a
         # figure of speech ("this job is killing me"); the embeddings read the other clauses
         figures = {h.clause for h in phrases.found(safety.DISTRESS)}
+        figures |= {i for i, clause in enumerate(phrases.clauses) if safety.WORK_TASK.search(clause)}
         # ... and a clause that goes on from a figure without a subject of its own ("i want to
         # run away and never look at a pill bottle again")
         folded = phrases.folded_clauses()
@@ -403,9 +404,10 @@ class ScopeReader(ExampleBank):
         if lang == ENGLISH and emergency_clause and scope not in SAFETY:
             scope = "emergency"  # "studying for the ptce and my roommate started seizing"
         if (lang == ENGLISH and scope == "emergency" and not phrases.found(safety.EMERGENCY)
-                and CE_WORK.search(" ".join(phrases.clauses))):
-            # "knocked out 2 hours of ce last night": an emergency the model alone reads into
-            # a message about CE hours; an emergency said plainly has its phrase
+                and (phrases.professional or CE_WORK.search(" ".join(phrases.clauses)))):
+            # "knocked out 2 hours of ce last night", "do pill cutters count as dme": an emergency
+            # the model alone reads into a message about the work; an emergency said plainly
+            # has its phrase
             scope = "career"
         if (lang == ENGLISH and scope in ("emergency", "medical") and explained
                 and not emergency_clause and not phrases.found(safety.EMERGENCY)
