@@ -443,3 +443,46 @@ def test_a_lapsed_state_registration_gets_the_states_own_expiry_section(replier)
     # ... and renewing on time is not about expiry
     on_time = replier.answer("texas tech renewal requirements")
     assert "expire" not in on_time.parts[0].section
+
+
+def test_a_credential_asked_as_what_work_requires_leads_with_the_work(replier):
+    """"is a cpht required for pbm work" asks what PBM work requires: it had led with who may
+    sit for the CPhT."""
+    from bot.answers.intent import Intent
+
+    asked = Intent.of("is a cpht required for pbm work")
+    assert asked.required_for and not Intent.of("what is required for the cpht").required_for
+    assert asked.penalty("certification", "Who is eligible for the PTCB CPhT?") > asked.penalty(
+        "settings", "What does a PBM technician do?")
+    reply = replier.answer("is a cpht required for pbm work")
+    assert reply.parts[0].section == (
+        "settings/non-dispensing-pbm-prior-auth-telepharmacy-billing.md#What does a PBM technician do?")
+
+
+@pytest.mark.parametrize(("question", "retaking"), [
+    ("do i have to pay again if i flunk the nha test", True),
+    ("bombed the ptce, when can i take it again", True),
+    ("how many times can i retake the ptce", True),
+    ("i failed to renew my cpht on time", False),
+    ("my cpht expired 2 years ago do i have to retake the exam", False),  # lapsed: its own reading
+])
+def test_an_exam_failed_asks_for_the_retake_rules(question, retaking):
+    import dataclasses
+
+    from bot.answers.intent import RETAKE_PENALTY, Intent
+
+    reading = Intent.of(question)
+    assert reading.retaking is retaking
+    unread = dataclasses.replace(reading, retaking=False)
+    retake = "How long must I wait to retake the PTCE or the NHA exam?"
+    renewal = "What does NHA require to renew an NHA CPhT?"
+    assert reading.penalty("certification", retake) == unread.penalty("certification", retake)
+    assert reading.penalty("ce_renewal", renewal) == pytest.approx(
+        unread.penalty("ce_renewal", renewal) + (RETAKE_PENALTY if retaking else 0.0))
+
+
+def test_a_flunked_exam_leads_with_the_retake_rules(replier):
+    # it had led with NHA's renewal requirements
+    reply = replier.answer("do i have to pay again if i flunk the nha test")
+    assert reply.parts[0].section == (
+        "certification/exam-day-logistics.md#How long must I wait to retake the PTCE or the NHA exam?")

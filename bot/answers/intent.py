@@ -250,6 +250,12 @@ ELIGIBLE_ASKED = re.compile(r"\b(?:eligib\w*|qualif(?:y|ies|ied)|can i (?:even )
                             r" (?:hours|hrs|experience|years|yrs|requirements?))\b", re.IGNORECASE)
 ELIGIBLE_HEADING = re.compile(r"\beligib\w*|\bqualif\w*", re.IGNORECASE)
 ELIGIBLE_PENALTY = 0.1
+#: A credential asked about as what a kind of work requires ("is a cpht required for pbm work",
+#: "pbm jobs, is cpht a must?"): the work's section answers it, not the credential's own
+#: eligibility or steps, which say what the credential requires.
+REQUIRED_ASKED = re.compile(r"\b(?:requir\w*|need|needs|needed|must|mandatory|necessary"
+                            r"|have to have|has to have)\b", re.IGNORECASE)
+REQUIRED_FOR_PENALTY = 0.2
 #: The intent "it already lapsed": "my cpht expired 3 months ago, can i still fix it" wants
 #: what happens after expiry (reinstatement, its fee), not how to renew on time.
 LAPSED_ASKED = re.compile(r"\b(?:(?:has|have|had|already|just|it|cert|cpht|registration|license)"
@@ -257,6 +263,14 @@ LAPSED_ASKED = re.compile(r"\b(?:(?:has|have|had|already|just|it|cert|cpht|regis
                           r"|expired (?:\d+|a|an|two|three|few|like)\b)", re.IGNORECASE)
 LAPSED_HEADING = re.compile(r"\bexpir\w*|\blaps\w*|\breinstat\w*", re.IGNORECASE)
 LAPSED_PENALTY = 0.2
+#: The intent "I failed the exam": "do i have to pay again if i flunk the nha test" wants the
+#: retake rules, not the credential's renewal (an expired credential's exam is ``lapsed``).
+RETAKE_ASKED = re.compile(
+    r"\b(?:fail|fails|failed|failing|flunk\w*|bomb(?:ed)?|didnt pass|did not pass|dont pass"
+    r"|do not pass|not pass|retake|retakes|retaking|retest|retesting|take it again|take the \w+ again"
+    r"|second attempt|third attempt|another attempt)\b(?! to\b)", re.IGNORECASE)
+RETAKE_HEADING = re.compile(r"\b(?:retake|retest|fail|attempts?|again)\b", re.IGNORECASE)
+RETAKE_PENALTY = 0.15
 #: The intent "who pays": "will my job pay for my ptcb exam" asks whether an employer covers
 #: a cost, not what it costs.
 EMPLOYER_PAYS = re.compile(
@@ -297,17 +311,21 @@ class Intent:
     employer_pays: bool = False
     lapsed: bool = False
     duties: bool = False
+    required_for: bool = False
+    retaking: bool = False
 
     @classmethod
     def of(cls, question: str) -> Intent:
         deciding = DECIDING_WORDS.search(question) is not None or (
             GO_FOR.search(question) is not None and GO_FOR_PLACE.search(question) is None)
         credentials = credentials_named(question)
+        roles = roles_asked(question, deciding, credentials)
+        lapsed = LAPSED_ASKED.search(question) is not None
         return cls(leaving=OTHER_ROLE_WORDS.search(question) is not None,
                    deciding=deciding,
                    timing=ASKS_DURATION.search(question) is not None,
                    credentials=credentials,
-                   roles=roles_asked(question, deciding, credentials),
+                   roles=roles,
                    figure=asked_figure(question),
                    earning=EARNING_WORDS.search(PAYING.sub(" ", question)) is not None,
                    costing=(COST_WORDS.search(question) or PAYING.search(question)) is not None,
@@ -315,9 +333,12 @@ class Intent:
                    bringing=BRING_ASKED.search(question) is not None,
                    moving=ROLE_MOVE.search(question) is not None,
                    eligible=ELIGIBLE_ASKED.search(question) is not None,
-                   lapsed=LAPSED_ASKED.search(question) is not None,
+                   lapsed=lapsed,
+                   retaking=not lapsed and RETAKE_ASKED.search(question) is not None,
                    employer_pays=EMPLOYER_PAYS.search(question) is not None,
-                   duties=DUTIES_ASKED.search(question) is not None)
+                   duties=DUTIES_ASKED.search(question) is not None,
+                   required_for=bool(roles and credentials
+                                     and REQUIRED_ASKED.search(question) is not None))
 
     def penalty(self, topic: str, heading: str, text: str | None = None) -> float:
         """How much less a section with this topic, heading and text suits the question."""
@@ -342,6 +363,8 @@ class Intent:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
                 if self.moving and not MOVE_HEADING.search(heading):
                     total += MOVE_PENALTY  # "retail to hospital how": not what they share
+            elif self.required_for and credentials_named(heading) & self.credentials:
+                total += REQUIRED_FOR_PENALTY  # "cpht required for pbm work": not its eligibility
         elif self.duties and not self.credentials and roles_named(heading) - {"pharmacist"}:
             # "what does a tech do": not one kind of technician's day (a credential named may
             # imply the work: the CPTEd is the educator's)
@@ -360,6 +383,8 @@ class Intent:
             total += ELIGIBLE_PENALTY  # "am i eligible yet" wants who is eligible
         if self.lapsed and not LAPSED_HEADING.search(heading):
             total += LAPSED_PENALTY  # "it expired 3 months ago": not renewing on time
+        if self.retaking and not RETAKE_HEADING.search(heading):
+            total += RETAKE_PENALTY  # "pay again if i flunk the nha test": the retake rules
         if self.employer_pays and not EMPLOYER_HEADING.search(heading):
             total += EMPLOYER_PENALTY  # "will my job pay for it" is not what it costs
         if self.deciding and not self.how_to and DEFINITION_HEADING.match(heading):

@@ -533,6 +533,9 @@ SHORTHAND: dict[str, str] = {
     "lol": "",
     "lmao": "",
     "tbh": "",
+    "flunk": "fail",
+    "flunked": "failed",
+    "flunking": "failing",
     "rn": "right now",
     "asap": "soon",
 }
