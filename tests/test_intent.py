@@ -486,3 +486,26 @@ def test_a_flunked_exam_leads_with_the_retake_rules(replier):
     reply = replier.answer("do i have to pay again if i flunk the nha test")
     assert reply.parts[0].section == (
         "certification/exam-day-logistics.md#How long must I wait to retake the PTCE or the NHA exam?")
+
+
+def test_a_chain_or_they_paying_for_the_exam_asks_about_the_employer(replier):
+    from bot.answers.intent import Intent
+
+    assert Intent.of("i work at walgreens do they pay for the ptce").employer_pays
+    assert Intent.of("does cvs pay for the cert").employer_pays
+    assert not Intent.of("does cvs pay techs more than walgreens").employer_pays
+    reply = replier.answer("i work at walgreens do they pay for the ptce")  # had led with the steps
+    assert reply.parts[0].section == ("start/choosing-a-training-program.md#"
+                                      "Will an employer cover my PTCB exam fee or pharmacy technician training?")
+
+
+def test_a_pay_question_leads_with_a_section_about_pay(replier):
+    from bot.answers.intent import Intent
+
+    asked = Intent.of("do hospitals pay more than retail for techs")
+    assert asked.earning and not Intent.of("are there paid apprenticeships for techs").earning
+    assert asked.penalty("settings", "What do retail and hospital pharmacy work have in common?") > (
+        asked.penalty("pay_outlook", "Does changing pharmacy setting or state change a technician's pay?"))
+    # it had led with what the two kinds of work have in common
+    reply = replier.answer("do hospitals pay more than retail for techs")
+    assert reply.parts[0].topic == "pay_outlook"

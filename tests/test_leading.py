@@ -247,3 +247,9 @@ def test_whether_techs_need_ce_is_answered_with_the_hours(replier):
     reply = replier.answer("is ce even required for pharm techs")
     assert reply.parts[0].section.endswith("#Do pharmacy technicians need continuing education (CE)?")
     assert "20 CE hours every 2 years" in answer_text(reply)[:FIRST_CHARS]
+
+
+def test_find_in_a_question_asks_for_a_way_not_a_sentence_with_find(replier):
+    # "PTCB finds it matches the content outline" had led "how do i find free ce"
+    reply = replier.answer("how do i find free ce")
+    assert reply.parts[0].text.startswith("Yes, low-cost CE"), reply.parts[0].text[:120]

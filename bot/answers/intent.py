@@ -209,7 +209,14 @@ COST_WORDS = re.compile(r"\b(?:cost|costs|fee|fees|price|tuition|pay for|expensi
 PAYING = re.compile(r"\b(?:(?:i|u|you|we)(?: (?:have|need|got) to| gotta| must| still| would| will"
                     r"| do| dont| don t)? pay|pay (?:again|extra|twice|it back|back))\b",
                     re.IGNORECASE)
+#: ... and "paid" said of a kind of training ("are there paid apprenticeships"): what it is,
+#: not what it earns
+PAID_KIND = re.compile(r"\bpaid (?:apprenticeships?|training|programs?|internships?|externships?"
+                       r"|courses?|classes|time off|pto|sick|leave)\b", re.IGNORECASE)
 MONEY_PENALTY = 0.2
+#: ... and "do hospitals pay more than retail" wants a section about pay, not one about the two
+#: kinds of work that happens to state a wage
+EARNING_UNNAMED_PENALTY = 0.25
 #: The intent "how to / steps": a section that says what a thing is answers "how do i get
 #: the cpht-adv" less well than the section with the steps.
 HOW_TO_WORDS = re.compile(r"\b(?:how (?:do|can|would|should) (?:i|u|you|we)|how to|steps?|apply)\b",
@@ -275,7 +282,10 @@ RETAKE_PENALTY = 0.15
 #: a cost, not what it costs.
 EMPLOYER_PAYS = re.compile(
     r"\b(?:my|the|your|an?)\s+(?:job|work|employer|company|store|hospital|pharmacy|boss)\s+"
-    r"(?:\w+\s+)?(?:pay|pays|paying|cover|covers|covering|reimburs\w*)\b", re.IGNORECASE)
+    r"(?:\w+\s+)?(?:pay|pays|paying|cover|covers|covering|reimburs\w*)\b"
+    # ... or a chain named, or "they" after it ("i work at walgreens do they pay for the ptce")
+    r"|\b(?:cvs|walgreens|wags|walmart|rite aid|kroger|publix|costco|target|safeway|they)\s+"
+    r"(?:\w+\s+)?(?:pay|cover|reimburs\w*)\s+(?:for|the|my|your)\b", re.IGNORECASE)
 EMPLOYER_HEADING = re.compile(r"\bemployers?\b", re.IGNORECASE)
 EMPLOYER_PENALTY = 0.2
 
@@ -327,7 +337,8 @@ class Intent:
                    credentials=credentials,
                    roles=roles,
                    figure=asked_figure(question),
-                   earning=EARNING_WORDS.search(PAYING.sub(" ", question)) is not None,
+                   earning=EARNING_WORDS.search(
+                       PAID_KIND.sub(" ", PAYING.sub(" ", question))) is not None,
                    costing=(COST_WORDS.search(question) or PAYING.search(question)) is not None,
                    how_to=HOW_TO_WORDS.search(question) is not None,
                    bringing=BRING_ASKED.search(question) is not None,
@@ -375,6 +386,8 @@ class Intent:
             other = COST_WORDS if self.earning else EARNING_WORDS
             if found(other, heading):
                 total += MONEY_PENALTY  # "how much do cphts make" is not what the CPhT costs
+        if self.earning and not self.costing and not found(EARNING_WORDS, heading):
+            total += EARNING_UNNAMED_PENALTY
         if self.how_to and WHAT_IS_HEADING.match(heading):
             total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps
         if DECISION_HEADING.match(heading) and not self.deciding:

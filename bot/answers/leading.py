@@ -82,7 +82,7 @@ def text_sentences(text: str) -> tuple[str, ...]:
 #: could carry (stems, as ``terms`` gives them).
 FILLERS = frozenset({
     "even", "actual", "ok", "okay", "ever", "super", "probabl", "like", "realli", "just", "liter",
-    "honest", "pretti", "definit", "mayb", "kinda", "lol", "tho", "gonna", "anyway",
+    "honest", "pretti", "definit", "mayb", "kinda", "lol", "tho", "gonna", "anyway", "find",
 })
 
 

@@ -533,6 +533,7 @@ SHORTHAND: dict[str, str] = {
     "lol": "",
     "lmao": "",
     "tbh": "",
+    "gotta": "have to",
     "flunk": "fail",
     "flunked": "failed",
     "flunking": "failing",
