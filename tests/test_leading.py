@@ -253,3 +253,22 @@ def test_find_in_a_question_asks_for_a_way_not_a_sentence_with_find(replier):
     # "PTCB finds it matches the content outline" had led "how do i find free ce"
     reply = replier.answer("how do i find free ce")
     assert reply.parts[0].text.startswith("Yes, low-cost CE"), reply.parts[0].text[:120]
+
+
+def test_sentences_just_before_the_one_that_leads_come_with_it_in_order(replier):
+    # it had opened with the block's second sentence (a school's exam), the PSI rule after it
+    reply = replier.answer("i need to push my nha exam to next week, how do i reschedule and do "
+                           "they charge for it")
+    assert "24 hours" in answer_text(reply)[:FIRST_CHARS]
+    assert answer_text(reply).index("To reschedule a PSI exam") < answer_text(reply).index(
+        "run on site by your school")
+
+
+def test_yet_carries_nothing_and_an_exam_is_the_ptce(replier):
+    from bot.answers.leading import question_terms, sentence_terms
+
+    assert "yet" not in question_terms("usp 825 in effect yet or not?")
+    assert sentence_terms("pass the PTCE") & question_terms("sit for the exam again")
+    # "not yet compendially applicable" had led, the date it became applicable after it
+    reply = replier.answer("usp 825 in effect yet or not?")
+    assert "November 1, 2023" in answer_text(reply)[:FIRST_CHARS]

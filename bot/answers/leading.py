@@ -30,6 +30,7 @@ CARRY_RARE = 4.0  # ... or terms this rare (their summed weight: one term in abo
 #: from ``CARRY_CLOSE_FROM`` up, ``CARRY_CLOSE`` per unit): "failed nha exam, is the retake
 #: free" and "you pay the exam fee again" share one word and the sense of the question.
 CARRY_CLOSE = 10.0
+CARRY_RUN = True
 CARRY_CLOSE_FROM = 0.3
 
 
@@ -48,6 +49,7 @@ SAME_SENSE = (
     ("keep", "retain", "hang"),
     ("educ", "instructor", "teacher"),
     ("prescript", "script", "rx"),
+    ("exam", "test", "ptce", "excpt"),
 )
 _SENSE = {stem: group[0] for group in SAME_SENSE for stem in group[1:]}
 
@@ -83,6 +85,7 @@ def text_sentences(text: str) -> tuple[str, ...]:
 FILLERS = frozenset({
     "even", "actual", "ok", "okay", "ever", "super", "probabl", "like", "realli", "just", "liter",
     "honest", "pretti", "definit", "mayb", "kinda", "lol", "tho", "gonna", "anyway", "find",
+    "yet",
 })
 
 
@@ -171,6 +174,7 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
               for sentence in text_sentences(block["text"])]
     seen, best, where = 0.0, 0.0, None
     figure_seen = None
+    leads: dict[tuple[int, int], float] = {}  # sentences out of view that may lead: their value
     offsets = [0]
     for block in blocks[:CARRY_BLOCKS]:
         offsets.append(offsets[-1] + len(block["text"]) + 1)
@@ -192,10 +196,12 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
             if states_figure:  # a figure of the kind asked for is already in view
                 figure_seen = max(figure_seen or 0.0, value)
             seen = max(seen, value)
-        elif (value > best and start >= 0 and not sentence.rstrip().endswith(":")
+        elif (start >= 0 and not sentence.rstrip().endswith(":")
               and (states_figure or (wanted is None and (
                   len(extra & s_terms) >= CARRY_TERMS or gate >= CARRY_RARE)))):
-            best, where = value, (i, start, sentence, s_terms, gate)
+            leads[(i, start)] = value
+            if value > best:
+                best, where = value, (i, start, sentence, s_terms, gate)
     if where is None:
         return blocks
     if figure_seen is not None:  # ... so another leads only when it is plainly about more
@@ -212,11 +218,27 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     elif best < seen + CARRY_MARGIN:
         return blocks
     i, start, sentence, _, _ = where
+    if CARRY_RUN and wanted is None and figure_seen is None:
+        # the sentences just before it in its block that could lead as well come with it, in
+        # their order ("to reschedule, call PSI at least 24 hours before ...", then the rule for
+        # a school's exam): the passage that answers, as written
+        earlier = [(at, value) for (j, at), value in leads.items() if j == i and at < start]
+        for at, value in sorted(earlier, reverse=True):
+            if value < seen + CARRY_MARGIN or block_gap(blocks[i]["text"], at, start):
+                break
+            sentence = blocks[i]["text"][at:start + len(sentence)]
+            start = at
     block = blocks[i]
     before = block["text"][:start].strip()
     after = block["text"][start + len(sentence):].strip()
     pieces = [{**block, "text": t} for t in (before, after) if t]
     return [{**block, "text": sentence}, *blocks[:i], *pieces, *blocks[i + 1:]]
+
+
+def block_gap(text: str, at: int, start: int) -> bool:
+    """Whether another sentence lies between the sentence at ``at`` and the one at ``start``."""
+    between = text[at:start]
+    return len(split_sentences(between)) > 1
 
 
 def asked_first(passage: Passage, question: str, idf: dict[str, float] | None = None,
