@@ -509,3 +509,15 @@ def test_a_pay_question_leads_with_a_section_about_pay(replier):
     # it had led with what the two kinds of work have in common
     reply = replier.answer("do hospitals pay more than retail for techs")
     assert reply.parts[0].topic == "pay_outlook"
+
+
+def test_an_nha_headings_cpht_is_nhas():
+    from bot.answers.intent import Intent, heading_credentials
+
+    assert heading_credentials("How do I submit CE to NHA for CPhT renewal?") == {"nha"}
+    assert heading_credentials("Do PTCB and NHA award the same CPhT credential?") == {"nha", "cpht"}
+    assert heading_credentials("How long must I wait to retake the PTCE or the NHA exam?") == {
+        "nha", "cpht"}
+    asked = Intent.of("do i gotta do ce as a cpht")  # had led with NHA's way to submit CE
+    assert asked.penalty("ce_renewal", "How do I submit CE to NHA for CPhT renewal?") > asked.penalty(
+        "ce_renewal", "When must CE hours be earned for PTCB CPhT renewal?")

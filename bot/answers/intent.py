@@ -52,6 +52,17 @@ CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("cpht", re.compile(r"(?<!nha )\bcphts?\b(?![- ]?adv)|\bptce\b", re.IGNORECASE)),
 )
 CREDENTIAL_PENALTY = 0.2
+PTCB_NAMED = re.compile(r"\bptcb\b|\bptce\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def heading_credentials(heading: str) -> frozenset[str]:
+    """The credentials a section's heading is about: an NHA heading's "CPhT" is NHA's
+    ("How do I submit CE to NHA for CPhT renewal?"), unless it names PTCB's too."""
+    named = credentials_named(heading)
+    if "nha" in named and "cpht" in named and not PTCB_NAMED.search(heading):
+        return named - {"cpht"}
+    return named
 
 
 @lru_cache(maxsize=8192)  # headings are read again for every question
@@ -363,7 +374,7 @@ class Intent:
         if DURATION_HEADING.match(heading) and not self.timing:
             total += DURATION_PENALTY  # "what hours do techs work" is not how long a stage takes
         if self.credentials:
-            named = credentials_named(heading)
+            named = heading_credentials(heading)
             if named and not named & self.credentials:
                 total += CREDENTIAL_PENALTY  # "renew my cpht" is not the CPhT-Adv's renewal
         if self.roles:
@@ -374,7 +385,7 @@ class Intent:
                 total -= ROLE_MATCH  # "a retail tech's day": the retail technician's section
                 if self.moving and not MOVE_HEADING.search(heading):
                     total += MOVE_PENALTY  # "retail to hospital how": not what they share
-            elif self.required_for and credentials_named(heading) & self.credentials:
+            elif self.required_for and heading_credentials(heading) & self.credentials:
                 total += REQUIRED_FOR_PENALTY  # "cpht required for pbm work": not its eligibility
         elif self.duties and not self.credentials and roles_named(heading) - {"pharmacist"}:
             # "what does a tech do": not one kind of technician's day (a credential named may
