@@ -230,3 +230,23 @@ def test_one_hour_of_ce_is_written_in_the_singular(records):
 ])
 def test_state_names_are_found_in_any_case_in_ascii_and_other_text(text, codes):
     assert states.find_states(text, states.all_states()) == codes
+
+
+def test_a_fact_the_card_leaves_open_is_led_by_the_section_that_speaks_of_it(replier, records):
+    """Texas's record has no confirmed minimum age: the section on minimum ages, which tells
+    Texans to ask their board, leads, not how Texas registers (which says nothing of age, and
+    had led); and the reply ends with Texas's own next step, not the age document's."""
+    assert records["TX"].minimum_age.value is None
+    reply = replier.answer("how old do u have to be to be a tech in texas")
+    assert reply.parts[0].section == ("registration/background-checks-and-minimum-age.md#"
+                                      "What is the minimum age to work as a pharmacy technician?")
+    assert "For Texas" in " ".join(p.text for p in reply.parts)
+    step = next(p for p in reply.parts if p.role == "next_step")
+    assert step.section.startswith("states/tx.md#") and "pharmacy.texas.gov" in step.text
+
+
+def test_a_state_named_in_a_topic_question_ends_with_the_states_next_step(replier):
+    reply = replier.answer("is tech check tech legal in michigan")
+    assert not reply.parts[0].section.startswith("states/")
+    step = next(p for p in reply.parts if p.role == "next_step")
+    assert step.section.startswith("states/mi.md#")

@@ -200,16 +200,18 @@ class Replier(StateSections):
             deeper = not bare and self._closer_elsewhere(
                 code, wanted, state_path, hits, LAPSED_ASKED.search(question) is not None)
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
-            # unless another section about that state is near the top
-            elsewhere_about = any(h.passage.path != state_path and code in self._section_states(
-                h.passage.section) for h in hits[:3])  # the state's own renewal card is not
+            # unless another section about that state, near the top, speaks of it
+            elsewhere_about = self._elsewhere_about(code, question, state_path, hits)
             # ... and only when it is near the top: a task that names a state ("name change
             # fee texas board") is answered by the task's section
             near = wanted is not None and hits and wanted.score >= hits[0].score - CARD_MARGIN
-            if wanted is not None and near and not deeper and (
-                    renewal or state_rules.card_answers(self.states[code], question)
-                    or not elsewhere_about):
+            answers = renewal or state_rules.card_answers(self.states[code], question)
+            if wanted is not None and near and not deeper and (answers or elsewhere_about is None):
                 hits = [wanted, *(h for h in hits if h is not wanted)]
+            elif elsewhere_about is not None and not answers and not deeper:
+                # "how old to be a tech in texas": the section on minimum ages, which names
+                # Texas, before how Texas registers, which says nothing of age
+                hits = [elsewhere_about, *(h for h in hits if h is not elsewhere_about)]
         if len(named) > 1 and state_path is not None:
             # a move: the new state's requirements first, then how a move works (below)
             wanted = next((h for h in hits if h.passage.path == state_path
@@ -261,7 +263,9 @@ class Replier(StateSections):
             if not text.endswith(":"):
                 parts.append(self._part("point", text, second.passage, block, numbering))
                 shown.add(second.key)
-        step = self.next_step_part(lead.path, numbering)
+        # a question about one state ends with that state's own next step (its board's page),
+        # whichever document leads ("how old to be a tech in texas")
+        step = self.next_step_part(state_path or lead.path, numbering)
         if step is not None:
             parts.append(step)
         return Reply(

@@ -93,6 +93,27 @@ class StateSections(SectionRanking):
                 lapsed and LAPSED_HEADING.search(h.passage.heading) is not None))
             and code in self._section_states(h.passage.section) for h in hits[:3])
 
+    def _elsewhere_about(self, code: str, question: str, state_path: str,
+                         hits: list[SectionHit]) -> SectionHit | None:
+        """A section of another document about the state near the top: when the question asks
+        a fact the state's record leaves open, one that names the state and speaks of that
+        fact ("18 in California" in the section on minimum ages; not how Texas registers,
+        which says nothing of age)."""
+        record = self.states[code]
+        open_facts = [state_rules.FACT_ASKED[name] for name in state_rules.asked_facts(question)
+                      if getattr(record, name).value is None]
+        for hit in hits[:3]:
+            if hit.passage.path == state_path:
+                continue
+            if not open_facts:
+                if code in self._section_states(hit.passage.section):
+                    return hit
+                continue
+            text = self._section_text(hit.passage)
+            if record.name in text and any(p.search(text) for p in open_facts):
+                return hit
+        return None
+
     def _asks_only_rules(self, question: str, code: str) -> bool:
         """Whether the question asks for nothing but the state's rules for technicians."""
         record = self.states[code]
