@@ -521,3 +521,21 @@ def test_an_nha_headings_cpht_is_nhas():
     asked = Intent.of("do i gotta do ce as a cpht")  # had led with NHA's way to submit CE
     assert asked.penalty("ce_renewal", "How do I submit CE to NHA for CPhT renewal?") > asked.penalty(
         "ce_renewal", "When must CE hours be earned for PTCB CPhT renewal?")
+
+
+def test_what_a_pharmacy_makes_is_not_what_it_pays():
+    from bot.answers.intent import Intent
+
+    asked = Intent.of("how much do nuclear techs make")
+    preparations = "What kinds of preparations does a nuclear pharmacy make?"
+    assert asked.penalty("nuclear", preparations) > asked.penalty(
+        "pay_outlook", "How much do pharmacy technicians earn?")
+    assert Intent.of("how much does the cspt cost").penalty("nuclear", preparations) == 0.0
+
+
+def test_one_exam_easier_than_another_is_a_comparison(replier):
+    from bot.answers.intent import Intent
+
+    assert Intent.of("is the nha exam easier than the ptce").deciding
+    reply = replier.answer("is the nha exam easier than the ptce")  # had led with how to study
+    assert reply.parts[0].section.startswith("certification/ptcb-vs-nha.md#")

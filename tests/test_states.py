@@ -250,3 +250,9 @@ def test_a_state_named_in_a_topic_question_ends_with_the_states_next_step(replie
     assert not reply.parts[0].section.startswith("states/")
     step = next(p for p in reply.parts if p.role == "next_step")
     assert step.section.startswith("states/mi.md#")
+
+
+def test_ce_for_a_states_registration_gets_its_renewal_card(replier, records):
+    # how Florida approves training (about Florida, closer in meaning) had led
+    reply = replier.answer("do i need ce for my florida registration")
+    assert reply.parts[0].section == f"states/fl.md#{states.renewal_heading(records['FL'])}"

@@ -198,7 +198,8 @@ class Replier(StateSections):
             # document; how California licenses is not a California renewal question)
             bare = self._asks_only_rules(question, code)
             deeper = not bare and self._closer_elsewhere(
-                code, wanted, state_path, hits, LAPSED_ASKED.search(question) is not None)
+                code, wanted, state_path, hits, LAPSED_ASKED.search(question) is not None,
+                renewal)
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
             # unless another section about that state, near the top, speaks of it
             elsewhere_about = self._elsewhere_about(code, question, state_path, hits)

@@ -33,6 +33,7 @@ DECIDING_WORDS = re.compile(
     # "cpht-adv any point", "is the cspt smart if im in retail", "a realistic move for me"
     r"|any point|pointless|point in|smart|realistic|good move|right move|bother\w*|money grab"
     r"|waste of (?:time|money)|even need it|is it necessary|better than|better off|or stay\w*"
+    r"|(?:easier|harder|tougher|quicker|faster|cheaper) than"
     # "keeps telling me to go for the cpht-adv ... what does it actually get me"
     r"|what (?:does|would|will) (?:it|that|this) (?:\w+ )?get me)\b",
     re.IGNORECASE)
@@ -224,6 +225,10 @@ PAYING = re.compile(r"\b(?:(?:i|u|you|we)(?: (?:have|need|got) to| gotta| must| 
 #: not what it earns
 PAID_KIND = re.compile(r"\bpaid (?:apprenticeships?|training|programs?|internships?|externships?"
                        r"|courses?|classes|time off|pto|sick|leave)\b", re.IGNORECASE)
+#: ... and in a heading, the words of pay alone ("What kinds of preparations does a nuclear
+#: pharmacy make?" is not about earnings)
+EARNING_HEADING = re.compile(r"\b(?:earn\w*|salary|salaries|wages?|paid|pay|pays|hourly"
+                             r"|raises?|income)\b", re.IGNORECASE)
 MONEY_PENALTY = 0.2
 #: ... and "do hospitals pay more than retail" wants a section about pay, not one about the two
 #: kinds of work that happens to state a wage
@@ -394,10 +399,10 @@ class Intent:
         if self.duties and not DUTIES_HEADING.search(heading):
             total += DUTIES_PENALTY  # "what does a tech do" wants what the work is
         if self.earning != self.costing:  # one of the two money questions, not both
-            other = COST_WORDS if self.earning else EARNING_WORDS
+            other = COST_WORDS if self.earning else EARNING_HEADING
             if found(other, heading):
                 total += MONEY_PENALTY  # "how much do cphts make" is not what the CPhT costs
-        if self.earning and not self.costing and not found(EARNING_WORDS, heading):
+        if self.earning and not self.costing and not found(EARNING_HEADING, heading):
             total += EARNING_UNNAMED_PENALTY
         if self.how_to and WHAT_IS_HEADING.match(heading):
             total += HOW_TO_PENALTY  # "how do i get my cpht-adv" wants the steps

@@ -28,6 +28,9 @@ MOVE_WORDS = re.compile(
     r"|from\b.+\bto\b|job offer|offered a job|got a job)", re.IGNORECASE)
 
 
+RENEWAL_HEADING = re.compile(r"\b(?:renew\w*|CE|continuing education|expir\w*)\b")
+
+
 class StateSections(SectionRanking):
     """What the Replier knows of states: which sections are about which state, and which of
     them a reply may lead with."""
@@ -83,14 +86,19 @@ class StateSections(SectionRanking):
         return SectionHit(passage=section, score=dense, dense=dense)
 
     def _closer_elsewhere(self, code: str, wanted: SectionHit | None, state_path: str,
-                          hits: list[SectionHit], lapsed: bool = False) -> bool:
+                          hits: list[SectionHit], lapsed: bool = False,
+                          renewal: bool = False) -> bool:
         """Whether a section of another document about the state, near the top, matches the
         question more closely than the state's card (``wanted``), or, when the question says
         the registration already lapsed (``lapsed``), is about what happens after it expires
-        (the card says how to renew on time)."""
+        (the card says how to renew on time). For a question about renewal or CE
+        (``renewal``) only a section about renewal counts ("do i need ce for my florida
+        registration" is not how Florida approves training)."""
         return wanted is not None and any(
             h.passage.path != state_path and (h.dense > wanted.dense or (
                 lapsed and LAPSED_HEADING.search(h.passage.heading) is not None))
+            and (not renewal or h.passage.topic == "ce_renewal"
+                 or RENEWAL_HEADING.search(h.passage.heading) is not None)
             and code in self._section_states(h.passage.section) for h in hits[:3])
 
     def _elsewhere_about(self, code: str, question: str, state_path: str,
