@@ -256,3 +256,34 @@ def test_ce_for_a_states_registration_gets_its_renewal_card(replier, records):
     # how Florida approves training (about Florida, closer in meaning) had led
     reply = replier.answer("do i need ce for my florida registration")
     assert reply.parts[0].section == f"states/fl.md#{states.renewal_heading(records['FL'])}"
+
+
+@pytest.mark.parametrize(("text", "spelled"), [
+    ("is ptcb required in wa", "is ptcb required in Washington"),
+    ("tech license in nc?", "tech license in North Carolina?"),
+    ("TX rules for new techs", "Texas rules for new techs"),
+    ("moving from ohio to TX, in cali now", "moving from ohio to Texas, in California now"),
+    ("is that ok with my boss", "is that ok with my boss"),  # a word, not Oklahoma
+    ("pa school or nursing", "pa school or nursing"),
+])
+def test_a_states_code_is_spelled_out_as_its_name_for_the_search(text, spelled, records):
+    assert states.spell_out_codes(text, records) == spelled
+
+
+def test_a_state_named_by_its_code_is_searched_by_its_name(replier, records):
+    # "wa" alone is nothing to the model: the PTCB certificates' section had led
+    reply = replier.answer("is ptcb required in wa")
+    assert reply.parts[0].section == f"states/wa.md#{states.requirement_heading(records['WA'])}"
+
+
+def test_a_states_rule_with_no_word_of_the_field_is_in_scope(replier, records):
+    # read as off topic before: no word of the field
+    reply = replier.answer("whats the ratio in kentucky")
+    assert reply.kind == "answer" and reply.parts[0].section.startswith("states/ky.md#")
+    assert replier.answer("how do dental hygienists get licensed in ohio").kind == "off_topic"
+
+
+def test_the_safety_reading_reads_the_message_as_written(replier):
+    # the search reads "tx" as Texas; the crisis is read from the message itself
+    reply = replier.answer("lost my tx registration and i want to kill myself")
+    assert reply.kind == "crisis" and reply.safety == "crisis"

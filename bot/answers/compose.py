@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from bot.answers import safety, templates
-from bot.answers.field_words import names_the_field, spell_out
+from bot.answers.field_words import names_another_trade, names_the_field, spell_out
 from bot.answers.intent import LAPSED_ASKED
 from bot.answers.language import ENGLISH, SPANISH
 from bot.answers.leading import (
@@ -62,6 +62,10 @@ STATE_RULES = re.compile(
     r"\b(?:licen[cs]\w*|regist\w*|certif\w*|cert|ptcb|nha|required|require\w*|need|renew\w*"
     r"|ce|continuing education|age|old|background|felony|ratio|rules?|laws?|board|trainees?)\b",
     re.IGNORECASE)
+#: Words of a state's rules for technicians: with a state named, a message is in scope.
+STATE_RULE_WORDS = re.compile(
+    r"\b(?:licen[cs]\w*|regist\w*|certif\w*|renew\w*|ce|continuing education|ratio|board"
+    r"|trainees?|background checks?|felony|rules|laws|minimum age)\b", re.IGNORECASE)
 RENEWAL_WORDS = re.compile(r"\b(?:renew\w*|ce|continuing education|expire\w*|cycle)\b",
                            re.IGNORECASE)
 CARD_MARGIN = 0.4  # a state's card leads only when it scores this close to the best section
@@ -410,11 +414,19 @@ class Replier(StateSections):
             phrase_readings[i] = safety.read_phrases(text, spanish=langs[i] == SPANISH)
             context = usable_history(histories[i])
             follow = bool(context) and is_followup(text)
-            slots.append((i, text, truncated, follow))
-            texts.append(spell_out(text))
+            # a state's code or informal name as its name ("tech license in nc?" -> "... in
+            # North Carolina?"): the model and the keyword search know names, not codes. The
+            # safety reading keeps the message as written, so it gets its own row then
+            plain = spell_out(text)
+            spelled = spell_out(state_rules.spell_out_codes(text, self.states))
+            slots.append((i, text, truncated, follow, spelled != plain))
+            texts.append(plain)
+            if spelled != plain:
+                texts.append(spelled)
             if follow:
-                texts.append(spell_out(" ".join([*context, text])))
-                texts.append(spell_out(context[0]))  # what the conversation was about
+                texts.append(spell_out(state_rules.spell_out_codes(
+                    " ".join([*context, text]), self.states)))
+                texts.append(spell_out(state_rules.spell_out_codes(context[0], self.states)))
         if slots:
             vectors = self.retriever.embed(texts)
             k = max(self.retriever.settings.top_k, CANDIDATE_PASSAGES)
@@ -424,13 +436,13 @@ class Replier(StateSections):
             checked: list[tuple[int, int, int]] = []  # (question, first clause row, count)
             clause_texts: list[str] = []
             j = 0
-            for i, text, _truncated, follow in slots:
+            for i, text, _truncated, follow, spelled in slots:
                 owns[i] = j
                 parts = phrase_readings[i].clauses
                 if self.scope.needs_clause_check(text, langs[i], phrase_readings[i], vectors[j]):
                     checked.append((i, len(clause_texts), len(parts)))
                     clause_texts.extend(spell_out(p) or p for p in parts)
-                j += 3 if follow else 1
+                j += (3 if follow else 1) + spelled
             scores: dict[int, list[tuple[float, float, float]]] = {}
             clause_vectors: dict[int, np.ndarray] = {}
             if clause_texts:
@@ -438,8 +450,10 @@ class Replier(StateSections):
                 all_scores = self.scope.clause_scores(embedded)
                 scores = {i: all_scores[start:start + n] for i, start, n in checked}
                 clause_vectors = {i: embedded[start:start + n] for i, start, n in checked}
-            for i, text, truncated, follow in slots:
+            for i, text, truncated, follow, spelled in slots:
                 j = owns[i]
+                as_written = retrievals[j] if spelled else None  # what safety reads
+                j += spelled
                 own = retrievals[j]
                 own.query = text
                 context = earlier = None
@@ -448,7 +462,7 @@ class Replier(StateSections):
                     context.query = " ".join([*usable_history(histories[i]), text])
                 replies[i] = self._reply(questions[i], text, own, context, earlier, truncated,
                                          home_states[i], langs[i], phrase_readings[i],
-                                         scores.get(i), clause_vectors.get(i))
+                                         scores.get(i), clause_vectors.get(i), as_written)
             for retrieval in retrievals:
                 # the scores of passages left out of the top k serve composing only; a reply
                 # keeps its retrieval, and 2,000 replies in flight kept 8 MB of them
@@ -466,12 +480,15 @@ class Replier(StateSections):
         earlier: Retrieval | None, truncated: bool, home_state: str | None = None,
         lang: str = ENGLISH, phrases: safety.PhraseReading | None = None,
         clause_scores: list[tuple[float, float, float]] | None = None,
-        clause_vectors: np.ndarray | None = None,
+        clause_vectors: np.ndarray | None = None, as_written: Retrieval | None = None,
     ) -> Reply:
-        # Safety and scope are decided on the message alone, before any history is used.
-        label, scores = self.scope.decide_scope(own)
+        # Safety and scope are decided on the message alone, before any history is used, and
+        # on the message as written (``as_written``, when the search read a state's code as
+        # its name)
+        written = own if as_written is None else as_written
+        label, scores = self.scope.decide_scope(written)
         phrases = phrases if phrases is not None else safety.read_phrases(text)
-        reading = self.scope.read_safety(lang, phrases, label, clause_scores, own.vector,
+        reading = self.scope.read_safety(lang, phrases, label, clause_scores, written.vector,
                                    clause_vectors)
         log.debug("scope %s safety %s lang %s %s", label, reading.outcome, lang,
                   {k: round(v, 3) for k, v in scores.items()})
@@ -487,8 +504,12 @@ class Replier(StateSections):
             return reply
         if label in SAFETY:  # the safety reading found none: the message is read as career
             label = "career"
-        if label == "off_topic" and names_the_field(text):
-            label = "career"  # "what do i need to work as a tech in ohio": the field's own words
+        if label == "off_topic" and (names_the_field(text) or (
+                STATE_RULE_WORDS.search(text) and not names_another_trade(text)
+                and state_rules.find_states(text, self.states))):
+            # "what do i need to work as a tech in ohio": the field's own words; "whats the
+            # ratio in ky": a state's rules
+            label = "career"
         retrieval, focus, about = own, None, None
         if (label not in SAFETY and context is not None and context.best_dense >= MIN_EVIDENCE
                 and scores["off_topic"] - scores["career"] < OFF_TOPIC_FIRM):

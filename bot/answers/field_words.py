@@ -30,6 +30,22 @@ OTHER_TECHS = re.compile(
     r" techs?\b", re.IGNORECASE)
 
 
+#: Other occupations a state licenses ("how do dental hygienists get licensed in ohio"): a
+#: state's rules for them are not this bot's field.
+OTHER_TRADES = re.compile(
+    r"\b(?:dental hygien\w*|hygienists?|nurses?|nursing license|lpns?|cnas?|physicians?|doctors?"
+    r"|dentists?|electricians?|plumbers?|cosmetolog\w*|barbers?|real estate|realtors?"
+    r"|contractors?|teachers?|lawyers?|attorneys?|therapists?|paramedics?|emts?|massage"
+    r"|nail|estheticians?|drivers?|cdl|counselors?|social workers?|psychologists?)\b",
+    re.IGNORECASE)
+
+
+def names_another_trade(text: str) -> bool:
+    """Whether a message is about another occupation: another field's tech, or a trade a
+    state licenses."""
+    return bool(OTHER_TECHS.search(text) or OTHER_TRADES.search(text))
+
+
 def names_the_field(text: str) -> bool:
     """Whether a message names this bot's field: a credential, CE, or a tech with a work word
     (not another field's tech)."""

@@ -225,10 +225,11 @@ PAYING = re.compile(r"\b(?:(?:i|u|you|we)(?: (?:have|need|got) to| gotta| must| 
 #: not what it earns
 PAID_KIND = re.compile(r"\bpaid (?:apprenticeships?|training|programs?|internships?|externships?"
                        r"|courses?|classes|time off|pto|sick|leave)\b", re.IGNORECASE)
-#: ... and in a heading, the words of pay alone ("What kinds of preparations does a nuclear
-#: pharmacy make?" is not about earnings)
+#: ... and in a heading, the words of pay, and people making ("What kinds of preparations does
+#: a nuclear pharmacy make?" is not about earnings)
 EARNING_HEADING = re.compile(r"\b(?:earn\w*|salary|salaries|wages?|paid|pay|pays|hourly"
-                             r"|raises?|income)\b", re.IGNORECASE)
+                             r"|raises?|income|(?:techs?|technicians?|cphts?|you|i|we|they)"
+                             r" make)\b", re.IGNORECASE)
 MONEY_PENALTY = 0.2
 #: ... and "do hospitals pay more than retail" wants a section about pay, not one about the two
 #: kinds of work that happens to state a wage

@@ -533,7 +533,6 @@ SHORTHAND: dict[str, str] = {
     "lol": "",
     "lmao": "",
     "tbh": "",
-    "gotta": "have to",
     "flunk": "fail",
     "flunked": "failed",
     "flunking": "failing",

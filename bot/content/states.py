@@ -531,3 +531,27 @@ def destination(text: str, codes: list[str], records: dict[str, Jurisdiction]) -
             if re.search(rf"\b(?:{words})\s+{name}\b", text, re.IGNORECASE):
                 return code
     return codes[-1]
+
+
+def spell_out_codes(text: str, records: dict[str, Jurisdiction]) -> str:
+    """The text with each postal code or informal name used as a state written as the
+    state's name ("is ptcb required in wa" -> "... in Washington"), for the embedding model
+    and the keyword search, which know names better than codes. Other text is unchanged."""
+    codes = set(records)
+    spots = _codes_named(text, codes)
+    informal = _informal_named(text, codes)
+    if not spots and not informal:
+        return text
+    spans = [(start, start + 2, code) for start, code in spots]
+    for start, code in informal:
+        word = re.match(r"\w+", text[start:])
+        spans.append((start, start + (len(word.group(0)) if word else 0), code))
+    out, at = [], 0
+    for start, end, code in sorted(spans):
+        if start < at:
+            continue
+        out.append(text[at:start])
+        out.append(records[code].name)
+        at = end
+    out.append(text[at:])
+    return "".join(out)
