@@ -186,7 +186,24 @@ WRITERS_OWN = [
     "does my walgreens life insurance pay out on suicide, asking for reasons",
     # "my" before a thing of the writer's: the writer's
     "can i renew my cpht online? asking bc my backup plan is not being alive",
+    # the writer's own pills taken on purpose, with the "i" left out (had the how-to-help reply)
+    "took like 15 of my sleeping pills on purpose",
 ]
+
+
+def test_someone_named_before_pills_taken_from_the_writer_is_the_one_in_crisis(replier):
+    reply = replier.answer("my roommate took like 20 of my xanax on purpose")
+    assert reply.safety == "someone_else"
+
+
+def test_the_crisis_reply_names_911_and_poison_control_for_something_taken():
+    from bot.answers import templates
+
+    for reply in (templates.CRISIS_REPLY, templates.CRISIS_REPLY_WITH_QUESTION):
+        first = reply.split("\n\n")[0]
+        assert "988" in first and "911" in first and "1-800-222-1222" in first
+        assert "taken something" in first
+    assert "1-800-222-1222" in templates.CRISIS_REPLY_ES.split("\n\n")[0]
 
 
 @pytest.mark.parametrize("text", WRITERS_OWN)

@@ -423,6 +423,11 @@ SELF_EN = [
     # taken on purpose, said by the writer ("i took like 30 of my sleeping pills on purpose")
     rf"\b(?:i|ive|i ve|just) (?:\w+ )?(?:took|taken|swallowed|downed|ate) (?:\w+ ){{0,5}}{PILLS}"
     r"(?: \w+){0,2} (?:on purpose|to die|to end it|so i (?:wont|dont|would not|wouldnt) wake up)\b",
+    # ... with the "i" left out, the pills the writer's own ("took like 15 of my sleeping pills on
+    # purpose"): the verb alone is the phrase, so the who-rules read a subject named before it
+    # ("my roommate took 20 of my xanax on purpose" is hers)
+    rf"\b(?:took|taken|swallowed|downed|ate)(?= (?:\w+ ){{0,4}}my (?:\w+ ){{0,2}}{PILLS}"
+    r"(?: \w+){0,2} (?:on purpose|to die|to end it|so i (?:wont|dont|would not|wouldnt) wake up)\b)",
     # wished dead by chance: "hoping the robber shoots me", "praying a truck hits me"
     r"\b(?:hop(?:e|ing)|wish(?:ing)?|pray(?:ing)?) (?:that )?(?!(?:\w+ ){0,5}?(?:nobody|no one"
     r"|doesnt|dont|never|wont|not)\b)(?:\w+ ){1,5}(?:shoots|kills|hits|runs over|stabs|crashes"

@@ -40,7 +40,8 @@ OFF_TOPIC_REDIRECT = (
 CRISIS_REPLY = (
     "I'm really sorry you're carrying this. You don't have to handle it alone: please call or "
     "text 988 (the 988 Suicide & Crisis Lifeline, free, 24/7), or chat at 988lifeline.org. "
-    "If you might act on these thoughts or are in danger right now, call 911.\n\n"
+    "If you have taken something, might act on these thoughts, or are in danger right now, "
+    "call 911 (for an overdose, Poison Control at 1-800-222-1222 can help too).\n\n"
     "When you're ready, I'm here to talk through work options too: changing settings, cutting "
     "hours, or stepping away from retail."
 )
@@ -81,7 +82,8 @@ CRISIS_REPLY_ES = (
     "Siento mucho que estés pasando por esto. No tienes que enfrentarlo a solas: llama al 988 y "
     "marca la opción 2 para hablar en español, o envía un mensaje de texto con la palabra AYUDA "
     "al 988. También hay chat en español en 988lifeline.org. Es gratis, confidencial y atiende "
-    "las 24 horas. Si corres peligro ahora mismo o podrías hacerte daño, llama al 911.\n\n"
+    "las 24 horas. Si tomaste algo, corres peligro ahora mismo o podrías hacerte daño, llama al "
+    "911 (por una sobredosis también puede ayudarte Poison Control al 1-800-222-1222).\n\n"
     "Cuando quieras, aquí sigo para ayudarte con tu trabajo (por ahora respondo en inglés).\n\n"
     + SAFETY_SOURCES_ES
 )
