@@ -327,6 +327,8 @@ WORK_AND_FIGURES = [
     ("my coworker cuts pills all day and her hands are killing her", safety.DISTRESS),
     ("is it a good time to end things with my manager", safety.DISTRESS),
     ("do pill cutters count as dme", safety.NONE),
+    ("my manager caught me cutting corners on counts", safety.NONE),  # had the emergency reply
+    ("i cant see myself being around this place another year", safety.DISTRESS),
     # ... while a crisis said beside the work is still one, and whose it is
     ("i cut pills all day and i cut myself again last night", safety.CRISIS),
     ("been cutting pills all shift and i keep thinking about swallowing them all", safety.CRISIS),

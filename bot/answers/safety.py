@@ -79,6 +79,7 @@ PROFESSIONAL = re.compile(
 WORK_TASK = re.compile(
     r"\b(?:cut|cuts|cutting|split|splits|splitting|halve|halving) (?:\w+ )?(?:pills?|tablets?"
     r"|tabs|meds|scored tablets?)\b|\bpill (?:cutters?|splitters?)\b"
+    r"|\bcut(?:s|ting)? corners\b"  # ... and corners cut ("caught me cutting corners on counts")
 )
 
 # Negation: a crisis phrase preceded by one of these, with only filler words between ("I'm

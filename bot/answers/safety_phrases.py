@@ -34,6 +34,14 @@ SELF_EN = [
     r"|protocols?|policy|policies|patients?|customers?|callers?|persons?|people|calls?|watch"
     r"|precautions|hotline))",
     rf"\bdo something (?:stupid |bad |dumb |drastic )?to {ME}\b",
+    # self-harm someone came upon ("my rph found me cutting in the bathroom at work")
+    r"\b(?:found|finds|caught|catches|saw|sees|seen|walked in on) me (?:cutting|burning|hurting"
+    r" my ?self|harming my ?self|scratching)\b(?! (?:corners|hours|class|costs|back|in line))",
+    # not seeing oneself alive for what lies ahead ("i dont see myself being around for my cert
+    # renewal")
+    rf"\b(?:dont|do not|cant|can not|cannot|never) see {ME} (?:being |still )?(?:around|alive"
+    r"|here|living)\b(?! (?:this|that|the) (?:job|store|place|pharmacy|company))",
+
     rf"\b{PILLS} (?:hidden|stashed|saved up)\b",
     r"\b(?:not|dont|wont|no) (?:plan(?:ning)? on |planning to |going to |gonna |expect to )?(?:be|being)"
     r" (?:around|here|alive) (?:much |a lot |for )?(?:longer|long|next (?:week|month|year))\b",
@@ -570,6 +578,9 @@ DISTRESS_EN = [
     # a body's aches, the writer's or another's ("her hands are killing her from cutting pills")
     r"\b(?:hands?|back|feet|foot|knees?|wrists?|legs?|neck|shoulders?|head|eyes|arms?|hips?)"
     r" (?:is|are|r|been|have been|has been) (?:\w+ )?killing (?:me|her|him|them)\b",
+    # a future at a job not seen ("i cant see myself being around this place another year")
+    rf"\b(?:see|picture|imagine) {ME} (?:being |staying |working |still )?(?:around|at|in|here at)"
+    r" (?:this|that|the|my) (?:place|job|store|pharmacy|company|hospital|career)\b",
     # a relationship or a job ended, not a life ("good time to end things with my manager")
     r"\bend(?:ing)? things (?:off )?with (?:my |his |her |their |the |this |that |our |a |an )?"
     r"(?:manager|boss|supervisor|pharmacist|rph|bf|gf|boyfriend|girlfriend|husband|wife|partner"
@@ -741,7 +752,8 @@ DENIAL_EN = [
     r" anything|do it)\b",
     r"\b(?:never|nvr|nevr|neva) (?:about|of) (?:hurting|harming|killing|ending|suicide|dying)\b",
     r"\b(?:no|zero|not any) (?:desire|wish|urge|want) (?:to|of) (?:die|be dead|end it|kill|hurt)\b",
-    r"\bnot (?:in )?(?:a|the|that|like a|like the) (?:\w+ ){0,3}(?:way|kind|sense)\b",
+    r"\bnot (?:in )?(?:a|the|that|like a|like the) (?!(?:job|work|career|retail|pharmacy|quitting)"
+    r" (?:kind|way|sense)\b)(?:\w+ ){0,3}(?:way|kind|sense)\b",
     r"\bnot (?:in )?(?:a |that |any )?(?:dark|bad|scary|dangerous|unsafe) (?:place|headspace|space"
     r"|spot)\b",
     r"\b(?:not|nott|never|nvr|nevr|neva|im not|i m not) (?:trying|going|gonna|planning|about) (?:to )?(?:jump|od|overdose"
