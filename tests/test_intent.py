@@ -469,14 +469,15 @@ def test_a_credential_asked_as_what_work_requires_leads_with_the_work(replier):
 def test_an_exam_failed_asks_for_the_retake_rules(question, retaking):
     import dataclasses
 
-    from bot.answers.intent import RETAKE_PENALTY, Intent
+    from bot.answers.intent import RETAKE_PENALTY, WAIT_PENALTY, Intent
 
     reading = Intent.of(question)
     assert reading.retaking is retaking
     unread = dataclasses.replace(reading, retaking=False)
     retake = "How long must I wait to retake the PTCE or the NHA exam?"
     renewal = "What does NHA require to renew an NHA CPhT?"
-    assert reading.penalty("certification", retake) == unread.penalty("certification", retake)
+    assert reading.penalty("certification", retake) == pytest.approx(
+        unread.penalty("certification", retake) - (WAIT_PENALTY if retaking else 0.0))
     assert reading.penalty("ce_renewal", renewal) == pytest.approx(
         unread.penalty("ce_renewal", renewal) + (RETAKE_PENALTY if retaking else 0.0))
 
@@ -539,3 +540,30 @@ def test_one_exam_easier_than_another_is_a_comparison(replier):
     assert Intent.of("is the nha exam easier than the ptce").deciding
     reply = replier.answer("is the nha exam easier than the ptce")  # had led with how to study
     assert reply.parts[0].section.startswith("certification/ptcb-vs-nha.md#")
+
+
+def test_a_choice_weighed_leads_with_the_section_that_weighs_it(replier):
+    # where oncology technicians work had led
+    reply = replier.answer("is oncology pharmacy a good move for a tech")
+    assert reply.parts[0].section.endswith("#Should I go into oncology or hazardous drug compounding work?")
+
+
+def test_how_long_an_exam_is_is_not_how_long_to_wait_for_a_retake(replier):
+    from bot.answers.intent import Intent
+
+    asked = Intent.of("how long is the nha exam")
+    wait = "How long must I wait to retake the PTCE or the NHA exam?"
+    assert asked.penalty("certification", wait) > Intent.of(
+        "how long do i wait to retake the nha exam").penalty("certification", wait)
+    from bot.cli.evaluation import FIRST_CHARS, answer_text
+
+    reply = replier.answer("how long is the nha exam")  # the wait for a retake had led
+    assert "2 hours 10 minutes" in answer_text(reply)[:FIRST_CHARS]
+
+
+def test_becoming_one_kind_of_tech_is_not_becoming_a_tech_at_all():
+    from bot.answers.intent import Intent
+
+    asked = Intent.of("how do i become a pharmacy tech instructor")
+    assert asked.penalty("start", "How do I become a pharmacy technician, step by step?") > (
+        asked.penalty("leadership", "What does a pharmacy technician educator do?"))

@@ -109,6 +109,16 @@ ROLE_MATCH = 0.1  # ... and a heading about the very work it names suits it bett
 ROLE_UNASKED = 0.1
 #: "what does a hospital tech do day to day": the day of the work it names, not the general one
 DUTIES_GENERAL = 0.1
+#: ... and "how do i become a pharmacy tech instructor" wants the steps into that work, not how
+#: to become a technician at all
+HOW_TO_GENERAL = 0.1
+#: "is oncology a good move for a tech" weighs a choice: the section that weighs it leads the
+#: others about the same work
+DECIDING_OTHER = 0.05
+SHOULD_I = re.compile(r"\bshould (?:i|we)\b", re.IGNORECASE)  # "what should i be working on"
+#: "how long is the nha exam" is not how long to wait for a retake
+WAIT_HEADING = re.compile(r"\bwait\b|\bretake\b", re.IGNORECASE)
+WAIT_PENALTY = 0.1
 #: Work the question sets aside ("roles besides lead tech") is not the work it asks about.
 SET_ASIDE = re.compile(r"\b(?:besides|other than|apart from|except(?: for)?|instead of|not|unlike"
                        r"|as opposed to)\s+"
@@ -340,6 +350,7 @@ class Intent:
     duties: bool = False
     required_for: bool = False
     retaking: bool = False
+    weighing: bool = False  # deciding in words other than "should i" ("a good move", "worth it")
 
     @classmethod
     def of(cls, question: str) -> Intent:
@@ -362,6 +373,7 @@ class Intent:
                    moving=ROLE_MOVE.search(question) is not None,
                    eligible=ELIGIBLE_ASKED.search(question) is not None,
                    lapsed=lapsed,
+                   weighing=DECIDING_WORDS.search(SHOULD_I.sub(" ", question)) is not None,
                    retaking=not lapsed and RETAKE_ASKED.search(question) is not None,
                    employer_pays=EMPLOYER_PAYS.search(question) is not None,
                    duties=DUTIES_ASKED.search(question) is not None,
@@ -421,6 +433,13 @@ class Intent:
             total += DECIDING_WHAT_IS  # "cpht-adv any point": whether, not what it is
         if self.duties and self.roles and not roles_named(heading):
             total += DUTIES_GENERAL  # "a hospital tech's day": not the general technician's
+        if self.how_to and not self.duties and self.roles - {"retail", "hospital"} and not (
+                roles_named(heading)):
+            total += HOW_TO_GENERAL  # "become a tech instructor": not becoming a tech at all
+        if self.weighing and not self.how_to and not DECISION_HEADING.match(heading):
+            total += DECIDING_OTHER
+        if not self.retaking and not self.lapsed and WAIT_HEADING.search(heading):
+            total += WAIT_PENALTY  # "how long is the nha exam": not the wait for a retake
         if self.deciding and not self.how_to and PROCEDURE_HEADING.match(heading):
             total += PROCEDURE_PENALTY  # "cpht-adv any point" does not want how to claim it
         return total
