@@ -123,3 +123,27 @@ def test_every_english_phrase_opens_at_a_word_boundary():
     for name in ("SELF_EN", "OTHER_EN", "EMERGENCY_EN", "DISTRESS_EN", "DENIAL_EN",
                  "RETRACTION_EN", "REASSURANCE_EN"):
         assert [p for p in getattr(phrases, name) if not p.startswith(r"\b")] == [], name
+
+
+def test_the_urgent_rows_are_the_banks_leading_rows_when_it_holds_them_first():
+    """The bank holds its crisis and someone-else rows first (BANK_LABELS' order): the urgent
+    check reads those rows in place (no copy), with the same answers as a copy would give."""
+    rng = np.random.default_rng(5)
+    vectors = rng.standard_normal((300, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    labels = np.sort(rng.integers(0, len(BANK_LABELS), 300))
+    bank = _bank(vectors, labels)
+    urgent, crisis = bank._urgent
+    count = int(np.isin(labels, [0, 1]).sum())
+    assert np.shares_memory(urgent, bank.bank_vectors) and urgent.shape == (count, 32)
+    assert urgent.flags.c_contiguous and crisis.tolist() == (labels[:count] == 0).tolist()
+    shuffled = _bank(vectors[::-1].copy(), labels[::-1].copy())  # urgent rows last: a copy
+    assert not np.shares_memory(shuffled._urgent[0], shuffled.bank_vectors)
+    queries = vectors[rng.integers(0, 300, 200)] + rng.standard_normal((200, 32)).astype(
+        np.float32) * 0.1
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+    for floors in (KNN_FLOOR, {"crisis": 0.48, "someone_else": 0.65}):
+        together = bank.may_vote_urgent(queries, floors)
+        assert together.tolist() == shuffled.may_vote_urgent(queries, floors).tolist()
+        assert [bank.may_vote_urgent(q, floors) for q in queries] == together.tolist()
+        assert 0 < int(together.sum()) < 200

@@ -152,11 +152,24 @@ class ExampleBank:
                        for a in p.asked if half(a) == "tune"})
 
     def _urgent_bank(self) -> tuple[np.ndarray, np.ndarray]:
-        """The bank's crisis and someone-else rows (a copy, a third of the bank), and whether
-        each is a crisis row."""
+        """The bank's crisis and someone-else rows (a third of the bank), and whether each is a
+        crisis row. The bank holds them first (BANK_LABELS' order): they are its leading rows,
+        not a copy, so a vote right after this check finds them still in the cache."""
         rows = np.isin(self.bank_labels, [BANK_LABELS.index(label) for label in KNN_FLOOR])
-        return (np.ascontiguousarray(self.bank_vectors[rows]),
-                self.bank_labels[rows] == BANK_LABELS.index("crisis"))
+        count = int(rows.sum())
+        urgent = (self.bank_vectors[:count] if rows[:count].all()
+                  else np.ascontiguousarray(self.bank_vectors[rows]))
+        self._floors_made: dict[tuple[float, float], np.ndarray] = {}  # (for these rows)
+        return urgent, self.bank_labels[rows] == BANK_LABELS.index("crisis")
+
+    def _urgent_floors(self, floors: dict[str, float]) -> np.ndarray:
+        """Each urgent row's floor (its label's, less PRODUCT_SLACK), made once per floors."""
+        key = (floors["crisis"], floors["someone_else"])
+        made = self._floors_made
+        if key not in made:
+            made[key] = np.where(self._urgent[1], np.float32(key[0] - PRODUCT_SLACK),
+                                 np.float32(key[1] - PRODUCT_SLACK))
+        return made[key]
 
     def may_vote_urgent(self, vectors: np.ndarray,
                         floors: dict[str, float] = KNN_FLOOR) -> bool | np.ndarray:
@@ -165,9 +178,8 @@ class ExampleBank:
         at that label's floor (``floors``, KNN_FLOOR unless given): no example with either
         label is that close. Reads a third of the bank (its urgent rows); what
         :meth:`nearest_labels` gives such a vector is then no crisis reading."""
-        rows, crisis = self._urgent
-        at = np.where(crisis, np.float32(floors["crisis"] - PRODUCT_SLACK),
-                      np.float32(floors["someone_else"] - PRODUCT_SLACK))
+        rows = self._urgent[0]
+        at = self._urgent_floors(floors)
         if vectors.ndim == 1:
             return bool(np.any(rows @ vectors >= at))
         return np.any(vectors @ rows.T >= at, axis=1)
