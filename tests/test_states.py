@@ -287,3 +287,22 @@ def test_the_safety_reading_reads_the_message_as_written(replier):
     # the search reads "tx" as Texas; the crisis is read from the message itself
     reply = replier.answer("lost my tx registration and i want to kill myself")
     assert reply.kind == "crisis" and reply.safety == "crisis"
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("tech license in nc?", ["NC"]), ("TX rules", ["TX"]), ("in fl", ["FL"]),
+    ("registered in PA", ["PA"]), ("va tech license?", ["VA"]), ("pa school", []),
+    ("all pa techs must register", ["PA"]), ("moving to OR", ["OR"]), ("in or out", []),
+    ("IN", []), ("in IN", ["IN"]), ("me too", []), ("ME tech", []), ("in HI", ["HI"]),
+    ("HI there", []), ("wa tech ce how many hours", ["WA"]), ("new tx tech", ["TX"]),
+    ("a ca tech license", ["CA"]), ("from ok to ar", ["AR"]), ("ohio or md", ["OH", "MD"]),
+    ("moving to LA", []), ("tx", ["TX"]), ("GA tech", ["GA"]),
+    # informal names, in any case (ASCII text is read lowercased)
+    ("in cali", ["CA"]), ("In Cali?", ["CA"]), ("IN CALI", ["CA"]), ("Mass tech license", ["MA"]),
+    ("MASS email", []), ("moving to Jersey", ["NJ"]), ("JERSEY", []), ("minn ce", ["MN"]),
+    ("técnico en cali", []), ("me mudo a Cali, técnico", []), ("técnico in Cali", ["CA"]),
+])
+def test_codes_and_informal_names_are_read_as_states_only_where_they_are_one(text, codes):
+    """Each test on a two-letter word is made only when the ones before it leave the answer
+    open; the informal names are matched in lowercased ASCII text: the same states either way."""
+    assert states.find_states(text, states.all_states()) == codes

@@ -406,40 +406,49 @@ _FIELD_SOON = re.compile(r"(?:\s+[\w'-]+){0,2}" + _FIELD_AFTER.pattern, re.IGNOR
 _CODE = re.compile(r"(?<![\w.@/-])([A-Za-z]{2})(?![\w@/-]|\.\w)")
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
 def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
     """Two-letter postal codes used as a state: "tech license in nc?", "TX rules", "in fl".
     Capitals count anywhere, lowercase only after a place word or as the last word; codes
-    that are everyday words count only in capitals after a place word."""
+    that are everyday words count only in capitals after a place word. (Each test is made
+    only when the ones before it leave the answer open: most two-letter words are "in", "to",
+    "my".)"""
     found = []
     for match in _CODE.finditer(text):
         raw = match.group(1)
         code = raw.upper()
         if code not in codes or code in NAME_ONLY_CODES:
             continue
-        after_place = _after_place(text, match.start())
-        last_word = not re.search(r"\w", text[match.end():])
-        # "wa tech ce how many hours", "new tx tech", "a ca tech license": a code before a word
-        # of the field
-        followed = re.match(_FIELD_SOON, text[match.end():]) is not None
+        start, end = match.start(), match.end()
         if code in WORD_CODES:
-            ok = raw.isupper() and after_place
+            ok = raw.isupper() and _after_place(text, start)
         elif code in AMBIGUOUS_CODES:  # "registered in pa", "va tech license?", not "pa school"
-            field_next = re.match(_FIELD_AFTER, text[match.end():]) is not None
-            ok = (after_place or not text[:match.start()].strip()) and (
-                raw.isupper() or last_word or field_next)
+            rest = text[end:]
+            field_next = _FIELD_AFTER.match(rest) is not None
+            ok = (_after_place(text, start) or not text[:start].strip()) and (
+                raw.isupper() or not _WORD_CHAR.search(rest) or field_next)
             # "all pa techs must register": a code right before a word of the field, where
             # that pair is not another trade's ("ct tech", "mt", "ma") or a coworker ("co techs")
             ok = ok or (field_next and code not in OTHER_TRADE_CODES)
         else:
-            ok = raw.isupper() or after_place or last_word or followed
+            # capitals, after a place word, the last word, or ("wa tech ce how many hours",
+            # "new tx tech", "a ca tech license") a code before a word of the field
+            rest = text[end:]
+            ok = (raw.isupper() or _after_place(text, start) or not _WORD_CHAR.search(rest)
+                  or _FIELD_SOON.match(rest) is not None)
         if ok:
-            found.append((match.start(), code))
+            found.append((start, code))
     return found
+
+
+_AFTER_PLACE = re.compile(rf"\b{_PLACE_WORD}$")
 
 
 def _after_place(text: str, start: int) -> bool:
     """Whether the word at ``start`` follows a place word ("in", "to", "moving"...)."""
-    return re.search(rf"\b{_PLACE_WORD}$", text[:start].rstrip().lower()) is not None
+    return _AFTER_PLACE.search(text[:start].rstrip().lower()) is not None
 
 
 #: Names people use for a state that are not its name or code; they count only after a place
@@ -448,12 +457,16 @@ INFORMAL_NAMES: dict[str, str] = {"cali": "CA", "mass": "MA", "jersey": "NJ", "w
                                   "penn": "PA", "jersy": "NJ", "tex": "TX", "flordia": "FL",
                                   "conn": "CT", "minn": "MN", "wisc": "WI", "mich": "MI"}
 _INFORMAL = re.compile(r"\b(" + "|".join(INFORMAL_NAMES) + r")\b", re.IGNORECASE)
+#: The same names, matched case-sensitively in lowercased ASCII text (same places, same names)
+_INFORMAL_LOWERED = re.compile(_INFORMAL.pattern)
 
 
 def _informal_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
     """Informal names used as a state: "in cali", "mass tech license"."""
     found = []
-    for match in _INFORMAL.finditer(text):
+    matches = (_INFORMAL_LOWERED.finditer(text.lower()) if text.isascii()
+               else _INFORMAL.finditer(text))
+    for match in matches:
         code = INFORMAL_NAMES[match.group(1).lower()]
         if code in codes and (_after_place(text, match.start())
                               or re.match(_FIELD_AFTER, text[match.end():])):
