@@ -113,6 +113,30 @@ def test_the_folded_clauses_are_those_the_phrases_were_read_in():
     assert bare.folded_clauses() == ["not ok", "fine"]
 
 
+def test_a_message_of_one_clause_is_folded_once_and_as_its_clause():
+    """A message that is one clause has its folded whole used as the folded clause: the same
+    text as folding the clause, over every set's messages and with ends clauses strip."""
+    import json
+    from pathlib import Path
+
+    from bot.answers import safety
+
+    data = Path(__file__).parent / "data"
+    single = 0
+    for path in sorted(data.glob("safety_messages*.jsonl")) + sorted(data.glob("eval_*.jsonl")):
+        for line in path.read_text().splitlines():
+            if not line.strip():
+                continue
+            text = json.loads(line)["q"]
+            for variant in (text, f" -{text}., ", f"{text}\n", text.upper()):
+                parts = safety.clauses(variant)
+                if len(parts) == 1:
+                    single += 1
+                    reading = safety.read_phrases(variant)
+                    assert reading.folded == [safety.fold(parts[0])], variant
+    assert single > 500
+
+
 def test_every_english_phrase_opens_at_a_word_boundary():
     """Each English layer is one alternation of its phrases; Python's regex engine skips ahead
     to where a match can start only when every branch says where that is. One branch opening

@@ -186,6 +186,8 @@ class PhraseReading:
     @property
     def outcome(self) -> str:
         """The most urgent outcome the phrases alone give."""
+        if not self.hits:  # most messages: no phrase, nothing to weigh
+            return NONE
         if self.found(CRISIS) or self.risky_clauses():
             return CRISIS
         if self.found(SOMEONE_ELSE) or self.risky_other_clauses():
@@ -372,7 +374,8 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
     reading = PhraseReading(clauses=parts, professional=bool(
         PROFESSIONAL.search(whole) or WORK_TASK.search(whole)))
     layers = [("en", LAYERS["en"] if DENIAL_CUES.search(whole) else PLAIN_EN)]
-    folded_parts = [fold(p) for p in parts]
+    # (a message that is one clause folds as that clause: the ends clauses strips are not words)
+    folded_parts = [whole if p in (text.strip(), text.strip(" ,.-")) else fold(p) for p in parts]
     reading.folded = list(folded_parts)
     in_spanish = [spanish_clause(f) for f in folded_parts]
     if spanish:
