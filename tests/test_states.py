@@ -306,3 +306,17 @@ def test_codes_and_informal_names_are_read_as_states_only_where_they_are_one(tex
     """Each test on a two-letter word is made only when the ones before it leave the answer
     open; the informal names are matched in lowercased ASCII text: the same states either way."""
     assert states.find_states(text, states.all_states()) == codes
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    # an everyday word after "in" at the end of a message about the field (had found no state)
+    ("ok so do i need a license in ok", ["OK"]), ("tech rules in me?", ["ME"]),
+    ("do techs need a license in oh?", ["OH"]),
+    # ... and chat fillers after the last word ("in ga lol" had found none)
+    ("is it hard to be a tech in ga lol", ["GA"]), ("moving to ga tho", ["GA"]),
+    # not words of everyday English
+    ("is that ok", []), ("believe in me", []), ("can i work as a tech in or without it", []),
+    ("i live in in, do techs register there", []),
+])
+def test_everyday_words_at_the_end_and_fillers_after_a_code(text, codes, records):
+    assert states.find_states(text, records) == codes

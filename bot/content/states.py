@@ -406,9 +406,6 @@ _FIELD_SOON = re.compile(r"(?:\s+[\w'-]+){0,2}" + _FIELD_AFTER.pattern, re.IGNOR
 _CODE = re.compile(r"(?<![\w.@/-])([A-Za-z]{2})(?![\w@/-]|\.\w)")
 
 
-_WORD_CHAR = re.compile(r"\w")
-
-
 def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
     """Two-letter postal codes used as a state: "tech license in nc?", "TX rules", "in fl".
     Capitals count anywhere, lowercase only after a place word or as the last word; codes
@@ -424,11 +421,16 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
         start, end = match.start(), match.end()
         if code in WORD_CODES:
             ok = raw.isupper() and _after_place(text, start)
+            # ... or, in lowercase, after "in" at the end of a message about the field ("do i
+            # need a license in ok", "tech rules in me?")
+            ok = ok or (code in WORD_CODES_AT_END and _AFTER_IN.search(text[:start]) is not None
+                        and _AT_END.match(text[end:]) is not None
+                        and _FIELD_WORDS.search(text) is not None)
         elif code in AMBIGUOUS_CODES:  # "registered in pa", "va tech license?", not "pa school"
             rest = text[end:]
             field_next = _FIELD_AFTER.match(rest) is not None
             ok = (_after_place(text, start) or not text[:start].strip()) and (
-                raw.isupper() or not _WORD_CHAR.search(rest) or field_next)
+                raw.isupper() or _AT_END.match(rest) is not None or field_next)
             # "all pa techs must register": a code right before a word of the field, where
             # that pair is not another trade's ("ct tech", "mt", "ma") or a coworker ("co techs")
             ok = ok or (field_next and code not in OTHER_TRADE_CODES)
@@ -436,7 +438,7 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
             # capitals, after a place word, the last word, or ("wa tech ce how many hours",
             # "new tx tech", "a ca tech license") a code before a word of the field
             rest = text[end:]
-            ok = (raw.isupper() or _after_place(text, start) or not _WORD_CHAR.search(rest)
+            ok = (raw.isupper() or _after_place(text, start) or _AT_END.match(rest) is not None
                   or _FIELD_SOON.match(rest) is not None)
         if ok:
             found.append((start, code))
@@ -444,6 +446,16 @@ def _codes_named(text: str, codes: set[str]) -> list[tuple[int, str]]:
 
 
 _AFTER_PLACE = re.compile(rf"\b{_PLACE_WORD}$")
+#: The end of a message: only punctuation and chat fillers after it ("in ga lol").
+_AT_END = re.compile(r"(?:[\W_]+|(?:lol|lmao|tho|pls|plz|please|thx|thanks|haha|fr|tbh|rn)\b)*$",
+                     re.IGNORECASE)
+#: Everyday words that are read as a state in lowercase only after "in", at the end of a message
+#: that names the field ("do i need a license in ok"); "in", "or" and "as" never are.
+WORD_CODES_AT_END = frozenset({"OK", "ME", "OH", "HI", "ID"})
+_AFTER_IN = re.compile(r"\bin\s+$", re.IGNORECASE)
+_FIELD_WORDS = re.compile(r"\b(?:pharm\w*|techs?|technicians?|trainees?|board|licen[cs]\w*"
+                          r"|regist\w*|ce|renew\w*|ratio|rules?|laws?|ptcb|nha|cpht|certif\w*)\b",
+                          re.IGNORECASE)
 
 
 def _after_place(text: str, start: int) -> bool:
