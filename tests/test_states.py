@@ -320,3 +320,9 @@ def test_codes_and_informal_names_are_read_as_states_only_where_they_are_one(tex
 ])
 def test_everyday_words_at_the_end_and_fillers_after_a_code(text, codes, records):
     assert states.find_states(text, records) == codes
+
+
+def test_a_states_ratio_by_its_code_is_not_a_medication_question(replier):
+    # the model read "ratio" with "ky" as a dose: it had the medication redirect
+    reply = replier.answer("whats the ratio in ky")
+    assert reply.safety == "none" and reply.parts[0].section.startswith("states/ky.md#")

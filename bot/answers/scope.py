@@ -25,6 +25,7 @@ from bot.answers.language import ENGLISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
 from bot.answers.safety_bank import KNN_FLOOR, KNN_SHARE, ExampleBank, cached_vectors
 from bot.answers.safety_classifier import CLASSES
+from bot.content import states as state_rules
 from bot.settings import Settings
 
 # Scope thresholds (cosine similarity), tuned on tests/data/eval_questions.jsonl and the tune
@@ -96,6 +97,10 @@ ASKS = re.compile(
 ABOUT_WORK = re.compile(
     r"\b(?:ptce|ptcb|cpht|nha|exam|cert\w*|renew\w*|license|licence|ce|pay|paid|school"
     r"|program|hospital|hire|hiring|externship|transfer|raise|retake)\b", re.IGNORECASE)
+#: A state's rules for technicians asked ("whats the ratio in ky"): with a state named, the
+#: model's medication reading of "ratio" or "license" alone is not a medication question.
+STATE_RULE_ASKED = re.compile(r"\b(?:ratio|licen[cs]\w*|regist\w*|board|rules|laws|renew\w*)\b",
+                              re.IGNORECASE)
 CE_WORK = re.compile(r"\b(?:\d+(?:\.\d+)? ?(?:hours?|hrs?|h)\b.*\bce|ce (?:hours?|credits?|course)"
                      r"|continuing education)\b", re.IGNORECASE)
 # The safety net: words that can carry a crisis said indirectly; with the nearest examples
@@ -409,6 +414,10 @@ class ScopeReader(ExampleBank):
             # the model alone reads into a message about the work; an emergency said plainly
             # has its phrase
             scope = "career"
+        if (lang == ENGLISH and scope == "medical" and not phrases.found(safety.MEDICAL)
+                and STATE_RULE_ASKED.search(" ".join(phrases.clauses))
+                and state_rules.find_states(" ".join(phrases.clauses), state_rules.all_states())):
+            scope = "career"  # "whats the ratio in ky": a state's rules, not a dose
         if (lang == ENGLISH and scope in ("emergency", "medical") and explained
                 and not emergency_clause and not phrases.found(safety.EMERGENCY)
                 and (denied or any(FIGURE_WORDS.search(h.phrase)
