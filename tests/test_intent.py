@@ -567,3 +567,14 @@ def test_becoming_one_kind_of_tech_is_not_becoming_a_tech_at_all():
     asked = Intent.of("how do i become a pharmacy tech instructor")
     assert asked.penalty("start", "How do I become a pharmacy technician, step by step?") > (
         asked.penalty("leadership", "What does a pharmacy technician educator do?"))
+
+
+def test_a_workplace_the_asker_calls_theirs_is_not_the_work_asked_about(replier):
+    from bot.answers.intent import Intent
+
+    assert Intent.of("does ptcb accept ce from my hospital's inservices").roles == frozenset()
+    assert Intent.of("what do my hospital techs make").roles == {"hospital"}
+    # "inservices" spelled out; which credentials fit retail and hospital work had led
+    reply = replier.answer("does ptcb accept ce from my hospital's inservices")
+    assert reply.parts[0].section.endswith(
+        "#Does workplace in-service training count for PTCB CPhT renewal?")

@@ -135,6 +135,13 @@ OWN_WORK = re.compile(r"\b(?:i'?m|i am|i work|i'?ve been|ive been|been|working)\
                       r"(?:\s+(?:pharmacy\s+)?techs?\b)?", re.IGNORECASE)
 
 
+#: ... and a workplace the asker calls theirs ("ce from my hospital's inservices"): where they
+#: work, not the work they ask about, whatever the question
+MY_WORK = re.compile(r"\b(?:my|our)\s+(?:own\s+)?(?:retail|hospital|cvs|walgreens|inpatient"
+                     r"|community pharm\w*)(?:'?s)?\b(?!\s+(?:techs?|technicians?|jobs?|work|pay))",
+                     re.IGNORECASE)
+
+
 def roles_named(text: str) -> frozenset[str]:
     return _names(ROLES, text)
 
@@ -142,7 +149,7 @@ def roles_named(text: str) -> frozenset[str]:
 def roles_asked(question: str, deciding: bool, credentials: frozenset[str]) -> frozenset[str]:
     """The work a question asks about: not work it sets aside, nor, when it weighs a choice or
     names a credential, the work the asker says they do."""
-    text = SET_ASIDE.sub(" ", question)
+    text = MY_WORK.sub(" ", SET_ASIDE.sub(" ", question))
     if deciding or credentials:
         text = OWN_WORK.sub(" ", text)
     return roles_named(text)
