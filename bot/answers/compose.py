@@ -418,7 +418,8 @@ class Replier(StateSections):
             # North Carolina?"): the model and the keyword search know names, not codes. The
             # safety reading keeps the message as written, so it gets its own row then
             plain = spell_out(text)
-            spelled = spell_out(state_rules.spell_out_codes(text, self.states))
+            named = state_rules.spell_out_codes(text, self.states)
+            spelled = plain if named is text else spell_out(named)
             slots.append((i, text, truncated, follow, spelled != plain))
             texts.append(plain)
             if spelled != plain:

@@ -30,7 +30,6 @@ CARRY_RARE = 4.0  # ... or terms this rare (their summed weight: one term in abo
 #: from ``CARRY_CLOSE_FROM`` up, ``CARRY_CLOSE`` per unit): "failed nha exam, is the retake
 #: free" and "you pay the exam fee again" share one word and the sense of the question.
 CARRY_CLOSE = 10.0
-CARRY_RUN = True
 CARRY_CLOSE_FROM = 0.3
 
 
@@ -170,15 +169,16 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     if wanted is None and not extra:
         return blocks
 
-    window = [(i, block["text"], sentence) for i, block in enumerate(blocks[:CARRY_BLOCKS])
-              for sentence in text_sentences(block["text"])]
+    window = [(i, k, block["text"], sentence) for i, block in enumerate(blocks[:CARRY_BLOCKS])
+              for k, sentence in enumerate(text_sentences(block["text"]))]
     seen, best, where = 0.0, 0.0, None
     figure_seen = None
-    leads: dict[tuple[int, int], float] = {}  # sentences out of view that may lead: their value
+    # sentences out of view that may lead: (block, sentence in it) -> (start, value)
+    leads: dict[tuple[int, int], tuple[int, float]] = {}
     offsets = [0]
     for block in blocks[:CARRY_BLOCKS]:
         offsets.append(offsets[-1] + len(block["text"]) + 1)
-    for i, text, sentence in window:
+    for i, k, text, sentence in window:
         start = text.find(sentence)
         end = offsets[i] + start + len(sentence)
         s_terms = sentence_terms(sentence)
@@ -199,46 +199,40 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
         elif (start >= 0 and not sentence.rstrip().endswith(":")
               and (states_figure or (wanted is None and (
                   len(extra & s_terms) >= CARRY_TERMS or gate >= CARRY_RARE)))):
-            leads[(i, start)] = value
+            leads[(i, k)] = (start, value)
             if value > best:
-                best, where = value, (i, start, sentence, s_terms, gate)
+                best, where = value, (i, k, start, sentence, s_terms, gate)
     if where is None:
         return blocks
     if figure_seen is not None:  # ... so another leads only when it is plainly about more
         # of the question: by the margin, and with its terms as a sentence with no figure asked
         # for would need them ("how long do you get for the license" in a section that
         # opens with "1 year of pharmacy work")
-        shared = len(extra & where[3])
+        shared = len(extra & where[4])
         if best < figure_seen + CARRY_MARGIN or not (
-                shared >= CARRY_TERMS or where[4] >= CARRY_RARE):
+                shared >= CARRY_TERMS or where[5] >= CARRY_RARE):
             return blocks
     elif wanted is not None:  # nothing in view states the figure: the sentence that does leads
-        if not q_terms & where[3]:  # if it shares a term with the question
+        if not q_terms & where[4]:  # if it shares a term with the question
             return blocks
     elif best < seen + CARRY_MARGIN:
         return blocks
-    i, start, sentence, _, _ = where
-    if CARRY_RUN and wanted is None and figure_seen is None:
+    i, k, start, sentence, _, _ = where
+    if wanted is None and figure_seen is None:
         # the sentences just before it in its block that could lead as well come with it, in
         # their order ("to reschedule, call PSI at least 24 hours before ...", then the rule for
         # a school's exam): the passage that answers, as written
-        earlier = [(at, value) for (j, at), value in leads.items() if j == i and at < start]
-        for at, value in sorted(earlier, reverse=True):
-            if value < seen + CARRY_MARGIN or block_gap(blocks[i]["text"], at, start):
+        while (i, k - 1) in leads:
+            at, value = leads[(i, k - 1)]
+            if value < seen + CARRY_MARGIN or at >= start:
                 break
             sentence = blocks[i]["text"][at:start + len(sentence)]
-            start = at
+            start, k = at, k - 1
     block = blocks[i]
     before = block["text"][:start].strip()
     after = block["text"][start + len(sentence):].strip()
     pieces = [{**block, "text": t} for t in (before, after) if t]
     return [{**block, "text": sentence}, *blocks[:i], *pieces, *blocks[i + 1:]]
-
-
-def block_gap(text: str, at: int, start: int) -> bool:
-    """Whether another sentence lies between the sentence at ``at`` and the one at ``start``."""
-    between = text[at:start]
-    return len(split_sentences(between)) > 1
 
 
 def asked_first(passage: Passage, question: str, idf: dict[str, float] | None = None,
