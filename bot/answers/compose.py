@@ -524,7 +524,7 @@ class Replier(StateSections):
         reply.retrieval = retrieval
         reply.safety, reply.lang = reading.outcome, lang
         if reading.outcome == safety.DISTRESS:
-            reply.notes.append(templates.DISTRESS_LINE)
+            reply.notes.append(templates.LOSS_LINE if reading.loss else templates.DISTRESS_LINE)
         return reply
 
     def _safety_reply(self, raw: str, reading: SafetyReading) -> Reply | None:

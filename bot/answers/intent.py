@@ -184,9 +184,9 @@ DURATION_PENALTY = 0.15
 #: "how much" wants a dollar amount ("how much time" a duration), "how long" a duration, "how
 #: many" a count, a ratio a ratio.
 _DURATION = re.compile(
-    r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?[\s-]*(?:minutes?|hours?|days?|weeks?|months?|years?)\b"
+    r"\b\d+(?:\.\d+)?(?:\s*(?:-|to|–)\s*\d+)?[\s-]*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
-    r"|forty|sixty|ninety|a few|several)[\s-](?:minutes?|hours?|days?|weeks?|months?|years?)\b",
+    r"|forty|sixty|ninety|a few|several)[\s-](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b",
     re.IGNORECASE)
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November"
            r"|December")
@@ -194,6 +194,10 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # "how much ce", "ce hrs for renewal": hours of CE, not dollars
     (re.compile(r"\b(?:how much (?:ce|continuing ed\w*|credits?|ceus?)|ce (?:hours|hrs|credits?)"
                 r"|hours of ce|ce requirement\w*)\b", re.IGNORECASE), _DURATION),
+    # "psi number to reschedule", "phone # for ptcb": a phone number
+    (re.compile(r"\b(?:(?:phone|contact|call|support|customer service|help ?line|psi|ptcb|nha"
+                r"|pearson|board)(?: \w+)? (?:number|no|#)|number to call|who (?:do i|to) call)",
+                re.IGNORECASE), re.compile(r"\b(?:1-)?\(?\d{3}\)?[-. ]\d{3}-\d{4}\b")),
     # "how old", "min age": an age
     (re.compile(r"\b(?:how old|min(?:imum)? age|age (?:limit|requirement)|what age)\b",
                 re.IGNORECASE), re.compile(r"\b1[4-9]\b|\b[1-2]\d(?:-year| years?)\b")),

@@ -235,6 +235,24 @@ class PhraseReading:
         whole = fold(" ".join(self.clauses))
         return bool(GRIEF_EN.search(whole)) and not NOT_GRIEF_EN.search(whole)
 
+    def loss(self, flagged: set[int]) -> bool:
+        """Whether what reads as someone else in crisis is a death by suicide told of in the
+        past ("my coworker killed herself last year, how do people cope at work"), with nothing
+        saying the writer or anyone living is in danger (English; see LOSS_EN): the clauses
+        ``flagged`` are those clauses, or else all of them, and no other phrase is urgent."""
+        folded = [c.lower() for c in self.folded_clauses()]
+        lost = {i for i, clause in enumerate(folded) if LOSS_EN.search(clause)}
+        if not lost or self.found(CRISIS) or self.risky_clauses():
+            return False
+        if not (flagged <= lost or flagged == set(range(len(folded)))):
+            return False
+        urgent = {h.clause for h in self.hits if not h.negated and h.outcome in (
+            SOMEONE_ELSE, EMERGENCY, MEDICAL, RISK, RISK_WEAK)}
+        if not urgent <= lost:
+            return False
+        rest = " ".join(LOSS_EN.sub(" ", clause) for clause in folded)
+        return NOT_LOSS_EN.search(rest) is None
+
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
         return {h.clause for h in self.hits if h.negated and h.reach != "none"}
@@ -277,9 +295,17 @@ _FIRST_PERSON_PHRASE = re.compile(
     r"|encuentro|sigo|ando|necesito|hago|hice|deje|escribi|regale|decidi|pense|intente|yo)\b")
 
 
+#: What a phrase names as the writer's without saying who acted ("swallowed a bunch of my
+#: ambien"): the writer's pills, not the writer as subject.
+_MY_THING = re.compile(rf"\bmy (?:\w+ ){{0,2}}?{phrases.PILLS}\b")
+_THIRD_WORD = re.compile(r"\b(?:her|his|their|she|he|they|him|them|hers|theirs)\b")
+_THIRD_REFLEXIVE = re.compile(r"\b(?:herself|himself|themselves|themself)\b")
+
 JOINS_IN_EN = re.compile(phrases.JOINS_IN_EN)
 GRIEF_EN = re.compile(phrases.GRIEF_EN)
 NOT_GRIEF_EN = re.compile(phrases.NOT_GRIEF_EN)
+LOSS_EN = re.compile(phrases.LOSS_EN)
+NOT_LOSS_EN = re.compile(phrases.NOT_LOSS_EN)
 
 
 _WORD_START = re.compile(r"\b\w")
@@ -348,9 +374,13 @@ def _scan(folded: str, clause: int, layers: dict[str, list[re.Pattern[str]]],
                 else:
                     subject = who(context, offset + match.start(), offset + match.end(), grammar,
                                   clause_start=offset)
+                said = _MY_THING.sub(" ", match.group(0))  # "my ambien" names no subject
                 other = (outcome in (CRISIS, RISK, RISK_WEAK)
-                         and not _FIRST_PERSON_PHRASE.search(match.group(0))
+                         and not _FIRST_PERSON_PHRASE.search(said)
                          and subject == "other") or (
+                    # "my 15 yr old is cutting herself": the phrase says whose
+                    outcome in (CRISIS, RISK, RISK_WEAK) and grammar == "en"
+                    and _THIRD_REFLEXIVE.search(said) is not None) or (
                     outcome in (CRISIS, RISK, RISK_WEAK) and grammar == "es"
                     and _quoted_es(context, offset + match.start())) or (
                     outcome == CRISIS and grammar == "en" and _reported(folded, match.start()))
@@ -421,10 +451,24 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         quoted_en = _reported_quotes_en(text)
         inside = {i for i, folded in enumerate(folded_parts)
                   if folded and any(folded in q for q in quoted_en)}
+        # ... and a phrase inside a quote that is part of its clause ("coworker said 'if they
+        # cut my hours again im gonna hang myself'")
+        inside |= {h.clause for h in reading.hits if h.lang == "en" and h.outcome == CRISIS
+                   and not h.negated and any(h.phrase in q for q in quoted_en)}
         reading.quoted = inside
         reading.hits = [replace(h, outcome=SOMEONE_ELSE)
                         if h.lang == "en" and h.clause in inside and h.outcome == CRISIS
                         and not h.negated else h for h in reading.hits]
+    if not spanish:
+        # a crisis word inside a longer phrase about someone else is theirs ("i found a note in
+        # her locker that sounded like a suicide note")
+        # (a phrase that names them: "took ... on purpose" says no one)
+        others = [h for h in reading.hits if h.outcome == SOMEONE_ELSE and not h.negated
+                  and _THIRD_WORD.search(h.phrase)]
+        reading.hits = [replace(h, outcome=SOMEONE_ELSE) if h.outcome == CRISIS and not h.negated
+                        and any(o.clause == h.clause and o.span[0] <= h.span[0]
+                                and h.span[1] <= o.span[1] and o.span != h.span for o in others)
+                        else h for h in reading.hits]
     if not spanish:  # an English message: a denial reaches what it names (see Hit.reach)
         reading.hits = [replace(h, reach="here") if h.reach == "back" else h
                         for h in reading.hits]
@@ -496,6 +540,9 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
         replace(h, outcome=DISTRESS)
         if h.outcome in (CRISIS, SOMEONE_ELSE) and not _GOODBYE.search(h.phrase) and any(
             f.clause == h.clause and f.span[0] < h.span[1] and h.span[0] < f.span[1]
+            # ... not one that goes on past the figure to say more ("i want out" is a figure,
+            # "i want out of life" is not)
+            and not (h.lang == "en" and h.span[1] > f.span[1] + 2 and h.span[0] >= f.span[0])
             for f in figures) else h
         for h in reading.hits]
     if not spanish:

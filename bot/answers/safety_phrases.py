@@ -28,6 +28,15 @@ _SUICIDE_NAMED = (r"(?:suicide(?! prevention| awareness| training)|(?:kill|off) 
                   r" ?self|kms)")
 
 SELF_EN = [
+    # out of life itself ("i want out of life, not just out of rite aid")
+    r"\b(?:want|wanna|need) (?:to get )?out of (?:this )?(?:life|existence|living)\b",
+    # not here for what is ahead ("studying feels pointless when i wont be here to take it")
+    r"\b(?:i|im|ill) (?:\w+ ){0,2}(?:wont|will not|not gonna|not going to) be (?:here|around|alive)"
+    r" (?:to (?:see|take|need|use|finish|renew|do) (?:it|that|them|this)|(?:for|by) (?:it|that|then)"
+    r" anyway|anyway)\b",
+    # "i feel like a ghost already might as well make it official"
+    r"\b(?:ghost|dead|gone|invisible|nothing|nobody)\b(?: \w+){0,6} might as well make it"
+    r" (?:official|permanent|real)\b",
     r"\bs(?<!career s)(?<!social s)(?<!academic s)(?<!financial s)(?<!political s)"
     r"[uo]+i?[cs]+i?d+(?:e|al|ally|ality|ial|le|el|ial|ale)\b(?! (?:prevention|awareness|training|hotlines?"
     r"|risk|screening|assessments?|rates?|statistics|lifeline|course|ce|modules?|education"
@@ -420,7 +429,7 @@ SELF_EN = [
     # means at hand, with thought of using them ("i have a gun at home and ive been thinking
     # about it", "the river would be easier")
     r"\b(?:gun|pistol|rifle|rope|noose|razor|blade)\b.*\b(?:(?:been|keep|kept|always|cant stop)"
-    r" thinking about (?:it|using it|that)|thinking about using it)\b",
+    r" thinking about (?:it|using it|that)|(?:think|thought|thinking) about using (?:it|them))\b",
     r"\b(?:river|lake|ocean|bridge|rope|gun|pills|overpass|cliff|dying|death|being dead|not being"
     r" here|not existing|not waking up|ending it|the tracks) would be (?:so much |much |way )?"
     r"(?:easier|better|a relief|simpler|the answer)\b",
@@ -475,7 +484,8 @@ EMERGENCY_EN = [
     r"\b(?:took|taken|swallowed|downed|ate) (?:like |about |around |maybe |over |almost )?"
     r"(?:[1-9]\d|a dozen|dozens of|twenty|thirty|forty|fifty)\+? (?:of (?:his |her |their |my |the )?)?"
     r"(?:\w+ ){0,2}" + PILLS + r"\b(?! (?:a|per|each|every) (?:day|week|month)| daily)",
-    r"\bchoking\b(?! hazard)",
+    r"\bchoking\b(?! hazard| under (?:pressure|stress)| (?:on|during|in) (?:the |my |a |that |tests?"
+    r"|exams?|interviews?|practice|timed))",
     r"\bbleeding (?:a lot|heavily|everywhere|wont stop|and it wont stop)\b",
 ]
 
@@ -519,6 +529,10 @@ OTHER_EN = [
     r"|the whole bottle of |a handful of )?(?:his|her|their) (?:\w+ )?" + PILLS + r" on purpose\b",
     r"\b(?:took|taken|swallowed|overdosed)\b.*\bon purpose\b",
     r"\b(?:his|her|their) (?:goodbye|suicide) (?:notes?|letters?|messages?|texts?)\b",
+    # a note someone came upon ("found a note in her locker that sounded like a suicide note"):
+    # no one finds their own
+    r"\b(?:found|find|saw|read|came across|come across) (?:a |the |this |some )?(?:(?!my\b)\w+ ){0,8}"
+    r"(?:suicide|goodbye) (?:notes?|letters?)\b",
     r"\b(?:gave|giving|gives|given) (?:me |us |away )?(?:all )?(?:of )?(?:his|her|their) (?:stuff"
     r"|things|belongings|possessions|dog|cat|pets?|jewelry|clothes|games|guitar|savings)\b",
     r"\bsaying (?:his|her|their) goodbyes\b",
@@ -574,6 +588,9 @@ OTHER_EN = [
 
 # Hyperbole and distress: the answer, then one line naming 988.
 DISTRESS_EN = [
+    # sleep wished for a while, not forever ("i just want to sleep for a week after this month")
+    r"\b(?:want|wanna|need|could|gonna|going to) (?:to )?sleep (?:for )?(?:a|an|one|two|three|\d+"
+    r"|like a|like \d+) (?:whole )?(?:week|weeks|day|days|month|months|year|hours?)\b",
     r"\b(?:killing|kill|killin|murdering|destroying) (?:me|my soul|my back|my feet|my will)\b",
     # a body's aches, the writer's or another's ("her hands are killing her from cutting pills")
     r"\b(?:hands?|back|feet|foot|knees?|wrists?|legs?|neck|shoulders?|head|eyes|arms?|hips?)"
@@ -787,9 +804,10 @@ RETRACTION_EN = [
     r"\bi mean (?:it |that )?(?:like )?(?:from|of|figuratively|metaphorically|as a joke|jokingly"
     r"|in a (?:funny|joking|dramatic))\b",
     # "done with life at this store, i meant the store not like life life"
-    r"\bi meant (?:the|my|this|that) (?:store|job|work|shift|pharmacy|place|career|retail|company"
-    r"|location)\b",
-    r"\bnot (?:like )?(?:life life|real life|actual life)\b",
+    r"\bi (?:meant|mean) (?:the|my|this|that) (?:store|job|work|shift|pharmacy|place|career|retail"
+    r"|company|location)\b",
+    r"\bnot (?:like )?(?:my )?(?:life life|real life|actual life|life)\b(?! (?:matters|is|means|has"
+    r"|will|gets|would|feels|worth))",
 ]
 
 # The past, said as past, read on the whole message: the clauses it spans are not read as a
@@ -864,6 +882,32 @@ NOT_GRIEF_EN = (
     r"|worried|plan|gun|rope|bridge|note|letter)\b"
 )
 
+# Someone else's death by suicide, told of in the past ("my coworker killed herself last year",
+# "lost my brother to suicide"): the writer is grieving a suicide, not with someone in danger
+# now, so the how-to-help reply ("stay with them") does not fit. Read by
+# :meth:`bot.answers.safety.PhraseReading.loss`: an attempt ("tried to", "almost") or a threat
+# ("said she would") is not a death, and a figure ("killed herself studying") is not one either.
+LOSS_EN = (
+    r"\b(?<!almost )(?<!nearly )(?<!tried to )(?<!try to )(?<!would have )(?<!could have )"
+    r"(?<!might have )(?<!wouldve )(?<!couldve )(?<!shouldve )"
+    r"(?:(?:killed|unalived|offed) (?:him|her|them)sel(?:f|ves)\b(?! (?:studying|working|at work"
+    r"|with|over|for|doing|trying|on (?:the|that|this|her|his|their) )(?!\w))"
+    r"|(?:took|ended) (?:his|her|their) (?:own )?life\b"
+    r"|(?:died|passed|passed away|was lost) (?:by|of|from|to) suicide\b"
+    r"|committed suicide\b"
+    r"|lost (?:\w+ ){1,4}to suicide\b"
+    r"|(?:his|her|their) suicide\b(?! (?:note|letter|plan|attempt|threat))"
+    r"|suicide loss\b|loss to suicide\b)"
+)
+# ... unless a word says someone living is in danger now ("and now her sister says she wants
+# to die too", "i want to join him"): the loss's own words taken out first.
+NOT_LOSS_EN = (
+    r"\b(?:join|joining|be with|being with|go be with|follow|following) (?:him|her|them)\b|\bwithout (?:him|her|them)\b"
+    r"|\b(?:suicid\w*|kill\w*|overdos\w*|stockpil\w*|hoard\w*|die|dying|end it|ending it"
+    r"|alive|cant go on|wake up|goodbye|hurt (?:\w+ )?sel\w*|cut\w* (?:\w+ )?sel\w*|cuts|gun|rope"
+    r"|bridge|plan|pills|tried|trying|attempt\w*)\b"
+)
+
 # The writer joining in after someone else's crisis ("she said she wants to die and honestly
 # me too", "i keep thinking about doing the same"): a crisis for the writer (read only after
 # a someone-else phrase, by :func:`bot.answers.safety.read_phrases`).
@@ -874,6 +918,22 @@ JOINS_IN_EN = (
     r"|\b(?:i|im|i m|ive|id|ill) (?:\w+ ){0,4}(?:do|doing|try|trying) (?:that|it|the same(?: thing)?)"
     r" (?:too|as well)\b"
     r"|\b(?:i|im|i m|ive|id|ill) (?:\w+ ){0,4}(?:do|doing) the same(?: thing)?\b"
+    # ... a wish of one's own, said as theirs again ("honestly i want to disappear too")
+    r"|\b(?:i|im|i m) (?:\w+ ){0,2}(?:want|wanna|wish i could|feel like|think about|thinking about)"
+    r" (?:to )?(?:disappear|die|go|be gone|end it|not be here|sleep forever|not wake up"
+    r"|kill myself|do it)(?: \w+){0,2} (?:too|as well|also)\b"
+    # ... feeling so too ("i feel like that every day tbh")
+    r"|\bi (?:\w+ ){0,2}(?:feel|felt) (?:like that|that way)(?: (?:every day|everyday|all the time"
+    r"|a lot|sometimes|most days|too|also|as well|lately|honestly|tbh|ngl))+\b"
+    # ... or taking what was theirs ("my mom took her own life and i have her pills, i keep
+    # thinking about taking them")
+    r"|\b(?:i|im|i m|ive) (?:\w+ ){0,3}(?:think|thinking|thought) about taking (?:them|it|those"
+    r"|all of (?:them|it)|the (?:whole|rest)|(?:his|her|their) (?:pills|meds))\b"
+    # ... or following them ("my brother killed himself and i keep wondering if i should follow
+    # him"), not going to them ("join her at the er")
+    r"|\b(?:i|im|i m|ive|id|ill|part of me) (?:\w+ ){0,4}(?:follow|following|join|joining)"
+    r" (?:him|her|them)\b"
+    r"(?! (?:at|in|for|on|there|to|with|after|when|tomorrow|tonight|later)\b)"
 )
 
 # Saying one is safe ("im safe", "no no im fine", "not a cry for help"): the gentle line. It
@@ -881,7 +941,8 @@ JOINS_IN_EN = (
 REASSURANCE_EN = [
     r"\b(?=(?:im|i m|i am) )(?<!think )(?<!thinks )(?<!seem )(?<!look )(?<!pretend )(?<!pretending )"
     r"(?<!said )(?<!say )(?<!tell )(?<!told )(?:im|i m|i am) (?:actually |totally |completely |perfectly |honestly "
-    r"|really )?(?:safe|fine|ok|okay|alright|good)(?: (?:i promise|lol|lmao|dont worry|promise))?$",
+    r"|really )?(?:safe|fine|ok|okay|alright|good)(?: (?:i promise|lol|lmao|dont worry|promise"
+    r"|i swear|swear|fr|for real|tho|though|honestly))?$",
     r"\bnot a cry for help\b",
     r"\b(?:nobody|no one|noone) (?:needs|has) to (?:call|worry|panic)\b",
     r"\bnothing (?:dangerous|serious|like that|scary|drastic|crazy)\b",

@@ -139,6 +139,8 @@ class SafetyReading:
     flagged: set[int] = field(default_factory=set)  # clauses that carry the crisis
     #: each clause's (crisis, distress, emergency) similarity, when the clauses were embedded
     clause_scores: list[tuple[float, float, float]] = field(default_factory=list)
+    #: a "distress" reading that is grief for someone's suicide: its line speaks of the loss
+    loss: bool = False
 
     def career_part(self) -> str:
         """The message without its crisis clauses, when what is left asks something."""
@@ -252,12 +254,18 @@ class ScopeReader(ExampleBank):
     ) -> SafetyReading:
         """:meth:`read_embedded`, where a someone-else reading the embeddings alone give to a
         message about someone's grief or injury ("how do i help my coworker whos grieving") is
-        the answer with the line: no phrase says anyone is in danger."""
+        the answer with the line: no phrase says anyone is in danger. So is someone's death by
+        suicide told of in the past, with the line for that loss (``SafetyReading.loss``)."""
         reading = self.read_embedded(lang, phrases, scope, clause_scores, message_vector,
                                      clause_vectors)
         if (reading.outcome == safety.SOMEONE_ELSE and lang == ENGLISH
                 and phrases.outcome not in REDIRECTED and phrases.grief()):
             reading.outcome = safety.DISTRESS
+        elif (reading.outcome == safety.SOMEONE_ELSE and lang == ENGLISH
+              and phrases.loss(reading.flagged)):
+            # "my coworker killed herself last year, how do people cope at work": a loss to
+            # suicide, grieved; no one to stay with now. The answer, with the line for the loss
+            reading.outcome, reading.loss = safety.DISTRESS, True
         return reading
 
     def read_embedded(
@@ -274,6 +282,11 @@ class ScopeReader(ExampleBank):
                                 flagged=phrases.flagged_clauses(),
                                 clause_scores=clause_scores or [])
         if reading.outcome in (safety.CRISIS, safety.SOMEONE_ELSE):
+            return reading
+        if reading.outcome == safety.NONE and CHAT_NOISE.fullmatch(
+                " ".join(phrases.folded_clauses()).lower()):
+            # "ugh", "ok", "lol": a sound, not a sentence; what the model reads into one word
+            # with no meaning is noise (one word that means something, "overdose", is read)
             return reading
         denied = phrases.negated_clauses()
         if len(phrases.clauses) == 1 and any(FIGURE_WORDS.search(h.phrase)
@@ -476,6 +489,13 @@ class ScopeReader(ExampleBank):
                 voted and _leans_crisis(phrases, nearest))):
             reading.outcome = safety.DISTRESS  # the safety net: one line naming 988
         return reading
+
+
+#: Messages that are only chat sounds and acknowledgements (any number of them).
+CHAT_NOISE = re.compile(
+    r"(?:(?:u+g+h+|m+e+h+|s+i+g+h+|l+o+l+|l+m+a+o+|(?:h+a+){2,}|h+m+|o+k+(?:a+y+)?|k+|o+m+g+|w+t+f+"
+    r"|b+r+u+h+|s+m+h+|yes|yeah|yep|yup|no|nope|nah|thanks|thank you|thx|ty|cool|nice|wow|oh|ah"
+    r"|uh|um+|huh|welp|oof|yikes|same|fr|bet|alright|sure)\s*)+")
 
 
 def top2_mean(similarities: np.ndarray) -> float:

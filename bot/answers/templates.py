@@ -70,6 +70,14 @@ DISTRESS_LINE = (
     "night: it's for anyone who is struggling, not only in a crisis."
 )
 
+#: The line after an answer to a message that tells of someone's death by suicide (grief, no
+#: one in danger now). The 988 Lifeline's own pages offer its support after a suicide loss.
+LOSS_LINE = (
+    "I'm so sorry about your loss. Grief after a suicide can be heavy and confusing, and you "
+    "don't have to carry it alone: you can call or text 988 any time, day or night, to talk "
+    "it through. It's there for people who have lost someone, too."
+)
+
 # --- Spanish and other languages -------------------------------------------------------------
 # Checked against the 988 Lifeline's own page (988lifeline.org/get-help/what-to-expect): a call
 # to 988 offers Spanish as option 2, a text to 988 offers Spanish with the keyword AYUDA, and
@@ -538,6 +546,8 @@ SHORTHAND: dict[str, str] = {
     "eprofile": "e-Profile",
     "inservice": "in-service training",
     "inservices": "in-service trainings",
+    "handwash": "hand wash",
+    "handwashing": "hand washing",
     "flunk": "fail",
     "flunked": "failed",
     "flunking": "failing",
