@@ -86,5 +86,10 @@ def spell_out(text: str, context: bool = True) -> str:
             return "technician" if key == "tech" else "technicians"
         return templates.SHORTHAND[key]
 
-    expanded = SHORTHAND_RE.sub(word, text)
+    expanded = MINUTES_RE.sub(r"\1 minutes", SHORTHAND_RE.sub(word, text))
     return " ".join(expanded.split())
+
+
+#: Minutes written short after a number ("40 min late", "15mins"); "min" alone is as often a
+#: minimum ("min age").
+MINUTES_RE = re.compile(r"\b(\d+)\s?mins?\b", re.IGNORECASE)

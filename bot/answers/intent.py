@@ -72,8 +72,27 @@ def _names(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> frozens
     return frozenset(name for name, pattern in table if pattern.search(text))
 
 
+#: PTCB's assessment-based certificates (TPV, Billing and Reimbursement...), a credential of
+#: their own ("are ptcb certificates worth it"); not a school's certificate program.
+CERTIFICATES = re.compile(r"\bcertificates?\b(?! programs?)|\bassessment[- ]based\b",
+                          re.IGNORECASE)
+#: Being certified, said with no credential named ("is certification worth it if my state
+#: doesnt require it"): the national CPhT, not one of the certificates.
+CERTIFIED = re.compile(
+    r"\b(?:get|getting|got|be|being|become|becoming|stay|staying|im|i am|not) certified\b"
+    r"|(?:^|\b(?:national|my|your|tech|technician|pharmacy technician|getting|get|a|the|is|does"
+    r"|worth|after|before|of) )(?:certification|certifcation|cert)\b(?! (?:for|in) (?!the\b))",
+    re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
 def credentials_named(text: str) -> frozenset[str]:
-    return _names(CREDENTIALS, text)
+    named = _names(CREDENTIALS, text)
+    if CERTIFICATES.search(text):
+        return named | {"certificate"}
+    if not named and CERTIFIED.search(text):
+        return frozenset({"cpht"})
+    return named
 
 
 #: The subject "which role or setting": a section whose heading is about one kind of technician

@@ -79,12 +79,14 @@ def text_sentences(text: str) -> tuple[str, ...]:
 
 
 #: Words people fill a question with ("how do i even become a tech", "is it actually worth
-#: it"): rare in the documents, so weighty by rarity, yet they ask for nothing a sentence
+#: it", "my options besides quitting"): rare in the documents, so weighty by rarity, yet they
+#: ask for nothing a sentence
 #: could carry (stems, as ``terms`` gives them).
 FILLERS = frozenset({
     "even", "actual", "ok", "okay", "ever", "super", "probabl", "like", "realli", "just", "liter",
     "honest", "pretti", "definit", "mayb", "kinda", "lol", "tho", "gonna", "anyway", "find",
-    "yet",
+    "yet", "besid", "im", "ive", "tbh", "idk", "rn", "ngl", "lowkey", "ur", "pls", "plz", "though",
+    "basic", "els", "otherwis",
 })
 
 

@@ -546,6 +546,8 @@ SHORTHAND: dict[str, str] = {
     "eprofile": "e-Profile",
     "inservice": "in-service training",
     "inservices": "in-service trainings",
+    "pearson vue": "Pearson VUE",
+    "pearson": "Pearson VUE",
     "handwash": "hand wash",
     "handwashing": "hand washing",
     "flunk": "fail",
