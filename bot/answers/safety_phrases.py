@@ -28,6 +28,11 @@ _SUICIDE_NAMED = (r"(?:suicide(?! prevention| awareness| training)|(?:kill|off) 
                   r" ?self|kms)")
 
 SELF_EN = [
+    # a lethal amount asked for oneself ("whats a lethal dose of insulin asking for myself")
+    r"\blethal (?:dose|amount|dosage)\b(?: \w+){0,6} (?:for (?:my ?self|me)|asking for (?:my ?self|me))\b",
+    # a plan to take a whole supply ("my plan is to take all my grandmas pills friday")
+    rf"\b(?:my plan is|the plan is|planning|plan|im going|i am going|im gonna) to (?:take|swallow)"
+    rf" (?:all|every one|the whole bottle|a whole bottle|the rest)(?: of)?(?: \w+){{0,3}} {PILLS}\b",
     # out of life itself ("i want out of life, not just out of rite aid")
     r"\b(?:want|wanna|need) (?:to get )?out of (?:this )?(?:life|existence|living)\b",
     # not here for what is ahead ("studying feels pointless when i wont be here to take it")

@@ -129,6 +129,18 @@ def _in_phrase_of_place(words: list[str], i: int) -> bool:
             and words[i].endswith("s") and words[i] not in _PRONOUNS)
 
 
+_DETERMINERS_EN = frozenset("a an the some this that one".split())
+
+
+def _object_of_mine(words: list[str], i: int) -> bool:
+    """Whether the person at ``words[i]`` is the object of the writer's own verb, with only
+    a determiner between them and the phrase ("i wrote my coworkers a goodbye text", "i sent my
+    mom the letter"): "i <verb> my <person>", not "i think my sister wrote a goodbye note"."""
+    return (i >= 3 and words[i - 1] in ("my", "our") and words[i - 3] in I_SUBJECTS
+            and words[i - 2] not in FIRST_PERSON["en"] and words[i - 2] not in THIRD_PERSON["en"]
+            and all(w in _DETERMINERS_EN for w in words[i + 1:]))
+
+
 def who_points_back(prefix: str) -> str:
     """Who a clause opened by "its", "thats"... (``POINTS_BACK``) is about: the owner of the
     last thing named before it ("her notes app" -> someone else, "my journal" -> the writer),
@@ -197,6 +209,8 @@ def who(folded: str, start: int, end: int | None = None, lang: str = "en",
         if word in first:
             return "me"
         if word in third and not _in_phrase_of_place(before, len(before) - 1 - distance):
+            if lang == "en" and _object_of_mine(before, len(before) - 1 - distance):
+                return "me"  # "i wrote my coworkers a goodbye text": they are who it is for
             return "other"
         if word == "my" and distance > 0 and not theirs and (
                 before[len(before) - distance] not in third):
