@@ -464,6 +464,8 @@ MORE_WORDS_OF_THE_WRITER = [
     ("i just cant anymore, i meant the store, not like life. can i transfer", safety.DISTRESS),
     ("im fine i swear, just tired and teary, can i call out before my ptce", safety.DISTRESS),
     ("i keep choking during practice exams, any tips", safety.NONE),
+    ("so done with life at my pharmacy rn, can i transfer stores", safety.DISTRESS),
+    ("done with life at my job and done with life period", safety.CRISIS),
 ]
 
 

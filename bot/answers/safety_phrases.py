@@ -115,7 +115,8 @@ SELF_EN = [
     r"\b(?:lost|losing|no|zero|dont have (?:a|the|any)|without (?:a|any)) (?:my |the |any )?will to"
     r" live\b",
     r"\bdone with (?:life|living|everything and everyone|it all|existing|being alive|this life"
-    r"|this world)\b",
+    r"|this world)\b(?! (?:at|in) (?:this|the|my|our) (?:store|job|pharmacy|place|location|company"
+    r"|hospital|work|retail|walgreens|cvs)\b)",
     # an attempt said with no object, as people say it ("my sister attempted last year"):
     # whose is read by who says it
     r"\battempted(?: suicide)?(?= (?:last|this past|earlier|in (?:19|20)\d\d|a (?:few|couple)"
@@ -593,6 +594,9 @@ OTHER_EN = [
 
 # Hyperbole and distress: the answer, then one line naming 988.
 DISTRESS_EN = [
+    # life at a workplace ("im so done with life at this store, how do i transfer")
+    r"\bdone with (?:life|it all|everything) (?:at|in) (?:this|the|my|our) (?:store|job|pharmacy"
+    r"|place|location|company|hospital|work|retail|walgreens|cvs)\b",
     # sleep wished for a while, not forever ("i just want to sleep for a week after this month")
     r"\b(?:want|wanna|need|could|gonna|going to) (?:to )?sleep (?:for )?(?:a|an|one|two|three|\d+"
     r"|like a|like \d+) (?:whole )?(?:week|weeks|day|days|month|months|year|hours?)\b",
