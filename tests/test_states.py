@@ -326,3 +326,22 @@ def test_a_states_ratio_by_its_code_is_not_a_medication_question(replier):
     # the model read "ratio" with "ky" as a dose: it had the medication redirect
     reply = replier.answer("whats the ratio in ky")
     assert reply.safety == "none" and reply.parts[0].section.startswith("states/ky.md#")
+
+
+def test_a_move_by_postal_codes_leads_with_the_new_states_card(replier, checker, records):
+    """Another document's section about the new state leads a move only when it is about
+    moving or a lapsed registration: Arizona's rule on technology-assisted verification is
+    not how a license moves there (it had led with how California licenses)."""
+    reply = replier.answer("how do i move my tech license from ca to az")
+    assert reply.parts[0].section == f"states/az.md#{states.requirement_heading(records['AZ'])}"
+    assert checker.problems(reply) == []
+
+
+def test_a_card_fact_no_other_section_speaks_of_is_the_cards_to_say(replier, records):
+    """How California licenses says nothing of its ratio: the card leads, with its line that
+    the ratio is not confirmed and where to check (the 2026 figure has no official source)."""
+    assert records["CA"].ratio.value is None
+    reply = replier.answer("whats the tech ratio in california rn")
+    assert reply.parts[0].section.startswith("states/ca.md#")
+    assert "ratio" in reply.parts[0].text and "Not confirmed" in reply.parts[0].text
+    assert "1:3" not in reply.to_text() and "1 to 3" not in reply.to_text()

@@ -203,7 +203,8 @@ class Replier(StateSections):
             bare = self._asks_only_rules(question, code)
             deeper = not bare and self._closer_elsewhere(
                 code, wanted, state_path, hits, LAPSED_ASKED.search(question) is not None,
-                renewal)
+                renewal, facts=[state_rules.FACT_ASKED[name]
+                                for name in state_rules.asked_facts(question)])
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
             # unless another section about that state, near the top, speaks of it
             elsewhere_about = self._elsewhere_about(code, question, state_path, hits)
@@ -224,7 +225,8 @@ class Replier(StateSections):
             # ... unless a section of another document about the new state, near the top,
             # matches more closely ("moved to texas last year and my registration expired")
             code = state_rules.destination(question, named, self.states)
-            if wanted is not None and not self._closer_elsewhere(code, wanted, state_path, hits):
+            if wanted is not None and not self._closer_elsewhere(code, wanted, state_path, hits,
+                                                                 moving=True):
                 hits = [wanted, *(h for h in hits if h is not wanted)]
         extra = self._home_state_renewal(hits, home_state, retrieval.vector) if (
             not named) else None

@@ -23,6 +23,8 @@ BARE_RULE_TERMS = frozenset(lexical_terms(
     "pharmacist tech techs technician technicians there any for in my state"))
 #: Two states named in one question are a move only with words of moving; otherwise they are
 #: compared ("tech pay in wa vs ca").
+MOVE_HEADING = re.compile(r"\b(?:transfer\w*|mov(?:e|es|ing)|new state|another state|reciproc\w*"
+                          r"|relocat\w*|carry over)\b", re.IGNORECASE)
 MOVE_WORDS = re.compile(
     r"\b(?:mov(?:e|es|ing|ed)|relocat\w*|transfer\w*|reciproc\w*|new state|another state"
     r"|from\b.+\bto\b|job offer|offered a job|got a job)", re.IGNORECASE)
@@ -87,18 +89,26 @@ class StateSections(SectionRanking):
 
     def _closer_elsewhere(self, code: str, wanted: SectionHit | None, state_path: str,
                           hits: list[SectionHit], lapsed: bool = False,
-                          renewal: bool = False) -> bool:
+                          renewal: bool = False, moving: bool = False,
+                          facts: list[re.Pattern[str]] | None = None) -> bool:
         """Whether a section of another document about the state, near the top, matches the
         question more closely than the state's card (``wanted``), or, when the question says
         the registration already lapsed (``lapsed``), is about what happens after it expires
         (the card says how to renew on time). For a question about renewal or CE
         (``renewal``) only a section about renewal counts ("do i need ce for my florida
-        registration" is not how Florida approves training)."""
+        registration" is not how Florida approves training). For a move (``moving``) only a
+        section about moving or a lapsed registration counts ("transfer my license from ca to az"
+        is not Arizona's rule on technology-assisted verification)."""
         return wanted is not None and any(
             h.passage.path != state_path and (h.dense > wanted.dense or (
                 lapsed and LAPSED_HEADING.search(h.passage.heading) is not None))
             and (not renewal or h.passage.topic == "ce_renewal"
                  or RENEWAL_HEADING.search(h.passage.heading) is not None)
+            and (not moving or MOVE_HEADING.search(h.passage.heading) is not None
+                 or LAPSED_HEADING.search(h.passage.heading) is not None)
+            # ... and, for a fact of the card's asked ("whats the tech ratio in california"),
+            # one that speaks of it (how California licenses says nothing of its ratio)
+            and (not facts or any(p.search(self._section_text(h.passage)) for p in facts))
             and code in self._section_states(h.passage.section) for h in hits[:3])
 
     def _elsewhere_about(self, code: str, question: str, state_path: str,
