@@ -78,6 +78,24 @@ def test_a_list_introduction_never_leads():
     assert out == blocks
 
 
+def test_an_item_that_goes_on_from_its_introduction_leads_after_that_introduction():
+    intro = "The renewal page lists what the board checks:"
+    item = "spanish form copies, kept for two cycles;"
+    blocks = [paragraph(OPENING + intro), paragraph("proof of identity;", kind="item"),
+              paragraph(item, kind="item")]
+    out = carrying_sentence_first(blocks, "spanish form for renewal?", HEADING, IDF)
+    assert [b["text"] for b in out[:2]] == [intro, item]
+    assert out[1]["kind"] == "item"
+
+
+def test_a_sentence_that_points_back_comes_with_the_one_before_it():
+    before = "The board publishes a handbook for applicants."
+    back = "It says the Spanish form takes ten days."
+    blocks = [paragraph(OPENING + before + " " + back)]
+    out = carrying_sentence_first(blocks, "spanish form for renewal?", HEADING, IDF)
+    assert out[0]["text"] == f"{before} {back}"
+
+
 def test_the_retake_price_leads_the_answer_about_failing_the_ptce(replier):
     reply = replier.answer("failed the ptce, whats it cost me to sit again")
     assert reply.parts[0].section.startswith("certification/ptce-exam.md#")

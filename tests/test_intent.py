@@ -578,3 +578,13 @@ def test_a_workplace_the_asker_calls_theirs_is_not_the_work_asked_about(replier)
     reply = replier.answer("does ptcb accept ce from my hospital's inservices")
     assert reply.parts[0].section.endswith(
         "#Does workplace in-service training count for PTCB CPhT renewal?")
+
+
+def test_what_a_heading_sets_aside_is_not_its_subject_and_certification_is_the_cphts():
+    from bot.answers.intent import credentials_named, heading_credentials
+
+    assert heading_credentials("How do I prepare for the NHA ExCPT instead of the PTCE?") == {"nha"}
+    assert credentials_named("is certification even worth it if my state doesnt need it") == {
+        "cpht"}
+    assert credentials_named("are those ptcb certificates worth the money") == {"certificate"}
+    assert credentials_named("hazardous drug certification worth it") == frozenset()

@@ -60,10 +60,15 @@ PTCB_NAMED = re.compile(r"\bptcb\b|\bptce\b", re.IGNORECASE)
 def heading_credentials(heading: str) -> frozenset[str]:
     """The credentials a section's heading is about: an NHA heading's "CPhT" is NHA's
     ("How do I submit CE to NHA for CPhT renewal?"), unless it names PTCB's too."""
-    named = credentials_named(heading)
+    named = credentials_named(INSTEAD_OF.sub(" ", heading))
     if "nha" in named and "cpht" in named and not PTCB_NAMED.search(heading):
         return named - {"cpht"}
     return named
+
+
+#: What a heading sets aside is not its subject ("How do I prepare for the NHA ExCPT instead of
+#: the PTCE?" is about the ExCPT).
+INSTEAD_OF = re.compile(r"\b(?:instead of|rather than)(?: the)? [\w-]+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)  # headings are read again for every question

@@ -8,6 +8,7 @@ own blocks (each keeps its citations); they never write text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -94,6 +95,10 @@ def question_terms(question: str) -> frozenset[str]:
     """A question's terms with its shorthand spelled out as for the search ("2 yrs" ->
     "years", "cert" -> "certification"), so they meet the documents' words; fillers left out."""
     return senses(terms(spell_out(question, context=False))) - FILLERS
+
+
+#: Sentences that open by pointing back to the one before ("It", "This", "They" ...).
+POINTS_BACK = re.compile(r"(?:It|Its|It's|This|That|These|Those|They|Their|He|She|His|Her)\b")
 
 
 def asked_figure_first(blocks: list[dict], question: str) -> list[dict]:
@@ -220,6 +225,13 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     elif best < seen + CARRY_MARGIN:
         return blocks
     i, k, start, sentence, _, _ = where
+    if k > 0 and POINTS_BACK.match(sentence):
+        # a sentence that points back ("It describes the format as ...") comes with the one
+        # it points to
+        at = blocks[i]["text"].find(text_sentences(blocks[i]["text"])[k - 1])
+        if 0 <= at < start:
+            sentence = blocks[i]["text"][at:start + len(sentence)]
+            start, k = at, k - 1
     if wanted is None and figure_seen is None:
         # the sentences just before it in its block that could lead as well come with it, in
         # their order ("to reschedule, call PSI at least 24 hours before ...", then the rule for
@@ -234,7 +246,14 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     before = block["text"][:start].strip()
     after = block["text"][start + len(sentence):].strip()
     pieces = [{**block, "text": t} for t in (before, after) if t]
-    return [{**block, "text": sentence}, *blocks[:i], *pieces, *blocks[i + 1:]]
+    lead = [{**block, "text": sentence}]
+    if block["kind"] == "item" and sentence[:1].islower():
+        # an item that goes on from its list's introduction ("filling unit-dose cassettes
+        # and ...") leads after that introduction's sentence, not alone
+        intro = next((b for b in reversed(blocks[:i]) if b["text"].rstrip().endswith(":")), None)
+        if intro is not None:
+            lead.insert(0, {**intro, "text": text_sentences(intro["text"])[-1]})
+    return [*lead, *blocks[:i], *pieces, *blocks[i + 1:]]
 
 
 def asked_first(passage: Passage, question: str, idf: dict[str, float] | None = None,
