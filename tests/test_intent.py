@@ -588,3 +588,15 @@ def test_what_a_heading_sets_aside_is_not_its_subject_and_certification_is_the_c
         "cpht"}
     assert credentials_named("are those ptcb certificates worth the money") == {"certificate"}
     assert credentials_named("hazardous drug certification worth it") == frozenset()
+
+
+def test_tech_school_is_the_technicians_own_training_not_pharmacy_school(replier):
+    """"tech school worth it?" had the pharmacist's PharmD decision: the model reads
+    "pharmacy technician school" as "pharmacy school". The decision section on technician
+    training leads it now, and pharmacy school asked for is still pharmacy school."""
+    own, pharmd = replier.answer_many(["is tech school even worth paying for",
+                                       "thinking about pharmacy school after a few yrs as a tech"])
+    assert own.parts[0].section == (
+        "start/choosing-a-training-program.md#Should I go to pharmacy technician school?")
+    assert "500 hours" in own.parts[0].text
+    assert pharmd.parts[0].section.startswith("beyond_tech/going-to-pharmacy-school.md#")

@@ -23,6 +23,10 @@ OTHER_ROLE_WORDS = re.compile(
     r"|other careers?|new career|beyond|instead of being a tech|out of pharmacy|move on|next step"
     r"|after tech|advance|nclex|pcat)\b", re.IGNORECASE)
 OTHER_ROLE_PENALTY = 0.3
+#: ... twice over when the question names the technician's own training ("tech school worth
+#: it?" is not pharmacy school, which the model reads it as)
+TECH_TRAINING = re.compile(r"\b(?:tech|techs|technician|pharm tech|pharmacy tech) (?:school|program"
+                           r"|course|training|classes)\b", re.IGNORECASE)
 #: The intent "should I / worth it": a decision section ("Should I get the CSPT?") leads only a
 #: question that weighs a choice; "how do i ..." wants the steps.
 DECISION_HEADING = re.compile(r"^(?:Should I\b|Is .+\bworth\b)", re.IGNORECASE)
@@ -375,6 +379,7 @@ class Intent:
     roles: frozenset[str] = frozenset()
     figure: re.Pattern[str] | None = None
     earning: bool = False
+    tech_training: bool = False
     costing: bool = False
     how_to: bool = False
     bringing: bool = False
@@ -402,6 +407,7 @@ class Intent:
                    figure=asked_figure(question),
                    earning=EARNING_WORDS.search(
                        PAID_KIND.sub(" ", PAYING.sub(" ", question))) is not None,
+                   tech_training=TECH_TRAINING.search(question) is not None,
                    costing=(COST_WORDS.search(question) or PAYING.search(question)) is not None,
                    how_to=HOW_TO_WORDS.search(question) is not None,
                    bringing=BRING_ASKED.search(question) is not None,
@@ -424,6 +430,8 @@ class Intent:
             total += BRING_PENALTY  # "what to bring on ptce day": a section that says what
         if topic == OTHER_ROLES_TOPIC and not self.leaving:
             total += OTHER_ROLE_PENALTY  # a technician's question: not the pharmacist's path
+            if self.tech_training:
+                total += OTHER_ROLE_PENALTY
         if DURATION_HEADING.match(heading) and not self.timing:
             total += DURATION_PENALTY  # "what hours do techs work" is not how long a stage takes
         if self.credentials:
