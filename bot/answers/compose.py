@@ -502,8 +502,10 @@ class Replier(StateSections):
             reply.retrieval = own
             reply.safety, reply.lang = reading.outcome, lang
             if reading.outcome == safety.DISTRESS and reply.kind != "crisis":
-                reply.notes.append(templates.DISTRESS_LINE_ES if lang == SPANISH
-                                   else templates.DISTRESS_LINE)
+                spanish = lang == SPANISH
+                reply.notes.append(
+                    (templates.LOSS_LINE_ES if spanish else templates.LOSS_LINE) if reading.loss
+                    else templates.DISTRESS_LINE_ES if spanish else templates.DISTRESS_LINE)
             return reply
         if label in SAFETY:  # the safety reading found none: the message is read as career
             label = "career"

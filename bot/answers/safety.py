@@ -235,13 +235,14 @@ class PhraseReading:
         whole = fold(" ".join(self.clauses))
         return bool(GRIEF_EN.search(whole)) and not NOT_GRIEF_EN.search(whole)
 
-    def loss(self, flagged: set[int]) -> bool:
+    def loss(self, flagged: set[int], spanish: bool = False) -> bool:
         """Whether what reads as someone else in crisis is a death by suicide told of in the
         past ("my coworker killed herself last year, how do people cope at work"), with nothing
-        saying the writer or anyone living is in danger (English; see LOSS_EN): the clauses
+        saying the writer or anyone living is in danger (see LOSS_EN, LOSS_ES): the clauses
         ``flagged`` are those clauses, or else all of them, and no other phrase is urgent."""
+        told, danger = (LOSS_ES, NOT_LOSS_ES) if spanish else (LOSS_EN, NOT_LOSS_EN)
         folded = [c.lower() for c in self.folded_clauses()]
-        lost = {i for i, clause in enumerate(folded) if LOSS_EN.search(clause)}
+        lost = {i for i, clause in enumerate(folded) if told.search(clause)}
         if not lost or self.found(CRISIS) or self.risky_clauses():
             return False
         if not (flagged <= lost or flagged == set(range(len(folded)))):
@@ -250,8 +251,8 @@ class PhraseReading:
             SOMEONE_ELSE, EMERGENCY, MEDICAL, RISK, RISK_WEAK)}
         if not urgent <= lost:
             return False
-        rest = " ".join(LOSS_EN.sub(" ", clause) for clause in folded)
-        return NOT_LOSS_EN.search(rest) is None
+        rest = " ".join(told.sub(" ", clause) for clause in folded)
+        return danger.search(rest) is None
 
     def negated_clauses(self) -> set[int]:
         """Clauses whose crisis wording is denied ("i'm not suicidal")."""
@@ -306,6 +307,8 @@ GRIEF_EN = re.compile(phrases.GRIEF_EN)
 NOT_GRIEF_EN = re.compile(phrases.NOT_GRIEF_EN)
 LOSS_EN = re.compile(phrases.LOSS_EN)
 NOT_LOSS_EN = re.compile(phrases.NOT_LOSS_EN)
+LOSS_ES = re.compile(phrases.LOSS_ES)
+NOT_LOSS_ES = re.compile(phrases.NOT_LOSS_ES)
 
 
 _WORD_START = re.compile(r"\b\w")

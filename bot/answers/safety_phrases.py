@@ -917,6 +917,17 @@ NOT_LOSS_EN = (
     r"|bridge|plan|pills|tried|trying|attempt\w*)\b"
 )
 
+# ... and in Spanish ("mi compañera se suicidó el año pasado", "perdí a mi hermano por suicidio")
+LOSS_ES = (
+    r"\b(?<!casi )(?<!intento )(?<!quiere )(?<!va a )(?:se (?:suicido|quito la vida|mato|ahorco)"
+    r"|murio (?:por|de) suicidio|(?:perdi|perdimos) a (?:mi |un |una |nuestro |nuestra )?\w+"
+    r"(?: \w+)? (?:por|al|a causa del) suicidio|su suicidio)\b"
+)
+NOT_LOSS_ES = (
+    r"\b(?:yo tambien|me quiero|quiero (?:morir|matarme|irme|estar con)|quiere (?:morir|matarse)"
+    r"|se quiere|pastillas|intento|intentar|reunirme con|seguirl[oa]|irme con)\b"
+)
+
 # The writer joining in after someone else's crisis ("she said she wants to die and honestly
 # me too", "i keep thinking about doing the same"): a crisis for the writer (read only after
 # a someone-else phrase, by :func:`bot.answers.safety.read_phrases`).

@@ -505,6 +505,9 @@ OTHER_ES = [
     r"\bno quiere (?:vivir|seguir viviendo|seguir con vida|existir)\b",
     r"\bse (?:corta|esta cortando|sigue cortando|hace da[nñ]o|esta haciendo da[nñ]o|lastima)\b",
     r"\bintento (?:de )?(?:suicidio|suicidarse|matarse|quitarse la vida)\b",
+    # an attempt said as nearly ("mi primo casi se mató anoche")
+    r"\b(?:casi|por poco) se (?:mata|mato|suicida|suicido|quita la vida|quito la vida|ahorca"
+    r"|ahorco)\b",
     r"\bse (?:tomo|trago|bebio) (?:.* )?" + PILLS_ES + r" (?:a proposito|apropos\w*|para morir"
     r"|para matarse)\b",
     r"\bsu carta de despedida\b",

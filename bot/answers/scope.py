@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.answers import safety, safety_who, templates
-from bot.answers.language import ENGLISH, LanguageReader
+from bot.answers.language import ENGLISH, SPANISH, LanguageReader
 from bot.answers.retrieval import Retrieval, Retriever
 from bot.answers.safety_bank import KNN_FLOOR, KNN_SHARE, ExampleBank, cached_vectors
 from bot.answers.safety_classifier import CLASSES
@@ -261,8 +261,9 @@ class ScopeReader(ExampleBank):
         if (reading.outcome == safety.SOMEONE_ELSE and lang == ENGLISH
                 and phrases.outcome not in REDIRECTED and phrases.grief()):
             reading.outcome = safety.DISTRESS
-        elif (reading.outcome == safety.SOMEONE_ELSE and lang == ENGLISH
-              and phrases.loss(reading.flagged)):
+        elif (reading.outcome in (safety.SOMEONE_ELSE, safety.NONE, safety.DISTRESS)
+              and lang in (ENGLISH, SPANISH)
+              and phrases.loss(reading.flagged, spanish=lang == SPANISH)):
             # "my coworker killed herself last year, how do people cope at work": a loss to
             # suicide, grieved; no one to stay with now. The answer, with the line for the loss
             reading.outcome, reading.loss = safety.DISTRESS, True

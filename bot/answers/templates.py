@@ -115,6 +115,11 @@ MEDICATION_REDIRECT_ES = (
     "farmacéutico o a tu médico. Si alguien tomó demasiado de un medicamento, llama a Poison "
     "Control al 1-800-222-1222 (con intérpretes); en una emergencia, llama al 911."
 )
+LOSS_LINE_ES = (
+    "Siento mucho tu pérdida. El duelo después de un suicidio puede pesar mucho y no tienes que "
+    "cargarlo a solas: puedes llamar al 988 (opción 2 para español) o escribir AYUDA al 988, a "
+    "cualquier hora; también acompañan a quienes perdieron a alguien."
+)
 DISTRESS_LINE_ES = (
     "Si las cosas se sienten más pesadas de lo que un trabajo debería, puedes llamar al 988 "
     "(opción 2 para español) o escribir AYUDA al 988, a cualquier hora."
