@@ -201,13 +201,13 @@ class Replier(StateSections):
             # matches the question more closely than the card (Texas CE has its own
             # document; how California licenses is not a California renewal question)
             bare = self._asks_only_rules(question, code)
+            asked = state_rules.asked_facts(question)
             deeper = not bare and self._closer_elsewhere(
                 code, wanted, state_path, hits, LAPSED_ASKED.search(question) is not None,
-                renewal, facts=[state_rules.FACT_ASKED[name]
-                                for name in state_rules.asked_facts(question)])
+                renewal, facts=[state_rules.FACT_ASKED[name] for name in asked])
             # a fact the card leaves unconfirmed ("ky tech ratio?") is still the card's to say,
             # unless another section about that state, near the top, speaks of it
-            elsewhere_about = self._elsewhere_about(code, question, state_path, hits)
+            elsewhere_about = self._elsewhere_about(code, asked, state_path, hits)
             # ... and only when it is near the top: a task that names a state ("name change
             # fee texas board") is answered by the task's section
             near = wanted is not None and hits and wanted.score >= hits[0].score - CARD_MARGIN
@@ -502,10 +502,7 @@ class Replier(StateSections):
             reply.retrieval = own
             reply.safety, reply.lang = reading.outcome, lang
             if reading.outcome == safety.DISTRESS and reply.kind != "crisis":
-                spanish = lang == SPANISH
-                reply.notes.append(
-                    (templates.LOSS_LINE_ES if spanish else templates.LOSS_LINE) if reading.loss
-                    else templates.DISTRESS_LINE_ES if spanish else templates.DISTRESS_LINE)
+                reply.notes.append(_distress_line(reading, lang))
             return reply
         if label in SAFETY:  # the safety reading found none: the message is read as career
             label = "career"
@@ -528,7 +525,7 @@ class Replier(StateSections):
         reply.retrieval = retrieval
         reply.safety, reply.lang = reading.outcome, lang
         if reading.outcome == safety.DISTRESS:
-            reply.notes.append(templates.LOSS_LINE if reading.loss else templates.DISTRESS_LINE)
+            reply.notes.append(_distress_line(reading, ENGLISH))
         return reply
 
     def _safety_reply(self, raw: str, reading: SafetyReading) -> Reply | None:
@@ -599,6 +596,14 @@ class Replier(StateSections):
         if truncated:
             reply.notes.insert(0, templates.LONG_QUESTION_NOTE)
         return reply
+
+
+def _distress_line(reading: SafetyReading, lang: str) -> str:
+    """The one line after an answer read as distress: for a loss to suicide, the line that
+    speaks of the loss; in Spanish for a Spanish message."""
+    if lang == SPANISH:
+        return templates.LOSS_LINE_ES if reading.loss else templates.DISTRESS_LINE_ES
+    return templates.LOSS_LINE if reading.loss else templates.DISTRESS_LINE
 
 
 class _SourceNumbering:

@@ -58,6 +58,9 @@ CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 CREDENTIAL_PENALTY = 0.2
 PTCB_NAMED = re.compile(r"\bptcb\b|\bptce\b", re.IGNORECASE)
+#: What a heading sets aside is not its subject ("How do I prepare for the NHA ExCPT instead of
+#: the PTCE?" is about the ExCPT).
+INSTEAD_OF = re.compile(r"\b(?:instead of|rather than)(?: the)? [\w-]+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -69,10 +72,6 @@ def heading_credentials(heading: str) -> frozenset[str]:
         return named - {"cpht"}
     return named
 
-
-#: What a heading sets aside is not its subject ("How do I prepare for the NHA ExCPT instead of
-#: the PTCE?" is about the ExCPT).
-INSTEAD_OF = re.compile(r"\b(?:instead of|rather than)(?: the)? [\w-]+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)  # headings are read again for every question

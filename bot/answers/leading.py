@@ -81,8 +81,7 @@ def text_sentences(text: str) -> tuple[str, ...]:
 
 #: Words people fill a question with ("how do i even become a tech", "is it actually worth
 #: it", "my options besides quitting"): rare in the documents, so weighty by rarity, yet they
-#: ask for nothing a sentence
-#: could carry (stems, as ``terms`` gives them).
+#: ask for nothing a sentence could carry (stems, as ``terms`` gives them).
 FILLERS = frozenset({
     "even", "actual", "ok", "okay", "ever", "super", "probabl", "like", "realli", "just", "liter",
     "honest", "pretti", "definit", "mayb", "kinda", "lol", "tho", "gonna", "anyway", "find",
@@ -182,11 +181,12 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     figure_seen = None
     # sentences out of view that may lead: (block, sentence in it) -> (start, value)
     leads: dict[tuple[int, int], tuple[int, float]] = {}
+    starts: dict[tuple[int, int], int] = {}  # where each sentence starts in its block
     offsets = [0]
     for block in blocks[:CARRY_BLOCKS]:
         offsets.append(offsets[-1] + len(block["text"]) + 1)
     for i, k, text, sentence in window:
-        start = text.find(sentence)
+        start = starts[(i, k)] = text.find(sentence)
         end = offsets[i] + start + len(sentence)
         s_terms = sentence_terms(sentence)
         states_figure = wanted is not None and wanted.search(sentence) is not None
@@ -228,7 +228,7 @@ def carrying_sentence_first(blocks: list[dict], question: str, heading: str,
     if k > 0 and POINTS_BACK.match(sentence):
         # a sentence that points back ("It describes the format as ...") comes with the one
         # it points to
-        at = blocks[i]["text"].find(text_sentences(blocks[i]["text"])[k - 1])
+        at = starts[(i, k - 1)]
         if 0 <= at < start:
             sentence = blocks[i]["text"][at:start + len(sentence)]
             start, k = at, k - 1

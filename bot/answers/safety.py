@@ -472,7 +472,7 @@ def read_phrases(text: str, spanish: bool = False) -> PhraseReading:
                         and any(o.clause == h.clause and o.span[0] <= h.span[0]
                                 and h.span[1] <= o.span[1] and o.span != h.span for o in others)
                         else h for h in reading.hits]
-    if not spanish:  # an English message: a denial reaches what it names (see Hit.reach)
+        # an English message: a denial reaches what it names (see Hit.reach)
         reading.hits = [replace(h, reach="here") if h.reach == "back" else h
                         for h in reading.hits]
     # a denial ("i didnt mean it", "i would never hurt myself") covers its clause and the one

@@ -23,11 +23,12 @@ BARE_RULE_TERMS = frozenset(lexical_terms(
     "pharmacist tech techs technician technicians there any for in my state"))
 #: Two states named in one question are a move only with words of moving; otherwise they are
 #: compared ("tech pay in wa vs ca").
-MOVE_HEADING = re.compile(r"\b(?:transfer\w*|mov(?:e|es|ing)|new state|another state|reciproc\w*"
-                          r"|relocat\w*|carry over)\b", re.IGNORECASE)
 MOVE_WORDS = re.compile(
     r"\b(?:mov(?:e|es|ing|ed)|relocat\w*|transfer\w*|reciproc\w*|new state|another state"
     r"|from\b.+\bto\b|job offer|offered a job|got a job)", re.IGNORECASE)
+#: A section about moving, by its heading (see ``_closer_elsewhere``).
+MOVE_HEADING = re.compile(r"\b(?:transfer\w*|mov(?:e|es|ing)|new state|another state|reciproc\w*"
+                          r"|relocat\w*|carry over)\b", re.IGNORECASE)
 
 
 RENEWAL_HEADING = re.compile(r"\b(?:renew\w*|CE|continuing education|expir\w*)\b")
@@ -111,14 +112,14 @@ class StateSections(SectionRanking):
             and (not facts or any(p.search(self._section_text(h.passage)) for p in facts))
             and code in self._section_states(h.passage.section) for h in hits[:3])
 
-    def _elsewhere_about(self, code: str, question: str, state_path: str,
+    def _elsewhere_about(self, code: str, asked: set[str], state_path: str,
                          hits: list[SectionHit]) -> SectionHit | None:
         """A section of another document about the state near the top: when the question asks
-        a fact the state's record leaves open, one that names the state and speaks of that
-        fact ("18 in California" in the section on minimum ages; not how Texas registers,
-        which says nothing of age)."""
+        a fact the state's record leaves open (``asked``: the card facts it asks for), one that
+        names the state and speaks of that fact ("18 in California" in the section on minimum
+        ages; not how Texas registers, which says nothing of age)."""
         record = self.states[code]
-        open_facts = [state_rules.FACT_ASKED[name] for name in state_rules.asked_facts(question)
+        open_facts = [state_rules.FACT_ASKED[name] for name in asked
                       if getattr(record, name).value is None]
         for hit in hits[:3]:
             if hit.passage.path == state_path:
