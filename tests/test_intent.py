@@ -216,6 +216,11 @@ def test_everyday_wordings_lead_with_the_section_they_ask_for(replier):
     ("nha or ptcb, which one is cheaper", "PTCB charges $129", "after 500 hours"),
     ("is the cpted worth the money", "a fee of $50", "within 12 months"),
     ("how fast does nha grade the exam", "within 2 days", "costs $125"),
+    # a share: the percentage, not the other figures beside it
+    ("ptcb billing certificate, what % of my shift has to be claims", "at least 50% of",
+     "6 months of experience"),
+    ("what percentage of the ptce is math", "about 12.5 percent", "90 questions"),
+    ("how much of my time goes to compounding", "40% of the day", "$20 an hour"),
 ])
 def test_a_price_compared_or_weighed_and_how_fast_ask_for_a_figure(question, stated, other):
     from bot.answers.intent import asked_figure

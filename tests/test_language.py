@@ -157,9 +157,39 @@ def test_the_models_automaton_is_mapped_from_a_file_and_reads_the_same(tmp_path)
     assert isinstance(mapped._identifier.tk_nextmove, memoryview)
     assert table.stat().st_size == len(in_memory._identifier.tk_nextmove) * 4
     written = table.stat().st_mtime_ns
-    again = LanguageReader(cache_dir=tmp_path)  # the next start reuses the file
+    (model,) = tmp_path.glob("langid-model-*.npz")
+    model_written = model.stat().st_mtime_ns
+    # the next start reads both files (no decompressing the packaged model) and every message
+    # reads as with the packaged model
+    again = LanguageReader(cache_dir=tmp_path)
+    assert [again.scores(t) for t in texts] == [in_memory.scores(t) for t in texts]
     assert again.detect("hola necesito ayuda con mi licencia") == "es"
-    assert table.stat().st_mtime_ns == written and len(list(tmp_path.iterdir())) == 1
+    assert isinstance(again._identifier.tk_nextmove, memoryview)
+    assert table.stat().st_mtime_ns == written and model.stat().st_mtime_ns == model_written
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_a_start_reads_the_cached_model_instead_of_the_packaged_one(tmp_path, monkeypatch):
+    """Once cached, the packaged model (xz-compressed: about half a second to read) is not
+    read again; a cache that is cut short is read as no cache."""
+    from bot.answers import language
+
+    first = LanguageReader(cache_dir=tmp_path)
+    assert first.detect("necesito renovar mi licencia de tecnico de farmacia") == "es"
+
+    def packaged():
+        raise AssertionError("the packaged model was read again")
+
+    monkeypatch.setattr(language, "packaged_identifier", packaged)
+    cached = LanguageReader(cache_dir=tmp_path)
+    assert cached.detect("necesito renovar mi licencia de tecnico de farmacia") == "es"
+    monkeypatch.undo()
+    (model,) = tmp_path.glob("langid-model-*.npz")
+    model.write_bytes(model.read_bytes()[:1000])
+    assert language.cached_identifier(tmp_path) is None
+    rebuilt = LanguageReader(cache_dir=tmp_path)
+    assert rebuilt.detect("how do i renew my cpht") == "en"
+    assert language.cached_identifier(tmp_path) is not None
 
 
 def test_without_a_writable_folder_the_table_stays_in_memory(tmp_path):

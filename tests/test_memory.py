@@ -65,3 +65,35 @@ def test_questions_and_charts_leave_no_growing_memory(store_settings, tmp_path):
     assert rss["questions_after"] - rss["questions_warm"] < 20, rss
     # 200 more charts after 20: figures are freed, not kept by a pyplot registry
     assert rss["charts_after"] - rss["charts_warm"] < 15, rss
+
+
+def test_the_loaded_engine_is_set_aside_from_garbage_collection():
+    """After loading, what is alive is frozen (never walked again by the collector), garbage
+    made while loading is collected first, and garbage made later is collected as usual."""
+    import gc
+    import weakref
+
+    from bot.answers.memory import keep_loaded_objects
+
+    class Node:
+        pass
+
+    kept, dropped = Node(), Node()
+    kept.loop, dropped.loop = kept, dropped  # reference cycles: only the collector frees them
+    gone_before = weakref.ref(dropped)
+    del dropped
+    frozen = gc.get_freeze_count()
+    gc.disable()  # no collection may run between the del and the freeze but the freeze's own
+    try:
+        keep_loaded_objects()
+        assert gone_before() is None
+        assert gc.get_freeze_count() > frozen
+        later = Node()
+        later.loop = later
+        gone_later = weakref.ref(later)
+        del later
+        gc.collect()
+        assert gone_later() is None and kept.loop is kept
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -225,6 +225,11 @@ ASKED_FIGURES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\b(?:(?:phone|contact|call|support|customer service|help ?line|psi|ptcb|nha"
                 r"|pearson|board)(?: \w+)? (?:number|no|#)|number to call|who (?:do i|to) call)",
                 re.IGNORECASE), re.compile(r"\b(?:1-)?\(?\d{3}\)?[-. ]\d{3}-\d{4}\b")),
+    # "what % of my shift", "what percentage of the exam", "how much of my time": a share
+    (re.compile(r"\b(?:what|which|how much) (?:%|percent\w*|share|portion|part of)"
+                r"|\bwhat (?:%|percent\w*)|%\s*of\b|\bpercent(?:age)? of\b"
+                r"|\bhow much of (?:my|the|your|their|a)\b", re.IGNORECASE),
+     re.compile(r"\d+(?:\.\d+)?\s?%|\b\d+ percent\b", re.IGNORECASE)),
     # "how old", "min age": an age
     (re.compile(r"\b(?:how old|min(?:imum)? age|age (?:limit|requirement)|what age)\b",
                 re.IGNORECASE), re.compile(r"\b1[4-9]\b|\b[1-2]\d(?:-year| years?)\b")),

@@ -21,6 +21,7 @@ import os
 import re
 import threading
 import unicodedata
+import zipfile
 from array import array
 from pathlib import Path
 
@@ -96,25 +97,15 @@ class LanguageReader:
 
     def _load(self) -> None:
         try:
-            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            identifier.set_languages(list(LANGUAGES))
-            # set_languages leaves the table column-major (a transposed copy): the 35 numbers of
-            # one feature were 35 cache lines 200 KB apart, and a message reads a hundred
-            # features (cache misses right after the model had run). Row-major, a feature's
-            # numbers are adjacent; the same 7 MB (the column-major copy is dropped just
-            # below), the same scores to the bit.
-            identifier.nb_ptc = np.ascontiguousarray(identifier.nb_ptc)
-            # keep only the chosen languages' columns (the full table is 28 MB) and the DFA's
-            # outputs as a compact array rather than a list of Python ints
-            identifier._full_model = (identifier.nb_ptc, identifier.nb_pc,
-                                      identifier.nb_classes)
-            identifier.tk_output = array("i", identifier.tk_output)
-            identifier._rowbase = array("l", identifier._rowbase)  # not 104,583 int objects
+            identifier = None
             if self.cache_dir is not None:
-                identifier.tk_nextmove = mapped_table(identifier.tk_nextmove, self.cache_dir,
-                                                      Path(MODEL_DIR) / MODEL_FILE)
+                identifier = cached_identifier(self.cache_dir)
+            if identifier is None:
+                identifier = packaged_identifier()
+                if self.cache_dir is not None:
+                    save_identifier(identifier, self.cache_dir)
+                    identifier.tk_nextmove = mapped_table(
+                        identifier.tk_nextmove, self.cache_dir, model_source())
             self._identifier = identifier
             del identifier
             release_free_memory()  # the decompressed model's full table and file buffers
@@ -165,16 +156,114 @@ class LanguageReader:
         return ENGLISH
 
 
+def model_source() -> Path:
+    """The model file py3langid ships."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    return Path(MODEL_DIR) / MODEL_FILE
+
+
+def packaged_identifier():
+    """py3langid's identifier read from its packaged model (an xz-compressed file: about half
+    a second to decompress), restricted to ``LANGUAGES`` and laid out for reading."""
+    from py3langid.langid import LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(model_source(), norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    # set_languages leaves the table column-major (a transposed copy): the 35 numbers of one
+    # feature were 35 cache lines 200 KB apart, and a message reads a hundred features (cache
+    # misses right after the model had run). Row-major, a feature's numbers are adjacent; the
+    # same 7 MB (the column-major copy is dropped just below), the same scores to the bit.
+    identifier.nb_ptc = np.ascontiguousarray(identifier.nb_ptc)
+    # keep only the chosen languages' columns (the full table is 28 MB) and the DFA's outputs
+    # as a compact array rather than a list of Python ints
+    identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
+    identifier.tk_output = array("i", identifier.tk_output)
+    identifier._rowbase = array("l", identifier._rowbase)  # not 104,583 int objects
+    return identifier
+
+
+def _model_key(source: Path, *parts: object) -> str:
+    """A name for files made from the model ``source``: a new model gets new files."""
+    stat = source.stat()
+    text = "|".join(str(p) for p in (source.name, stat.st_size, stat.st_mtime_ns, *parts))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _identifier_path(directory: Path) -> Path:
+    return directory / f"langid-model-{_model_key(model_source(), *LANGUAGES)}.npz"
+
+
+def save_identifier(identifier, directory: Path) -> None:
+    """The identifier's tables as read (``packaged_identifier``), uncompressed, in
+    ``directory``: the next start reads them in milliseconds instead of decompressing the
+    packaged model. Its automaton is the mapped table (``mapped_table``) beside it."""
+    path = _identifier_path(directory)
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}.npz")
+    try:
+        np.savez(tmp, ptc=identifier.nb_ptc, pc=identifier.nb_pc,
+                 classes=np.array(identifier.nb_classes),
+                 output=np.frombuffer(identifier.tk_output, dtype=np.int32),
+                 row=np.asarray(identifier.tk_row, dtype=np.int64),
+                 nextmove_typecode=np.array(identifier.tk_nextmove.typecode),
+                 nextmove_length=np.array(len(identifier.tk_nextmove)))
+        os.replace(tmp, path)
+    except (OSError, ValueError) as exc:
+        log.info("language model not cached (%s: %s)", path, exc)
+        tmp.unlink(missing_ok=True)
+
+
+def cached_identifier(directory: Path):
+    """The identifier ``save_identifier`` kept in ``directory``, its automaton mapped from
+    the file beside it; None when either is missing or unreadable."""
+    from py3langid.langid import LanguageIdentifier
+
+    path = _identifier_path(directory)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            typecode = str(data["nextmove_typecode"])
+            length = int(data["nextmove_length"])
+            nextmove = _mapped_file(directory, typecode, length, model_source())
+            if nextmove is None:
+                return None
+            identifier = LanguageIdentifier(
+                data["ptc"], data["pc"], data["classes"].tolist(), nextmove,
+                array("i", data["output"].tobytes()), norm_probs=True,
+                tk_row=data["row"].tolist())
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        if not isinstance(exc, FileNotFoundError):
+            log.info("language model cache unreadable (%s: %s)", path, exc)
+        return None
+    identifier._rowbase = array("l", identifier._rowbase)
+    return identifier
+
+
+def _table_path(directory: Path, typecode: str, nbytes: int, source: Path) -> Path:
+    return directory / f"langid-dfa-{typecode}-{_model_key(source, nbytes)}.bin"
+
+
+def _mapped_file(directory: Path, typecode: str, length: int,
+                 source: Path) -> memoryview | None:
+    """The mapped automaton file ``mapped_table`` wrote, if it is there whole."""
+    nbytes = length * array(typecode).itemsize
+    path = _table_path(directory, typecode, nbytes, source)
+    try:
+        if path.stat().st_size != nbytes:
+            return None
+        with path.open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    return memoryview(mapped).cast(typecode)
+
+
 def mapped_table(table: array, directory: Path, source: Path) -> array | memoryview:
     """``table`` (read from the model file ``source``) as a read-only memory map of a file in
     ``directory``, written once and named after the model file (size, modification time) so
     a new model gets a new file; the table itself when the file cannot be written or mapped.
     Indexing the map gives the same integers as indexing the table."""
     data = memoryview(table).cast("B")
-    stat = source.stat()
-    key = hashlib.sha256(
-        f"{source.name}|{stat.st_size}|{stat.st_mtime_ns}|{len(data)}".encode()).hexdigest()
-    path = directory / f"langid-dfa-{table.typecode}-{key[:16]}.bin"
+    path = _table_path(directory, table.typecode, len(data), source)
     try:
         if not path.is_file() or path.stat().st_size != len(data):
             tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")

@@ -15,3 +15,16 @@ def release_free_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+def keep_loaded_objects() -> None:
+    """Set aside from garbage collection every object alive now: the loaded engine (passages,
+    vectors, regexes, the language model: several hundred thousand objects) lives as long as
+    the process. The collector no longer walks them in each full collection while questions
+    are answered, nor once more when the process exits (a quarter of a second on 2 cores for
+    a one-question ``ask``). Garbage made while loading is collected first, so none is kept;
+    what is made later is collected as usual."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
