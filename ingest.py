@@ -35,10 +35,12 @@ from bot.answers.retrieval import (
     STORE_FORMAT,
     LazyEmbeddings,
     connect,
+    drop_snapshot,
     load_embeddings,
     open_store,
     read_manifest,
     write_manifest,
+    write_snapshot,
 )
 from bot.content.documents import Document, DocumentError, Section
 from bot.content.states import all_documents
@@ -207,6 +209,11 @@ def run(
     summary.removed = sum(1 for pid in to_remove if (old_meta[pid]["path"], old_meta[pid]["seq"]) not in new_slots)
     summary.unchanged = len(chunks) - len(to_add) - len(to_retag)
 
+    manifest = {"format": STORE_FORMAT, "model": model_id, "files": len(documents),
+                "chunks": len(chunks)}
+    writes = bool(to_add or to_remove or to_retag) or read_manifest(client) != manifest
+    if writes:
+        drop_snapshot(settings)  # a snapshot that is there always matches the store
     if to_add:
         store = open_store(client, embedder)
         # Similar lengths in a batch waste less padding; Chroma does not care about order.
@@ -228,10 +235,11 @@ def run(
     if to_remove:
         client.get_collection(COLLECTION).delete(ids=to_remove)
 
-    manifest = {"format": STORE_FORMAT, "model": model_id, "files": len(documents),
-                "chunks": len(chunks)}
-    if bool(to_add or to_remove or to_retag) or read_manifest(client) != manifest:
+    if writes:
         write_manifest(client, manifest)
+    # what the bot reads at start, in one file beside an embedded store (written again by a
+    # sync with nothing to change, so a store made before snapshots gets one)
+    write_snapshot(settings, client)
     # the question path embeds with this export: rebuilt when missing or the model changed
     summary.exported = ensure_export(settings, lambda: reference_model(embedder, settings))
     summary.seconds = time.perf_counter() - started

@@ -414,3 +414,90 @@ def test_main_that_changed_the_store_caches_what_the_reader_derives_from_it(
     assert "updated 1" in out and "are cached in the store" in out
     assert list(store.glob("safety-classifier-*.npz"))
     assert list(store.glob("safety-bank-*.npz"))
+
+
+def _assert_snapshot_is_the_store(settings) -> None:
+    """The snapshot beside the store holds what Chroma holds, record for record."""
+    import numpy as np
+
+    from bot.answers.retrieval import read_snapshot, read_store
+
+    snapshot, store = read_snapshot(settings), read_store(open_client(settings))
+    assert snapshot is not None and store is not None
+    assert (snapshot.manifest, snapshot.ids, snapshot.documents, snapshot.metadatas) == (
+        store.manifest, store.ids, store.documents, store.metadatas)
+    assert np.array_equal(snapshot.embeddings, store.embeddings)
+
+
+def test_every_sync_leaves_the_snapshot_the_bot_starts_from(small, embeddings):
+    """Ingest writes the store's snapshot after its last write; an edit is in the next one,
+    and the bot's retriever reads it."""
+    from bot.answers.retrieval import SNAPSHOT_FILE
+
+    _assert_snapshot_is_the_store(small.settings)
+    path = small.kb / EDITED
+    path.write_text(path.read_text("utf-8").replace(
+        FEE_SENTENCE, "NHA's renewal page lists the fee as $55 per two-year cycle."), "utf-8")
+    ingest.run(small.settings, quiet=True, embeddings=embeddings)
+    _assert_snapshot_is_the_store(small.settings)
+    retriever = Retriever(small.settings, embeddings)
+    assert any("per two-year cycle" in p.text for p in retriever.passages.values())
+    # a store made before snapshots: a sync with nothing to change writes one
+    (small.settings.chroma_path / SNAPSHOT_FILE).unlink()
+    s = ingest.run(small.settings, quiet=True, embeddings=embeddings)
+    assert (s.added, s.updated, s.removed) == (0, 0, 0)
+    _assert_snapshot_is_the_store(small.settings)
+
+
+def test_a_sync_stopped_midway_leaves_no_snapshot_and_the_bot_reads_the_store(
+        small, embeddings, monkeypatch):
+    """The snapshot is removed before ingest writes anything: a sync that stops midway
+    leaves none, so the bot reads what Chroma holds, never an older snapshot."""
+    from bot.answers.retrieval import SNAPSHOT_FILE, read_snapshot
+
+    path = small.kb / EDITED
+    path.write_text(path.read_text("utf-8").replace(
+        FEE_SENTENCE, "NHA's renewal page lists the fee as $55 per two-year cycle."), "utf-8")
+
+    def stopped(*_args, **_kwargs):
+        raise RuntimeError("stopped before the manifest")
+
+    monkeypatch.setattr(ingest, "write_manifest", stopped)
+    with pytest.raises(RuntimeError, match="stopped"):
+        ingest.run(small.settings, quiet=True, embeddings=embeddings)
+    assert not (small.settings.chroma_path / SNAPSHOT_FILE).exists()
+    assert read_snapshot(small.settings) is None
+    retriever = Retriever(small.settings, embeddings)  # from Chroma: the edit is there
+    assert any("per two-year cycle" in p.text for p in retriever.passages.values())
+
+
+def test_a_snapshot_cut_short_is_read_as_none(small, embeddings):
+    from bot.answers.retrieval import SNAPSHOT_FILE, read_snapshot
+
+    whole = Retriever(small.settings, embeddings)
+    snapshot = small.settings.chroma_path / SNAPSHOT_FILE
+    snapshot.write_bytes(snapshot.read_bytes()[: snapshot.stat().st_size // 2])
+    assert read_snapshot(small.settings) is None
+    again = Retriever(small.settings, embeddings)  # read from Chroma
+    assert set(again.passages) == set(whole.passages)
+    assert all((again.vectors[k] == whole.vectors[k]).all() for k in whole.vectors)
+
+
+def test_the_bot_starts_from_the_snapshot_without_chroma(small, tmp_path):
+    """A start from the snapshot imports no chromadb (a second of imports, a client and a
+    read on 2 cores); the readiness count still reaches the store when asked."""
+    probe = (
+        "import sys; from bot.answers.retrieval import Retriever;"
+        "from bot.settings import get_settings; r = Retriever(get_settings());"
+        "print(len(r.passages), 'chromadb' in sys.modules, flush=True);"
+        "print(r.ping(), 'chromadb' in sys.modules)"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "HF_HUB_OFFLINE": "1",
+           "CHROMA_PATH": str(small.settings.chroma_path), "TELEGRAM_BOT_TOKEN": "",
+           "ONNX_PATH": str(small.settings.onnx_dir()), "LOG_LEVEL": "WARNING"}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded, counted = done.stdout.split("\n")[:2]
+    assert loaded == f"{len(small.chunks)} False"
+    assert counted == f"{len(small.chunks)} True"

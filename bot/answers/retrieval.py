@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from operator import itemgetter
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -234,9 +237,13 @@ class VectorCache:
     keyed by model and texts. Embedded store: an ``.npz`` file beside it. Chroma server: a
     collection on the server, so no replica depends on a file another machine wrote."""
 
-    def __init__(self, settings: Settings, client: ClientAPI):
+    def __init__(self, settings: Settings, client: Callable[[], ClientAPI]):
         self.settings = settings
-        self.client = client
+        self._client = client  # called only for a Chroma server
+
+    @property
+    def client(self) -> ClientAPI:
+        return self._client()
 
     def load(self, key: str, labels: list[str]) -> dict[str, np.ndarray] | None:
         if not self.settings.chroma_host:
@@ -296,6 +303,95 @@ def open_store(client: ClientAPI, embeddings: Embeddings | None = None) -> Chrom
     )
 
 
+#: An embedded store's contents as the question path reads them, in one file beside the store:
+#: written by ``ingest.py`` after every sync, removed before it writes anything, so a file that
+#: is there always matches the store. A start reads it in milliseconds and without importing
+#: chromadb (about a second on 2 cores: its import, the client, its read of the collection).
+SNAPSHOT_FILE = "knowledge-snapshot.npz"
+
+
+@dataclass
+class StoreContents:
+    """What the question path reads from the store at start."""
+
+    manifest: dict[str, Any]
+    ids: list[str]
+    documents: list[str]
+    metadatas: list[dict[str, Any]]
+    embeddings: np.ndarray  # one row per id, float32
+
+
+def snapshot_path(settings: Settings) -> Path | None:
+    """Where an embedded store's snapshot is; None for a Chroma server (each replica reads
+    the server, and no replica depends on a file another machine wrote)."""
+    return None if settings.chroma_host else settings.chroma_path / SNAPSHOT_FILE
+
+
+def read_store(client: ClientAPI) -> StoreContents | None:
+    """The manifest and the knowledge collection, read from Chroma; None when ingest has not
+    written a store of this format."""
+    manifest = read_manifest(client)
+    if manifest is None or manifest.get("format") != STORE_FORMAT or not manifest.get("chunks"):
+        return None
+    got = client.get_collection(COLLECTION).get(
+        include=["documents", "metadatas", "embeddings"])
+    embeddings = np.asarray(got["embeddings"], dtype=np.float32)
+    if not got["ids"]:
+        embeddings = embeddings.reshape(0, 0)
+    return StoreContents(manifest=manifest, ids=list(got["ids"]), documents=list(got["documents"]),
+                         metadatas=list(got["metadatas"]), embeddings=embeddings)
+
+
+def drop_snapshot(settings: Settings) -> None:
+    """Remove the snapshot (ingest, before it writes to the store)."""
+    path = snapshot_path(settings)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def write_snapshot(settings: Settings, client: ClientAPI) -> bool:
+    """Write the snapshot of the store as it is now (ingest, after its last write); False
+    for a Chroma server, or when there is no store of this format to snapshot."""
+    path = snapshot_path(settings)
+    contents = read_store(client) if path is not None else None
+    if path is None or contents is None:
+        return False
+    records = json.dumps({"manifest": contents.manifest, "ids": contents.ids,
+                          "documents": contents.documents, "metadatas": contents.metadatas})
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}.npz")
+    np.savez(tmp, format=np.array(STORE_FORMAT), embeddings=contents.embeddings,
+             records=np.frombuffer(records.encode("utf-8"), dtype=np.uint8))
+    os.replace(tmp, path)
+    return True
+
+
+def read_snapshot(settings: Settings) -> StoreContents | None:
+    """The snapshot ``write_snapshot`` left, if it is there and whole; None otherwise (the
+    store is read from Chroma)."""
+    path = snapshot_path(settings)
+    if path is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if int(data["format"]) != STORE_FORMAT:
+                return None
+            records = json.loads(data["records"].tobytes().decode("utf-8"))
+            embeddings = np.asarray(data["embeddings"], dtype=np.float32)
+        contents = StoreContents(manifest=records["manifest"], ids=records["ids"],
+                                 documents=records["documents"],
+                                 metadatas=records["metadatas"], embeddings=embeddings)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("store snapshot %s unreadable, reading the store (%s)", path, exc)
+        return None
+    if not (len(contents.ids) == len(contents.documents) == len(contents.metadatas)
+            == len(contents.embeddings)):
+        log.warning("store snapshot %s is inconsistent, reading the store", path)
+        return None
+    return contents
+
+
 TOKEN_RE = re.compile(r"(?u)\b\w\w+\b")
 
 
@@ -334,19 +430,19 @@ class Retriever:
         loading = start_loading_embeddings(settings) if embeddings is None else None
         single_threaded_blas()
         self.settings = settings
-        client = connect(settings)
-        manifest = read_manifest(client)
-        if manifest is None or manifest.get("format") != STORE_FORMAT or not manifest.get("chunks"):
+        self._collection = None
+        contents = read_snapshot(settings)
+        if contents is None:
+            contents = read_store(self._client())
+        if contents is None:
             raise StoreMissingError(
                 f"No knowledge store at {store_location(settings)}. Run: python ingest.py"
             )
-        self.manifest = manifest
-        self.cache = VectorCache(settings, client)
-        self.collection = client.get_collection(COLLECTION)
-        got = self.collection.get(include=["documents", "metadatas", "embeddings"])
+        self.manifest = contents.manifest
+        self.cache = VectorCache(settings, self._client)
+        records = list(zip(contents.ids, contents.documents, contents.metadatas, strict=True))
         self.passages: dict[str, Passage] = {
-            pid: passage_from_metadata(pid, text, meta)
-            for pid, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            pid: passage_from_metadata(pid, text, meta) for pid, text, meta in records
         }
         if not self.passages:
             raise StoreMissingError(
@@ -354,13 +450,11 @@ class Retriever:
                 "Run: python ingest.py"
             )
         # passage vectors, for scoring passages against a second query vector (follow-ups)
-        self.vectors: dict[str, np.ndarray] = {
-            pid: np.asarray(vec, dtype=np.float32)
-            for pid, vec in zip(got["ids"], got["embeddings"], strict=True)
-        }
+        self.vectors: dict[str, np.ndarray] = dict(
+            zip(contents.ids, contents.embeddings, strict=True))
         searchable = [
-            pid for pid, meta in sorted(zip(got["ids"], got["metadatas"], strict=True),
-                                        key=lambda r: (r[1]["path"], int(r[1].get("seq", 0))))
+            pid for pid, _, meta in sorted(records, key=lambda r: (r[2]["path"],
+                                                                  int(r[2].get("seq", 0))))
             if meta.get("searchable", True)
         ]
         self.searchable_ids: list[str] = searchable
@@ -390,6 +484,24 @@ class Retriever:
         """How many records the store's knowledge collection holds now (raises when the store
         cannot be reached): for readiness checks."""
         return self.collection.count()
+
+    def _client(self) -> ClientAPI:
+        """The Chroma client, opened on first need (a start from the snapshot opens none)."""
+        client = getattr(self, "_opened_client", None)
+        if client is None:
+            client = self._opened_client = connect(self.settings)
+        return client
+
+    @property
+    def collection(self):
+        """The knowledge collection in Chroma (readiness checks count it), opened on first use."""
+        if self._collection is None:
+            self._collection = self._client().get_collection(COLLECTION)
+        return self._collection
+
+    @collection.setter
+    def collection(self, value) -> None:
+        self._collection = value
 
     @cached_property
     def model(self):
