@@ -39,6 +39,7 @@ from bot.answers.retrieval import (
     load_embeddings,
     open_store,
     read_manifest,
+    snapshot_path,
     write_manifest,
     write_snapshot,
 )
@@ -237,9 +238,11 @@ def run(
 
     if writes:
         write_manifest(client, manifest)
-    # what the bot reads at start, in one file beside an embedded store (written again by a
-    # sync with nothing to change, so a store made before snapshots gets one)
-    write_snapshot(settings, client)
+    # what the bot reads at start, in one file beside an embedded store: after any write, and
+    # by a sync with nothing to change when there is none (a store made before snapshots)
+    snapshot = snapshot_path(settings)
+    if writes or (snapshot is not None and not snapshot.exists()):
+        write_snapshot(settings, client)
     # the question path embeds with this export: rebuilt when missing or the model changed
     summary.exported = ensure_export(settings, lambda: reference_model(embedder, settings))
     summary.seconds = time.perf_counter() - started

@@ -250,10 +250,15 @@ def _mapped_file(directory: Path, typecode: str, length: int,
     try:
         if path.stat().st_size != nbytes:
             return None
-        with path.open("rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return _map(path, typecode)
     except (OSError, ValueError):
         return None
+
+
+def _map(path: Path, typecode: str) -> memoryview:
+    """The file at ``path``, mapped read-only, as integers of ``typecode``."""
+    with path.open("rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     return memoryview(mapped).cast(typecode)
 
 
@@ -269,12 +274,10 @@ def mapped_table(table: array, directory: Path, source: Path) -> array | memoryv
             tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
             tmp.write_bytes(data)
             os.replace(tmp, path)
-        with path.open("rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        return _map(path, table.typecode)
     except (OSError, ValueError) as exc:
         log.info("language model table kept in memory (%s: %s)", path, exc)
         return table
-    return memoryview(mapped).cast(table.typecode)
 
 
 def spanish_markers(text: str) -> int:

@@ -430,6 +430,7 @@ class Retriever:
         loading = start_loading_embeddings(settings) if embeddings is None else None
         single_threaded_blas()
         self.settings = settings
+        self._opened_client: ClientAPI | None = None  # opened on first need (`_client`)
         self._collection = None
         contents = read_snapshot(settings)
         if contents is None:
@@ -487,10 +488,9 @@ class Retriever:
 
     def _client(self) -> ClientAPI:
         """The Chroma client, opened on first need (a start from the snapshot opens none)."""
-        client = getattr(self, "_opened_client", None)
-        if client is None:
-            client = self._opened_client = connect(self.settings)
-        return client
+        if self._opened_client is None:
+            self._opened_client = connect(self.settings)
+        return self._opened_client
 
     @property
     def collection(self):
